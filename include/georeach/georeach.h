@@ -1,0 +1,18 @@
+/**
+ * @file georeach.h
+ * @brief libgeoreach: geodesic missile reach on the WGS84 ellipsoid.
+ *
+ * Umbrella header: include this one.  All names start with reach_ / REACH_;
+ * lengths are metres, angles degrees.
+ */
+#ifndef GEOREACH_H
+#define GEOREACH_H
+
+#include "context.h"
+#include "geom.h"
+#include "io.h"
+#include "parse.h"
+#include "ring.h"
+#include "rings.h"
+
+#endif

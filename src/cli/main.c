@@ -1,0 +1,364 @@
+/* georeach: the command line.  Parses argv, calls libgeoreach, prints.
+ * Exit codes: 0 ok, 1 bad data or file, 2 bad command line. */
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <proj.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "georeach/georeach.h"
+
+enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
+
+static volatile sig_atomic_t g_interrupted = 0;
+static void on_signal(int sig) {
+  (void)sig;
+  g_interrupted = 1;
+}
+
+static const char *prog = "georeach";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "%s: ", prog);
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry '%s rings --help'.\n", prog);
+  return EXIT_USAGE;
+}
+
+static void print_main_help(void) {
+  printf(
+      "Usage: georeach COMMAND [OPTIONS]\n"
+      "\n"
+      "Geodesic missile reach on the WGS84 ellipsoid, written as map layers.\n"
+      "\n"
+      "Commands:\n"
+      "  rings     reach rings (discs, annuli, sectors) round launch sites\n"
+      "\n"
+      "Options:\n"
+      "  -h, --help     this help; 'georeach COMMAND --help' for a command\n"
+      "  -V, --version  version of georeach, PROJ, GEOS and GDAL\n"
+      "\n"
+      "Example:\n"
+      "  georeach rings --site 50.6,36.6 --range 885km -o kn23.geojson\n");
+}
+
+static void print_rings_help(void) {
+  printf(
+      "Usage: georeach rings (--site POINT ... | --sites FILE)\n"
+      "                      (--range DIST | --rings DIST,DIST,...)\n"
+      "                      [--min-range DIST] [--azimuth FROM:TO]\n"
+      "                      [--tolerance DIST] -o OUT [--format DRIVER]\n"
+      "                      [--overwrite] [--skip-bad] [--threads N] [--quiet]\n"
+      "\n"
+      "Writes the reach ring of every site: all points whose shortest geodesic\n"
+      "distance on the WGS84 ellipsoid from the site is at most the range (and\n"
+      "at least the minimum range), one MultiPolygon feature per site and ring.\n"
+      "Rings are cut at the antimeridian, closed along the pole line when they\n"
+      "hold a pole, may be larger than a hemisphere, and a range at or beyond\n"
+      "20003.93 km (half a meridian) is the whole Earth.\n"
+      "\n"
+      "Where:\n"
+      "  --site POINT      LAT,LON: 50.6,36.6 | 50.6N,36.6E | 50d36'N,36d36'E |\n"
+      "                    \"50 36 00N,36 36 00E\"; a label may come first:\n"
+      "                    \"Launcher A=50.6,36.6\".  Repeat for several sites.\n"
+      "  --sites FILE      any GDAL point layer, or a CSV with lat/latitude/y and\n"
+      "                    lon/lng/longitude/x columns and an optional name column\n"
+      "  --skip-bad        skip (and count) rows of --sites with bad coordinates\n"
+      "\n"
+      "How far:\n"
+      "  --range DIST      the range R.  DIST is a number with a unit: 885km,\n"
+      "                    550mi, 478nmi, 885000m, 2900ft; a bare number is km\n"
+      "  --rings D1,D2,..  several concentric rings instead of --range\n"
+      "  --min-range DIST  minimum range R0: the ring becomes an annulus\n"
+      "  --azimuth FROM:TO only initial azimuths FROM..TO, degrees clockwise\n"
+      "                    from north; 300:60 wraps through north\n"
+      "  --tolerance DIST  error budget (default 10m): every point of every\n"
+      "                    edge, read as a straight line in lon/lat as GeoJSON\n"
+      "                    and QGIS read it, lies within DIST of the true\n"
+      "                    boundary; vertices are added where curvature needs\n"
+      "                    them.  The achieved error is written in err_m\n"
+      "\n"
+      "Output:\n"
+      "  -o, --output OUT  .geojson (RFC 7946) .gpkg .shp .kml .fgb .csv (WKT);\n"
+      "                    '-' writes GeoJSON to standard output\n"
+      "  --format DRIVER   a GDAL vector driver name instead of the extension\n"
+      "  --overwrite       replace OUT if it exists (refused otherwise)\n"
+      "  --threads N       worker threads (default: one per core)\n"
+      "  -q, --quiet       no progress\n"
+      "\n"
+      "Fields: site site_lat site_lon missile min_km range_km az_from az_to\n"
+      "        tol_m err_m area_km2 (geodesic area on the ellipsoid).\n"
+      "OUT is written to a temporary file and moved into place when complete:\n"
+      "on any error or interruption nothing is left under its name.\n"
+      "\n"
+      "Exit status: 0 ok, 1 bad data or file, 2 bad command line.\n"
+      "\n"
+      "Examples:\n"
+      "  georeach rings --site 50.6,36.6 --range 550mi -o kn23.geojson\n"
+      "  georeach rings --site \"Belgorod=50.6N,36.6E\" --rings 300,600,885 -o r.gpkg\n"
+      "  georeach rings --sites sites.csv --range 885km --min-range 300km -o a.shp\n"
+      "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n");
+}
+
+/* GDAL prints progress to stdout; ours goes to stderr like errors. */
+static int progress_cb(double done, const char *msg, void *data) {
+  (void)msg;
+  int *last = data;
+  int tenth = (int)(done * 40);
+  while (*last < tenth) {
+    (*last)++;
+    if (*last % 4 == 0)
+      fprintf(stderr, "%d", *last / 4 * 10);
+    else
+      fputc('.', stderr);
+    if (*last == 40) fputs(" - done.\n", stderr);
+  }
+  fflush(stderr);
+  return !g_interrupted;
+}
+
+static int quiet_cb(double done, const char *msg, void *data) {
+  (void)done;
+  (void)msg;
+  (void)data;
+  return !g_interrupted;
+}
+
+static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
+  enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_FORMAT,
+         O_OVERWRITE, O_THREADS, O_SKIP };
+  static const struct option opts[] = {
+      {"site", required_argument, 0, O_SITE},
+      {"sites", required_argument, 0, O_SITES},
+      {"range", required_argument, 0, O_RANGE},
+      {"rings", required_argument, 0, O_RINGS},
+      {"min-range", required_argument, 0, O_MIN},
+      {"azimuth", required_argument, 0, O_AZ},
+      {"tolerance", required_argument, 0, O_TOL},
+      {"output", required_argument, 0, 'o'},
+      {"format", required_argument, 0, O_FORMAT},
+      {"overwrite", no_argument, 0, O_OVERWRITE},
+      {"threads", required_argument, 0, O_THREADS},
+      {"skip-bad", no_argument, 0, O_SKIP},
+      {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  struct reach_site *sites = NULL;
+  size_t nsites = 0;
+  double ranges[64];
+  size_t nranges = 0;
+  const char *sites_file = NULL, *out = NULL, *format = NULL, *range_arg = NULL,
+             *rings_arg = NULL;
+  double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M, az_from = 0, az_to = 0;
+  int sector = 0, overwrite = 0, threads = 0, quiet = 0, skip_bad = 0, c;
+  int rc = 0;
+  char label[REACH_NAME_LEN];
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+    switch (c) {
+    case O_SITE: {
+      double lat, lon;
+      if (reach_parse_latlon(ctx, optarg, &lat, &lon, label, sizeof label)) {
+        rc = usage_error("--site: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      struct reach_site *s = realloc(sites, (nsites + 1) * sizeof *s);
+      if (!s) {
+        rc = usage_error("%s", "out of memory");
+        goto done;
+      }
+      sites = s;
+      s = &sites[nsites++];
+      if (*label)
+        snprintf(s->name, sizeof s->name, "%s", label);
+      else
+        snprintf(s->name, sizeof s->name, "%.6f,%.6f", lat, lon);
+      s->lat_deg = lat;
+      s->lon_deg = lon;
+      break;
+    }
+    case O_SITES: sites_file = optarg; break;
+    case O_RANGE: range_arg = optarg; break;
+    case O_RINGS: rings_arg = optarg; break;
+    case O_MIN:
+      if (reach_parse_distance(ctx, optarg, "km", &min_m)) {
+        rc = usage_error("--min-range: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      break;
+    case O_AZ:
+      if (reach_parse_azimuths(ctx, optarg, &az_from, &az_to)) {
+        rc = usage_error("--azimuth: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      sector = 1;
+      break;
+    case O_TOL:
+      if (reach_parse_distance(ctx, optarg, "m", &tol_m)) {
+        rc = usage_error("--tolerance: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      break;
+    case 'o': out = optarg; break;
+    case O_FORMAT: format = optarg; break;
+    case O_OVERWRITE: overwrite = 1; break;
+    case O_SKIP: skip_bad = 1; break;
+    case O_THREADS: {
+      char *e;
+      long v = strtol(optarg, &e, 10);
+      if (*e || v < 1 || v > 64) {
+        rc = usage_error("--threads: '%s' is not a whole number in [1, 64]", optarg);
+        goto done;
+      }
+      threads = (int)v;
+      break;
+    }
+    case 'q': quiet = 1; break;
+    case 'h': print_rings_help(); goto done;
+    case ':':
+      rc = usage_error("%s needs a value", argv[optind - 1]);
+      goto done;
+    default:
+      rc = usage_error("unknown option '%s'", argv[optind - 1]);
+      goto done;
+    }
+  }
+  if (optind < argc) {
+    rc = usage_error("unexpected argument '%s'", argv[optind]);
+    goto done;
+  }
+  if (!sites_file && nsites == 0) {
+    rc = usage_error("%s", "no launch site: give --site LAT,LON or --sites FILE");
+    goto done;
+  }
+  if (sites_file && nsites) {
+    rc = usage_error("%s", "give --site or --sites, not both");
+    goto done;
+  }
+  if (!range_arg == !rings_arg) {
+    rc = usage_error("%s", range_arg ? "give --range or --rings, not both"
+                                     : "no range: give --range DIST (e.g. 885km)");
+    goto done;
+  }
+  if (!out) {
+    rc = usage_error("%s", "no output: give -o FILE (or -o - for GeoJSON on stdout)");
+    goto done;
+  }
+  if (range_arg) {
+    if (reach_parse_distance(ctx, range_arg, "km", &ranges[0])) {
+      rc = usage_error("--range: %s", reach_errmsg(ctx));
+      goto done;
+    }
+    nranges = 1;
+  } else {
+    char *copy = strdup(rings_arg), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+      if (nranges == sizeof ranges / sizeof ranges[0] ||
+          reach_parse_distance(ctx, tok, "km", &ranges[nranges])) {
+        free(copy);
+        rc = usage_error("--rings: %s", nranges == 64 ? "at most 64 rings"
+                                                      : reach_errmsg(ctx));
+        goto done;
+      }
+      nranges++;
+    }
+    free(copy);
+    if (nranges == 0) {
+      rc = usage_error("--rings: '%s' lists no distance", rings_arg);
+      goto done;
+    }
+  }
+  /* Check every value once, before any file is touched. */
+  for (size_t r = 0; r < nranges; r++) {
+    struct reach_ring_spec s = {0, 0, ranges[r], min_m, sector, az_from, az_to, tol_m};
+    if (reach_ring_check(ctx, &s)) {
+      rc = usage_error("%s", reach_errmsg(ctx));
+      goto done;
+    }
+  }
+  if (sites_file) {
+    size_t skipped = 0;
+    if (reach_sites_read(ctx, sites_file, skip_bad, &sites, &nsites, &skipped)) {
+      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+      rc = EXIT_DATA;
+      goto done;
+    }
+    if (skipped)
+      fprintf(stderr, "%s: skipped %zu bad row%s of %s\n", prog, skipped,
+              skipped == 1 ? "" : "s", sites_file);
+  }
+  struct reach_writer *w = NULL;
+  enum reach_status st = reach_writer_open(ctx, out, format, overwrite, &w);
+  if (st) {
+    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+    rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
+    goto done;
+  }
+  struct reach_rings_job job = {sites, nsites, ranges, nranges, min_m, sector,
+                                az_from, az_to, tol_m, NULL, threads};
+  int ticks = 0;
+  int show = !quiet && isatty(STDERR_FILENO) && nsites * nranges > 1;
+  st = reach_rings_write(ctx, &job, w, show ? progress_cb : quiet_cb, &ticks);
+  if (st == REACH_OK) {
+    size_t count = reach_writer_count(w);
+    st = reach_writer_commit(ctx, w);
+    if (st == REACH_OK && strcmp(out, "-") != 0 && !quiet)
+      fprintf(stderr, "%s: wrote %zu ring%s to %s\n", prog, count,
+              count == 1 ? "" : "s", out);
+  } else {
+    reach_writer_abort(w);
+  }
+  if (st) {
+    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+    rc = st == REACH_ERR_INTERRUPTED ? 130 : EXIT_DATA;
+  }
+done:
+  free(sites);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  if (argc < 2) {
+    print_main_help();
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    print_main_help();
+    return 0;
+  }
+  if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+    printf("georeach %s (PROJ %s, GEOS %s, GDAL %s)\n", reach_version(),
+           proj_info().version, GEOSversion(),
+           GDALVersionInfo("RELEASE_NAME"));
+    return 0;
+  }
+  if (strcmp(cmd, "rings") != 0) {
+    fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", prog, cmd, prog);
+    return EXIT_USAGE;
+  }
+  GDALAllRegister();
+  CPLSetErrorHandler(CPLQuietErrorHandler);
+  struct reach_ctx *ctx = reach_ctx_new();
+  if (!ctx) {
+    fprintf(stderr, "%s: cannot start: PROJ's database (proj.db) or GEOS is "
+                    "missing\n", prog);
+    return EXIT_DATA;
+  }
+  int rc = cmd_rings(ctx, argc - 1, argv + 1);
+  reach_ctx_free(ctx);
+  return rc;
+}

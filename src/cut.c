@@ -1,0 +1,481 @@
+/* Antimeridian and pole cutting: from closed boundary curves drawn in an
+ * unrolled lon/lat plane to MultiPolygons in [-180,180] x [-90,90].
+ *
+ * A boundary curve is traced with continuous ("unrolled") longitudes, so it
+ * never jumps across +/-180.  Its total change of longitude is 0 (it does not
+ * wind round a pole) or +/-360 (it does).  The caller knows from exact
+ * distances how many poles the region holds:
+ *  - no pole, no winding: the region is the curve's planar interior;
+ *  - both poles, no winding: the Earth less that interior;
+ *  - one pole, winding: the region between the curve and that pole's line
+ *    lat = +/-90, closed there with a vertex every degree.
+ * The planar polygon is then cut into 360-degree strips, each strip shifted
+ * back into [-180,180], and the pieces merged (GEOS).  The common case, a curve
+ * that stays inside [-180,180] and holds no pole, never touches GEOS. */
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Spacing of the vertices added along cut lines and pole lines, degrees. */
+#define CUT_STEP_DEG 1.0
+/* Coordinates this close to +/-180 or +/-90 are put exactly on the line. */
+#define SNAP_DEG 1e-9
+/* Consecutive vertices closer than this (degrees) are merged. */
+#define DUP_DEG 1e-7
+
+struct reach_region {
+  GEOSGeometry *g;     /* NULL when the simple form below is used */
+  double *xy;          /* simple form: one ring inside [-180,180], no pole */
+  size_t n;
+};
+
+static struct reach_region *region_new(void) {
+  return calloc(1, sizeof(struct reach_region));
+}
+
+void reach_region_free(struct reach_ctx *ctx, struct reach_region *r) {
+  if (!r) return;
+  if (r->g) GEOSGeom_destroy_r(ctx->geos, r->g);
+  free(r->xy);
+  free(r);
+}
+
+/* A closed GEOS polygon from n points (the first is repeated at the end). */
+static GEOSGeometry *polygon_from(struct reach_ctx *ctx, const double *xy,
+                                  size_t n, double dx) {
+  GEOSContextHandle_t h = ctx->geos;
+  GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, (unsigned)(n + 1), 2);
+  if (!cs) return NULL;
+  for (size_t i = 0; i <= n; i++) {
+    size_t k = i % n;
+    /* On a grid of 2^-40 degrees (1e-7 m) every x + 360 k is exact, so
+     * pieces shifted by whole turns meet exactly where they should. */
+    GEOSCoordSeq_setXY_r(h, cs, (unsigned)i, ldexp(nearbyint(ldexp(xy[2 * k] + dx, 40)), -40),
+                         xy[2 * k + 1]);
+  }
+  GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, cs);
+  if (!shell) return NULL;
+  return GEOSGeom_createPolygon_r(h, shell, NULL, 0);
+}
+
+/* Append the points of a straight line from (x0,y0) to (x1,y1), excluding the
+ * start, with at most CUT_STEP_DEG between neighbours. */
+static int push_line(struct reach_pts *p, double x0, double y0, double x1,
+                     double y1) {
+  double len = fmax(fabs(x1 - x0), fabs(y1 - y0));
+  int k = (int)ceil(len / CUT_STEP_DEG - 1e-9);
+  if (k < 1) k = 1;
+  for (int i = 1; i <= k; i++) {
+    double t = (double)i / k;
+    if (!reach_pts_push(p, i == k ? x1 : x0 + t * (x1 - x0),
+                        i == k ? y1 : y0 + t * (y1 - y0)))
+      return 0;
+  }
+  return 1;
+}
+
+/* A copy of a ring shifted by dx degrees of longitude. */
+static GEOSGeometry *shifted_ring(GEOSContextHandle_t h, const GEOSGeometry *ring,
+                                  double dx) {
+  const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+  unsigned size = 0;
+  if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &size)) return NULL;
+  GEOSCoordSequence *out = GEOSCoordSeq_create_r(h, size, 2);
+  if (!out) return NULL;
+  for (unsigned i = 0; i < size; i++) {
+    double x, y;
+    GEOSCoordSeq_getXY_r(h, cs, i, &x, &y);
+    GEOSCoordSeq_setXY_r(h, out, i, x + dx, y);
+  }
+  return GEOSGeom_createLinearRing_r(h, out);
+}
+
+/* A copy of a (multi)polygon shifted by dx degrees of longitude; the result
+ * is a collection of polygons.  GEOS 3.11's C API has no affine transform. */
+static GEOSGeometry *shifted(GEOSContextHandle_t h, const GEOSGeometry *g,
+                             double dx) {
+  int ng = GEOSGetNumGeometries_r(h, g);
+  GEOSGeometry **polys = calloc(ng > 0 ? (size_t)ng : 1, sizeof *polys);
+  int np = 0;
+  if (!polys) return NULL;
+  for (int gi = 0; gi < ng; gi++) {
+    const GEOSGeometry *pg = GEOSGetGeometryN_r(h, g, gi);
+    if (GEOSGeomTypeId_r(h, pg) != GEOS_POLYGON || GEOSisEmpty_r(h, pg)) continue;
+    int nh = GEOSGetNumInteriorRings_r(h, pg);
+    GEOSGeometry *shell = shifted_ring(h, GEOSGetExteriorRing_r(h, pg), dx);
+    GEOSGeometry **holes = calloc(nh > 0 ? (size_t)nh : 1, sizeof *holes);
+    int ok = shell && holes;
+    for (int ri = 0; ok && ri < nh; ri++)
+      ok = (holes[ri] = shifted_ring(h, GEOSGetInteriorRingN_r(h, pg, ri), dx)) != NULL;
+    if (ok) polys[np] = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh);
+    free(holes);
+    if (!ok || !polys[np]) {
+      /* ownership was not taken: GEOS frees nothing on failure here, but a
+       * failure means out of memory; give up on the whole copy */
+      for (int i = 0; i < np; i++) GEOSGeom_destroy_r(h, polys[i]);
+      free(polys);
+      return NULL;
+    }
+    np++;
+  }
+  GEOSGeometry *coll =
+      GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
+  free(polys);
+  return coll;
+}
+
+/* Cut a valid polygon in the unrolled plane into strips of 360 degrees, shift
+ * each back into [-180,180] and merge the pieces.  The result is owned by the
+ * caller (GEOSGeom_destroy_r). */
+static GEOSGeometry *cut_strips(struct reach_ctx *ctx, const GEOSGeometry *poly,
+                                double xmin, double xmax) {
+  GEOSContextHandle_t h = ctx->geos;
+  int k0 = (int)floor((xmin + 180) / 360), k1 = (int)floor((xmax + 180) / 360);
+  if (xmax + 180 == 360.0 * k1 && k1 > k0) k1--; /* ends exactly on a cut */
+  enum { MAXPARTS = 8 };
+  GEOSGeometry *parts[MAXPARTS];
+  int np = 0;
+  if (k1 - k0 >= MAXPARTS) return NULL;
+  for (int k = k0; k <= k1; k++) {
+    double lo = -180 + 360.0 * k;
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, lo, -90, lo + 360, 90);
+    if (!box) goto fail;
+    GEOSGeometry *piece = GEOSIntersection_r(h, poly, box);
+    GEOSGeom_destroy_r(h, box);
+    if (!piece) goto fail;
+    if (GEOSisEmpty_r(h, piece) == 1) {
+      GEOSGeom_destroy_r(h, piece);
+      continue;
+    }
+    if (k != 0) {
+      /* Whole turns: lo + 360 k - 360 k is exact in binary. */
+      GEOSGeometry *moved = shifted(h, piece, -360.0 * k);
+      GEOSGeom_destroy_r(h, piece);
+      if (!moved) goto fail;
+      piece = moved;
+    }
+    parts[np++] = piece;
+  }
+  if (np == 0) return GEOSGeom_createEmptyPolygon_r(h);
+  {
+    /* The union merges pieces that share a closing meridian (pole case) and
+     * snaps nothing: OverlayNG keeps the input vertices. */
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(
+        h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)np);
+    if (!coll) goto fail;
+    GEOSGeometry *u = GEOSUnaryUnion_r(h, coll);
+    GEOSGeom_destroy_r(h, coll);
+    return u;
+  }
+fail:
+  for (int i = 0; i < np; i++) GEOSGeom_destroy_r(h, parts[i]);
+  return NULL;
+}
+
+static GEOSGeometry *world_polygon(struct reach_ctx *ctx) {
+  struct reach_pts p = {0};
+  GEOSGeometry *g = NULL;
+  if (reach_pts_push(&p, -180, -90) && push_line(&p, -180, -90, 180, -90) &&
+      push_line(&p, 180, -90, 180, 90) && push_line(&p, 180, 90, -180, 90) &&
+      push_line(&p, -180, 90, -180, -90))
+    g = polygon_from(ctx, p.xy, p.n - 1, 0);
+  reach_pts_free(&p);
+  return g;
+}
+
+struct reach_region *reach_region_world(struct reach_ctx *ctx) {
+  struct reach_region *r = region_new();
+  if (!r) return NULL;
+  r->g = world_polygon(ctx);
+  if (!r->g) {
+    free(r);
+    return NULL;
+  }
+  return r;
+}
+
+static GEOSGeometry *region_geos(struct reach_ctx *ctx, struct reach_region *r) {
+  if (!r->g && r->xy) {
+    r->g = polygon_from(ctx, r->xy, r->n, 0);
+    free(r->xy);
+    r->xy = NULL;
+    r->n = 0;
+  }
+  return r->g;
+}
+
+static void bounds(const double *xy, size_t n, double *xmin, double *xmax) {
+  *xmin = *xmax = xy[0];
+  for (size_t i = 1; i < n; i++) {
+    if (xy[2 * i] < *xmin) *xmin = xy[2 * i];
+    if (xy[2 * i] > *xmax) *xmax = xy[2 * i];
+  }
+}
+
+/* The polygon of a curve winding once round a pole, longitudes increasing
+ * (winding +1): the curve from its vertex nearest the pole once round, then
+ * along the meridian to the pole line, back along it, and down the first
+ * meridian.  Starting at the vertex nearest the pole keeps the two closing
+ * meridian segments from crossing the curve. */
+static GEOSGeometry *pole_polygon(struct reach_ctx *ctx, const double *xy,
+                                  size_t n, int pole, double *xmin,
+                                  double *xmax) {
+  struct reach_pts p = {0};
+  GEOSGeometry *g = NULL;
+  size_t s = 0;
+  for (size_t i = 1; i < n; i++)
+    if (pole * xy[2 * i + 1] > pole * xy[2 * s + 1]) s = i;
+  int ok = 1;
+  for (size_t j = 0; ok && j <= n; j++) {
+    size_t i = (s + j) % n;
+    ok = reach_pts_push(&p, xy[2 * i] + (s + j >= n ? 360.0 : 0.0), xy[2 * i + 1]);
+  }
+  double lat = 90.0 * pole;
+  if (ok) {
+    double x0 = p.xy[0], y0 = p.xy[1];
+    double xe = p.xy[2 * (p.n - 1)], ye = p.xy[2 * p.n - 1];
+    if (ye != lat) ok = push_line(&p, xe, ye, xe, lat);
+    if (ok) ok = push_line(&p, xe, lat, x0, lat);
+    if (ok && y0 != lat) ok = push_line(&p, x0, lat, x0, y0);
+  }
+  if (ok) {
+    bounds(p.xy, p.n, xmin, xmax);
+    g = polygon_from(ctx, p.xy, p.n - 1, 0); /* last point repeats the first */
+  }
+  reach_pts_free(&p);
+  return g;
+}
+
+struct reach_region *reach_region_from_curve(struct reach_ctx *ctx,
+                                             const double *xy, size_t n,
+                                             int winding, int poles_inside,
+                                             int pole) {
+  GEOSContextHandle_t h = ctx->geos;
+  struct reach_region *r = region_new();
+  GEOSGeometry *poly = NULL, *cut = NULL;
+  double *rev = NULL;
+  if (!r || n < 3) goto fail;
+  double xmin, xmax;
+  bounds(xy, n, &xmin, &xmax);
+  if (winding == 0 && poles_inside == 0 && xmin >= -180 && xmax <= 180) {
+    r->xy = malloc(2 * n * sizeof *xy);
+    if (!r->xy) goto fail;
+    memcpy(r->xy, xy, 2 * n * sizeof *xy);
+    r->n = n;
+    return r;
+  }
+  if (winding != 0) {
+    if (winding < 0) {
+      /* Reversed, the curve runs eastward once round. */
+      rev = malloc(2 * n * sizeof *rev);
+      if (!rev) goto fail;
+      for (size_t i = 0; i < n; i++) {
+        rev[2 * i] = xy[2 * (n - 1 - i)];
+        rev[2 * i + 1] = xy[2 * (n - 1 - i) + 1];
+      }
+      xy = rev;
+    }
+    poly = pole_polygon(ctx, xy, n, pole, &xmin, &xmax);
+  } else {
+    poly = polygon_from(ctx, xy, n, 0);
+  }
+  if (!poly) goto fail;
+  if (GEOSisValid_r(h, poly) != 1) {
+    GEOSGeometry *fixed = GEOSMakeValid_r(h, poly);
+    GEOSGeom_destroy_r(h, poly);
+    poly = fixed;
+    if (!poly) goto fail;
+  }
+  cut = cut_strips(ctx, poly, xmin, xmax);
+  if (!cut) goto fail;
+  if (winding == 0 && poles_inside == 2) {
+    GEOSGeometry *world = world_polygon(ctx);
+    if (!world) goto fail;
+    r->g = GEOSDifference_r(h, world, cut);
+    GEOSGeom_destroy_r(h, world);
+    if (!r->g) goto fail;
+  } else {
+    r->g = cut;
+    cut = NULL;
+  }
+  GEOSGeom_destroy_r(h, poly);
+  if (cut) GEOSGeom_destroy_r(h, cut);
+  free(rev);
+  return r;
+fail:
+  if (poly) GEOSGeom_destroy_r(h, poly);
+  if (cut) GEOSGeom_destroy_r(h, cut);
+  free(rev);
+  reach_region_free(ctx, r);
+  return NULL;
+}
+
+/* A polygon with a hole, when both regions are simple and the hole is known to
+ * lie strictly inside (an annulus far from cuts and poles). */
+struct reach_region *reach_region_difference(struct reach_ctx *ctx,
+                                             struct reach_region *a,
+                                             struct reach_region *b) {
+  GEOSContextHandle_t h = ctx->geos;
+  GEOSGeometry *ga = region_geos(ctx, a), *gb = region_geos(ctx, b);
+  if (!ga || !gb) return NULL;
+  struct reach_region *r = region_new();
+  if (!r) return NULL;
+  r->g = GEOSDifference_r(h, ga, gb);
+  if (!r->g) {
+    free(r);
+    return NULL;
+  }
+  return r;
+}
+
+/* ---- conversion to struct reach_geom ---- */
+
+struct geom_builder {
+  struct reach_pts pts;
+  size_t *ring_start, nrings, rcap;
+  size_t *poly_start, npolys, pcap;
+};
+
+static int push_index(size_t **arr, size_t *n, size_t *cap, size_t v) {
+  if (*n == *cap) {
+    size_t c = *cap ? 2 * *cap : 16;
+    size_t *a = realloc(*arr, c * sizeof **arr);
+    if (!a) return 0;
+    *arr = a;
+    *cap = c;
+  }
+  (*arr)[(*n)++] = v;
+  return 1;
+}
+
+static double snap(double v, double line) {
+  return fabs(v - line) < SNAP_DEG ? line : v;
+}
+
+static int on_same_cut(double x0, double y0, double x1, double y1) {
+  return (x0 == x1 && fabs(x0) == 180) || (y0 == y1 && fabs(y0) == 90);
+}
+
+/* Add one ring: snap to cut lines, drop near-duplicates, put vertices every
+ * degree along cut and pole lines, orient (ccw: +1 exterior, -1 hole). */
+static int add_ring(struct geom_builder *b, const double *in, size_t n,
+                    int ccw) {
+  struct reach_pts p = {0};
+  int ok = 1;
+  for (size_t i = 0; ok && i < n; i++) {
+    double x = snap(snap(in[2 * i], 180), -180);
+    double y = snap(snap(in[2 * i + 1], 90), -90);
+    if (p.n > 0) {
+      double px = p.xy[2 * (p.n - 1)], py = p.xy[2 * p.n - 1];
+      if (fabs(x - px) < DUP_DEG && fabs(y - py) < DUP_DEG) {
+        /* keep the vertex on a cut line: pieces must meet exactly there */
+        if ((fabs(x) == 180 || fabs(y) == 90) && fabs(px) != 180 &&
+            fabs(py) != 90) {
+          p.xy[2 * (p.n - 1)] = x;
+          p.xy[2 * p.n - 1] = y;
+        }
+        continue;
+      }
+      if (on_same_cut(px, py, x, y)) {
+        ok = push_line(&p, px, py, x, y);
+        continue;
+      }
+    }
+    ok = reach_pts_push(&p, x, y);
+  }
+  /* closed: the last point must equal the first */
+  if (ok && p.n > 1) {
+    double x0 = p.xy[0], y0 = p.xy[1];
+    double xe = p.xy[2 * (p.n - 1)], ye = p.xy[2 * p.n - 1];
+    if (fabs(xe - x0) < DUP_DEG && fabs(ye - y0) < DUP_DEG) {
+      p.n--; /* re-added exactly below */
+    }
+    xe = p.xy[2 * (p.n - 1)];
+    ye = p.xy[2 * p.n - 1];
+    if (on_same_cut(xe, ye, x0, y0))
+      ok = push_line(&p, xe, ye, x0, y0);
+    else
+      ok = reach_pts_push(&p, x0, y0);
+  }
+  if (!ok || p.n < 4) {
+    reach_pts_free(&p);
+    return ok ? 2 : 0; /* 2: degenerate ring, skipped */
+  }
+  double a2 = 0; /* shoelace: the orientation a GeoJSON reader checks */
+  for (size_t i = 0; i + 1 < p.n; i++)
+    a2 += p.xy[2 * i] * p.xy[2 * i + 3] - p.xy[2 * i + 2] * p.xy[2 * i + 1];
+  int reverse = (a2 > 0) != (ccw > 0);
+  if (!push_index(&b->ring_start, &b->nrings, &b->rcap, b->pts.n)) ok = 0;
+  for (size_t i = 0; ok && i < p.n; i++) {
+    size_t k = reverse ? p.n - 1 - i : i;
+    ok = reach_pts_push(&b->pts, p.xy[2 * k], p.xy[2 * k + 1]);
+  }
+  reach_pts_free(&p);
+  return ok;
+}
+
+static int add_geos_ring(GEOSContextHandle_t h, struct geom_builder *b,
+                         const GEOSGeometry *ring, int ccw) {
+  const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+  unsigned size = 0;
+  if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &size)) return 0;
+  double *buf = malloc(2 * (size_t)(size ? size : 1) * sizeof *buf);
+  if (!buf) return 0;
+  int ok = GEOSCoordSeq_copyToBuffer_r(h, cs, buf, 0, 0) != 0;
+  if (ok) ok = add_ring(b, buf, size, ccw);
+  free(buf);
+  return ok;
+}
+
+int reach_region_to_geom(struct reach_ctx *ctx, struct reach_region *r,
+                         struct reach_geom *out) {
+  GEOSContextHandle_t h = ctx->geos;
+  struct geom_builder b = {0};
+  int ok = 1;
+  memset(out, 0, sizeof *out);
+  if (r->xy) {
+    ok = push_index(&b.poly_start, &b.npolys, &b.pcap, 0) &&
+         add_ring(&b, r->xy, r->n, 1) == 1;
+  } else if (r->g) {
+    int ng = GEOSGetNumGeometries_r(h, r->g);
+    for (int gi = 0; ok && gi < ng; gi++) {
+      const GEOSGeometry *pg = GEOSGetGeometryN_r(h, r->g, gi);
+      if (GEOSGeomTypeId_r(h, pg) != GEOS_POLYGON || GEOSisEmpty_r(h, pg))
+        continue;
+      size_t first = b.nrings;
+      int st = add_geos_ring(h, &b, GEOSGetExteriorRing_r(h, pg), 1);
+      if (st == 2) continue; /* a sliver: nothing left of it */
+      ok = st == 1 && push_index(&b.poly_start, &b.npolys, &b.pcap, first);
+      int nh = GEOSGetNumInteriorRings_r(h, pg);
+      for (int ri = 0; ok && ri < nh; ri++)
+        ok = add_geos_ring(h, &b, GEOSGetInteriorRingN_r(h, pg, ri), -1) != 0;
+    }
+  }
+  if (ok) ok = push_index(&b.poly_start, &b.npolys, &b.pcap, b.nrings);
+  if (ok) ok = push_index(&b.ring_start, &b.nrings, &b.rcap, b.pts.n);
+  if (!ok) {
+    free(b.ring_start);
+    free(b.poly_start);
+    reach_pts_free(&b.pts);
+    return 0;
+  }
+  out->npolys = b.npolys - 1;
+  out->poly_start = b.poly_start;
+  out->nrings = b.nrings - 1;
+  out->ring_start = b.ring_start;
+  out->npoints = b.pts.n;
+  out->xy = b.pts.xy;
+  return 1;
+}
+
+void reach_geom_clear(struct reach_geom *geom) {
+  if (!geom) return;
+  free(geom->poly_start);
+  free(geom->ring_start);
+  free(geom->xy);
+  memset(geom, 0, sizeof *geom);
+}

@@ -1,0 +1,77 @@
+/* Internal definitions shared by the library's source files. */
+#ifndef GEOREACH_INTERNAL_H
+#define GEOREACH_INTERNAL_H
+
+#include <stddef.h>
+#include <geodesic.h>
+#include "georeach/context.h"
+#include "georeach/geom.h"
+
+#define REACH_ERRMSG_LEN 1024
+
+struct reach_unit {
+  const char *abbr; /* as typed: "km" */
+  double to_m;      /* metres per unit, from PROJ's database */
+};
+
+struct reach_ctx {
+  struct geod_geodesic g;
+  double a, f, b, e2, e; /* ellipsoid: radius, flattening, minor axis, e^2, e */
+  double half_meridian_m;
+  double area_total_m2;
+  void *geos;            /* GEOSContextHandle_t; only cut.c looks inside */
+  struct reach_unit units[8];
+  int nunits;
+  enum reach_status status;
+  char msg[REACH_ERRMSG_LEN];
+};
+
+/* Set the context's error and return status (printf-style message). */
+enum reach_status reach_fail(struct reach_ctx *ctx, enum reach_status status,
+                             const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* A growable list of lon/lat points. */
+struct reach_pts {
+  double *xy;
+  size_t n, cap;
+};
+int reach_pts_push(struct reach_pts *p, double lon, double lat);
+void reach_pts_free(struct reach_pts *p);
+
+/* Area between a latitude and the equator per radian of longitude, m^2. */
+double reach_lat_area(const struct reach_ctx *ctx, double lat_deg);
+
+/* Signed planar-measure area on the ellipsoid of one closed lon/lat ring
+ * (counter-clockwise positive), m^2.  The ring may or may not repeat its
+ * first point; longitudes may be unrolled past +/-180. */
+double reach_ring_area_signed(const struct reach_ctx *ctx, const double *xy,
+                              size_t n);
+
+/* Geometry assembly (cut.c): turn closed boundary curves, drawn in an unrolled
+ * lon/lat plane, into a MultiPolygon in [-180,180] x [-90,90]. */
+struct reach_region;
+struct reach_region *reach_region_from_curve(struct reach_ctx *ctx,
+                                             const double *xy, size_t n,
+                                             int winding, int poles_inside,
+                                             int pole);
+struct reach_region *reach_region_world(struct reach_ctx *ctx);
+struct reach_region *reach_region_difference(struct reach_ctx *ctx,
+                                             struct reach_region *a,
+                                             struct reach_region *b);
+int reach_region_to_geom(struct reach_ctx *ctx, struct reach_region *r,
+                         struct reach_geom *out);
+void reach_region_free(struct reach_ctx *ctx, struct reach_region *r);
+
+/* One coordinate value as reach_parse_latlon() reads each part; 0 if it is
+ * not one or is out of range for a latitude (latitude != 0) or longitude. */
+int reach_coord_value(const char *text, int latitude, double *deg);
+
+/* One coordinate value as reach_parse_latlon() reads each part; 0 if it is
+ * not one or is out of range for a latitude (latitude != 0) or longitude. */
+int reach_coord_value(const char *text, int latitude, double *deg);
+
+#endif

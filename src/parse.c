@@ -1,0 +1,222 @@
+/* Parsing distances, coordinates and azimuth ranges typed by people. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <proj.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "georeach/parse.h"
+
+#define SHOW 60 /* characters of the offending text quoted in messages */
+
+static const char *skip_blank(const char *s) {
+  while (*s && isspace((unsigned char)*s)) s++;
+  return s;
+}
+
+/* A finite decimal number, the whole of [s, end) but blanks; no hex, no
+ * "nan"/"inf" (strtod would take them). */
+static int number(const char *s, const char *end, double *v) {
+  char buf[64];
+  s = skip_blank(s);
+  while (end > s && isspace((unsigned char)end[-1])) end--;
+  size_t n = (size_t)(end - s);
+  if (n == 0 || n >= sizeof buf) return 0;
+  memcpy(buf, s, n);
+  buf[n] = '\0';
+  for (size_t i = 0; i < n; i++)
+    if (!(isdigit((unsigned char)buf[i]) || strchr("+-.eE", buf[i]))) return 0;
+  char *e;
+  errno = 0;
+  *v = strtod(buf, &e);
+  return *e == '\0' && errno == 0 && isfinite(*v);
+}
+
+enum reach_status reach_parse_distance(struct reach_ctx *ctx, const char *text,
+                                       const char *default_unit, double *m) {
+  const char *s = skip_blank(text), *u = s;
+  while (*u && (isdigit((unsigned char)*u) || strchr("+-.eE", *u))) {
+    /* an 'e' not followed by a digit or sign starts a unit, not an exponent */
+    if ((*u == 'e' || *u == 'E') &&
+        !(isdigit((unsigned char)u[1]) || u[1] == '+' || u[1] == '-'))
+      break;
+    u++;
+  }
+  double v;
+  if (!number(s, u, &v))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "'%.*s' is not a distance (write e.g. 885km, 550mi, "
+                      "478nmi, 885000m)", SHOW, text);
+  u = skip_blank(u);
+  size_t ul = strlen(u);
+  while (ul > 0 && isspace((unsigned char)u[ul - 1])) ul--;
+  const char *unit = ul ? u : default_unit;
+  if (!ul) ul = strlen(default_unit);
+  for (int i = 0; i < ctx->nunits; i++) {
+    if (strlen(ctx->units[i].abbr) == ul &&
+        strncmp(ctx->units[i].abbr, unit, ul) == 0) {
+      *m = v * ctx->units[i].to_m;
+      return REACH_OK;
+    }
+  }
+  return reach_fail(ctx, REACH_ERR_ARG,
+                    "unknown unit '%.*s' in '%.*s' (use m, km, mi, nmi or ft)",
+                    (int)(ul < SHOW ? ul : SHOW), unit, SHOW, text);
+}
+
+/* Rewrite one coordinate for proj_dmstor(): degree, minute and second signs
+ * (ASCII or Unicode) to d ' ", blanks between numbers to the next sign. */
+static int to_dms(const char *s, const char *end, char *out, size_t cap) {
+  static const char *marks = "d'\"";
+  size_t o = 0;
+  int field = 0, last_digit = 0;
+  s = skip_blank(s);
+  while (end > s && isspace((unsigned char)end[-1])) end--;
+  for (const char *p = s; p < end; p++) {
+    unsigned char ch = (unsigned char)*p;
+    const char *put = NULL;
+    char one[2] = {0, 0};
+    if (ch == 0xC2 && p + 1 < end && (unsigned char)p[1] == 0xB0) { /* ° */
+      put = "d";
+      p++;
+    } else if (ch == 0xE2 && p + 2 < end && (unsigned char)p[1] == 0x80 &&
+               ((unsigned char)p[2] == 0xB2 || (unsigned char)p[2] == 0x99)) {
+      put = "'"; /* ′ or ’ */
+      p += 2;
+    } else if (ch == 0xE2 && p + 2 < end && (unsigned char)p[1] == 0x80 &&
+               ((unsigned char)p[2] == 0xB3 || (unsigned char)p[2] == 0x9D)) {
+      put = "\""; /* ″ or ” */
+      p += 2;
+    } else if (ch == 0xBA || ch == 0xB0) {
+      return 0; /* stray Latin-1 bytes: not UTF-8 text */
+    } else if (isspace(ch)) {
+      const char *q = p;
+      while (q < end && isspace((unsigned char)*q)) q++;
+      if (last_digit && q < end && isdigit((unsigned char)*q)) {
+        if (field > 2) return 0;
+        one[0] = marks[field];
+        put = one;
+      }
+      p = q - 1;
+    } else {
+      one[0] = (char)ch;
+      put = one;
+    }
+    if (!put) continue;
+    if (strchr("dD", put[0]) && put[1] == 0 && o > 0 && isdigit((unsigned char)out[o - 1]))
+      field = 1;
+    if (put[0] == '\'') field = 2;
+    if (put[0] == '"') field = 3;
+    size_t k = strlen(put);
+    if (o + k + 1 > cap) return 0;
+    memcpy(out + o, put, k);
+    o += k;
+    last_digit = isdigit(ch) != 0;
+  }
+  out[o] = '\0';
+  return o > 0;
+}
+
+/* One coordinate; *hemi gets 'N', 'S', 'E', 'W' or 0. */
+static int coordinate(const char *s, const char *end, double *deg, char *hemi) {
+  *hemi = 0;
+  if (number(s, end, deg)) return 1;
+  char buf[96];
+  if (!to_dms(s, end, buf, sizeof buf)) return 0;
+  size_t n = strlen(buf);
+  /* A leading hemisphere letter ("N50.6") is moved to the end. */
+  if (n > 1 && strchr("NSEWnsew", buf[0])) {
+    char c = buf[0];
+    memmove(buf, buf + 1, n - 1);
+    buf[n - 1] = c;
+  }
+  char last = (char)toupper((unsigned char)buf[n - 1]);
+  if (strchr("NSEW", last)) *hemi = last;
+  for (size_t i = 0; i < n; i++) /* what proj_dmstor would silently skip */
+    if (!(isdigit((unsigned char)buf[i]) || strchr(".d'\"NSEWnsewD+-", buf[i])))
+      return 0;
+  char *rest = NULL;
+  double rad = proj_dmstor(buf, &rest);
+  if (!rest || *rest != '\0' || rest == buf || rad == HUGE_VAL) return 0;
+  *deg = rad * 180 / M_PI;
+  return isfinite(*deg);
+}
+
+enum reach_status reach_parse_latlon(struct reach_ctx *ctx, const char *text,
+                                     double *lat_deg, double *lon_deg,
+                                     char *label, size_t label_len) {
+  const char *s = text, *eq = strchr(text, '=');
+  if (label && label_len) label[0] = '\0';
+  if (eq) {
+    if (label && label_len) {
+      const char *a = skip_blank(text), *b = eq;
+      while (b > a && isspace((unsigned char)b[-1])) b--;
+      size_t n = (size_t)(b - a) < label_len - 1 ? (size_t)(b - a) : label_len - 1;
+      memcpy(label, a, n);
+      label[n] = '\0';
+    }
+    s = eq + 1;
+  }
+  const char *comma = strchr(s, ',');
+  if (!comma || strchr(comma + 1, ','))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "'%.*s' is not a point: write LAT,LON, e.g. 50.6,36.6 or "
+                      "50.6N,36.6E", SHOW, text);
+  double a, b;
+  char ha, hb;
+  if (!coordinate(s, comma, &a, &ha) ||
+      !coordinate(comma + 1, comma + strlen(comma), &b, &hb))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "'%.*s' is not a point: each part must be decimal "
+                      "degrees, with N/S/E/W, or DMS like 50d36'N",
+                      SHOW, text);
+  if ((ha == 'E' || ha == 'W') || (hb == 'N' || hb == 'S'))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "'%.*s' gives the longitude first: write latitude first, "
+                      "LAT,LON", SHOW, text);
+  if (!(a >= -90 && a <= 90))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "latitude %g in '%.*s' is outside [-90, 90]%s", a, SHOW,
+                      text,
+                      fabs(b) <= 90 ? " (did you swap latitude and longitude? "
+                                      "write LAT,LON)" : "");
+  if (!(b >= -540 && b <= 540))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "longitude %g in '%.*s' is outside [-180, 180]", b, SHOW,
+                      text);
+  *lat_deg = a;
+  *lon_deg = b == 180 ? 180 : remainder(b, 360.0);
+  return REACH_OK;
+}
+
+enum reach_status reach_parse_azimuths(struct reach_ctx *ctx, const char *text,
+                                       double *from_deg, double *to_deg) {
+  const char *colon = strchr(text, ':');
+  double a, b;
+  if (!colon || !number(text, colon, &a) ||
+      !number(colon + 1, colon + strlen(colon), &b))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "'%.*s' is not an azimuth range: write FROM:TO in "
+                      "degrees clockwise from north, e.g. 300:60", SHOW, text);
+  if (a == b)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "azimuth range '%.*s' is empty (0:360 is the full "
+                      "circle)", SHOW, text);
+  if (fabs(a) > 720 || fabs(b) > 720)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "azimuths in '%.*s' must lie within [-720, 720]", SHOW,
+                      text);
+  *from_deg = a;
+  *to_deg = b;
+  return REACH_OK;
+}
+
+int reach_coord_value(const char *text, int latitude, double *deg) {
+  char h;
+  if (!coordinate(text, text + strlen(text), deg, &h)) return 0;
+  if (latitude && (h == 'E' || h == 'W')) return 0;
+  if (!latitude && (h == 'N' || h == 'S')) return 0;
+  return latitude ? (*deg >= -90 && *deg <= 90) : (*deg >= -540 && *deg <= 540);
+}

@@ -1,0 +1,631 @@
+/* Reach rings: tracing the true boundary and densifying it by the error a
+ * reader sees.
+ *
+ * A boundary is made of pieces: circles s(C, P) = r (traced by azimuth with
+ * the direct problem) and, for sectors, radial geodesics (traced by distance).
+ * Within 100 km of the antipodal distance the direct problem no longer gives
+ * shortest paths (its geodesics pass the cut locus near the antipode), so the
+ * circle is traced instead along geodesics from the antipode A', solving
+ * s(C, P) = r with the inverse problem.
+ *
+ * Densification follows the error that matters: a reader joins vertices with
+ * straight lines in lon/lat, and a point on such a chord should lie within the
+ * tolerance of the true boundary.  For each candidate edge the true point at
+ * the middle parameter is computed, and the chord's midpoint is compared with
+ * it along the boundary's normal (a first-order estimate, with the circle's
+ * curvature for the tangential offset); near a pole, or for long chords, the
+ * distance is computed exactly with the inverse problem at three points of the
+ * chord.  The step is halved until the error is below 0.9 tolerance and grown
+ * with the square root of the error ratio after each accepted edge (the error
+ * of a chord grows as the square of its length), as in an ODE step controller.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "georeach/ring.h"
+
+#define DEG (M_PI / 180)
+/* Beyond this distance from the antipodal distance the direct problem is
+ * used; within it the antipodal tracing.  GEOMETRY.md and our measurements:
+ * the direct problem stops giving shortest paths ~32 km short of it. */
+#define ANTI_ZONE_M 100000.0
+/* Steps: at most this many degrees of azimuth per edge on a circle, so that
+ * nothing is aliased by a lucky midpoint. */
+#define ARC_HMAX_DEG 5.625
+#define ARC_HMIN_DEG 1e-10
+#define RADIAL_HMIN_M 1e-6
+#define MEAN_RADIUS_M 6371008.8
+
+enum curve_kind { ARC, ANTI, RADIAL };
+
+struct curve {
+  enum curve_kind kind;
+  double clat, clon; /* centre */
+  double r;          /* radius (ARC, ANTI) */
+  double az;         /* azimuth (RADIAL) */
+  double alat, alon; /* antipode (ANTI) */
+  double kappa;      /* geodesic curvature of the circle, 1/m (ARC) */
+  struct geod_geodesicline line; /* RADIAL */
+};
+
+struct sample {
+  double t, lat, lon, dir; /* dir: azimuth of the normal along which the
+                              error is measured, degrees */
+};
+
+static double dist(const struct reach_ctx *ctx, double lat1, double lon1,
+                   double lat2, double lon2, double *azi1, double *azi2,
+                   double *m12) {
+  double s12;
+  geod_geninverse(&ctx->g, lat1, lon1, lat2, lon2, &s12, azi1, azi2, m12, NULL,
+                  NULL, NULL);
+  return s12;
+}
+
+/* ANTI: the point at distance r from C on the geodesic leaving the antipode
+ * with azimuth beta.  s(C, .) decreases from the antipodal distance at A'
+ * outwards; bracket and solve with the Illinois method to 0.1 mm. */
+static void anti_point(const struct reach_ctx *ctx, const struct curve *c,
+                       double beta, double *lat, double *lon, double *dir) {
+  double lo = 0, glo = ctx->half_meridian_m - c->r; /* g = s - r > 0 at A' */
+  double hi = 1.5 * (ctx->half_meridian_m - c->r) + 1000, ghi;
+  double la = 0, lo2 = 0, azi2 = 0;
+  for (;;) {
+    geod_direct(&ctx->g, c->alat, c->alon, beta, hi, &la, &lo2, NULL);
+    ghi = dist(ctx, c->clat, c->clon, la, lo2, NULL, NULL, NULL) - c->r;
+    if (ghi < 0 || hi > 4 * ANTI_ZONE_M) break;
+    lo = hi;
+    glo = ghi;
+    hi *= 2;
+  }
+  double u = hi, gu = ghi;
+  int side = 0;
+  for (int it = 0; it < 200 && fabs(gu) > 1e-4 && hi - lo > 1e-6; it++) {
+    u = (lo * ghi - hi * glo) / (ghi - glo);
+    if (!(u > lo && u < hi)) u = (lo + hi) / 2;
+    geod_direct(&ctx->g, c->alat, c->alon, beta, u, &la, &lo2, NULL);
+    gu = dist(ctx, c->clat, c->clon, la, lo2, NULL, NULL, NULL) - c->r;
+    if (gu > 0) {
+      lo = u;
+      glo = gu;
+      if (side == 1) ghi /= 2;
+      side = 1;
+    } else {
+      hi = u;
+      ghi = gu;
+      if (side == -1) glo /= 2;
+      side = -1;
+    }
+  }
+  geod_direct(&ctx->g, c->alat, c->alon, beta, u, lat, lon, NULL);
+  dist(ctx, c->clat, c->clon, *lat, *lon, NULL, &azi2, NULL);
+  *dir = azi2;
+}
+
+static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
+                 struct sample *s) {
+  double azi2 = 0;
+  s->t = t;
+  switch (c->kind) {
+  case ARC:
+    geod_direct(&ctx->g, c->clat, c->clon, t, c->r, &s->lat, &s->lon, &azi2);
+    s->dir = azi2;
+    break;
+  case ANTI:
+    anti_point(ctx, c, t, &s->lat, &s->lon, &s->dir);
+    break;
+  case RADIAL:
+    geod_genposition(&c->line, GEOD_NOFLAGS, t, &s->lat, &s->lon, &azi2, NULL,
+                     NULL, NULL, NULL, NULL);
+    s->dir = azi2 + 90;
+    break;
+  }
+}
+
+/* Exact distance of a lon/lat point from the true piece. */
+static double exact_err(const struct reach_ctx *ctx, const struct curve *c,
+                        double lat, double lon) {
+  double azi1 = 0, m12 = 0;
+  double s = dist(ctx, c->clat, c->clon, lat, lon, &azi1, NULL, &m12);
+  if (c->kind != RADIAL) return fabs(s - c->r);
+  /* Distance from a radial geodesic: the reduced length times the sine of the
+   * azimuth offset, exact to first order in the offset. */
+  double d = remainder(azi1 - c->az, 360.0);
+  if (fabs(d) >= 90) return s;
+  return fabs(m12 * sin(d * DEG));
+}
+
+/* Error of the chord a-b (longitudes unrolled: b's and m's relative to a's)
+ * whose true middle point is m.  Returns the signed offset of the chord's
+ * midpoint along m's normal, or, where the first-order estimate cannot be
+ * trusted (near a pole, long chords, the antipodal tracing), NAN with the
+ * exact largest distance at three points of the chord in *exact. */
+static double chord_err(const struct reach_ctx *ctx, const struct curve *c,
+                        const struct sample *a, const struct sample *b,
+                        const struct sample *m, double *exact) {
+  double mx = (a->lon + b->lon) / 2, my = (a->lat + b->lat) / 2;
+  int slow = c->kind == ANTI || fabs(a->lat) > 89 || fabs(b->lat) > 89 ||
+             fabs(m->lat) > 89 || fabs(b->lon - a->lon) > 2 ||
+             fabs(mx - m->lon) > 0.05 || fabs(my - m->lat) > 0.05;
+  if (!slow) {
+    double phi = m->lat * DEG, sp = sin(phi);
+    double w = sqrt(1 - ctx->e2 * sp * sp);
+    double east = (mx - m->lon) * DEG * ctx->a / w * cos(phi);
+    double north = (my - m->lat) * DEG * ctx->a * (1 - ctx->e2) / (w * w * w);
+    double sd = sin(m->dir * DEG), cd = cos(m->dir * DEG);
+    double dn = east * sd + north * cd, dt = east * cd - north * sd;
+    *exact = 0;
+    return dn + c->kappa * dt * dt / 2;
+  }
+  double e = 0;
+  for (int k = 1; k <= 3; k++) {
+    double f = k / 4.0;
+    double x = a->lon + f * (b->lon - a->lon), y = a->lat + f * (b->lat - a->lat);
+    double ek = exact_err(ctx, c, y, x);
+    if (ek > e) e = ek;
+  }
+  *exact = e;
+  return NAN;
+}
+
+/* A traced boundary: vertices (unrolled lon/lat) and, for each, the normal
+ * it was traced with, the signed error of the edge that leaves it (NAN when
+ * only its exact size is known) and whether it is a corner between pieces. */
+struct vinfo {
+  double dir, e_next;
+  int corner;
+};
+struct traced {
+  struct reach_pts p;
+  struct vinfo *v;
+  size_t vcap;
+  double errmax; /* exact errors of the slow edges */
+};
+
+static int traced_push(struct traced *t, double lon, double lat, double dir,
+                       int corner) {
+  if (t->p.n == t->vcap) {
+    size_t cap = t->vcap ? 2 * t->vcap : 256;
+    struct vinfo *v = realloc(t->v, cap * sizeof *v);
+    if (!v) return 0;
+    t->v = v;
+    t->vcap = cap;
+  }
+  struct vinfo *vi = &t->v[t->p.n];
+  vi->dir = dir;
+  vi->e_next = NAN;
+  vi->corner = corner;
+  return reach_pts_push(&t->p, lon, lat);
+}
+
+static void traced_free(struct traced *t) {
+  reach_pts_free(&t->p);
+  free(t->v);
+  memset(t, 0, sizeof *t);
+}
+
+/* Trace a piece from t0 to t1 (either direction), appending vertices to out
+ * with longitudes unrolled from out's last vertex.  The first vertex is
+ * appended only when out is empty; the piece's first vertex is marked as a
+ * corner.  Returns 0 on allocation failure. */
+static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
+                 double t1, double hmax, double hmin, double target,
+                 struct traced *out) {
+  struct sample a, b, m;
+  double dirn = t1 >= t0 ? 1 : -1, span = fabs(t1 - t0), done = 0;
+  eval(ctx, c, t0, &a);
+  if (out->p.n == 0) {
+    if (!traced_push(out, a.lon, a.lat, a.dir, 1)) return 0;
+  } else {
+    double last = out->p.xy[2 * (out->p.n - 1)];
+    a.lon = last + remainder(a.lon - last, 360.0);
+    out->v[out->p.n - 1].corner = 1;
+  }
+  double h = hmax;
+  int have_b = 0;
+  while (done < span) {
+    if (h >= span - done || span - done - h < fmax(hmin, 1e-3 * h)) {
+      h = span - done;
+      have_b = 0;
+    }
+    if (!have_b) eval(ctx, c, t0 + dirn * (done + h), &b);
+    eval(ctx, c, t0 + dirn * (done + h / 2), &m);
+    b.lon = a.lon + remainder(b.lon - a.lon, 360.0);
+    m.lon = a.lon + remainder(m.lon - a.lon, 360.0);
+    double exact, signed_err = chord_err(ctx, c, &a, &b, &m, &exact);
+    double err = isnan(signed_err) ? exact : fabs(signed_err);
+    if (err > target && h / 2 >= hmin) {
+      b = m; /* the new end is the old middle */
+      have_b = 1;
+      h /= 2;
+      continue;
+    }
+    out->v[out->p.n - 1].e_next = signed_err;
+    if (isnan(signed_err) && exact > out->errmax) out->errmax = exact;
+    if (!traced_push(out, b.lon, b.lat, b.dir, 0)) return 0;
+    a = b;
+    have_b = 0;
+    done += h;
+    double grow = err > 0 ? 0.9 * sqrt(target / err) : 2;
+    h *= grow > 2 ? 2 : grow < 1 ? 1 : grow;
+    if (h > hmax) h = hmax;
+  }
+  return 1;
+}
+
+/* Move vertices off the true boundary so that the straight edges straddle it.
+ * A chord whose midpoint sags by e from the curve encloses (2/3) e L less
+ * than the curve; moving both ends by -(2/3) e cancels that, so the area a
+ * reader measures is unbiased instead of short by ~ tolerance x perimeter.
+ * With d_j = -(e_{j-1} + e_j) / 3 the error along edge i is
+ * e_i (4u(1-u) - 1/3) - (1-u) e_{i-1}/3 - u e_{i+1}/3, at most max|e| for
+ * every u: the error budget still holds.  Corners and the ends of edges whose
+ * error is only known exactly (near the poles) stay where they are.  Returns
+ * the largest error after the move (first order), slow edges included. */
+static double straddle(const struct reach_ctx *ctx, struct traced *t) {
+  size_t n = t->p.n;
+  double worst = t->errmax;
+  double *d = calloc(n ? n : 1, sizeof *d);
+  if (!d) return NAN;
+  for (size_t j = 0; j < n; j++) {
+    double e0 = t->v[(j + n - 1) % n].e_next, e1 = t->v[j].e_next;
+    if (t->v[j].corner || isnan(e0) || isnan(e1)) continue;
+    d[j] = -(e0 + e1) / 3;
+  }
+  for (size_t j = 0; j < n; j++) {
+    double e = t->v[j].e_next, d0 = d[j], d1 = d[(j + 1) % n];
+    if (!isnan(e)) {
+      /* error along the edge: d0 (1-u) + d1 u + 4 u (1-u) e, u in [0,1] */
+      double after = fmax(fabs(d0), fabs(d1));
+      if (e != 0) {
+        double u = 0.5 + (d1 - d0) / (8 * e);
+        if (u > 0 && u < 1)
+          after = fmax(after, fabs(d0 * (1 - u) + d1 * u + 4 * u * (1 - u) * e));
+      }
+      if (after > worst) worst = after;
+    }
+    if (d[j] == 0) continue;
+    if (fabs(d[j]) > worst) worst = fabs(d[j]);
+    double phi = t->p.xy[2 * j + 1] * DEG, sp = sin(phi);
+    double w = sqrt(1 - ctx->e2 * sp * sp);
+    double dir = t->v[j].dir * DEG;
+    t->p.xy[2 * j + 1] += d[j] * cos(dir) * w * w * w / (ctx->a * (1 - ctx->e2)) / DEG;
+    t->p.xy[2 * j] += d[j] * sin(dir) * w / (ctx->a * cos(phi)) / DEG;
+  }
+  free(d);
+  return worst;
+}
+
+/* Total change of longitude round a closed vertex list (closing edge
+ * included), in turns. */
+static int winding_of(const struct reach_pts *p) {
+  double close = remainder(p->xy[0] - p->xy[2 * (p->n - 1)], 360.0);
+  double total = p->xy[2 * (p->n - 1)] - p->xy[0] + close;
+  return (int)lround(total / 360.0);
+}
+
+/* A boundary through (or within a hair of) a pole has an edge whose change of
+ * longitude is close to 180 degrees either way; which way is decided here by
+ * what the exact pole test says about the winding. */
+static int fix_winding(struct reach_pts *p, int want_nonzero, int *winding) {
+  int w = winding_of(p);
+  if ((w != 0) == want_nonzero && abs(w) <= 1) {
+    *winding = w;
+    return 1;
+  }
+  size_t n = p->n, worst = 0;
+  double big = -1;
+  for (size_t i = 0; i < n; i++) {
+    double d = i + 1 < n ? p->xy[2 * (i + 1)] - p->xy[2 * i]
+                         : remainder(p->xy[0] - p->xy[2 * i], 360.0);
+    if (fabs(d) > big) {
+      big = fabs(d);
+      worst = i;
+    }
+  }
+  if (big < 90) return 0;
+  if (worst + 1 < n) {
+    double d = p->xy[2 * (worst + 1)] - p->xy[2 * worst];
+    double shift = d > 0 ? -360.0 : 360.0;
+    for (size_t i = worst + 1; i < n; i++) p->xy[2 * i] += shift;
+    w = winding_of(p);
+  } else {
+    double d = remainder(p->xy[0] - p->xy[2 * worst], 360.0);
+    w += d > 0 ? -1 : 1;
+  }
+  if ((w != 0) != want_nonzero || abs(w) > 1) return 0;
+  *winding = w;
+  return 1;
+}
+
+/* Drop the last vertex when it closes the curve onto the first (up to whole
+ * turns of longitude). */
+static void drop_closing(struct reach_pts *p) {
+  if (p->n < 2) return;
+  double dx = remainder(p->xy[2 * (p->n - 1)] - p->xy[0], 360.0);
+  double dy = p->xy[2 * p->n - 1] - p->xy[1];
+  if (fabs(dx) < 1e-9 && fabs(dy) < 1e-9) p->n--;
+  else if (fabs(p->xy[1]) == 90 && fabs(dy) < 1e-9) p->n--;
+}
+
+struct poles {
+  double sN, sS, azN, azS; /* distances and azimuths from C to the poles */
+};
+
+static void pole_facts(const struct reach_ctx *ctx, double lat, double lon,
+                       struct poles *pf) {
+  pf->sN = dist(ctx, lat, lon, 90, 0, &pf->azN, NULL, NULL);
+  pf->sS = dist(ctx, lat, lon, -90, 0, &pf->azS, NULL, NULL);
+  /* At the pole itself the azimuth is a convention; the pole is the apex. */
+  if (lat == 90) pf->azN = NAN;
+  if (lat == -90) pf->azS = NAN;
+}
+
+static double sector_width(double from, double to) {
+  double w = fmod(to - from, 360.0);
+  if (w < 0) w += 360;
+  if (w == 0) w = 360;
+  return w;
+}
+
+static int az_in_sector(double az, double from, double width) {
+  if (isnan(az)) return 0;
+  double d = fmod(az - from, 360.0);
+  if (d < 0) d += 360;
+  return d <= width;
+}
+
+enum reach_status reach_ring_check(struct reach_ctx *ctx,
+                                   const struct reach_ring_spec *s) {
+  if (!(s->lat_deg >= -90 && s->lat_deg <= 90))
+    return reach_fail(ctx, REACH_ERR_ARG, "latitude %g is outside [-90, 90]",
+                      s->lat_deg);
+  if (!isfinite(s->lon_deg))
+    return reach_fail(ctx, REACH_ERR_ARG, "longitude %g is not a number",
+                      s->lon_deg);
+  if (!(s->range_m > 0) || !isfinite(s->range_m))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "range %g m must be a positive distance", s->range_m);
+  if (!(s->min_range_m >= 0) || !isfinite(s->min_range_m))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "minimum range %g m must be zero or positive",
+                      s->min_range_m);
+  if (s->min_range_m >= s->range_m)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "minimum range %.3f km is not less than the range %.3f km",
+                      s->min_range_m / 1000, s->range_m / 1000);
+  if (s->min_range_m >= ctx->half_meridian_m)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "minimum range %.3f km is at or beyond the antipodal "
+                      "distance %.3f km: nothing is that far",
+                      s->min_range_m / 1000, ctx->half_meridian_m / 1000);
+  if (!(s->tolerance_m >= REACH_TOLERANCE_MIN_M &&
+        s->tolerance_m <= REACH_TOLERANCE_MAX_M))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "tolerance %g m is outside [%g m, %g km]", s->tolerance_m,
+                      REACH_TOLERANCE_MIN_M, REACH_TOLERANCE_MAX_M / 1000);
+  if (s->sector) {
+    if (!isfinite(s->az_from_deg) || !isfinite(s->az_to_deg))
+      return reach_fail(ctx, REACH_ERR_ARG, "sector azimuths must be numbers");
+    if (s->az_from_deg == s->az_to_deg)
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "sector %g:%g is empty (use %g:%g for a full circle)",
+                        s->az_from_deg, s->az_to_deg, s->az_from_deg,
+                        s->az_from_deg + 360);
+    if (sector_width(s->az_from_deg, s->az_to_deg) < 360 &&
+        s->range_m > ctx->half_meridian_m - ANTI_ZONE_M)
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "sectors are supported up to %.0f km (within 100 km "
+                        "of the antipodal distance the azimuth of the shortest "
+                        "path is ambiguous); range %.3f km",
+                        (ctx->half_meridian_m - ANTI_ZONE_M) / 1000,
+                        s->range_m / 1000);
+  }
+  return REACH_OK;
+}
+
+static void curve_arc(const struct reach_ctx *ctx, struct curve *c,
+                      const struct reach_ring_spec *s, double r) {
+  memset(c, 0, sizeof *c);
+  c->clat = s->lat_deg;
+  c->clon = s->lon_deg;
+  c->r = r;
+  if (r > ctx->half_meridian_m - ANTI_ZONE_M) {
+    c->kind = ANTI;
+    c->alat = -s->lat_deg;
+    c->alon = s->lon_deg + 180;
+  } else {
+    c->kind = ARC;
+    double th = r / MEAN_RADIUS_M;
+    c->kappa = cos(th) / sin(th) / MEAN_RADIUS_M;
+  }
+}
+
+static void curve_radial(const struct reach_ctx *ctx, struct curve *c,
+                         const struct reach_ring_spec *s, double az) {
+  memset(c, 0, sizeof *c);
+  c->kind = RADIAL;
+  c->clat = s->lat_deg;
+  c->clon = s->lon_deg;
+  c->az = az;
+  geod_lineinit(&c->line, &ctx->g, s->lat_deg, s->lon_deg, az,
+                GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH |
+                    GEOD_DISTANCE_IN);
+}
+
+/* Close a traced curve and move its vertices to straddle the boundary;
+ * returns the largest error after the move (NAN: out of memory). */
+static double finish_curve(const struct reach_ctx *ctx, struct traced *t) {
+  /* The closing vertex repeats the first: its outgoing edge is edge 0's. */
+  drop_closing(&t->p);
+  return straddle(ctx, t);
+}
+
+/* Find the winding of a finished curve and make the region (inN, inS:
+ * whether the region holds each pole). */
+static struct reach_region *curve_region(struct reach_ctx *ctx, struct traced *t,
+                                         int inN, int inS, const char *what) {
+  int w = 0;
+  if (!fix_winding(&t->p, inN + inS == 1, &w)) {
+    reach_fail(ctx, REACH_ERR_INTERNAL, "the boundary of the %s winds "
+               "inconsistently round the poles", what);
+    return NULL;
+  }
+  return reach_region_from_curve(ctx, t->p.xy, t->p.n, w, inN + inS,
+                                 inN ? 1 : -1);
+}
+
+/* Edges are first traced to a sag of TARGET_LOOSE x tolerance, which the
+ * straddling move turns into about two thirds of that; if the largest error
+ * after the move still exceeds TARGET_ACCEPT x tolerance (curvature changing
+ * sign from edge to edge), the piece is traced again to TARGET_TIGHT, for
+ * which the move provably keeps every error below it. */
+#define TARGET_LOOSE 1.3
+#define TARGET_ACCEPT 0.95
+#define TARGET_TIGHT 0.9
+
+/* The region s(C, P) <= r of a full circle. */
+static struct reach_region *disc_region(struct reach_ctx *ctx,
+                                        const struct reach_ring_spec *s,
+                                        double r, const struct poles *pf,
+                                        double *errmax) {
+  if (r >= ctx->half_meridian_m) return reach_region_world(ctx);
+  struct curve c;
+  struct traced t = {0};
+  struct reach_region *reg = NULL;
+  double worst = NAN;
+  curve_arc(ctx, &c, s, r);
+  for (int pass = 0; pass < 2; pass++) {
+    double target = (pass ? TARGET_TIGHT : TARGET_LOOSE) * s->tolerance_m;
+    traced_free(&t);
+    if (!trace(ctx, &c, 0, 360, ARC_HMAX_DEG, ARC_HMIN_DEG, target, &t)) break;
+    t.v[0].corner = 0; /* a full circle has no corner */
+    worst = finish_curve(ctx, &t);
+    if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
+  }
+  if (isnan(worst)) {
+    reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  } else {
+    if (worst > *errmax) *errmax = worst;
+    reg = curve_region(ctx, &t, pf->sN <= r, pf->sS <= r, "circle");
+  }
+  traced_free(&t);
+  return reg;
+}
+
+static int trace_sector(const struct reach_ctx *ctx,
+                        const struct reach_ring_spec *s, double target,
+                        struct traced *t) {
+  double A = s->az_from_deg, W = sector_width(s->az_from_deg, s->az_to_deg);
+  double R = s->range_m, R0 = s->min_range_m;
+  double rhmin = RADIAL_HMIN_M, rhmax = (R - R0) / 8;
+  struct curve c;
+  int ok;
+  curve_radial(ctx, &c, s, A);
+  ok = trace(ctx, &c, R0, R, rhmax, rhmin, target, t);
+  curve_arc(ctx, &c, s, R);
+  ok = ok && trace(ctx, &c, A, A + W, ARC_HMAX_DEG, ARC_HMIN_DEG, target, t);
+  curve_radial(ctx, &c, s, A + W);
+  ok = ok && trace(ctx, &c, R, R0, rhmax, rhmin, target, t);
+  if (R0 > 0) {
+    curve_arc(ctx, &c, s, R0);
+    ok = ok && trace(ctx, &c, A + W, A, ARC_HMAX_DEG, ARC_HMIN_DEG, target, t);
+  }
+  return ok;
+}
+
+/* The region of a sector: one closed curve (radial out, outer arc, radial
+ * back, inner arc or the centre). */
+static struct reach_region *sector_region(struct reach_ctx *ctx,
+                                          const struct reach_ring_spec *s,
+                                          const struct poles *pf,
+                                          double *errmax) {
+  double A = s->az_from_deg, W = sector_width(s->az_from_deg, s->az_to_deg);
+  double R = s->range_m, R0 = s->min_range_m;
+  struct traced t = {0};
+  struct reach_region *reg = NULL;
+  double worst = NAN;
+  for (int pass = 0; pass < 2; pass++) {
+    double target = (pass ? TARGET_TIGHT : TARGET_LOOSE) * s->tolerance_m;
+    traced_free(&t);
+    if (!trace_sector(ctx, s, target, &t)) break;
+    worst = finish_curve(ctx, &t);
+    if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
+  }
+  if (isnan(worst)) {
+    reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  } else {
+    if (worst > *errmax) *errmax = worst;
+    int inN = pf->sN >= R0 && pf->sN <= R && az_in_sector(pf->azN, A, W);
+    int inS = pf->sS >= R0 && pf->sS <= R && az_in_sector(pf->azS, A, W);
+    reg = curve_region(ctx, &t, inN, inS, "sector");
+  }
+  traced_free(&t);
+  return reg;
+}
+
+enum reach_status reach_ring_build(struct reach_ctx *ctx,
+                                   const struct reach_ring_spec *spec,
+                                   struct reach_ring *out) {
+  memset(out, 0, sizeof *out);
+  enum reach_status st = reach_ring_check(ctx, spec);
+  if (st != REACH_OK) return st;
+  reach_clear_error(ctx);
+  struct reach_ring_spec s = *spec;
+  s.lon_deg = remainder(s.lon_deg, 360.0);
+  double errmax = 0;
+  int full = !s.sector || sector_width(s.az_from_deg, s.az_to_deg) >= 360;
+  struct poles pf;
+  pole_facts(ctx, s.lat_deg, s.lon_deg, &pf);
+  struct reach_region *reg = NULL;
+  if (full) {
+    reg = disc_region(ctx, &s, s.range_m, &pf, &errmax);
+    if (reg && s.min_range_m > 0) {
+      struct reach_region *inner =
+          disc_region(ctx, &s, s.min_range_m, &pf, &errmax);
+      struct reach_region *diff =
+          inner ? reach_region_difference(ctx, reg, inner) : NULL;
+      reach_region_free(ctx, inner);
+      reach_region_free(ctx, reg);
+      reg = diff;
+    }
+  } else {
+    reg = sector_region(ctx, &s, &pf, &errmax);
+  }
+  if (!reg || !reach_region_to_geom(ctx, reg, &out->geom)) {
+    reach_region_free(ctx, reg);
+    reach_geom_clear(&out->geom);
+    if (ctx->status == REACH_OK)
+      reach_fail(ctx, REACH_ERR_INTERNAL,
+                 "could not build the ring (%s)",
+                 ctx->msg[0] ? ctx->msg : "out of memory");
+    return ctx->status;
+  }
+  reach_region_free(ctx, reg);
+  if (out->geom.npolys == 0) {
+    reach_geom_clear(&out->geom);
+    return reach_fail(ctx, REACH_ERR_INTERNAL, "the ring came out empty");
+  }
+  out->area_m2 = reach_geom_area_m2(ctx, &out->geom);
+  out->err_m = errmax;
+  out->whole_globe = full && s.min_range_m == 0 &&
+                     s.range_m >= ctx->half_meridian_m;
+  out->holds_north_pole = pf.sN >= s.min_range_m && pf.sN <= s.range_m &&
+                          (full || az_in_sector(pf.azN, s.az_from_deg,
+                                                sector_width(s.az_from_deg,
+                                                             s.az_to_deg)));
+  out->holds_south_pole = pf.sS >= s.min_range_m && pf.sS <= s.range_m &&
+                          (full || az_in_sector(pf.azS, s.az_from_deg,
+                                                sector_width(s.az_from_deg,
+                                                             s.az_to_deg)));
+  return REACH_OK;
+}
+
+void reach_ring_clear(struct reach_ring *ring) {
+  if (!ring) return;
+  reach_geom_clear(&ring->geom);
+  memset(ring, 0, sizeof *ring);
+}

@@ -1,0 +1,308 @@
+#!/usr/bin/python3
+"""End-to-end: every public ring case (shared/tools/cases.tsv) plus the named
+hard cases below, run through the real `georeach rings` binary at two
+tolerances (50 m and 10 m), written as GeoJSON and scored from outside the
+code by shared/tools/ring_oracle.py.
+
+usage: /usr/bin/python3 tests/e2e/test_oracle_cases.py PATH/TO/georeach [NAME_FILTER]
+
+Asserted per case and tolerance T (what it pins is in the check name):
+  oracle: misclassified == 0; boundary_err_max_m <= T where a boundary
+          exists (none, and no boundary vertex, for the whole globe); valid;
+          uncut_antimeridian_edges == 0; coords_out_of_range == 0;
+          rfc7946_winding_ok; |area_lonlat_rel_err| <= max(1e-4, T*P/A)
+          (P, A: perimeter and area of the true ring; a boundary within T of
+          the truth cannot do better in general: 1e-4 alone would fail a
+          correct 100 km ring at T = 50 m).
+  fields: one feature; range_km, min_km, tol_m, site_lat, site_lon as asked;
+          az_from/az_to null for full circles and as asked for sectors;
+          0 <= err_m <= T; err_m not below the oracle's measured error
+          (slack 2 % of T + 1 mm); area_km2 within max(1e-4, T*P/A) of the
+          oracle's exact area_true_m2.
+  rules:  no near-duplicate consecutive vertices; edges along cut lines
+          <= 1 deg; pieces meet exactly on +-180 (same latitudes on both sides).
+  probes: points at 3T, 30T and 3 km on both sides of every true boundary
+          circle along 360 azimuths (and both sides of a sector's radials),
+          the centre, the poles and a grid round the antipode: classified
+          by shortest geodesic distance (pyproj inverse), scored where the
+          margin to the truth exceeds 1.5 T: much closer to the boundary than
+          the oracle's 1 km lattice margin, and it sees small holes round the
+          antipode that a 50 km lattice misses.
+Two worker processes (multiprocessing), about a minute on 2 cores.
+"""
+import csv
+import math
+import multiprocessing
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy as np  # noqa: E402
+
+import e2e_common as C  # noqa: E402
+
+TOLERANCES = (50.0, 10.0)
+POLE_DIST_70N = C.GEOD.inv(30.0, 70.0, 30.0, 90.0)[2]     # meridian arc 70N -> pole
+
+
+def extra_cases():
+    """Named regression cases: (name, lat, lon, R m, R0 m, (az_from, az_to) or None)."""
+    return [
+        ("sector_wraps_north", 50.60, 36.60, 885000.0, 0.0, (300.0, 60.0)),
+        ("sector_annulus", 50.60, 36.60, 885000.0, 300000.0, (200.0, 340.0)),
+        ("sector_crosses_antimeridian", -17.7, 178.0, 1500000.0, 0.0, (30.0, 150.0)),
+        ("centre_on_antimeridian_east", 10.0, 180.0, 1000000.0, 0.0, None),
+        ("centre_on_antimeridian_west", -35.0, -180.0, 2000000.0, 0.0, None),
+        ("ring_through_north_pole", 70.0, 30.0, POLE_DIST_70N, 0.0, None),
+        ("near_antipode_minus_20km", 30.0, 45.0, 20003931.0 - 20000.0, 0.0, None),
+        ("near_antipode_minus_60km", 30.0, 45.0, 20003931.0 - 60000.0, 0.0, None),
+        ("near_antipode_equator_minus_20km", 0.0, 0.0, 20003931.0 - 20000.0, 0.0, None),
+        ("annulus_inner_holds_pole", 80.0, 0.0, 3000000.0, 1500000.0, None),
+        ("annulus_crosses_antimeridian", -17.7, 178.0, 1500000.0, 500000.0, None),
+        ("tiny_ring_1km", 50.60, 36.60, 1000.0, 0.0, None),
+        ("centre_at_north_pole", 90.0, 0.0, 1000000.0, 0.0, None),
+        ("centre_at_south_pole", -90.0, 0.0, 2000000.0, 0.0, None),
+        ("range_just_past_half_meridian", 39.03, 125.75, 20003932.0, 0.0, None),
+    ]
+
+
+def public_cases():
+    rows = []
+    with open(C.cases_path()) as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            rows.append((row["name"], float(row["lat"]), float(row["lon"]),
+                         float(row["radius_m"]), float(row.get("min_radius_m") or 0.0), None))
+    return rows
+
+
+def fmt_num(v):
+    s = ("%.6f" % v).rstrip("0").rstrip(".")
+    return s if s not in ("", "-0") else "0"
+
+
+def in_sector(az, a, width):
+    return np.mod(np.asarray(az) - a, 360.0) <= width + 1e-12
+
+
+def sector_width(a, b):
+    w = (b - a) % 360.0
+    return 360.0 if w == 0 else w
+
+
+def probe_points(lat, lon, r, r0, az, tol):
+    """Points, their truth and whether they are scored (margin > 1.5 T)."""
+    n_az = 360
+    azs = (np.arange(n_az) + 0.5) * (360.0 / n_az)
+    dists = []
+    for d in (3 * tol, 30 * tol, 3000.0):
+        if r < C.HALF_MERIDIAN:
+            dists += [r - d, r + d]
+        else:
+            dists += [r - d] if r - d < C.HALF_MERIDIAN else [C.HALF_MERIDIAN - d]
+        if r0 > 0:
+            dists += [r0 - d, r0 + d]
+    dists = [s for s in dists if s > 0]
+    A = np.repeat(azs, len(dists))
+    S = np.tile(np.array(dists), n_az)
+    plon, plat, _ = C.GEOD.fwd(np.full(A.size, lon), np.full(A.size, lat), A, S)
+    plon, plat = list(np.asarray(plon)), list(np.asarray(plat))
+    if az is not None:
+        # both sides of each radial, 3T and 30T off it, at 10 distances in (R0, R)
+        width = sector_width(*az)
+        for a in (az[0], az[0] + width):
+            for t in np.linspace(r0 + 0.1 * (r - r0), r - 0.1 * (r - r0), 10):
+                xlon, xlat, baz = C.GEOD.fwd(lon, lat, a, t)
+                fwd_az = baz + 180.0
+                for side in (-90.0, 90.0):
+                    for off in (3 * tol, 30 * tol):
+                        qlon, qlat, _ = C.GEOD.fwd(xlon, xlat, fwd_az + side, off)
+                        plon.append(qlon)
+                        plat.append(qlat)
+    else:
+        plon.append(lon)
+        plat.append(lat)
+    for pl in (90.0, -90.0):
+        for lo in (-180.0, 0.0, 180.0):
+            plon.append(lo)
+            plat.append(pl)
+    # grid round the antipode (+-0.6 deg of latitude, 13 x 13)
+    alat, alon = -lat, (lon + 360.0) % 360.0 - 180.0
+    if alon < -180:
+        alon += 360
+    for dy in np.linspace(-0.6, 0.6, 13):
+        for dx in np.linspace(-0.6, 0.6, 13):
+            y = alat + dy
+            if abs(y) > 90:
+                continue
+            x = alon + dx / max(math.cos(math.radians(y)), 0.05)
+            x = (x + 180.0) % 360.0 - 180.0
+            plon.append(x)
+            plat.append(y)
+    plon = np.clip(np.array(plon, float), -180.0, 180.0)
+    plat = np.clip(np.array(plat, float), -90.0, 90.0)
+    paz, _, d = C.GEOD.inv(np.full(plon.size, lon), np.full(plon.size, lat), plon, plat)
+    d = np.asarray(d)
+    paz = np.asarray(paz)
+    truth = (d <= r) & (d >= r0)
+    margin = np.abs(d - r) if r < C.HALF_MERIDIAN else np.full(d.size, np.inf)
+    if r0 > 0:
+        margin = np.minimum(margin, np.abs(d - r0))
+    if az is not None:
+        width = sector_width(*az)
+        truth &= in_sector(paz, az[0], width)
+        sig = d / C.R_MEAN
+        for a in (az[0], az[0] + width):
+            dz = np.radians(np.abs((paz - a + 180.0) % 360.0 - 180.0))
+            xt = np.where(dz < math.pi / 2,
+                          np.abs(np.arcsin(np.clip(np.sin(sig) * np.sin(dz), -1, 1))) * C.R_MEAN, d)
+            # spherical cross-track is an estimate: demand an extra 0.5 % of d
+            margin = np.minimum(margin, np.maximum(xt - 0.005 * d, 0.0))
+        margin = np.where(d < 1.0, 0.0, margin)           # the apex
+    scored = margin > 1.5 * tol
+    return plon, plat, d, truth, scored
+
+
+def job(args):
+    binary, scratch, (name, lat, lon, r, r0, az), tol = args
+    tag = "%s@%gm" % (name, tol)
+    res = []
+
+    def chk(what, ok, detail=""):
+        res.append(("%s.%s" % (tag, what), bool(ok), detail))
+
+    out = os.path.join(scratch, "%s_%g.geojson" % (name, tol))
+    cmd = [binary, "rings", "--site=%s,%s" % (fmt_num(lat), fmt_num(lon)),
+           "--range=%sm" % fmt_num(r)]
+    if r0 > 0:
+        cmd.append("--min-range=%sm" % fmt_num(r0))
+    if az is not None:
+        cmd.append("--azimuth=%s:%s" % (fmt_num(az[0]), fmt_num(az[1])))
+    cmd += ["--tolerance=%sm" % fmt_num(tol), "-o", out]
+    p = C.run(cmd, timeout=300)
+    head = "# %s: %s" % (tag, C.cmdline(cmd))
+    if p.returncode != 0 or not os.path.exists(out):
+        chk("georeach_ran", False, "exit %s, stderr: %s" % (p.returncode, C.short(p.stderr)))
+        return head, res
+    chk("georeach_ran", True)
+
+    # ---------------------------------------------------------- fields ----
+    try:
+        feats, srs, drv, names = C.read_features(out)
+    except Exception as exc:      # noqa: BLE001
+        chk("readable_by_ogr", False, "%s: %s" % (type(exc).__name__, exc))
+        return head, res
+    chk("one_feature", len(feats) == 1, "%d features" % len(feats))
+    missing = [f for f in C.FIELDS if f not in names]
+    chk("fields_present", not missing, "missing %s (have %s)" % (missing, names))
+    props = feats[0][0] if feats else {}
+    geom = feats[0][1] if feats else None
+
+    def near(v, want, rel=1e-9, absol=1e-9):
+        return v is not None and abs(float(v) - want) <= max(absol, rel * abs(want))
+    chk("field_range_km", near(props.get("range_km"), r / 1000.0),
+        "range_km %r, asked %r" % (props.get("range_km"), r / 1000.0))
+    chk("field_min_km", near(props.get("min_km") or 0.0, r0 / 1000.0),
+        "min_km %r, asked %r" % (props.get("min_km"), r0 / 1000.0))
+    chk("field_tol_m", near(props.get("tol_m"), tol), "tol_m %r" % props.get("tol_m"))
+    chk("field_site_lat_lon", near(props.get("site_lat"), lat) and
+        (near(props.get("site_lon"), lon) or (abs(lon) == 180 and near(abs(props.get("site_lon") or 0), 180.0))),
+        "site_lat %r site_lon %r, asked %r %r" % (props.get("site_lat"), props.get("site_lon"), lat, lon))
+    chk("field_missile_empty", props.get("missile") in ("", None), "missile %r" % props.get("missile"))
+    if az is None:
+        chk("field_az_null_full_circle", props.get("az_from") is None and props.get("az_to") is None,
+            "az_from %r az_to %r" % (props.get("az_from"), props.get("az_to")))
+    else:
+        af, at = props.get("az_from"), props.get("az_to")
+        ok = (af is not None and at is not None and abs((float(af) - az[0]) % 360.0) < 1e-9
+              and abs((float(at) - az[1]) % 360.0) < 1e-9)
+        chk("field_az_from_to", ok, "az_from %r az_to %r, asked %r" % (af, at, az))
+    err_m = props.get("err_m")
+    chk("field_err_m_within_tol", err_m is not None and 0.0 <= float(err_m) <= tol,
+        "err_m %r, tolerance %g" % (err_m, tol))
+
+    # ---------------------------------------------------------- oracle ----
+    o, ocmd = C.run_oracle(out, lat, lon, r, r0, az=az)
+    if "error" in o:
+        chk("oracle_scored", False, "%s | %s" % (o["error"], ocmd))
+        return head, res
+    summary = ("oracle: misclassified %s, boundary_err_max_m %s (vertex %s at %s, edge %s at %s), valid %s, "
+               "uncut %s, out_of_range %s, winding %s %s, area rel %s, area_true_m2 %s, vertices %s, features %s | %s"
+               % (o.get("misclassified"), o.get("boundary_err_max_m"), o.get("vertex_err_max_m"),
+                  o.get("vertex_err_worst_at"), o.get("edge_err_max_m"), o.get("edge_err_worst_at"),
+                  o.get("valid"), o.get("uncut_antimeridian_edges"), o.get("coords_out_of_range"),
+                  o.get("rfc7946_winding_ok"), o.get("winding"), o.get("area_lonlat_rel_err"),
+                  o.get("area_true_m2"), o.get("vertices"), o.get("features"), ocmd))
+    chk("oracle_misclassified_0", o.get("misclassified") == 0,
+        "%s misclassified; examples %s; %s" % (o.get("misclassified"), o.get("misclassified_examples"), summary))
+    boundary_exists = r < C.HALF_MERIDIAN or r0 > 0
+    be = o.get("boundary_err_max_m")
+    if boundary_exists:
+        chk("oracle_boundary_err_le_tol", be is not None and be <= tol + 1e-9,
+            "boundary_err_max_m %s > tolerance %g; %s" % (be, tol, summary))
+        chk("has_boundary_vertices", (o.get("boundary_vertices") or 0) > 0,
+            "no vertex off the cut lines although R < half meridian: the ring (or hole) is missing; %s" % summary)
+    else:
+        chk("whole_globe_no_boundary", (o.get("boundary_vertices") or 0) == 0 and be is None,
+            "R >= half meridian but %s boundary vertices off the cut lines; %s"
+            % (o.get("boundary_vertices"), summary))
+    chk("oracle_valid", o.get("valid") is True, "%s; %s" % (o.get("validity"), summary))
+    chk("oracle_no_uncut_antimeridian_edges", o.get("uncut_antimeridian_edges") == 0, summary)
+    chk("oracle_coords_in_range", o.get("coords_out_of_range") == 0 and o.get("coords_non_finite") == 0, summary)
+    chk("oracle_rfc7946_winding", o.get("rfc7946_winding_ok") is True, summary)
+    width = sector_width(*az) if az is not None else 360.0
+    lim = C.area_rel_limit(tol, r, r0, width)
+    rel = o.get("area_lonlat_rel_err")
+    if o.get("area_true_m2") is not None:
+        chk("oracle_area_lonlat_rel_err", rel is not None and abs(rel) <= lim,
+            "area_lonlat_rel_err %s, limit %.3g; %s" % (rel, lim, summary))
+        ak = props.get("area_km2")
+        at = o["area_true_m2"]
+        ok = ak is not None and abs(float(ak) * 1e6 - at) <= lim * at
+        chk("field_area_km2_vs_oracle", ok, "area_km2 %r vs oracle area_true_m2 %.9g (rel %s), limit %.3g"
+            % (ak, at, None if ak is None else (float(ak) * 1e6 - at) / at, lim))
+    else:
+        chk("oracle_area_available", False, "oracle gave no exact area; %s" % summary)
+    if boundary_exists and be is not None and err_m is not None:
+        chk("field_err_m_not_understated", be <= float(err_m) + 0.02 * tol + 1e-3,
+            "georeach says err_m %r but the oracle measures %.4f m" % (err_m, be))
+
+    # -------------------------------------------------- contract rules ----
+    res.extend(("%s.%s" % (tag, n.split(".", 1)[1]), ok, d)
+               for n, ok, d in C.geometry_rule_checks(geom, "g"))
+
+    # ---------------------------------------------------------- probes ----
+    if geom is not None and not geom.is_empty:
+        plon, plat, d, truth, scored = probe_points(lat, lon, r, r0, az, tol)
+        inside = C.classify(geom, plon[scored], plat[scored])
+        t = truth[scored]
+        wrong = np.nonzero(inside != t)[0]
+        ex = ["(lon %.6f lat %.6f dist %.1f m: truly %s)" % (plon[scored][i], plat[scored][i], d[scored][i],
+                                                            "in" if t[i] else "out") for i in wrong[:4]]
+        chk("probes_near_boundary", wrong.size == 0, "%d of %d probes misclassified: %s"
+            % (wrong.size, int(scored.sum()), "; ".join(ex)))
+    return head, res
+
+
+def main():
+    binary = C.binary_from_argv()
+    filt = sys.argv[2] if len(sys.argv) > 2 else None
+    rep = C.Report("test_oracle_cases: georeach rings vs ring_oracle.py (%s)" % binary)
+    if not os.path.exists(C.oracle_path()):
+        rep.check("setup.oracle_found", False, "%s missing (set GEOREACH_SHARED)" % C.oracle_path())
+        rep.finish()
+    scratch = C.scratch_dir("oracle")
+    cases = public_cases() + extra_cases()
+    if filt:
+        cases = [c for c in cases if filt in c[0]]
+    rep.check("setup.public_cases_read", len(public_cases()) >= 10, "%d rows in %s" % (len(public_cases()), C.cases_path()))
+    jobs = [(binary, scratch, c, t) for c in cases for t in TOLERANCES]
+    nproc = int(os.environ.get("GEOREACH_E2E_JOBS", "2"))
+    with multiprocessing.Pool(nproc) as pool:
+        for head, results in pool.imap(job, jobs):
+            print(head, flush=True)
+            rep.add(results)
+    rep.finish()
+
+
+if __name__ == "__main__":
+    main()
