@@ -35,6 +35,10 @@
 /* Steps: at most this many degrees of azimuth per edge on a circle, so that
  * nothing is aliased by a lucky midpoint. */
 #define ARC_HMAX_DEG 5.625
+/* and at most this long, so that the second difference of three vertices
+ * (which takes the sag of two neighbouring edges as equal) stays accurate:
+ * its error grows as the cube of the step. */
+#define EDGE_MAX_M 100000.0
 #define ARC_HMIN_DEG 1e-10
 #define RADIAL_HMIN_M 1e-6
 #define MEAN_RADIUS_M 6371008.8
@@ -207,48 +211,104 @@ static void traced_free(struct traced *t) {
   memset(t, 0, sizeof *t);
 }
 
+/* x - ref with x brought within half a turn of ref. */
+static double unroll(double x, double ref) {
+  double d = x - ref;
+  if (d > 180 || d < -180) d = remainder(d, 360.0);
+  return ref + d;
+}
+
+/* Signed sag, metres along b's normal, of the two chords a-b and b-c when
+ * a, b, c are equally spaced in the curve's parameter: the chord midpoint
+ * minus the curve point is x'' h^2 / 8 = (a - 2b + c) / 8 to second order.
+ * Returns 0 where that first-order estimate cannot be trusted (near a pole,
+ * long chords, the antipodal tracing). */
+static int pair_sag(const struct reach_ctx *ctx, const struct curve *c,
+                    const struct sample *a, const struct sample *b,
+                    const struct sample *cc, double *e) {
+  if (c->kind == ANTI || fabs(a->lat) > 89 || fabs(b->lat) > 89 ||
+      fabs(cc->lat) > 89 || fabs(cc->lon - a->lon) > 2)
+    return 0;
+  double dx = (a->lon - 2 * b->lon + cc->lon) / 8;
+  double dy = (a->lat - 2 * b->lat + cc->lat) / 8;
+  if (fabs(dx) > 0.05 || fabs(dy) > 0.05) return 0;
+  double phi = b->lat * DEG, sp = sin(phi);
+  double w = sqrt(1 - ctx->e2 * sp * sp);
+  double east = dx * DEG * ctx->a / w * cos(phi);
+  double north = dy * DEG * ctx->a * (1 - ctx->e2) / (w * w * w);
+  *e = east * sin(b->dir * DEG) + north * cos(b->dir * DEG);
+  return 1;
+}
+
 /* Trace a piece from t0 to t1 (either direction), appending vertices to out
  * with longitudes unrolled from out's last vertex.  The first vertex is
  * appended only when out is empty; the piece's first vertex is marked as a
- * corner.  Returns 0 on allocation failure. */
+ * corner.  Steps are taken two edges at a time, so that every evaluation of
+ * the curve is a vertex: the sag of both edges comes from the second
+ * difference of their three vertices.  Near the poles each edge is checked
+ * exactly at three points against its true middle instead.
+ * Returns 0 on allocation failure. */
 static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
                  double t1, double hmax, double hmin, double target,
                  struct traced *out) {
-  struct sample a, b, m;
+  struct sample a, b, cc, m1, m2;
   double dirn = t1 >= t0 ? 1 : -1, span = fabs(t1 - t0), done = 0;
   eval(ctx, c, t0, &a);
   if (out->p.n == 0) {
     if (!traced_push(out, a.lon, a.lat, a.dir, 1)) return 0;
   } else {
-    double last = out->p.xy[2 * (out->p.n - 1)];
-    a.lon = last + remainder(a.lon - last, 360.0);
+    a.lon = unroll(a.lon, out->p.xy[2 * (out->p.n - 1)]);
     out->v[out->p.n - 1].corner = 1;
   }
-  double h = hmax;
-  int have_b = 0;
+  double h = hmax; /* one edge; a step is two */
+  int have_b = 0, have_c = 0;
   while (done < span) {
-    if (h >= span - done || span - done - h < fmax(hmin, 1e-3 * h)) {
-      h = span - done;
-      have_b = 0;
+    double rem = span - done;
+    if (2 * h >= rem || rem - 2 * h < fmax(hmin, 1e-3 * h)) {
+      h = rem / 2;
+      have_b = have_c = 0;
+    }
+    if (!have_c) {
+      eval(ctx, c, done + 2 * h >= span ? t1 : t0 + dirn * (done + 2 * h), &cc);
     }
     if (!have_b) eval(ctx, c, t0 + dirn * (done + h), &b);
-    eval(ctx, c, t0 + dirn * (done + h / 2), &m);
-    b.lon = a.lon + remainder(b.lon - a.lon, 360.0);
-    m.lon = a.lon + remainder(m.lon - a.lon, 360.0);
-    double exact, signed_err = chord_err(ctx, c, &a, &b, &m, &exact);
-    double err = isnan(signed_err) ? exact : fabs(signed_err);
+    b.lon = unroll(b.lon, a.lon);
+    cc.lon = unroll(cc.lon, b.lon);
+    double e1, e2, err, x1 = 0, x2 = 0;
+    int fast = pair_sag(ctx, c, &a, &b, &cc, &e1);
+    if (fast) {
+      e2 = e1;
+      err = fabs(e1);
+    } else {
+      eval(ctx, c, t0 + dirn * (done + h / 2), &m1);
+      eval(ctx, c, t0 + dirn * (done + 1.5 * h), &m2);
+      m1.lon = unroll(m1.lon, a.lon);
+      m2.lon = unroll(m2.lon, b.lon);
+      e1 = chord_err(ctx, c, &a, &b, &m1, &x1);
+      e2 = chord_err(ctx, c, &b, &cc, &m2, &x2);
+      err = fmax(isnan(e1) ? x1 : fabs(e1), isnan(e2) ? x2 : fabs(e2));
+    }
     if (err > target && h / 2 >= hmin) {
-      b = m; /* the new end is the old middle */
-      have_b = 1;
+      cc = b; /* the new end is the old middle */
+      have_c = 1;
+      if (!fast) {
+        b = m1;
+        have_b = 1;
+      } else {
+        have_b = 0;
+      }
       h /= 2;
       continue;
     }
-    out->v[out->p.n - 1].e_next = signed_err;
-    if (isnan(signed_err) && exact > out->errmax) out->errmax = exact;
+    if (isnan(e1) && x1 > out->errmax) out->errmax = x1;
+    if (isnan(e2) && x2 > out->errmax) out->errmax = x2;
+    out->v[out->p.n - 1].e_next = e1;
     if (!traced_push(out, b.lon, b.lat, b.dir, 0)) return 0;
-    a = b;
-    have_b = 0;
-    done += h;
+    out->v[out->p.n - 1].e_next = e2;
+    if (!traced_push(out, cc.lon, cc.lat, cc.dir, 0)) return 0;
+    a = cc;
+    have_b = have_c = 0;
+    done += 2 * h;
     double grow = err > 0 ? 0.9 * sqrt(target / err) : 2;
     h *= grow > 2 ? 2 : grow < 1 ? 1 : grow;
     if (h > hmax) h = hmax;
@@ -487,6 +547,13 @@ static struct reach_region *curve_region(struct reach_ctx *ctx, struct traced *t
 #define TARGET_ACCEPT 0.95
 #define TARGET_TIGHT 0.9
 
+/* Largest azimuth step on the circle of radius r: ARC_HMAX_DEG, and no edge
+ * longer than EDGE_MAX_M (spherical estimate of the circle's length). */
+static double arc_hmax(double r) {
+  double per_deg = MEAN_RADIUS_M * fabs(sin(r / MEAN_RADIUS_M)) * DEG;
+  return per_deg * ARC_HMAX_DEG > EDGE_MAX_M ? EDGE_MAX_M / per_deg : ARC_HMAX_DEG;
+}
+
 /* The region s(C, P) <= r of a full circle. */
 static struct reach_region *disc_region(struct reach_ctx *ctx,
                                         const struct reach_ring_spec *s,
@@ -501,7 +568,7 @@ static struct reach_region *disc_region(struct reach_ctx *ctx,
   for (int pass = 0; pass < 2; pass++) {
     double target = (pass ? TARGET_TIGHT : TARGET_LOOSE) * s->tolerance_m;
     traced_free(&t);
-    if (!trace(ctx, &c, 0, 360, ARC_HMAX_DEG, ARC_HMIN_DEG, target, &t)) break;
+    if (!trace(ctx, &c, 0, 360, arc_hmax(r), ARC_HMIN_DEG, target, &t)) break;
     t.v[0].corner = 0; /* a full circle has no corner */
     worst = finish_curve(ctx, &t);
     if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
@@ -521,18 +588,18 @@ static int trace_sector(const struct reach_ctx *ctx,
                         struct traced *t) {
   double A = s->az_from_deg, W = sector_width(s->az_from_deg, s->az_to_deg);
   double R = s->range_m, R0 = s->min_range_m;
-  double rhmin = RADIAL_HMIN_M, rhmax = (R - R0) / 8;
+  double rhmin = RADIAL_HMIN_M, rhmax = fmin((R - R0) / 8, EDGE_MAX_M);
   struct curve c;
   int ok;
   curve_radial(ctx, &c, s, A);
   ok = trace(ctx, &c, R0, R, rhmax, rhmin, target, t);
   curve_arc(ctx, &c, s, R);
-  ok = ok && trace(ctx, &c, A, A + W, ARC_HMAX_DEG, ARC_HMIN_DEG, target, t);
+  ok = ok && trace(ctx, &c, A, A + W, arc_hmax(R), ARC_HMIN_DEG, target, t);
   curve_radial(ctx, &c, s, A + W);
   ok = ok && trace(ctx, &c, R, R0, rhmax, rhmin, target, t);
   if (R0 > 0) {
     curve_arc(ctx, &c, s, R0);
-    ok = ok && trace(ctx, &c, A + W, A, ARC_HMAX_DEG, ARC_HMIN_DEG, target, t);
+    ok = ok && trace(ctx, &c, A + W, A, arc_hmax(R0), ARC_HMIN_DEG, target, t);
   }
   return ok;
 }

@@ -28,7 +28,7 @@ static const char *prog = "georeach";
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "%s: ", prog);
   fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nTry '%s rings --help'.\n", prog);
+  fprintf(stderr, " (see '%s rings --help')\n", prog);
   return EXIT_USAGE;
 }
 

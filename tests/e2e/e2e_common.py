@@ -94,7 +94,7 @@ class Report:
     def check(self, name, ok, detail=""):
         if ok:
             self.n_pass += 1
-            print("PASS %s%s" % (name, ("  (%s)" % detail) if detail else ""), flush=True)
+            print("PASS %s%s" % (name, ("  (%s)" % short(detail, 240)) if detail else ""), flush=True)
         else:
             self.fails.append(name)
             print("FAIL %s: %s" % (name, detail), flush=True)
@@ -274,7 +274,7 @@ def geometry_rule_checks(g, tag, winding=True):
     allc = np.concatenate([c for c, _ in rings]) if rings else np.zeros((0, 2))
     bad = int(np.sum(~np.isfinite(allc).all(1) | (np.abs(allc[:, 0]) > 180 + CUT_EPS)
                      | (np.abs(allc[:, 1]) > 90 + CUT_EPS)))
-    out.append(("%s.coords_in_range" % tag, bad == 0, "%d vertices outside [-180,180]x[-90,90]" % bad))
+    out.append(("%s.coords_in_range" % tag, bad == 0, "%d vertices outside [-180,180]x[-90,90]" % bad if bad else ""))
     if winding:
         wrong = []
         for c, ext in rings:
@@ -295,9 +295,9 @@ def geometry_rule_checks(g, tag, winding=True):
         for i in lk[:3]:
             long_cut.append("(%.6f, %.6f)->(%.6f, %.6f) %.3f deg" % (c[i, 0], c[i, 1], c[i + 1, 0], c[i + 1, 1], d[i]))
     out.append(("%s.no_near_duplicate_vertices" % tag, not dups,
-                "consecutive vertices closer than %g deg: %s" % (NEAR_DUP_DEG, "; ".join(dups))))
+                "consecutive vertices closer than %g deg: %s" % (NEAR_DUP_DEG, "; ".join(dups)) if dups else ""))
     out.append(("%s.cut_lines_densified_1deg" % tag, not long_cut,
-                "edges along lon=+-180 / lat=+-90 longer than 1 deg: %s" % "; ".join(long_cut)))
+                "edges along lon=+-180 / lat=+-90 longer than 1 deg: %s" % "; ".join(long_cut) if long_cut else ""))
     # pieces meet exactly on +-180: latitudes where the boundary arrives on
     # lon=+180 (an endpoint of an edge that is not along the cut) must also be
     # latitudes where it arrives on lon=-180, and vice versa
@@ -318,7 +318,8 @@ def geometry_rule_checks(g, tag, winding=True):
     se = sorted(set(round(v, 9) for v in lat_e))
     sw = sorted(set(round(v, 9) for v in lat_w))
     out.append(("%s.antimeridian_pieces_meet" % tag, se == sw,
-                "boundary meets lon=+180 at lat %s but lon=-180 at lat %s" % (se[:6], sw[:6])))
+                ("boundary meets lon=+180 at lat %s but lon=-180 at lat %s" % (se[:6], sw[:6])) if se != sw
+                else "%d crossing(s) of +-180" % len(se)))
     return out
 
 
