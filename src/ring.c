@@ -408,7 +408,6 @@ static void drop_closing(struct reach_pts *p) {
   double dx = remainder(p->xy[2 * (p->n - 1)] - p->xy[0], 360.0);
   double dy = p->xy[2 * p->n - 1] - p->xy[1];
   if (fabs(dx) < 1e-9 && fabs(dy) < 1e-9) p->n--;
-  else if (fabs(p->xy[1]) == 90 && fabs(dy) < 1e-9) p->n--;
 }
 
 struct poles {
@@ -600,6 +599,15 @@ static int trace_sector(const struct reach_ctx *ctx,
   if (R0 > 0) {
     curve_arc(ctx, &c, s, R0);
     ok = ok && trace(ctx, &c, A + W, A, arc_hmax(R0), ARC_HMIN_DEG, target, t);
+  }
+  if (ok && R0 == 0 && fabs(s->lat_deg) == 90 && t->p.n > 2) {
+    /* Centred on a pole, the apex is the pole line between the two radial
+     * meridians, not a point: the pole's longitude is a convention.  Put the
+     * apex vertices on the meridians; the pole line between them closes the
+     * curve (its direction is settled by fix_winding). */
+    size_t n = t->p.n;
+    t->p.xy[0] = t->p.xy[2];
+    t->p.xy[2 * (n - 1)] = t->p.xy[2 * (n - 2)];
   }
   return ok;
 }
