@@ -684,7 +684,10 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
     reach_geom_clear(&out->geom);
     return reach_fail(ctx, REACH_ERR_INTERNAL, "the ring came out empty");
   }
-  out->area_m2 = reach_geom_area_m2(ctx, &out->geom);
+  /* Rounding (F(phi) ~ 2.5e13 m^2 per radian near the poles) can leave a
+   * ring of a few square metres a hair below zero. */
+  out->area_m2 = fmin(fmax(reach_geom_area_m2(ctx, &out->geom), 0),
+                      ctx->area_total_m2);
   out->err_m = errmax;
   out->whole_globe = full && s.min_range_m == 0 &&
                      s.range_m >= ctx->half_meridian_m;
