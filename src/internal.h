@@ -29,10 +29,7 @@ struct reach_ctx {
 /* Set the context's error and return status (printf-style message). */
 enum reach_status reach_fail(struct reach_ctx *ctx, enum reach_status status,
                              const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+    __attribute__((format(printf, 3, 4)));
 
 /* A growable list of lon/lat points. */
 struct reach_pts {
@@ -70,8 +67,7 @@ void reach_region_free(struct reach_ctx *ctx, struct reach_region *r);
  * not one or is out of range for a latitude (latitude != 0) or longitude. */
 int reach_coord_value(const char *text, int latitude, double *deg);
 
-/* One coordinate value as reach_parse_latlon() reads each part; 0 if it is
- * not one or is out of range for a latitude (latitude != 0) or longitude. */
-int reach_coord_value(const char *text, int latitude, double *deg);
+/* An MGRS reference to the centre of its square; 0 if it is not one. */
+int reach_mgrs(const char *text, double *lat, double *lon);
 
 #endif

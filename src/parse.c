@@ -159,15 +159,33 @@ enum reach_status reach_parse_latlon(struct reach_ctx *ctx, const char *text,
     }
     s = eq + 1;
   }
-  const char *comma = strchr(s, ',');
-  if (!comma || strchr(comma + 1, ','))
+  const char *comma = strchr(s, ','), *end = s + strlen(s), *split = NULL;
+  if (!comma) {
+    if (reach_mgrs(s, lat_deg, lon_deg)) {
+      *lon_deg = *lon_deg == 180 ? 180 : remainder(*lon_deg, 360.0);
+      return REACH_OK;
+    }
+    /* "50 36 00N 36 36 00E", "50.6N 36.6E": the latitude ends at its
+     * hemisphere letter; "N50.6 E36.6": the longitude starts at its own. */
+    const char *t = skip_blank(s);
+    if (*t && !strchr("NSns", *t)) {
+      for (const char *p = t + 1; *p && !split; p++)
+        if (strchr("NSns", *p)) split = p + 1;
+    } else if (*t) {
+      for (const char *p = t + 1; *p && !split; p++)
+        if (strchr("EWew", *p) && isspace((unsigned char)p[-1])) split = p;
+    }
+  } else if (!strchr(comma + 1, ',')) {
+    split = comma;
+  }
+  if (!split)
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "'%.*s' is not a point: write LAT,LON, e.g. 50.6,36.6 or "
-                      "50.6N,36.6E", SHOW, text);
+                      "'%.*s' is not a point: write LAT,LON, e.g. 50.6,36.6, "
+                      "50.6N 36.6E or an MGRS reference", SHOW, text);
   double a, b;
   char ha, hb;
-  if (!coordinate(s, comma, &a, &ha) ||
-      !coordinate(comma + 1, comma + strlen(comma), &b, &hb))
+  if (!coordinate(s, split, &a, &ha) ||
+      !coordinate(split + (split == comma), end, &b, &hb))
     return reach_fail(ctx, REACH_ERR_ARG,
                       "'%.*s' is not a point: each part must be decimal "
                       "degrees, with N/S/E/W, or DMS like 50d36'N",

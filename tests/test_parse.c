@@ -75,6 +75,11 @@ int main(void) {
   point_ok(ctx, "50 36 00N,36 36 00E", 50.6, 36.6, "");
   point_ok(ctx, "39d1'48\"N,125d45'E", 39.03, 125.75, "");
   point_ok(ctx, "Launcher A=50.6,36.6", 50.6, 36.6, "Launcher A");
+  point_ok(ctx, "50.6N 36.6E", 50.6, 36.6, "");
+  point_ok(ctx, "50 36 00N 36 36 00E", 50.6, 36.6, "");
+  point_ok(ctx, "N50.6 E36.6", 50.6, 36.6, "");
+  point_ok(ctx, "50\xC2\xB0" "36'N 36\xC2\xB0" "36'E", 50.6, 36.6, "");
+  point_ok(ctx, "UPS=BAN0000000000", -89.999993631, 45, "UPS");
   point_ok(ctx, "x=0,190", 0, -170, "x");
   point_ok(ctx, "0,180", 0, 180, "");
   point_ok(ctx, "90,0", 90, 0, "");
@@ -82,6 +87,8 @@ int main(void) {
   point_bad(ctx, "120,45", "swap");
   point_bad(ctx, "36.6E,50.6N", "longitude first");
   point_bad(ctx, "50.6", "LAT,LON");
+  point_bad(ctx, "37UDB123456789", "LAT,LON"); /* odd digit count */
+  point_bad(ctx, "61UDB1234567890", "LAT,LON"); /* zone 61 */
   point_bad(ctx, "50.6,36.6,7", "LAT,LON");
   point_bad(ctx, "nan,36.6", "not a point");
   point_bad(ctx, "abc,def", "not a point");

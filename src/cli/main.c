@@ -40,6 +40,7 @@ static void print_main_help(void) {
       "\n"
       "Commands:\n"
       "  rings     reach rings (discs, annuli, sectors) round launch sites\n"
+      "  locate    show where points (decimal, DMS, MGRS) are, as LAT LON\n"
       "\n"
       "Options:\n"
       "  -h, --help     this help; 'georeach COMMAND --help' for a command\n"
@@ -325,6 +326,30 @@ done:
   return rc;
 }
 
+static int cmd_locate(struct reach_ctx *ctx, int argc, char **argv) {
+  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+    printf("Usage: georeach locate POINT...\n"
+           "\n"
+           "Prints the latitude and longitude (degrees, WGS84) of each POINT,\n"
+           "one line each, as georeach reads it anywhere a point is asked for:\n"
+           "  50.6,36.6   50.6N,36.6E   \"50.6N 36.6E\"   50d36'N,36d36'E\n"
+           "  \"50 36 00N 36 36 00E\"   37UDB1234567890 (MGRS: the square's centre)\n"
+           "  \"Label=...\" to name a point.\n"
+           "Exit status: 0 ok, 2 a point could not be read.\n");
+    return argc < 2 ? EXIT_USAGE : 0;
+  }
+  for (int i = 1; i < argc; i++) {
+    double lat, lon;
+    char label[REACH_NAME_LEN];
+    if (reach_parse_latlon(ctx, argv[i], &lat, &lon, label, sizeof label)) {
+      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+      return EXIT_USAGE;
+    }
+    printf("%.9f %.9f%s%s\n", lat, lon, *label ? " " : "", label);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -346,7 +371,7 @@ int main(int argc, char **argv) {
            GDALVersionInfo("RELEASE_NAME"));
     return 0;
   }
-  if (strcmp(cmd, "rings") != 0) {
+  if (strcmp(cmd, "rings") != 0 && strcmp(cmd, "locate") != 0) {
     fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", prog, cmd, prog);
     return EXIT_USAGE;
   }
@@ -358,7 +383,8 @@ int main(int argc, char **argv) {
                     "missing\n", prog);
     return EXIT_DATA;
   }
-  int rc = cmd_rings(ctx, argc - 1, argv + 1);
+  int rc = !strcmp(cmd, "locate") ? cmd_locate(ctx, argc - 1, argv + 1)
+                                   : cmd_rings(ctx, argc - 1, argv + 1);
   reach_ctx_free(ctx);
   return rc;
 }
