@@ -25,7 +25,7 @@
 /* Coordinates this close to +/-180 or +/-90 are put exactly on the line. */
 #define SNAP_DEG 1e-9
 /* Consecutive vertices closer than this (degrees) are merged. */
-#define DUP_DEG 1e-7
+#define DUP_DEG 1e-8
 
 struct reach_region {
   GEOSGeometry *g;     /* NULL when the simple form below is used */

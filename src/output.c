@@ -31,7 +31,7 @@ struct reach_writer {
   char *dir;    /* destination folder */
   size_t count;
   int in_txn;
-  int ifield[11];
+  int ifield[12];
 };
 
 static const struct {
@@ -81,10 +81,10 @@ void reach_writer_abort(struct reach_writer *w) {
 
 size_t reach_writer_count(const struct reach_writer *w) { return w->count; }
 
-static const char *field_names[11] = {"site",    "site_lat", "site_lon",
-                                      "missile", "min_km",   "range_km",
-                                      "az_from", "az_to",    "tol_m",
-                                      "err_m",   "area_km2"};
+enum { NFIELDS = 12 };
+static const char *field_names[NFIELDS] = {
+    "site",   "site_lat", "site_lon", "missile", "band",  "min_km",
+    "range_km", "az_from", "az_to",   "tol_m",   "err_m", "area_km2"};
 
 enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
                                     const char *driver, int overwrite,
@@ -167,15 +167,16 @@ enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
   CSLDestroy(lco);
   OSRDestroySpatialReference(srs);
   int ok = w->lyr != NULL;
-  for (int i = 0; ok && i < 11; i++) {
-    OGRFieldDefnH fd = OGR_Fld_Create(field_names[i], i == 0 || i == 3 ? OFTString : OFTReal);
-    if (i == 0 || i == 3) OGR_Fld_SetWidth(fd, i == 0 ? 80 : 40);
+  for (int i = 0; ok && i < NFIELDS; i++) {
+    int text = i == 0 || i == 3 || i == 4;
+    OGRFieldDefnH fd = OGR_Fld_Create(field_names[i], text ? OFTString : OFTReal);
+    if (text) OGR_Fld_SetWidth(fd, i == 0 ? 80 : i == 3 ? 40 : 8);
     ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
     OGR_Fld_Destroy(fd);
   }
   if (ok) {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(w->lyr);
-    for (int i = 0; i < 11; i++) w->ifield[i] = OGR_FD_GetFieldIndex(defn, field_names[i]);
+    for (int i = 0; i < NFIELDS; i++) w->ifield[i] = OGR_FD_GetFieldIndex(defn, field_names[i]);
   }
   if (!ok) {
     char msg[512];
@@ -217,18 +218,19 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   OGR_F_SetFieldDouble(feat, ix[1], f->site_lat);
   OGR_F_SetFieldDouble(feat, ix[2], f->site_lon);
   OGR_F_SetFieldString(feat, ix[3], f->missile ? f->missile : "");
-  OGR_F_SetFieldDouble(feat, ix[4], f->min_km);
-  OGR_F_SetFieldDouble(feat, ix[5], f->range_km);
+  OGR_F_SetFieldString(feat, ix[4], f->band ? f->band : "");
+  OGR_F_SetFieldDouble(feat, ix[5], f->min_km);
+  OGR_F_SetFieldDouble(feat, ix[6], f->range_km);
   if (f->sector) {
-    OGR_F_SetFieldDouble(feat, ix[6], f->az_from);
-    OGR_F_SetFieldDouble(feat, ix[7], f->az_to);
+    OGR_F_SetFieldDouble(feat, ix[7], f->az_from);
+    OGR_F_SetFieldDouble(feat, ix[8], f->az_to);
   } else {
-    OGR_F_SetFieldNull(feat, ix[6]);
     OGR_F_SetFieldNull(feat, ix[7]);
+    OGR_F_SetFieldNull(feat, ix[8]);
   }
-  OGR_F_SetFieldDouble(feat, ix[8], f->tol_m);
-  OGR_F_SetFieldDouble(feat, ix[9], f->err_m);
-  OGR_F_SetFieldDouble(feat, ix[10], f->area_km2);
+  OGR_F_SetFieldDouble(feat, ix[9], f->tol_m);
+  OGR_F_SetFieldDouble(feat, ix[10], f->err_m);
+  OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   CPLErrorReset();
   OGRErr e = OGR_L_CreateFeature(w->lyr, feat);

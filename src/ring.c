@@ -42,6 +42,7 @@
 #define ARC_HMIN_DEG 1e-10
 #define RADIAL_HMIN_M 1e-6
 #define MEAN_RADIUS_M 6371008.8
+#define POLE_GAP_DEG 2e-7
 
 enum curve_kind { ARC, ANTI, RADIAL };
 
@@ -146,7 +147,7 @@ static double exact_err(const struct reach_ctx *ctx, const struct curve *c,
  * whose true middle point is m.  Returns the signed offset of the chord's
  * midpoint along m's normal, or, where the first-order estimate cannot be
  * trusted (near a pole, long chords, the antipodal tracing), NAN with the
- * exact largest distance at three points of the chord in *exact. */
+ * exact largest distance at seven points of the chord in *exact. */
 static double chord_err(const struct reach_ctx *ctx, const struct curve *c,
                         const struct sample *a, const struct sample *b,
                         const struct sample *m, double *exact) {
@@ -164,12 +165,34 @@ static double chord_err(const struct reach_ctx *ctx, const struct curve *c,
     *exact = 0;
     return dn + c->kappa * dt * dt / 2;
   }
-  double e = 0;
-  for (int k = 1; k <= 3; k++) {
-    double f = k / 4.0;
-    double x = a->lon + f * (b->lon - a->lon), y = a->lat + f * (b->lat - a->lat);
-    double ek = exact_err(ctx, c, y, x);
-    if (ek > e) e = ek;
+  /* Seven points (fifteen round the antipode, where the boundary turns
+   * sharply at the pointed ends of the small hole), then a refinement of the
+   * largest: three points missed the worst of an edge there by 14 %. */
+  double e = 0, fbest = 0.5;
+  int nk = c->kind == ANTI ? 16 : 8;
+  for (int k = 1; k < nk; k++) {
+    double f = (double)k / nk;
+    double ek = exact_err(ctx, c, a->lat + f * (b->lat - a->lat),
+                          a->lon + f * (b->lon - a->lon));
+    if (ek > e) {
+      e = ek;
+      fbest = f;
+    }
+  }
+  /* The error along a chord crossing the cut locus (round the antipode) has
+   * a kink: ternary search for the peak between the best sample's
+   * neighbours. */
+  double lo = fbest - 1.0 / nk, hi = fbest + 1.0 / nk;
+  for (int it = 0; it < 14; it++) {
+    double f1 = lo + (hi - lo) / 3, f2 = hi - (hi - lo) / 3;
+    double e1 = exact_err(ctx, c, a->lat + f1 * (b->lat - a->lat),
+                          a->lon + f1 * (b->lon - a->lon));
+    double e2 = exact_err(ctx, c, a->lat + f2 * (b->lat - a->lat),
+                          a->lon + f2 * (b->lon - a->lon));
+    if (e1 > e) e = e1;
+    if (e2 > e) e = e2;
+    if (e1 < e2) lo = f1;
+    else hi = f2;
   }
   *exact = e;
   return NAN;
@@ -250,7 +273,7 @@ static int pair_sag(const struct reach_ctx *ctx, const struct curve *c,
  * Returns 0 on allocation failure. */
 static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
                  double t1, double hmax, double hmin, double target,
-                 struct traced *out) {
+                 double slow_target, struct traced *out) {
   struct sample a, b, cc, m1, m2;
   double dirn = t1 >= t0 ? 1 : -1, span = fabs(t1 - t0), done = 0;
   eval(ctx, c, t0, &a);
@@ -287,6 +310,9 @@ static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
       e1 = chord_err(ctx, c, &a, &b, &m1, &x1);
       e2 = chord_err(ctx, c, &b, &cc, &m2, &x2);
       err = fmax(isnan(e1) ? x1 : fabs(e1), isnan(e2) ? x2 : fabs(e2));
+      /* edges checked exactly are not moved by straddle(): they must meet
+       * the tight target themselves */
+      if ((isnan(e1) || isnan(e2)) && err > slow_target) err *= target / slow_target;
     }
     if (err > target && h / 2 >= hmin) {
       cc = b; /* the new end is the old middle */
@@ -528,6 +554,15 @@ static double finish_curve(const struct reach_ctx *ctx, struct traced *t) {
 static struct reach_region *curve_region(struct reach_ctx *ctx, struct traced *t,
                                          int inN, int inS, const char *what) {
   int w = 0;
+  /* No vertex of a curve on a pole line: a curve that grazes a pole would
+   * otherwise touch the pole closure (an invalid ring) or lose its winding.
+   * 2e-7 degrees is 2 cm, below REACH_TOLERANCE_MIN_M. */
+  for (size_t i = 0; i < t->p.n; i++) {
+    double *y = &t->p.xy[2 * i + 1];
+    if (t->v[i].corner && fabs(*y) == 90) continue; /* a pole-centred apex */
+    if (*y > 90 - POLE_GAP_DEG) *y = 90 - POLE_GAP_DEG;
+    if (*y < -90 + POLE_GAP_DEG) *y = -90 + POLE_GAP_DEG;
+  }
   if (!fix_winding(&t->p, inN + inS == 1, &w)) {
     reach_fail(ctx, REACH_ERR_INTERNAL, "the boundary of the %s winds "
                "inconsistently round the poles", what);
@@ -562,12 +597,18 @@ static struct reach_region *disc_region(struct reach_ctx *ctx,
   struct curve c;
   struct traced t = {0};
   struct reach_region *reg = NULL;
-  double worst = NAN;
+  double worst = NAN, tight = TARGET_TIGHT * s->tolerance_m;
+  /* A circle through (or within a metre of) a pole: start tracing away from
+   * the pole's azimuth so that no vertex lands on it, where the longitude is
+   * a convention and the winding is ambiguous. */
+  double start = fabs(pf->sN - r) < 1 || fabs(pf->sS - r) < 1 ? 137.50776405 : 0;
   curve_arc(ctx, &c, s, r);
   for (int pass = 0; pass < 2; pass++) {
     double target = (pass ? TARGET_TIGHT : TARGET_LOOSE) * s->tolerance_m;
     traced_free(&t);
-    if (!trace(ctx, &c, 0, 360, arc_hmax(r), ARC_HMIN_DEG, target, &t)) break;
+    if (!trace(ctx, &c, start, start + 360, arc_hmax(r), ARC_HMIN_DEG, target,
+               tight, &t))
+      break;
     t.v[0].corner = 0; /* a full circle has no corner */
     worst = finish_curve(ctx, &t);
     if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
@@ -585,20 +626,22 @@ static struct reach_region *disc_region(struct reach_ctx *ctx,
 static int trace_sector(const struct reach_ctx *ctx,
                         const struct reach_ring_spec *s, double target,
                         struct traced *t) {
+  double tight = TARGET_TIGHT * s->tolerance_m;
   double A = s->az_from_deg, W = sector_width(s->az_from_deg, s->az_to_deg);
   double R = s->range_m, R0 = s->min_range_m;
   double rhmin = RADIAL_HMIN_M, rhmax = fmin((R - R0) / 8, EDGE_MAX_M);
   struct curve c;
   int ok;
   curve_radial(ctx, &c, s, A);
-  ok = trace(ctx, &c, R0, R, rhmax, rhmin, target, t);
+  ok = trace(ctx, &c, R0, R, rhmax, rhmin, target, tight, t);
   curve_arc(ctx, &c, s, R);
-  ok = ok && trace(ctx, &c, A, A + W, arc_hmax(R), ARC_HMIN_DEG, target, t);
+  ok = ok && trace(ctx, &c, A, A + W, arc_hmax(R), ARC_HMIN_DEG, target, tight, t);
   curve_radial(ctx, &c, s, A + W);
-  ok = ok && trace(ctx, &c, R, R0, rhmax, rhmin, target, t);
+  ok = ok && trace(ctx, &c, R, R0, rhmax, rhmin, target, tight, t);
   if (R0 > 0) {
     curve_arc(ctx, &c, s, R0);
-    ok = ok && trace(ctx, &c, A + W, A, arc_hmax(R0), ARC_HMIN_DEG, target, t);
+    ok = ok && trace(ctx, &c, A + W, A, arc_hmax(R0), ARC_HMIN_DEG, target,
+                     tight, t);
   }
   if (ok && R0 == 0 && fabs(s->lat_deg) == 90 && t->p.n > 2) {
     /* Centred on a pole, the apex is the pole line between the two radial
@@ -608,6 +651,7 @@ static int trace_sector(const struct reach_ctx *ctx,
     size_t n = t->p.n;
     t->p.xy[0] = t->p.xy[2];
     t->p.xy[2 * (n - 1)] = t->p.xy[2 * (n - 2)];
+    t->v[0].corner = t->v[n - 1].corner = 1; /* kept on the pole line */
   }
   return ok;
 }

@@ -70,10 +70,11 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,
                                     struct reach_writer *out,
                                     reach_progress_fn progress, void *data) {
-  size_t total = job->nsites * job->nranges;
+  size_t total = job->nsites * job->nrings;
   int nth = job->threads > 0 ? job->threads : cores();
   if (nth > 64) nth = 64;
-  size_t bsize = 256 * (size_t)nth;
+  /* Small batches: an interruption is noticed within ~30 ms of work. */
+  size_t bsize = 64 * (size_t)nth;
   if (bsize > total) bsize = total ? total : 1;
   struct task *tasks = calloc(bsize, sizeof *tasks);
   struct worker *ws = calloc((size_t)nth, sizeof *ws);
@@ -85,10 +86,10 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }
   /* Validate once up front so a bad value fails before any work. */
-  for (size_t r = 0; r < job->nranges && total; r++) {
+  for (size_t r = 0; r < job->nrings && total; r++) {
     struct reach_ring_spec s = {job->sites[0].lat_deg, job->sites[0].lon_deg,
-                                job->ranges_m[r], job->min_range_m, job->sector,
-                                job->az_from_deg, job->az_to_deg,
+                                job->rings[r].range_m, job->rings[r].min_range_m,
+                                job->sector, job->az_from_deg, job->az_to_deg,
                                 job->tolerance_m};
     if ((st = reach_ring_check(ctx, &s)) != REACH_OK) goto done;
   }
@@ -116,10 +117,10 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     struct batch b = {tasks, total - first < bsize ? total - first : bsize, 0, 0};
     for (size_t i = 0; i < b.n; i++) {
       size_t k = first + i;
-      const struct reach_site *site = &job->sites[k / job->nranges];
-      struct reach_ring_spec s = {site->lat_deg, site->lon_deg,
-                                  job->ranges_m[k % job->nranges],
-                                  job->min_range_m, job->sector,
+      const struct reach_site *site = &job->sites[k / job->nrings];
+      const struct reach_ring_def *d = &job->rings[k % job->nrings];
+      struct reach_ring_spec s = {site->lat_deg, site->lon_deg, d->range_m,
+                                  d->min_range_m, job->sector,
                                   job->az_from_deg, job->az_to_deg,
                                   job->tolerance_m};
       memset(&tasks[i], 0, sizeof tasks[i]);
@@ -140,19 +141,21 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     }
     for (size_t i = 0; i < b.n && st == REACH_OK; i++) {
       size_t k = first + i;
-      const struct reach_site *site = &job->sites[k / job->nranges];
+      const struct reach_site *site = &job->sites[k / job->nrings];
+      const struct reach_ring_def *d = &job->rings[k % job->nrings];
       struct task *t = &tasks[i];
       if (t->st != REACH_OK) {
-        st = reach_fail(ctx, t->st, "site %zu (%s): %s", k / job->nranges + 1,
+        st = reach_fail(ctx, t->st, "site %zu (%s): %s", k / job->nrings + 1,
                         site->name, t->msg);
         break;
       }
       struct reach_feature f = {site->name,
                                 site->lat_deg,
                                 site->lon_deg,
-                                job->missile,
-                                job->min_range_m / 1000,
-                                t->spec.range_m / 1000,
+                                d->missile,
+                                d->band,
+                                d->min_range_m / 1000,
+                                d->range_m / 1000,
                                 job->sector,
                                 job->az_from_deg,
                                 job->az_to_deg,

@@ -1,5 +1,6 @@
 /* Reading launch sites through GDAL: CSV columns or point layers. */
 #include <gdal.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -63,6 +64,10 @@ enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
   int text = is_text_table(path);
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                text ? csv_opts : NULL, NULL);
+  struct stat sb;
+  if (!ds && strncmp(path, "/vsi", 4) != 0 && stat(path, &sb) != 0)
+    return reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: no such file",
+                      path);
   if (!ds) {
     const char *why = CPLGetLastErrorMsg();
     return reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: %s", path,

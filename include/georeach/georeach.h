@@ -9,6 +9,7 @@
 #define GEOREACH_H
 
 #include "context.h"
+#include "catalogue.h"
 #include "geom.h"
 #include "io.h"
 #include "parse.h"

@@ -45,6 +45,7 @@ struct reach_feature {
   double site_lat;     /**< "site_lat", degrees */
   double site_lon;     /**< "site_lon", degrees */
   const char *missile; /**< "missile", "" when none */
+  const char *band;    /**< "band": nominal/low/high, "" when none */
   double min_km;       /**< "min_km" */
   double range_km;     /**< "range_km" */
   int sector;          /**< 0: "az_from", "az_to" are null */

@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 /** Smallest and largest tolerance accepted, metres. */
-#define REACH_TOLERANCE_MIN_M 0.01
+#define REACH_TOLERANCE_MIN_M 0.1
 #define REACH_TOLERANCE_MAX_M 100000.0
 /** Default tolerance of the command line, metres. */
 #define REACH_TOLERANCE_DEFAULT_M 10.0

@@ -20,22 +20,29 @@ extern "C" {
  */
 typedef int (*reach_progress_fn)(double done, const char *message, void *data);
 
+/** One ring to draw round every site. */
+struct reach_ring_def {
+  double range_m;      /**< R */
+  double min_range_m;  /**< R0 (0: a disc) */
+  const char *missile; /**< written to "missile"; may be NULL */
+  const char *band;    /**< written to "band": "nominal", "low", "high" or
+                            NULL (empty) */
+};
+
 /** What to write. */
 struct reach_rings_job {
   const struct reach_site *sites; /**< launch sites */
   size_t nsites;
-  const double *ranges_m;  /**< one ring per range per site, in this order */
-  size_t nranges;
-  double min_range_m;      /**< R0 for every ring (0: discs) */
+  const struct reach_ring_def *rings; /**< one ring per def per site, in order */
+  size_t nrings;
   int sector;              /**< nonzero: azimuths az_from..az_to */
   double az_from_deg, az_to_deg;
   double tolerance_m;
-  const char *missile;     /**< written to the "missile" field; may be NULL */
   int threads;             /**< worker threads; <= 0: one per core */
 };
 
 /**
- * Build every ring of @p job (site-major: all ranges of site 1, then site 2)
+ * Build every ring of @p job (site-major: every def for site 1, then site 2)
  * and add them to @p w.  Output is identical whatever the thread count.
  *
  * @return REACH_OK, REACH_ERR_INTERRUPTED when @p progress asked to stop, or

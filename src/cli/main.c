@@ -7,6 +7,8 @@
 #include <geos_c.h>
 #include <proj.h>
 #include <getopt.h>
+#include <math.h>
+#include <strings.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@ static void print_main_help(void) {
       "\n"
       "Commands:\n"
       "  rings     reach rings (discs, annuli, sectors) round launch sites\n"
+      "  missiles  list the missile catalogue (names, aliases, ranges, sources)\n"
       "  locate    show where points (decimal, DMS, MGRS) are, as LAT LON\n"
       "\n"
       "Options:\n"
@@ -53,7 +56,8 @@ static void print_main_help(void) {
 static void print_rings_help(void) {
   printf(
       "Usage: georeach rings (--site POINT ... | --sites FILE)\n"
-      "                      (--range DIST | --rings DIST,DIST,...)\n"
+      "                      (--range DIST | --rings DIST,DIST,... |\n"
+      "                       --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
       "                      [--min-range DIST] [--azimuth FROM:TO]\n"
       "                      [--tolerance DIST] -o OUT [--format DRIVER]\n"
       "                      [--overwrite] [--skip-bad] [--threads N] [--quiet]\n"
@@ -77,6 +81,13 @@ static void print_rings_help(void) {
       "  --range DIST      the range R.  DIST is a number with a unit: 885km,\n"
       "                    550mi, 478nmi, 885000m, 2900ft; a bare number is km\n"
       "  --rings D1,D2,..  several concentric rings instead of --range\n"
+      "  --missile NAMES   ranges from the catalogue ('georeach missiles'): one\n"
+      "                    ring per missile per site, with the missile's name,\n"
+      "                    range and minimum range; names and aliases in any case\n"
+      "                    or punctuation: KN-23, kn23, 'hwasong 11', 9M723\n"
+      "  --band            with --missile: also rings at the catalogue's low and\n"
+      "                    high ranges where sources disagree (field band)\n"
+      "  --catalogue FILE  another catalogue with the same columns\n"
       "  --min-range DIST  minimum range R0: the ring becomes an annulus\n"
       "  --azimuth FROM:TO only initial azimuths FROM..TO, degrees clockwise\n"
       "                    from north; 300:60 wraps through north\n"
@@ -94,7 +105,7 @@ static void print_rings_help(void) {
       "  --threads N       worker threads (default: one per core)\n"
       "  -q, --quiet       no progress\n"
       "\n"
-      "Fields: site site_lat site_lon missile min_km range_km az_from az_to\n"
+      "Fields: site site_lat site_lon missile band min_km range_km az_from az_to\n"
       "        tol_m err_m area_km2 (geodesic area on the ellipsoid).\n"
       "OUT is written to a temporary file and moved into place when complete:\n"
       "on any error or interruption nothing is left under its name.\n"
@@ -134,7 +145,7 @@ static int quiet_cb(double done, const char *msg, void *data) {
 
 static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_FORMAT,
-         O_OVERWRITE, O_THREADS, O_SKIP };
+         O_OVERWRITE, O_THREADS, O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE };
   static const struct option opts[] = {
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
@@ -148,17 +159,24 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
       {"overwrite", no_argument, 0, O_OVERWRITE},
       {"threads", required_argument, 0, O_THREADS},
       {"skip-bad", no_argument, 0, O_SKIP},
+      {"missile", required_argument, 0, O_MISSILE},
+      {"band", no_argument, 0, O_BAND},
+      {"catalogue", required_argument, 0, O_CATALOGUE},
+      {"catalog", required_argument, 0, O_CATALOGUE},
       {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   struct reach_site *sites = NULL;
   size_t nsites = 0;
-  double ranges[64];
-  size_t nranges = 0;
+  enum { MAXRINGS = 192 };
+  struct reach_ring_def defs[MAXRINGS];
+  size_t ndefs = 0;
+  struct reach_catalogue *cat = NULL;
   const char *sites_file = NULL, *out = NULL, *format = NULL, *range_arg = NULL,
-             *rings_arg = NULL;
+             *rings_arg = NULL, *missile_arg = NULL, *cat_file = NULL;
   double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M, az_from = 0, az_to = 0;
   int sector = 0, overwrite = 0, threads = 0, quiet = 0, skip_bad = 0, c;
+  int band = 0, have_min = 0;
   int rc = 0;
   char label[REACH_NAME_LEN];
   optind = 1;
@@ -194,7 +212,11 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
         rc = usage_error("--min-range: %s", reach_errmsg(ctx));
         goto done;
       }
+      have_min = 1;
       break;
+    case O_MISSILE: missile_arg = optarg; break;
+    case O_BAND: band = 1; break;
+    case O_CATALOGUE: cat_file = optarg; break;
     case O_AZ:
       if (reach_parse_azimuths(ctx, optarg, &az_from, &az_to)) {
         rc = usage_error("--azimuth: %s", reach_errmsg(ctx));
@@ -244,42 +266,81 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
     rc = usage_error("%s", "give --site or --sites, not both");
     goto done;
   }
-  if (!range_arg == !rings_arg) {
-    rc = usage_error("%s", range_arg ? "give --range or --rings, not both"
-                                     : "no range: give --range DIST (e.g. 885km)");
+  if (!!range_arg + !!rings_arg + !!missile_arg != 1) {
+    rc = usage_error("%s", range_arg || rings_arg || missile_arg
+                               ? "give one of --range, --rings and --missile"
+                               : "no range: give --range DIST (e.g. 885km) or "
+                                 "--missile NAME (e.g. KN-23)");
+    goto done;
+  }
+  if (band && !missile_arg) {
+    rc = usage_error("%s", "--band goes with --missile (it adds the catalogue's "
+                           "low and high ranges)");
     goto done;
   }
   if (!out) {
     rc = usage_error("%s", "no output: give -o FILE (or -o - for GeoJSON on stdout)");
     goto done;
   }
-  if (range_arg) {
-    if (reach_parse_distance(ctx, range_arg, "km", &ranges[0])) {
-      rc = usage_error("--range: %s", reach_errmsg(ctx));
-      goto done;
-    }
-    nranges = 1;
-  } else {
-    char *copy = strdup(rings_arg), *save = NULL;
+  if (range_arg || rings_arg) {
+    char *copy = strdup(range_arg ? range_arg : rings_arg), *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-      if (nranges == sizeof ranges / sizeof ranges[0] ||
-          reach_parse_distance(ctx, tok, "km", &ranges[nranges])) {
+      double r;
+      if (ndefs == MAXRINGS || reach_parse_distance(ctx, tok, "km", &r) ||
+          (range_arg && ndefs == 1)) {
         free(copy);
-        rc = usage_error("--rings: %s", nranges == 64 ? "at most 64 rings"
-                                                      : reach_errmsg(ctx));
+        rc = usage_error(range_arg ? "--range: %s" : "--rings: %s",
+                         ndefs == MAXRINGS ? "too many rings"
+                         : range_arg && ndefs == 1 ? "one distance (use --rings for several)"
+                                                   : reach_errmsg(ctx));
         goto done;
       }
-      nranges++;
+      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL};
     }
     free(copy);
-    if (nranges == 0) {
-      rc = usage_error("--rings: '%s' lists no distance", rings_arg);
+    if (ndefs == 0) {
+      rc = usage_error("'%s' lists no distance", range_arg ? range_arg : rings_arg);
+      goto done;
+    }
+  } else {
+    if (reach_catalogue_load(ctx, cat_file, &cat)) {
+      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+      rc = EXIT_DATA;
+      goto done;
+    }
+    char *copy = strdup(missile_arg), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+      const struct reach_missile *m = reach_catalogue_find(ctx, cat, tok);
+      if (!m) {
+        free(copy);
+        rc = usage_error("--missile: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      double lo = m->range_low_km, hi = m->range_high_km;
+      double r3[3] = {m->range_km, band ? lo : NAN, band ? hi : NAN};
+      const char *b3[3] = {"nominal", "low", "high"};
+      for (int k = 0; k < 3; k++) {
+        if (!(r3[k] > 0) || (k > 0 && r3[k] == m->range_km)) continue;
+        if (ndefs == MAXRINGS) {
+          free(copy);
+          rc = usage_error("%s", "--missile: too many rings");
+          goto done;
+        }
+        double r0 = have_min ? min_m : m->min_km * 1000;
+        if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
+        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k]};
+      }
+    }
+    free(copy);
+    if (ndefs == 0) {
+      rc = usage_error("--missile: '%s' names no missile", missile_arg);
       goto done;
     }
   }
   /* Check every value once, before any file is touched. */
-  for (size_t r = 0; r < nranges; r++) {
-    struct reach_ring_spec s = {0, 0, ranges[r], min_m, sector, az_from, az_to, tol_m};
+  for (size_t r = 0; r < ndefs; r++) {
+    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m,
+                                sector, az_from, az_to, tol_m};
     if (reach_ring_check(ctx, &s)) {
       rc = usage_error("%s", reach_errmsg(ctx));
       goto done;
@@ -303,10 +364,10 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
     rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
     goto done;
   }
-  struct reach_rings_job job = {sites, nsites, ranges, nranges, min_m, sector,
-                                az_from, az_to, tol_m, NULL, threads};
+  struct reach_rings_job job = {sites, nsites, defs, ndefs, sector,
+                                az_from, az_to, tol_m, threads};
   int ticks = 0;
-  int show = !quiet && isatty(STDERR_FILENO) && nsites * nranges > 1;
+  int show = !quiet && isatty(STDERR_FILENO) && nsites * ndefs > 1;
   st = reach_rings_write(ctx, &job, w, show ? progress_cb : quiet_cb, &ticks);
   if (st == REACH_OK) {
     size_t count = reach_writer_count(w);
@@ -323,7 +384,153 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   }
 done:
   free(sites);
+  reach_catalogue_free(cat);
   return rc;
+}
+
+static void csv_field(const char *v, int last) {
+  if (strpbrk(v, ",\"\n")) {
+    putchar('"');
+    for (const char *p = v; *p; p++) {
+      if (*p == '"') putchar('"');
+      putchar(*p);
+    }
+    putchar('"');
+  } else {
+    fputs(v, stdout);
+  }
+  putchar(last ? '\n' : ',');
+}
+
+static void json_string(const char *v) {
+  putchar('"');
+  for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+    if (*p == '"' || *p == '\\') printf("\\%c", *p);
+    else if (*p < 0x20) printf("\\u%04x", *p);
+    else putchar(*p);
+  }
+  putchar('"');
+}
+
+static void fmt_km(char *buf, size_t n, double v) {
+  if (isnan(v)) snprintf(buf, n, "%s", "");
+  else snprintf(buf, n, "%g", v);
+}
+
+static int contains_ci(const char *hay, const char *needle) {
+  size_t ln = strlen(needle);
+  for (; *hay; hay++)
+    if (strncasecmp(hay, needle, ln) == 0) return 1;
+  return ln == 0;
+}
+
+static int cmd_missiles(struct reach_ctx *ctx, int argc, char **argv) {
+  static const struct option opts[] = {{"origin", required_argument, 0, 'r'},
+                                       {"class", required_argument, 0, 'k'},
+                                       {"format", required_argument, 0, 'f'},
+                                       {"catalogue", required_argument, 0, 'c'},
+                                       {"catalog", required_argument, 0, 'c'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  const char *origin = NULL, *klass = NULL, *format = "table", *file = NULL;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'r': origin = optarg; break;
+    case 'k': klass = optarg; break;
+    case 'f': format = optarg; break;
+    case 'c': file = optarg; break;
+    case 'h':
+      printf("Usage: georeach missiles [--origin TEXT] [--class TEXT]\n"
+             "                        [--format table|csv|json] [--catalogue FILE]\n"
+             "\n"
+             "Lists the missile catalogue (data/missiles.csv, or FILE with the\n"
+             "same columns): name, aliases, origin, class, min_km, range_km,\n"
+             "range_low_km, range_high_km (where sources disagree) and source.\n"
+             "--origin and --class keep rows containing TEXT (any case), e.g.\n"
+             "--origin iran --class SRBM.  Any name or alias works with\n"
+             "'georeach rings --missile', ignoring case and punctuation.\n");
+      return 0;
+    case ':': return usage_error("%s needs a value", argv[optind - 1]);
+    default: return usage_error("unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+  int fmt = !strcmp(format, "table") ? 0 : !strcmp(format, "csv") ? 1
+            : !strcmp(format, "json") ? 2 : -1;
+  if (fmt < 0)
+    return usage_error("--format: '%s' is not table, csv or json", format);
+  struct reach_catalogue *cat = NULL;
+  if (reach_catalogue_load(ctx, file, &cat)) {
+    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+    return EXIT_DATA;
+  }
+  size_t shown = 0;
+  if (fmt == 0)
+    printf("%-20s %-24s %-14s %7s %8s  %-13s %s\n", "NAME", "CLASS", "ORIGIN",
+           "MIN_KM", "RANGE_KM", "LOW-HIGH_KM", "ALIASES");
+  if (fmt == 1)
+    printf("name,aliases,origin,class,min_km,range_km,range_low_km,range_high_km,source\n");
+  if (fmt == 2) printf("[");
+  for (size_t i = 0; i < reach_catalogue_count(cat); i++) {
+    const struct reach_missile *m = reach_catalogue_get(cat, i);
+    if ((origin && !contains_ci(m->origin, origin)) ||
+        (klass && !contains_ci(m->klass, klass)))
+      continue;
+    char mn[32], rg[32], lo[32], hi[32];
+    fmt_km(mn, sizeof mn, m->min_km);
+    fmt_km(rg, sizeof rg, m->range_km);
+    fmt_km(lo, sizeof lo, m->range_low_km);
+    fmt_km(hi, sizeof hi, m->range_high_km);
+    if (fmt == 0) {
+      char band[72] = "";
+      if (*lo || *hi) snprintf(band, sizeof band, "%s-%s", lo, hi);
+      printf("%-20s %-24s %-14s %7s %8s  %-13s %s\n", m->name, m->klass, m->origin,
+             mn, rg, band, m->aliases);
+    } else if (fmt == 1) {
+      const char *v[] = {m->name, m->aliases, m->origin, m->klass, mn, rg, lo, hi,
+                         m->source};
+      for (int k = 0; k < 9; k++) csv_field(v[k], k == 8);
+    } else {
+      printf("%s\n {\"name\": ", shown ? "," : "");
+      json_string(m->name);
+      printf(", \"aliases\": [");
+      char buf[sizeof m->aliases];
+      snprintf(buf, sizeof buf, "%s", m->aliases);
+      int first = 1;
+      for (char *save = NULL, *tok = strtok_r(buf, "|", &save); tok;
+           tok = strtok_r(NULL, "|", &save)) {
+        while (*tok == ' ') tok++;
+        size_t l = strlen(tok);
+        while (l && tok[l - 1] == ' ') tok[--l] = '\0';
+        if (!l) continue;
+        printf("%s", first ? "" : ", ");
+        json_string(tok);
+        first = 0;
+      }
+      printf("], \"origin\": ");
+      json_string(m->origin);
+      printf(", \"class\": ");
+      json_string(m->klass);
+      printf(", \"min_km\": %s, \"range_km\": %s, \"range_low_km\": %s, "
+             "\"range_high_km\": %s, \"source\": ", *mn ? mn : "null", rg,
+             *lo ? lo : "null", *hi ? hi : "null");
+      json_string(m->source);
+      printf("}");
+    }
+    shown++;
+  }
+  if (fmt == 2) printf("\n]\n");
+  reach_catalogue_free(cat);
+  if (shown == 0) {
+    fprintf(stderr, "%s: no missile matches%s%s%s%s\n", prog,
+            origin ? " --origin " : "", origin ? origin : "",
+            klass ? " --class " : "", klass ? klass : "");
+    return EXIT_DATA;
+  }
+  return 0;
 }
 
 static int cmd_locate(struct reach_ctx *ctx, int argc, char **argv) {
@@ -356,6 +563,7 @@ int main(int argc, char **argv) {
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
   if (argc < 2) {
     print_main_help();
     return EXIT_USAGE;
@@ -371,8 +579,9 @@ int main(int argc, char **argv) {
            GDALVersionInfo("RELEASE_NAME"));
     return 0;
   }
-  if (strcmp(cmd, "rings") != 0 && strcmp(cmd, "locate") != 0) {
-    fprintf(stderr, "%s: unknown command '%s'\nTry '%s --help'.\n", prog, cmd, prog);
+  if (strcmp(cmd, "rings") != 0 && strcmp(cmd, "locate") != 0 &&
+      strcmp(cmd, "missiles") != 0) {
+    fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", prog, cmd, prog);
     return EXIT_USAGE;
   }
   GDALAllRegister();
@@ -383,8 +592,9 @@ int main(int argc, char **argv) {
                     "missing\n", prog);
     return EXIT_DATA;
   }
-  int rc = !strcmp(cmd, "locate") ? cmd_locate(ctx, argc - 1, argv + 1)
-                                   : cmd_rings(ctx, argc - 1, argv + 1);
+  int rc = !strcmp(cmd, "locate")     ? cmd_locate(ctx, argc - 1, argv + 1)
+           : !strcmp(cmd, "missiles") ? cmd_missiles(ctx, argc - 1, argv + 1)
+                                      : cmd_rings(ctx, argc - 1, argv + 1);
   reach_ctx_free(ctx);
   return rc;
 }

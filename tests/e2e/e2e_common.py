@@ -100,10 +100,16 @@ class Report:
             print("FAIL %s: %s" % (name, detail), flush=True)
         return ok
 
+    def info(self, name, detail):
+        print("INFO %s: %s" % (name, detail), flush=True)
+
     def add(self, results):
-        """results: iterable of (name, ok, detail)."""
+        """results: iterable of (name, ok, detail); ok None = information only."""
         for name, ok, detail in results:
-            self.check(name, ok, detail)
+            if ok is None:
+                self.info(name, detail)
+            else:
+                self.check(name, ok, detail)
 
     def finish(self):
         dt = time.time() - self.t0
@@ -127,7 +133,12 @@ def run(cmd, cwd=None, timeout=300, stdin_data=None):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               stdin=None if stdin_data is not None else subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
-        return subprocess.CompletedProcess(cmd, None, exc.stdout or "", "TIMEOUT after %s s" % timeout)
+        out = exc.stdout or ""
+        if isinstance(out, bytes):
+            out = out.decode("utf-8", "replace")
+        return subprocess.CompletedProcess(cmd, None, out, "TIMEOUT after %s s" % timeout)
+    except OSError as exc:             # e.g. the binary is being relinked
+        return subprocess.CompletedProcess(cmd, None, "", "cannot run %s: %s" % (cmd[0], exc))
 
 
 def cmdline(cmd):

@@ -147,6 +147,8 @@ def main():
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
         except subprocess.TimeoutExpired:
             return subprocess.CompletedProcess(args, None, "", "TIMEOUT")
+        except OSError as exc:
+            return subprocess.CompletedProcess(args, None, "", "cannot run %s: %s" % (binary, exc))
 
     # ------------------------------------------------------------ bad input
     for name, argv, code, keys, files in BAD:
@@ -250,8 +252,12 @@ def main():
     for sig in (signal.SIGINT, signal.SIGTERM):
         tag = "interrupted_by_%s" % sig.name
         args = ["rings", "--sites", sites, "--range=3000km", "--tolerance=0.1m", "-o", os.path.join(d, "out.gpkg")]
-        p = subprocess.Popen([binary] + args, cwd=d, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            p = subprocess.Popen([binary] + args, cwd=d, env=env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            rep.check("%s.started" % tag, False, "cannot run %s: %s" % (binary, exc))
+            continue
         time.sleep(1.0)
         if p.poll() is not None:
             print("INFO %s: georeach finished in under 1 s; interruption not tested" % tag)

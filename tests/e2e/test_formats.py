@@ -31,7 +31,6 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import numpy as np  # noqa: E402
 
 import e2e_common as C  # noqa: E402
 
