@@ -59,6 +59,7 @@ enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
                                "range_low_km", "range_high_km", "source"};
   char def[4096];
   const char *opts[] = {"AUTODETECT_TYPE=NO", NULL};
+  reach_gdal_init();
   *out = NULL;
   if (!path) {
     snprintf(def, sizeof def, "%s/missiles.csv", reach_data_dir());

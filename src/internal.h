@@ -21,6 +21,7 @@ struct reach_ctx {
   double area_total_m2;
   void *geos;            /* GEOSContextHandle_t; only cut.c looks inside */
   struct reach_unit units[8];
+  struct reach_gazetteer *gaz; /* loaded on first use */
   int nunits;
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
@@ -66,6 +67,12 @@ void reach_region_free(struct reach_ctx *ctx, struct reach_region *r);
 /* One coordinate value as reach_parse_latlon() reads each part; 0 if it is
  * not one or is out of range for a latitude (latitude != 0) or longitude. */
 int reach_coord_value(const char *text, int latitude, double *deg);
+
+/* Register GDAL's drivers once per process (the I/O files call it). */
+void reach_gdal_init(void);
+
+struct reach_gazetteer;
+void reach_gazetteer_free(struct reach_gazetteer *g);
 
 /* An MGRS reference to the centre of its square; 0 if it is not one. */
 int reach_mgrs(const char *text, double *lat, double *lon);

@@ -89,6 +89,7 @@ static const char *field_names[NFIELDS] = {
 enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
                                     const char *driver, int overwrite,
                                     struct reach_writer **wp) {
+  reach_gdal_init();
   *wp = NULL;
   int to_stdout = strcmp(path, "-") == 0;
   if (to_stdout && driver && strcasecmp(driver, "GeoJSON") != 0)

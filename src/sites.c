@@ -2,6 +2,7 @@
 #include <gdal.h>
 #include <sys/stat.h>
 #include <math.h>
+#include <pthread.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <stdio.h>
@@ -11,6 +12,11 @@
 
 #include "internal.h"
 #include "georeach/io.h"
+
+static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
+static void gdal_register(void) { GDALAllRegister(); }
+
+void reach_gdal_init(void) { pthread_once(&gdal_once, gdal_register); }
 
 static int field_named(OGRFeatureDefnH defn, const char *const *names) {
   int n = OGR_FD_GetFieldCount(defn);
@@ -61,6 +67,7 @@ enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
   *sites = NULL;
   *n = 0;
   if (nskipped) *nskipped = 0;
+  reach_gdal_init();
   int text = is_text_table(path);
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
                                text ? csv_opts : NULL, NULL);

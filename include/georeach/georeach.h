@@ -10,6 +10,7 @@
 
 #include "context.h"
 #include "catalogue.h"
+#include "gazetteer.h"
 #include "geom.h"
 #include "io.h"
 #include "parse.h"

@@ -70,9 +70,14 @@ static void print_rings_help(void) {
       "20003.93 km (half a meridian) is the whole Earth.\n"
       "\n"
       "Where:\n"
-      "  --site POINT      LAT,LON: 50.6,36.6 | 50.6N,36.6E | 50d36'N,36d36'E |\n"
-      "                    \"50 36 00N,36 36 00E\"; a label may come first:\n"
-      "                    \"Launcher A=50.6,36.6\".  Repeat for several sites.\n"
+      "  --site POINT      LAT,LON: 50.6,36.6 | 50.6N,36.6E | \"50.6N 36.6E\" |\n"
+      "                    50d36'N,36d36'E | \"50 36 00N 36 36 00E\" | MGRS\n"
+      "                    37UDB1234567890 | a place: Pyongyang, Kharkiv,UA\n"
+      "                    (GeoNames places of 15,000+ people; of several with\n"
+      "                    one name the most populous, said on stderr).  A label\n"
+      "                    may come first: \"Launcher A=50.6,36.6\".  Repeat\n"
+      "                    for several sites ('georeach locate' shows a point)\n"
+      "  --strict          an ambiguous place name is an error\n"
       "  --sites FILE      any GDAL point layer, or a CSV with lat/latitude/y and\n"
       "                    lon/lng/longitude/x columns and an optional name column\n"
       "  --skip-bad        skip (and count) rows of --sites with bad coordinates\n"
@@ -145,7 +150,8 @@ static int quiet_cb(double done, const char *msg, void *data) {
 
 static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_FORMAT,
-         O_OVERWRITE, O_THREADS, O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE };
+         O_OVERWRITE, O_THREADS, O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE,
+         O_STRICT };
   static const struct option opts[] = {
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
@@ -160,6 +166,7 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
       {"threads", required_argument, 0, O_THREADS},
       {"skip-bad", no_argument, 0, O_SKIP},
       {"missile", required_argument, 0, O_MISSILE},
+      {"strict", no_argument, 0, O_STRICT},
       {"band", no_argument, 0, O_BAND},
       {"catalogue", required_argument, 0, O_CATALOGUE},
       {"catalog", required_argument, 0, O_CATALOGUE},
@@ -176,7 +183,9 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
              *rings_arg = NULL, *missile_arg = NULL, *cat_file = NULL;
   double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M, az_from = 0, az_to = 0;
   int sector = 0, overwrite = 0, threads = 0, quiet = 0, skip_bad = 0, c;
-  int band = 0, have_min = 0;
+  int band = 0, have_min = 0, strict = 0;
+  const char **site_texts = NULL;
+  size_t nsite_texts = 0;
   int rc = 0;
   char label[REACH_NAME_LEN];
   optind = 1;
@@ -184,26 +193,16 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
     switch (c) {
     case O_SITE: {
-      double lat, lon;
-      if (reach_parse_latlon(ctx, optarg, &lat, &lon, label, sizeof label)) {
-        rc = usage_error("--site: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      struct reach_site *s = realloc(sites, (nsites + 1) * sizeof *s);
-      if (!s) {
+      const char **t = realloc(site_texts, (nsite_texts + 1) * sizeof *t);
+      if (!t) {
         rc = usage_error("%s", "out of memory");
         goto done;
       }
-      sites = s;
-      s = &sites[nsites++];
-      if (*label)
-        snprintf(s->name, sizeof s->name, "%s", label);
-      else
-        snprintf(s->name, sizeof s->name, "%.6f,%.6f", lat, lon);
-      s->lat_deg = lat;
-      s->lon_deg = lon;
+      site_texts = t;
+      site_texts[nsite_texts++] = optarg;
       break;
     }
+    case O_STRICT: strict = 1; break;
     case O_SITES: sites_file = optarg; break;
     case O_RANGE: range_arg = optarg; break;
     case O_RINGS: rings_arg = optarg; break;
@@ -257,6 +256,31 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   if (optind < argc) {
     rc = usage_error("unexpected argument '%s'", argv[optind]);
     goto done;
+  }
+  for (size_t i = 0; i < nsite_texts; i++) {
+    double lat, lon;
+    char note[512];
+    if (reach_resolve_point(ctx, site_texts[i], strict, &lat, &lon, label,
+                            sizeof label, note, sizeof note)) {
+      rc = reach_errno(ctx) == REACH_ERR_IO ? (fprintf(stderr, "%s: %s\n", prog,
+                                                       reach_errmsg(ctx)), EXIT_DATA)
+                                            : usage_error("--site: %s", reach_errmsg(ctx));
+      goto done;
+    }
+    if (*note && !quiet) fprintf(stderr, "%s: %s\n", prog, note);
+    struct reach_site *s = realloc(sites, (nsites + 1) * sizeof *s);
+    if (!s) {
+      rc = usage_error("%s", "out of memory");
+      goto done;
+    }
+    sites = s;
+    s = &sites[nsites++];
+    if (*label)
+      snprintf(s->name, sizeof s->name, "%s", label);
+    else
+      snprintf(s->name, sizeof s->name, "%.6f,%.6f", lat, lon);
+    s->lat_deg = lat;
+    s->lon_deg = lon;
   }
   if (!sites_file && nsites == 0) {
     rc = usage_error("%s", "no launch site: give --site LAT,LON or --sites FILE");
@@ -384,6 +408,7 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   }
 done:
   free(sites);
+  free(site_texts);
   reach_catalogue_free(cat);
   return rc;
 }
@@ -534,24 +559,34 @@ static int cmd_missiles(struct reach_ctx *ctx, int argc, char **argv) {
 }
 
 static int cmd_locate(struct reach_ctx *ctx, int argc, char **argv) {
+  int strict = argc > 1 && !strcmp(argv[1], "--strict");
+  if (strict) {
+    argc--;
+    argv++;
+  }
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-    printf("Usage: georeach locate POINT...\n"
+    printf("Usage: georeach locate [--strict] POINT...\n"
            "\n"
            "Prints the latitude and longitude (degrees, WGS84) of each POINT,\n"
            "one line each, as georeach reads it anywhere a point is asked for:\n"
            "  50.6,36.6   50.6N,36.6E   \"50.6N 36.6E\"   50d36'N,36d36'E\n"
            "  \"50 36 00N 36 36 00E\"   37UDB1234567890 (MGRS: the square's centre)\n"
-           "  \"Label=...\" to name a point.\n"
+           "  Pyongyang   Kharkiv,UA   (places of 15,000 people or more, GeoNames;\n"
+           "  the most populous of several of one name, said on stderr, or an\n"
+           "  error with --strict)   \"Label=...\" to name a point.\n"
            "Exit status: 0 ok, 2 a point could not be read.\n");
     return argc < 2 ? EXIT_USAGE : 0;
   }
   for (int i = 1; i < argc; i++) {
     double lat, lon;
     char label[REACH_NAME_LEN];
-    if (reach_parse_latlon(ctx, argv[i], &lat, &lon, label, sizeof label)) {
+    char note[512];
+    if (reach_resolve_point(ctx, argv[i], strict, &lat, &lon, label,
+                            sizeof label, note, sizeof note)) {
       fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-      return EXIT_USAGE;
+      return reach_errno(ctx) == REACH_ERR_IO ? EXIT_DATA : EXIT_USAGE;
     }
+    if (*note) fprintf(stderr, "%s: %s\n", prog, note);
     printf("%.9f %.9f%s%s\n", lat, lon, *label ? " " : "", label);
   }
   return 0;

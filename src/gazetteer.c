@@ -1,0 +1,283 @@
+/* Place names: the bundled GeoNames cities (read with GDAL) and points given
+ * as text. */
+#include <ctype.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "georeach/catalogue.h"
+#include "georeach/gazetteer.h"
+#include "georeach/parse.h"
+
+struct reach_gazetteer {
+  struct reach_place *p;
+  char **keys; /* per place: "|key|key|...|", normalized */
+  size_t n;
+};
+
+/* Lower-case ASCII letters and digits; other ASCII dropped; UTF-8 bytes kept
+ * as they are (alternate names in other scripts still match themselves). */
+static void normalize(const char *in, char *out, size_t cap) {
+  size_t o = 0;
+  for (; *in && o + 1 < cap; in++) {
+    unsigned char c = (unsigned char)*in;
+    if (c >= 0x80 || isalnum(c)) out[o++] = (char)tolower(c);
+  }
+  out[o] = '\0';
+}
+
+void reach_gazetteer_free(struct reach_gazetteer *g) {
+  if (!g) return;
+  for (size_t i = 0; i < g->n; i++) free(g->keys[i]);
+  free(g->keys);
+  free(g->p);
+  free(g);
+}
+
+static int field_index(OGRFeatureDefnH defn, const char *name) {
+  for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
+    if (strcasecmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), name) == 0)
+      return i;
+  return -1;
+}
+
+static char *make_keys(const char *name, const char *ascii, const char *alts) {
+  size_t cap = strlen(name) + strlen(ascii) + strlen(alts) + 8, o = 1;
+  char *k = malloc(cap), norm[256];
+  if (!k) return NULL;
+  k[0] = '|';
+  const char *parts[] = {name, ascii};
+  for (int i = 0; i < 2; i++) {
+    normalize(parts[i], norm, sizeof norm);
+    size_t l = strlen(norm);
+    if (l && o + l + 2 <= cap) {
+      memcpy(k + o, norm, l);
+      o += l;
+      k[o++] = '|';
+    }
+  }
+  const char *p = alts;
+  while (*p) {
+    const char *e = strchr(p, '|');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    char one[256];
+    if (len < sizeof one) {
+      memcpy(one, p, len);
+      one[len] = '\0';
+      normalize(one, norm, sizeof norm);
+      size_t l = strlen(norm);
+      if (l && o + l + 2 <= cap) {
+        memcpy(k + o, norm, l);
+        o += l;
+        k[o++] = '|';
+      }
+    }
+    p += len + (e ? 1 : 0);
+  }
+  k[o] = '\0';
+  return k;
+}
+
+static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **out) {
+  reach_gdal_init();
+  char path[4096];
+  snprintf(path, sizeof path, "%s/cities.csv", reach_data_dir());
+  const char *opts[] = {"AUTODETECT_TYPE=NO", NULL};
+  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
+                               (const char *const[]){"CSV", NULL}, opts, NULL);
+  if (!ds)
+    return reach_fail(ctx, REACH_ERR_IO, "cannot read the gazetteer %s", path);
+  OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
+  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+  static const char *cols[] = {"name", "asciiname", "alternatenames",
+                               "country_code", "admin1_code", "population",
+                               "capital", "lat", "lon"};
+  int ix[9];
+  for (int c = 0; c < 9; c++) {
+    ix[c] = field_index(defn, cols[c]);
+    if (ix[c] < 0) {
+      GDALClose(ds);
+      return reach_fail(ctx, REACH_ERR_DATA, "%s has no '%s' column", path, cols[c]);
+    }
+  }
+  struct reach_gazetteer *g = calloc(1, sizeof *g);
+  size_t cap = 0;
+  OGRFeatureH f;
+  enum reach_status st = REACH_OK;
+  while (g && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
+    if (g->n == cap) {
+      cap = cap ? 2 * cap : 4096;
+      struct reach_place *p = realloc(g->p, cap * sizeof *p);
+      char **k = p ? realloc(g->keys, cap * sizeof *k) : NULL;
+      if (p) g->p = p;
+      if (k) g->keys = k;
+      if (!p || !k) {
+        OGR_F_Destroy(f);
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+    }
+    struct reach_place *p = &g->p[g->n];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", OGR_F_GetFieldAsString(f, ix[0]));
+    snprintf(p->country, sizeof p->country, "%s", OGR_F_GetFieldAsString(f, ix[3]));
+    snprintf(p->admin1, sizeof p->admin1, "%s", OGR_F_GetFieldAsString(f, ix[4]));
+    p->population = atol(OGR_F_GetFieldAsString(f, ix[5]));
+    p->capital = atoi(OGR_F_GetFieldAsString(f, ix[6]));
+    p->lat_deg = atof(OGR_F_GetFieldAsString(f, ix[7]));
+    p->lon_deg = atof(OGR_F_GetFieldAsString(f, ix[8]));
+    g->keys[g->n] = make_keys(OGR_F_GetFieldAsString(f, ix[0]),
+                              OGR_F_GetFieldAsString(f, ix[1]),
+                              OGR_F_GetFieldAsString(f, ix[2]));
+    OGR_F_Destroy(f);
+    if (!g->keys[g->n]) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      break;
+    }
+    g->n++;
+  }
+  GDALClose(ds);
+  if (!g) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  if (st != REACH_OK) {
+    reach_gazetteer_free(g);
+    return st;
+  }
+  *out = g;
+  return REACH_OK;
+}
+
+static size_t edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 63 || lb > 63) return 99;
+  size_t d[64], prev;
+  for (size_t j = 0; j <= lb; j++) d[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    prev = d[0];
+    d[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t cur = d[j], sub = prev + (a[i - 1] != b[j - 1]);
+      size_t del = d[j] + 1, ins = d[j - 1] + 1;
+      d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+      prev = cur;
+    }
+  }
+  return d[lb];
+}
+
+enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
+                                   int strict, struct reach_place *out,
+                                   size_t *nmatches) {
+  if (!ctx->gaz) {
+    enum reach_status st = load(ctx, &ctx->gaz);
+    if (st != REACH_OK) return st;
+  }
+  const struct reach_gazetteer *g = ctx->gaz;
+  char name[256], cc[4] = "", key[260];
+  snprintf(name, sizeof name, "%s", query);
+  char *comma = strrchr(name, ',');
+  if (comma) {
+    const char *q = comma + 1;
+    while (isspace((unsigned char)*q)) q++;
+    size_t l = strlen(q);
+    while (l && isspace((unsigned char)q[l - 1])) l--;
+    if (l != 2 || !isalpha((unsigned char)q[0]) || !isalpha((unsigned char)q[1]))
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "'%s': after the comma give a two-letter country code, "
+                        "e.g. Kharkiv,UA", query);
+    cc[0] = (char)toupper((unsigned char)q[0]);
+    cc[1] = (char)toupper((unsigned char)q[1]);
+    *comma = '\0';
+  }
+  char norm[256];
+  normalize(name, norm, sizeof norm);
+  if (!*norm) return reach_fail(ctx, REACH_ERR_ARG, "'%s' is not a place name", query);
+  snprintf(key, sizeof key, "|%s|", norm);
+  size_t count = 0, best = SIZE_MAX;
+  for (size_t i = 0; i < g->n; i++) {
+    if (*cc && strcmp(g->p[i].country, cc) != 0) continue;
+    if (!strstr(g->keys[i], key)) continue;
+    count++;
+    if (best == SIZE_MAX || g->p[i].population > g->p[best].population) best = i;
+  }
+  if (nmatches) *nmatches = count;
+  if (count == 0) {
+    /* suggest the closest primary names (the most populous on ties) */
+    size_t s[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, sd[3] = {99, 99, 99};
+    for (size_t i = 0; i < g->n; i++) {
+      if (*cc && strcmp(g->p[i].country, cc) != 0) continue;
+      char pn[256];
+      normalize(g->p[i].name, pn, sizeof pn);
+      size_t d = edit_distance(pn, norm);
+      for (int k = 0; k < 3; k++) {
+        if (d < sd[k] || (d == sd[k] && s[k] != SIZE_MAX &&
+                          g->p[i].population > g->p[s[k]].population)) {
+          for (int j = 2; j > k; j--) {
+            sd[j] = sd[j - 1];
+            s[j] = s[j - 1];
+          }
+          sd[k] = d;
+          s[k] = i;
+          break;
+        }
+      }
+    }
+    char sugg[400] = "";
+    size_t limit = strlen(norm) / 3 > 2 ? strlen(norm) / 3 : 2;
+    for (int k = 0; k < 3; k++) {
+      if (s[k] == SIZE_MAX || sd[k] > limit) continue;
+      size_t l = strlen(sugg);
+      snprintf(sugg + l, sizeof sugg - l, "%s%s,%s", l ? ", " : "",
+               g->p[s[k]].name, g->p[s[k]].country);
+    }
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "unknown place '%s'%s%s%s (places of 15,000 people or "
+                      "more; or give LAT,LON)", query, *sugg ? "; did you mean " : "",
+                      sugg, *sugg ? "?" : "");
+  }
+  if (strict && count > 1)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "'%s' names %zu places (the largest: %s,%s); add a country "
+                      "code, e.g. '%s,%s', or give LAT,LON",
+                      query, count, g->p[best].name, g->p[best].country, name,
+                      g->p[best].country);
+  *out = g->p[best];
+  return REACH_OK;
+}
+
+enum reach_status reach_resolve_point(struct reach_ctx *ctx, const char *text,
+                                      int strict, double *lat_deg,
+                                      double *lon_deg, char *label,
+                                      size_t label_len, char *note,
+                                      size_t note_len) {
+  if (note && note_len) note[0] = '\0';
+  enum reach_status st =
+      reach_parse_latlon(ctx, text, lat_deg, lon_deg, label, label_len);
+  if (st == REACH_OK) return st;
+  const char *body = strchr(text, '=');
+  body = body ? body + 1 : text;
+  int letters = 0, digits = 0;
+  for (const char *p = body; *p; p++) {
+    letters += isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80;
+    digits += isdigit((unsigned char)*p) != 0;
+  }
+  /* Coordinates with a typo keep the coordinate error; words are places. */
+  if (!letters || digits > letters) return st;
+  struct reach_place pl;
+  size_t n = 0;
+  st = reach_place_find(ctx, body, strict, &pl, &n);
+  if (st != REACH_OK) return st;
+  reach_clear_error(ctx);
+  *lat_deg = pl.lat_deg;
+  *lon_deg = pl.lon_deg;
+  if (label && label_len && !label[0]) snprintf(label, label_len, "%s", pl.name);
+  if (note && note_len)
+    snprintf(note, note_len, "'%s' is %s,%s (%.4f, %.4f; %ld people)%s", body,
+             pl.name, pl.country, pl.lat_deg, pl.lon_deg, pl.population,
+             n > 1 ? "; the most populous of several places of that name" : "");
+  return REACH_OK;
+}
