@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -236,12 +238,49 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   CPLErrorReset();
   OGRErr e = OGR_L_CreateFeature(w->lyr, feat);
   OGR_F_Destroy(feat);
-  if (e != OGRERR_NONE)
+  if (e != OGRERR_NONE) {
+    const char *why = CPLGetLastErrorMsg();
     return reach_fail(ctx, REACH_ERR_IO, "cannot write feature %zu to %s: %s",
                       w->count + 1, w->dest ? w->dest : "standard output",
-                      CPLGetLastErrorMsg());
+                      why && *why ? why : "write failed (is the disk full?)");
+  }
   w->count++;
   return REACH_OK;
+}
+
+static enum reach_status verify_written(struct reach_ctx *ctx,
+                                        struct reach_writer *w) {
+  DIR *d = opendir(w->tmpdir);
+  struct dirent *e;
+  enum reach_status st = REACH_OK;
+  while (d && st == REACH_OK && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    char *path = CPLStrdup(CPLFormFilename(w->tmpdir, e->d_name, NULL));
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || fsync(fd) != 0)
+      st = reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", w->dest,
+                      strerror(errno));
+    if (fd >= 0) close(fd);
+    CPLFree(path);
+  }
+  if (d) closedir(d);
+  struct statvfs fs;
+  if (st != REACH_OK || statvfs(w->tmpdir, &fs) != 0 ||
+      (double)fs.f_bavail * fs.f_frsize >= 1 << 20)
+    return st;
+  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetFilename(w->dest), NULL));
+  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  GIntBig n = -1;
+  if (ds && GDALDatasetGetLayerCount(ds) > 0)
+    n = OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, 0), TRUE);
+  if (ds) GDALClose(ds);
+  CPLFree(path);
+  if (n != (GIntBig)w->count)
+    st = reach_fail(ctx, REACH_ERR_IO,
+                    "cannot write %s: the disk is full (%lld of %zu features "
+                    "could be read back); nothing was written", w->dest,
+                    (long long)(n < 0 ? 0 : n), w->count);
+  return st;
 }
 
 enum reach_status reach_writer_commit(struct reach_ctx *ctx,
@@ -259,7 +298,8 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
   if (CPLGetLastErrorType() >= CE_Failure) {
     char msg[512];
     snprintf(msg, sizeof msg, "%s", CPLGetLastErrorMsg());
-    const char *what = w->to_stdout ? "standard output" : "the output";
+    char what[1024];
+    snprintf(what, sizeof what, "%s", w->to_stdout ? "standard output" : w->dest);
     reach_writer_abort(w);
     return reach_fail(ctx, REACH_ERR_IO, "cannot finish writing %s: %s", what,
                       msg);
@@ -267,6 +307,13 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
   if (w->to_stdout) {
     writer_free(w);
     return REACH_OK;
+  }
+  /* Some drivers (GeoJSON) do not report a failed write: flush every file
+   * to disk, and when the disk looks full read the result back and count. */
+  enum reach_status vst = verify_written(ctx, w);
+  if (vst != REACH_OK) {
+    reach_writer_abort(w);
+    return vst;
   }
   /* Move each file the driver made; the main file last, so that a reader
    * never sees it without its sidecars. */
