@@ -99,7 +99,7 @@ static GEOSGeometry *shifted_ring(GEOSContextHandle_t h, const GEOSGeometry *rin
 static GEOSGeometry *shifted(GEOSContextHandle_t h, const GEOSGeometry *g,
                              double dx) {
   int ng = GEOSGetNumGeometries_r(h, g);
-  GEOSGeometry **polys = calloc(ng > 0 ? (size_t)ng : 1, sizeof *polys);
+  GEOSGeometry **polys = calloc(ng > 0 ? (size_t)ng : 1, sizeof(GEOSGeometry *));
   int np = 0;
   if (!polys) return NULL;
   for (int gi = 0; gi < ng; gi++) {
@@ -107,7 +107,7 @@ static GEOSGeometry *shifted(GEOSContextHandle_t h, const GEOSGeometry *g,
     if (GEOSGeomTypeId_r(h, pg) != GEOS_POLYGON || GEOSisEmpty_r(h, pg)) continue;
     int nh = GEOSGetNumInteriorRings_r(h, pg);
     GEOSGeometry *shell = shifted_ring(h, GEOSGetExteriorRing_r(h, pg), dx);
-    GEOSGeometry **holes = calloc(nh > 0 ? (size_t)nh : 1, sizeof *holes);
+    GEOSGeometry **holes = calloc(nh > 0 ? (size_t)nh : 1, sizeof(GEOSGeometry *));
     int ok = shell && holes;
     for (int ri = 0; ok && ri < nh; ri++)
       ok = (holes[ri] = shifted_ring(h, GEOSGetInteriorRingN_r(h, pg, ri), dx)) != NULL;

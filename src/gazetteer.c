@@ -160,7 +160,7 @@ static size_t edit_distance(const char *a, const char *b) {
     prev = d[0];
     d[0] = i;
     for (size_t j = 1; j <= lb; j++) {
-      size_t cur = d[j], sub = prev + (a[i - 1] != b[j - 1]);
+      size_t cur = d[j], sub = prev + (a[i - 1] != b[j - 1]); // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult): i <= la, j <= lb
       size_t del = d[j] + 1, ins = d[j - 1] + 1;
       d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
       prev = cur;
@@ -267,7 +267,7 @@ enum reach_status reach_resolve_point(struct reach_ctx *ctx, const char *text,
   }
   /* Coordinates with a typo keep the coordinate error; words are places. */
   if (!letters || digits > letters) return st;
-  struct reach_place pl;
+  struct reach_place pl = {0};
   size_t n = 0;
   st = reach_place_find(ctx, body, strict, &pl, &n);
   if (st != REACH_OK) return st;

@@ -80,12 +80,12 @@ int reach_mgrs(const char *text, double *lat, double *lon) {
   int zone = 0;
   while (i < n && i < 2 && isdigit((unsigned char)s[i])) zone = 10 * zone + (s[i++] - '0');
   if (n - i < 3) return 0;
-  char band = s[i], col = s[i + 1], row = s[i + 2];
+  char band = s[i], col = s[i + 1], row = s[i + 2]; // NOLINT(clang-analyzer-core.uninitialized.ArraySubscript): n - i >= 3
   const char *digits = s + i + 3;
   size_t nd = strlen(digits);
   if (nd % 2 || nd > 10) return 0;
   for (size_t k = 0; k < nd; k++)
-    if (!isdigit((unsigned char)digits[k])) return 0;
+    if (!isdigit((unsigned char)digits[k])) return 0; // NOLINT(clang-analyzer-core.uninitialized.ArraySubscript): k < strlen
   size_t prec = nd / 2;
   double unit = pow(10, 5 - (double)prec), de = 0, dn = 0;
   for (size_t k = 0; k < prec; k++) {

@@ -168,10 +168,9 @@ enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
         skipped++;
       } else {
         st = reach_fail(ctx, REACH_ERR_DATA,
-                        "%s, %s %zu%s: bad %s %s (use --skip-bad to skip such "
+                        "%s, %s %zu: bad %s %s (use --skip-bad to skip such "
                         "rows)",
-                        path, text ? "row" : "feature", row,
-                        text ? "" : "", bad, what);
+                        path, text ? "row" : "feature", row, bad, what);
         OGR_F_Destroy(f);
         goto done;
       }
