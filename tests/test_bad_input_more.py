@@ -93,5 +93,36 @@ with tempfile.TemporaryDirectory() as d:
     # output path is an existing directory name without extension
     expect(["rings", "--site", "1,1", "--range", "5", "-o", d], 2, d, d)
 
+# kill test: a long run with --overwrite, interrupted, leaves the old file as
+# it was and no temporary behind
+import hashlib
+import random
+import signal
+import time
+with tempfile.TemporaryDirectory() as d:
+    sites = os.path.join(d, "sites.csv")
+    rnd = random.Random(3)
+    with open(sites, "w") as f:
+        f.write("name,lat,lon\n")
+        for i in range(20000):
+            f.write("s%d,%.5f,%.5f\n" % (i, rnd.uniform(-60, 60), rnd.uniform(-180, 180)))
+    old = os.path.join(d, "old.gpkg")
+    subprocess.run([BIN, "rings", "--site", "1,1", "--range", "5", "-o", old, "-q"], check=True)
+    digest = hashlib.sha256(open(old, "rb").read()).hexdigest()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        p = subprocess.Popen([BIN, "rings", "--sites", sites, "--range", "885km", "-o", old, "--overwrite", "-q"],
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        t0 = time.time()
+        p.send_signal(sig)
+        err = p.communicate()[1]
+        took = time.time() - t0
+        check(p.returncode == 130 and "interrupted" in err,
+              "%s: exit %d, '%s'" % (sig.name, p.returncode, err.strip()))
+        check(hashlib.sha256(open(old, "rb").read()).hexdigest() == digest, "%s: old file untouched" % sig.name)
+        left = [f for f in os.listdir(d) if f.startswith(".georeach")]
+        check(not left, "%s: no temporary left: %s" % (sig.name, left))
+        print("     (stopped %.2f s after the signal)" % took)
+
 print("%d passed, %d failed" % (passed, len(fails)))
 sys.exit(1 if fails else 0)
