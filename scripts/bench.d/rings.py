@@ -396,6 +396,10 @@ def main(argv):
             over = [(e, nm) for nm, e in res["hard"]["per"] if e > tol]
             if over:
                 say("  hard rings over %g m: %s" % (tol, ", ".join("%s %.0f m" % (nm, e) for e, nm in over)))
+    if base and ncpu > 1 and a.threads != 1 and base.get("cpu") and base["cpu"] < 1.2 * base["wall"]:
+        say("WARNING: the multi-threaded georeach run used about one core (cpu %.2f s, wall %.2f s): "
+            "its threading did not engage, or another process held the other core(s)"
+            % (base["cpu"], base["wall"]))
     if base_t1 and base and base.get("vertices") != base_t1.get("vertices"):
         say("NOTE: georeach --threads 1 wrote %s vertices, the default run %s"
             % (base_t1.get("vertices"), base.get("vertices")))
