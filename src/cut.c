@@ -257,8 +257,20 @@ struct reach_region *reach_region_from_curve(struct reach_ctx *ctx,
   GEOSContextHandle_t h = ctx->geos;
   struct reach_region *r = region_new();
   GEOSGeometry *poly = NULL, *cut = NULL;
-  double *rev = NULL;
+  double *rev = NULL, *snapped = NULL;
   if (!r || n < 3) goto fail;
+  /* On a grid of 2^-40 degrees (1e-7 m) x + 360 k is exact, so the copies of
+   * a vertex shifted by whole turns (the closing meridian of a pole polygon,
+   * pieces moved back from another strip) land exactly on each other.
+   * Snap before any shift: snapping x + 360 instead can pick the next grid
+   * point and leave a seam the union cannot close. */
+  snapped = malloc(2 * n * sizeof *snapped);
+  if (!snapped) goto fail;
+  for (size_t i = 0; i < n; i++) {
+    snapped[2 * i] = ldexp(nearbyint(ldexp(xy[2 * i], 40)), -40);
+    snapped[2 * i + 1] = xy[2 * i + 1];
+  }
+  xy = snapped;
   double xmin, xmax;
   bounds(xy, n, &xmin, &xmax);
   if (winding == 0 && poles_inside == 0 && xmin >= -180 && xmax <= 180) {
@@ -266,6 +278,7 @@ struct reach_region *reach_region_from_curve(struct reach_ctx *ctx,
     if (!r->xy) goto fail;
     memcpy(r->xy, xy, 2 * n * sizeof *xy);
     r->n = n;
+    free(snapped);
     return r;
   }
   if (winding != 0) {
@@ -305,11 +318,13 @@ struct reach_region *reach_region_from_curve(struct reach_ctx *ctx,
   GEOSGeom_destroy_r(h, poly);
   if (cut) GEOSGeom_destroy_r(h, cut);
   free(rev);
+  free(snapped);
   return r;
 fail:
   if (poly) GEOSGeom_destroy_r(h, poly);
   if (cut) GEOSGeom_destroy_r(h, cut);
   free(rev);
+  free(snapped);
   reach_region_free(ctx, r);
   return NULL;
 }

@@ -33,7 +33,7 @@ struct reach_writer {
   char *dir;    /* destination folder */
   size_t count;
   int in_txn;
-  int ifield[12];
+  int ifield[16];
 };
 
 static const struct {
@@ -83,14 +83,27 @@ void reach_writer_abort(struct reach_writer *w) {
 
 size_t reach_writer_count(const struct reach_writer *w) { return w->count; }
 
-enum { NFIELDS = 12 };
-static const char *field_names[NFIELDS] = {
-    "site",   "site_lat", "site_lon", "missile", "band",  "min_km",
-    "range_km", "az_from", "az_to",   "tol_m",   "err_m", "area_km2"};
+enum { F_REAL, F_TEXT, F_INT };
+struct field {
+  const char *name;
+  int type, width;
+};
+static const struct field ring_fields[] = {
+    {"site", F_TEXT, 80},    {"site_lat", F_REAL, 0}, {"site_lon", F_REAL, 0},
+    {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},     {"min_km", F_REAL, 0},
+    {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0},  {"az_to", F_REAL, 0},
+    {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},    {"area_km2", F_REAL, 0}};
+static const struct field query_fields[] = {
+    {"site", F_TEXT, 80},     {"missile", F_TEXT, 40},  {"target", F_TEXT, 80},
+    {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
+    {"range_km", F_REAL, 0},  {"min_km", F_REAL, 0},    {"margin_km", F_REAL, 0},
+    {"in_range", F_INT, 0}};
 
-enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
-                                    const char *driver, int overwrite,
-                                    struct reach_writer **wp) {
+static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
+                                     const char *driver, int overwrite,
+                                     const char *layer, OGRwkbGeometryType gtype,
+                                     const struct field *fields, int nfields,
+                                     struct reach_writer **wp) {
   reach_gdal_init();
   *wp = NULL;
   int to_stdout = strcmp(path, "-") == 0;
@@ -166,20 +179,21 @@ enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
   } else if (!strcmp(drv_name, "ESRI Shapefile")) {
     lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
   }
-  w->lyr = GDALDatasetCreateLayer(w->ds, "rings", srs, wkbMultiPolygon, lco);
+  w->lyr = GDALDatasetCreateLayer(w->ds, layer, srs, gtype, lco);
   CSLDestroy(lco);
   OSRDestroySpatialReference(srs);
   int ok = w->lyr != NULL;
-  for (int i = 0; ok && i < NFIELDS; i++) {
-    int text = i == 0 || i == 3 || i == 4;
-    OGRFieldDefnH fd = OGR_Fld_Create(field_names[i], text ? OFTString : OFTReal);
-    if (text) OGR_Fld_SetWidth(fd, i == 0 ? 80 : i == 3 ? 40 : 8);
+  for (int i = 0; ok && i < nfields; i++) {
+    OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type == F_TEXT ? OFTString
+                                                      : fields[i].type == F_INT ? OFTInteger
+                                                                                : OFTReal);
+    if (fields[i].width) OGR_Fld_SetWidth(fd, fields[i].width);
     ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
     OGR_Fld_Destroy(fd);
   }
   if (ok) {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(w->lyr);
-    for (int i = 0; i < NFIELDS; i++) w->ifield[i] = OGR_FD_GetFieldIndex(defn, field_names[i]);
+    for (int i = 0; i < nfields; i++) w->ifield[i] = OGR_FD_GetFieldIndex(defn, fields[i].name);
   }
   if (!ok) {
     char msg[512];
@@ -194,6 +208,56 @@ enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
     w->in_txn = 1;
   *wp = w;
   return REACH_OK;
+}
+
+enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
+                                    const char *driver, int overwrite,
+                                    struct reach_writer **wp) {
+  return writer_open(ctx, path, driver, overwrite, "rings", wkbMultiPolygon,
+                     ring_fields, sizeof ring_fields / sizeof ring_fields[0], wp);
+}
+
+enum reach_status reach_writer_open_query(struct reach_ctx *ctx, const char *path,
+                                          const char *driver, int overwrite,
+                                          struct reach_writer **wp) {
+  return writer_open(ctx, path, driver, overwrite, "query", wkbPoint,
+                     query_fields, sizeof query_fields / sizeof query_fields[0], wp);
+}
+
+static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer *w,
+                                     OGRFeatureH feat) {
+  CPLErrorReset();
+  OGRErr e = OGR_L_CreateFeature(w->lyr, feat);
+  OGR_F_Destroy(feat);
+  if (e != OGRERR_NONE) {
+    const char *why = CPLGetLastErrorMsg();
+    return reach_fail(ctx, REACH_ERR_IO, "cannot write feature %zu to %s: %s",
+                      w->count + 1, w->dest ? w->dest : "standard output",
+                      why && *why ? why : "write failed (is the disk full?)");
+  }
+  w->count++;
+  return REACH_OK;
+}
+
+enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
+                                         struct reach_writer *w,
+                                         const struct reach_query_feature *q) {
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+  const int *ix = w->ifield;
+  OGR_F_SetFieldString(feat, ix[0], q->site ? q->site : "");
+  OGR_F_SetFieldString(feat, ix[1], q->missile ? q->missile : "");
+  OGR_F_SetFieldString(feat, ix[2], q->target ? q->target : "");
+  OGR_F_SetFieldDouble(feat, ix[3], q->dist_km);
+  OGR_F_SetFieldDouble(feat, ix[4], q->az_deg);
+  OGR_F_SetFieldDouble(feat, ix[5], q->baz_deg);
+  OGR_F_SetFieldDouble(feat, ix[6], q->range_km);
+  OGR_F_SetFieldDouble(feat, ix[7], q->min_km);
+  OGR_F_SetFieldDouble(feat, ix[8], q->margin_km);
+  OGR_F_SetFieldInteger(feat, ix[9], q->in_range);
+  OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+  OGR_G_SetPoint_2D(pt, 0, q->target_lon, q->target_lat);
+  OGR_F_SetGeometryDirectly(feat, pt);
+  return add_feature(ctx, w, feat);
 }
 
 static OGRGeometryH to_ogr(const struct reach_geom *g) {
@@ -235,17 +299,7 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   OGR_F_SetFieldDouble(feat, ix[10], f->err_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
-  CPLErrorReset();
-  OGRErr e = OGR_L_CreateFeature(w->lyr, feat);
-  OGR_F_Destroy(feat);
-  if (e != OGRERR_NONE) {
-    const char *why = CPLGetLastErrorMsg();
-    return reach_fail(ctx, REACH_ERR_IO, "cannot write feature %zu to %s: %s",
-                      w->count + 1, w->dest ? w->dest : "standard output",
-                      why && *why ? why : "write failed (is the disk full?)");
-  }
-  w->count++;
-  return REACH_OK;
+  return add_feature(ctx, w, feat);
 }
 
 static enum reach_status verify_written(struct reach_ctx *ctx,

@@ -75,6 +75,28 @@ enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
                                     const char *driver, int overwrite,
                                     struct reach_writer **w);
 
+/** One row of a what-if query (see query.h), with the target's position. */
+struct reach_query_feature {
+  const char *site, *missile, *target;
+  double dist_km, az_deg, baz_deg, range_km, min_km, margin_km;
+  int in_range;
+  double target_lat, target_lon;
+};
+
+/**
+ * Like reach_writer_open(), for a point layer "query" of query rows: fields
+ * site, missile, target, dist_km, az_deg, baz_deg, range_km, min_km,
+ * margin_km, in_range (0/1); the geometry is the target.
+ */
+enum reach_status reach_writer_open_query(struct reach_ctx *ctx, const char *path,
+                                          const char *driver, int overwrite,
+                                          struct reach_writer **w);
+
+/** Append one query row to a writer from reach_writer_open_query(). */
+enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
+                                         struct reach_writer *w,
+                                         const struct reach_query_feature *q);
+
 /** Append one feature. */
 enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w,
                                    const struct reach_feature *f,
