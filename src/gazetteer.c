@@ -249,6 +249,17 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
   return REACH_OK;
 }
 
+enum reach_status reach_places(struct reach_ctx *ctx,
+                               const struct reach_place **places, size_t *n) {
+  if (!ctx->gaz) {
+    enum reach_status st = load(ctx, &ctx->gaz);
+    if (st != REACH_OK) return st;
+  }
+  *places = ctx->gaz->p;
+  *n = ctx->gaz->n;
+  return REACH_OK;
+}
+
 enum reach_status reach_resolve_point(struct reach_ctx *ctx, const char *text,
                                       int strict, double *lat_deg,
                                       double *lon_deg, char *label,

@@ -42,6 +42,12 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *name,
                                    size_t *nmatches);
 
 /**
+ * Every place of the gazetteer (loaded on first use; owned by the context).
+ */
+enum reach_status reach_places(struct reach_ctx *ctx,
+                               const struct reach_place **places, size_t *n);
+
+/**
  * A point as people write it: everything reach_parse_latlon() accepts, or a
  * place name (reach_place_find()), with an optional "Label=" in front.  The
  * label defaults to the place's name for places and is "" for coordinates.

@@ -14,6 +14,7 @@
 #include "geom.h"
 #include "io.h"
 #include "parse.h"
+#include "query.h"
 #include "ring.h"
 #include "rings.h"
 

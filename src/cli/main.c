@@ -27,6 +27,12 @@ static void on_signal(int sig) {
 
 static const char *prog = "georeach";
 
+static int usage_error(const char *fmt, const char *arg);
+static int usage_error_opt(const char *opt, const char *msg) {
+  fprintf(stderr, "%s: %s: %s (see '%s COMMAND --help')\n", prog, opt, msg, prog);
+  return EXIT_USAGE;
+}
+
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "%s: ", prog);
   fprintf(stderr, fmt, arg);
@@ -42,6 +48,7 @@ static void print_main_help(void) {
       "\n"
       "Commands:\n"
       "  rings     reach rings (discs, annuli, sectors) round launch sites\n"
+      "  query     what is in range: site x missile x target distances, margins\n"
       "  missiles  list the missile catalogue (names, aliases, ranges, sources)\n"
       "  locate    show where points (decimal, DMS, MGRS) are, as LAT LON\n"
       "\n"
@@ -148,6 +155,129 @@ static int quiet_cb(double done, const char *msg, void *data) {
   return !g_interrupted;
 }
 
+/* Resolve point texts (--site, --target) into sites appended to *sites.
+ * Returns 0, or the exit code after printing the error. */
+static int resolve_points(struct reach_ctx *ctx, const char *opt,
+                          const char **texts, size_t n, int strict, int quiet,
+                          struct reach_site **sites_io, size_t *nsites_io) {
+  struct reach_site *sites = *sites_io;
+  size_t nsites = *nsites_io;
+  char label[REACH_NAME_LEN];
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    double lat, lon;
+    char note[512];
+    if (reach_resolve_point(ctx, texts[i], strict, &lat, &lon, label,
+                            sizeof label, note, sizeof note)) {
+      rc = reach_errno(ctx) == REACH_ERR_IO ? (fprintf(stderr, "%s: %s\n", prog,
+                                                       reach_errmsg(ctx)), EXIT_DATA)
+                                            : usage_error_opt(opt, reach_errmsg(ctx));
+      goto out;
+    }
+    if (*note && !quiet) fprintf(stderr, "%s: %s\n", prog, note);
+    struct reach_site *s = realloc(sites, (nsites + 1) * sizeof *s);
+    if (!s) {
+      rc = usage_error("%s", "out of memory");
+      goto out;
+    }
+    sites = s;
+    s = &sites[nsites++];
+    if (*label)
+      snprintf(s->name, sizeof s->name, "%s", label);
+    else
+      snprintf(s->name, sizeof s->name, "%.6f,%.6f", lat, lon);
+    s->lat_deg = lat;
+    s->lon_deg = lon;
+  }
+out:
+  *sites_io = sites;
+  *nsites_io = nsites;
+  return rc;
+}
+
+/* The rings to draw or the weapons to query: --range, --rings or --missile
+ * (with --band, --min-range, --catalogue).  Returns 0 or the exit code. */
+static int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
+                       const char *rings_arg, const char *missile_arg, int band,
+                       int have_min, double min_m, const char *cat_file,
+                       struct reach_ring_def *defs, size_t maxdefs, size_t *ndefs_out,
+                       struct reach_catalogue **cat_out) {
+  size_t ndefs = 0;
+  struct reach_catalogue *cat = NULL;
+  int rc = 0;
+  if (!!range_arg + !!rings_arg + !!missile_arg != 1) {
+    rc = usage_error("%s", range_arg || rings_arg || missile_arg
+                               ? "give one of --range, --rings and --missile"
+                               : "no range: give --range DIST (e.g. 885km) or "
+                                 "--missile NAME (e.g. KN-23)");
+    goto out;
+  }
+  if (band && !missile_arg) {
+    rc = usage_error("%s", "--band goes with --missile (it adds the catalogue's "
+                           "low and high ranges)");
+    goto out;
+  }
+  if (range_arg || rings_arg) {
+    char *copy = strdup(range_arg ? range_arg : rings_arg), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+      double r;
+      if (ndefs == maxdefs || reach_parse_distance(ctx, tok, "km", &r) ||
+          (range_arg && ndefs == 1)) {
+        free(copy);
+        rc = usage_error(range_arg ? "--range: %s" : "--rings: %s",
+                         ndefs == maxdefs ? "too many rings"
+                         : range_arg && ndefs == 1 ? "one distance (use --rings for several)"
+                                                   : reach_errmsg(ctx));
+        goto out;
+      }
+      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL};
+    }
+    free(copy);
+    if (ndefs == 0) {
+      rc = usage_error("'%s' lists no distance", range_arg ? range_arg : rings_arg);
+      goto out;
+    }
+  } else {
+    if (reach_catalogue_load(ctx, cat_file, &cat)) {
+      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+      rc = EXIT_DATA;
+      goto out;
+    }
+    char *copy = strdup(missile_arg), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+      const struct reach_missile *m = reach_catalogue_find(ctx, cat, tok);
+      if (!m) {
+        free(copy);
+        rc = usage_error("--missile: %s", reach_errmsg(ctx));
+        goto out;
+      }
+      double lo = m->range_low_km, hi = m->range_high_km;
+      double r3[3] = {m->range_km, band ? lo : NAN, band ? hi : NAN};
+      const char *b3[3] = {"nominal", "low", "high"};
+      for (int k = 0; k < 3; k++) {
+        if (!(r3[k] > 0) || (k > 0 && r3[k] == m->range_km)) continue;
+        if (ndefs == maxdefs) {
+          free(copy);
+          rc = usage_error("%s", "--missile: too many rings");
+          goto out;
+        }
+        double r0 = have_min ? min_m : m->min_km * 1000;
+        if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
+        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k]};
+      }
+    }
+    free(copy);
+    if (ndefs == 0) {
+      rc = usage_error("--missile: '%s' names no missile", missile_arg);
+      goto out;
+    }
+  }
+out:
+  *ndefs_out = ndefs;
+  *cat_out = cat;
+  return rc;
+}
+
 static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_FORMAT,
          O_OVERWRITE, O_THREADS, O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE,
@@ -187,7 +317,6 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   const char **site_texts = NULL;
   size_t nsite_texts = 0;
   int rc = 0;
-  char label[REACH_NAME_LEN];
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
@@ -257,31 +386,9 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
     rc = usage_error("unexpected argument '%s'", argv[optind]);
     goto done;
   }
-  for (size_t i = 0; i < nsite_texts; i++) {
-    double lat, lon;
-    char note[512];
-    if (reach_resolve_point(ctx, site_texts[i], strict, &lat, &lon, label,
-                            sizeof label, note, sizeof note)) {
-      rc = reach_errno(ctx) == REACH_ERR_IO ? (fprintf(stderr, "%s: %s\n", prog,
-                                                       reach_errmsg(ctx)), EXIT_DATA)
-                                            : usage_error("--site: %s", reach_errmsg(ctx));
-      goto done;
-    }
-    if (*note && !quiet) fprintf(stderr, "%s: %s\n", prog, note);
-    struct reach_site *s = realloc(sites, (nsites + 1) * sizeof *s);
-    if (!s) {
-      rc = usage_error("%s", "out of memory");
-      goto done;
-    }
-    sites = s;
-    s = &sites[nsites++];
-    if (*label)
-      snprintf(s->name, sizeof s->name, "%s", label);
-    else
-      snprintf(s->name, sizeof s->name, "%.6f,%.6f", lat, lon);
-    s->lat_deg = lat;
-    s->lon_deg = lon;
-  }
+  if ((rc = resolve_points(ctx, "--site", site_texts, nsite_texts, strict, quiet,
+                           &sites, &nsites)) != 0)
+    goto done;
   if (!sites_file && nsites == 0) {
     rc = usage_error("%s", "no launch site: give --site LAT,LON or --sites FILE");
     goto done;
@@ -290,77 +397,13 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
     rc = usage_error("%s", "give --site or --sites, not both");
     goto done;
   }
-  if (!!range_arg + !!rings_arg + !!missile_arg != 1) {
-    rc = usage_error("%s", range_arg || rings_arg || missile_arg
-                               ? "give one of --range, --rings and --missile"
-                               : "no range: give --range DIST (e.g. 885km) or "
-                                 "--missile NAME (e.g. KN-23)");
-    goto done;
-  }
-  if (band && !missile_arg) {
-    rc = usage_error("%s", "--band goes with --missile (it adds the catalogue's "
-                           "low and high ranges)");
-    goto done;
-  }
   if (!out) {
     rc = usage_error("%s", "no output: give -o FILE (or -o - for GeoJSON on stdout)");
     goto done;
   }
-  if (range_arg || rings_arg) {
-    char *copy = strdup(range_arg ? range_arg : rings_arg), *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-      double r;
-      if (ndefs == MAXRINGS || reach_parse_distance(ctx, tok, "km", &r) ||
-          (range_arg && ndefs == 1)) {
-        free(copy);
-        rc = usage_error(range_arg ? "--range: %s" : "--rings: %s",
-                         ndefs == MAXRINGS ? "too many rings"
-                         : range_arg && ndefs == 1 ? "one distance (use --rings for several)"
-                                                   : reach_errmsg(ctx));
-        goto done;
-      }
-      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL};
-    }
-    free(copy);
-    if (ndefs == 0) {
-      rc = usage_error("'%s' lists no distance", range_arg ? range_arg : rings_arg);
-      goto done;
-    }
-  } else {
-    if (reach_catalogue_load(ctx, cat_file, &cat)) {
-      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-      rc = EXIT_DATA;
-      goto done;
-    }
-    char *copy = strdup(missile_arg), *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-      const struct reach_missile *m = reach_catalogue_find(ctx, cat, tok);
-      if (!m) {
-        free(copy);
-        rc = usage_error("--missile: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      double lo = m->range_low_km, hi = m->range_high_km;
-      double r3[3] = {m->range_km, band ? lo : NAN, band ? hi : NAN};
-      const char *b3[3] = {"nominal", "low", "high"};
-      for (int k = 0; k < 3; k++) {
-        if (!(r3[k] > 0) || (k > 0 && r3[k] == m->range_km)) continue;
-        if (ndefs == MAXRINGS) {
-          free(copy);
-          rc = usage_error("%s", "--missile: too many rings");
-          goto done;
-        }
-        double r0 = have_min ? min_m : m->min_km * 1000;
-        if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
-        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k]};
-      }
-    }
-    free(copy);
-    if (ndefs == 0) {
-      rc = usage_error("--missile: '%s' names no missile", missile_arg);
-      goto done;
-    }
-  }
+  if ((rc = weapon_defs(ctx, range_arg, rings_arg, missile_arg, band, have_min,
+                        min_m, cat_file, defs, MAXRINGS, &ndefs, &cat)) != 0)
+    goto done;
   /* Check every value once, before any file is touched. */
   for (size_t r = 0; r < ndefs; r++) {
     struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m,
@@ -558,6 +601,369 @@ static int cmd_missiles(struct reach_ctx *ctx, int argc, char **argv) {
   return 0;
 }
 
+struct qout {
+  int fmt; /* 0 table, 1 csv, 2 json, 3 writer */
+  struct reach_ctx *ctx;
+  struct reach_writer *w;
+  const struct reach_site *sites;
+  const struct reach_ring_def *weapons;
+  const struct reach_target *targets;
+  size_t rows;
+  size_t *in_count;  /* per site x weapon */
+  double *in_pop;
+  size_t nweapons;
+};
+
+static int query_row(const struct reach_query_row *r, void *data) {
+  struct qout *q = data;
+  const struct reach_ring_def *w = &q->weapons[r->weapon];
+  const struct reach_target *t = &q->targets[r->target];
+  const char *site = q->sites[r->site].name, *missile = w->missile ? w->missile : "";
+  double dist = r->dist_m / 1000, rng = w->range_m / 1000, mn = w->min_range_m / 1000;
+  double margin = rng - dist;
+  if (r->in_range) {
+    q->in_count[r->site * q->nweapons + r->weapon]++;
+    q->in_pop[r->site * q->nweapons + r->weapon] += (double)t->population;
+  }
+  switch (q->fmt) {
+  case 0:
+    printf("%-20.20s %-12.12s %-24.24s %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s\n", site,
+           *missile ? missile : "-", t->name, dist, r->az_deg, r->baz_deg, rng, mn,
+           margin, r->in_range ? "yes" : "no");
+    break;
+  case 1:
+    csv_field(site, 0);
+    csv_field(missile, 0);
+    csv_field(t->name, 0);
+    printf("%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d\n", dist, r->az_deg, r->baz_deg, rng, mn,
+           margin, r->in_range);
+    break;
+  case 2:
+    printf("%s\n {\"site\": ", q->rows ? "," : "");
+    json_string(site);
+    printf(", \"missile\": ");
+    json_string(missile);
+    printf(", \"target\": ");
+    json_string(t->name);
+    printf(", \"target_lat\": %.9f, \"target_lon\": %.9f, \"dist_km\": %.6f, "
+           "\"az_deg\": %.6f, \"baz_deg\": %.6f, \"range_km\": %.6f, \"min_km\": %.6f, "
+           "\"margin_km\": %.6f, \"in_range\": %s}",
+           t->lat_deg, t->lon_deg, dist, r->az_deg, r->baz_deg, rng, mn, margin,
+           r->in_range ? "true" : "false");
+    break;
+  default: {
+    struct reach_query_feature f = {site, missile, t->name, dist, r->az_deg, r->baz_deg,
+                                    rng, mn, margin, r->in_range, t->lat_deg, t->lon_deg};
+    if (reach_writer_add_query(q->ctx, q->w, &f) != REACH_OK) return 0;
+  }
+  }
+  q->rows++;
+  return !g_interrupted;
+}
+
+static void print_query_help(void) {
+  printf(
+      "Usage: georeach query (--site POINT ... | --sites FILE)\n"
+      "                      (--missile NAME[,NAME...] [--band] | --range DIST\n"
+      "                       [--min-range DIST])\n"
+      "                      (--target POINT ... | --targets FILE | --targets cities\n"
+      "                       [--min-population N] [--country CC,...])\n"
+      "                      [--in-range] [--nearest] [--format table|csv|json|geojson]\n"
+      "                      [-o OUT] [--overwrite] [--strict] [--quiet]\n"
+      "\n"
+      "What is in range from here: one row per site x missile x target with the\n"
+      "shortest geodesic distance on WGS84 (the inverse problem, exact\n"
+      "everywhere: no point-in-polygon test near poles or the antimeridian).\n"
+      "\n"
+      "Columns: site missile target dist_km az_deg (initial azimuth at the site,\n"
+      "clockwise from north) baz_deg (azimuth of the path at the target)\n"
+      "range_km min_km margin_km (range - distance; negative: how far the\n"
+      "launcher must move toward the target) in_range (min <= dist <= range).\n"
+      "\n"
+      "  --target POINT     as --site: LAT,LON, DMS, MGRS or a place name\n"
+      "  --targets FILE     a CSV or point layer, as --sites\n"
+      "  --targets cities   the bundled GeoNames places (15,000+ people), filtered\n"
+      "                     by --min-population N and --country UA,PL,...\n"
+      "  --in-range         only rows in range\n"
+      "  --nearest          one row per target: the nearest site (and missile)\n"
+      "                     that reaches it, or the nearest site if none does\n"
+      "  --format F         table (default, for people), csv, json, geojson\n"
+      "  -o OUT             write through GDAL instead (.csv .geojson .gpkg .shp\n"
+      "                     ...), a point layer of the targets\n"
+      "A summary per site and missile (targets and people in range) goes to\n"
+      "stderr unless --quiet.\n"
+      "\n"
+      "Examples:\n"
+      "  georeach query --site Belgorod --missile KN-23,Iskander-M --target Kyiv \\\n"
+      "      --target Kharkiv,UA --target Lviv\n"
+      "  georeach query --sites data/sites/jan2024_launch_areas.csv --missile KN-23 \\\n"
+      "      --targets cities --country UA --in-range --format csv\n"
+      "  georeach query --sites bases.csv --range 885km --targets cities --nearest -o n.gpkg\n");
+}
+
+static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
+  enum { O_SITE = 256, O_SITES, O_RANGE, O_MIN, O_MISSILE, O_BAND, O_CAT, O_TARGET,
+         O_TARGETS, O_MINPOP, O_COUNTRY, O_INRANGE, O_NEAREST, O_FORMAT, O_OVERWRITE,
+         O_STRICT };
+  static const struct option opts[] = {
+      {"site", required_argument, 0, O_SITE},
+      {"sites", required_argument, 0, O_SITES},
+      {"range", required_argument, 0, O_RANGE},
+      {"min-range", required_argument, 0, O_MIN},
+      {"missile", required_argument, 0, O_MISSILE},
+      {"band", no_argument, 0, O_BAND},
+      {"catalogue", required_argument, 0, O_CAT},
+      {"catalog", required_argument, 0, O_CAT},
+      {"target", required_argument, 0, O_TARGET},
+      {"targets", required_argument, 0, O_TARGETS},
+      {"min-population", required_argument, 0, O_MINPOP},
+      {"country", required_argument, 0, O_COUNTRY},
+      {"in-range", no_argument, 0, O_INRANGE},
+      {"nearest", no_argument, 0, O_NEAREST},
+      {"format", required_argument, 0, O_FORMAT},
+      {"output", required_argument, 0, 'o'},
+      {"overwrite", no_argument, 0, O_OVERWRITE},
+      {"strict", no_argument, 0, O_STRICT},
+      {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  const char **site_texts = NULL, **target_texts = NULL;
+  size_t nsite_texts = 0, ntarget_texts = 0, nsites = 0, ntargets = 0, ndefs = 0;
+  const char *sites_file = NULL, *targets_arg = NULL, *range_arg = NULL,
+             *missile_arg = NULL, *cat_file = NULL, *format = "table", *out = NULL,
+             *countries = NULL;
+  double min_m = 0;
+  long minpop = 0;
+  int have_min = 0, band = 0, in_range = 0, nearest = 0, overwrite = 0, strict = 0,
+      quiet = 0, c, rc = 0;
+  struct reach_site *sites = NULL, *tsites = NULL;
+  struct reach_target *targets = NULL;
+  struct reach_catalogue *cat = NULL;
+  struct reach_ring_def defs[192];
+  struct reach_writer *w = NULL;
+  size_t *in_count = NULL;
+  double *in_pop = NULL;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+    const char ***list = NULL;
+    size_t *nlist = NULL;
+    switch (c) {
+    case O_SITE: list = &site_texts; nlist = &nsite_texts; break;
+    case O_TARGET: list = &target_texts; nlist = &ntarget_texts; break;
+    case O_SITES: sites_file = optarg; break;
+    case O_TARGETS: targets_arg = optarg; break;
+    case O_RANGE: range_arg = optarg; break;
+    case O_MIN:
+      if (reach_parse_distance(ctx, optarg, "km", &min_m)) {
+        rc = usage_error("--min-range: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      have_min = 1;
+      break;
+    case O_MISSILE: missile_arg = optarg; break;
+    case O_BAND: band = 1; break;
+    case O_CAT: cat_file = optarg; break;
+    case O_MINPOP: {
+      char *e;
+      minpop = strtol(optarg, &e, 10);
+      if (*e || minpop < 0) {
+        rc = usage_error("--min-population: '%s' is not a whole number", optarg);
+        goto done;
+      }
+      break;
+    }
+    case O_COUNTRY: countries = optarg; break;
+    case O_INRANGE: in_range = 1; break;
+    case O_NEAREST: nearest = 1; break;
+    case O_FORMAT: format = optarg; break;
+    case 'o': out = optarg; break;
+    case O_OVERWRITE: overwrite = 1; break;
+    case O_STRICT: strict = 1; break;
+    case 'q': quiet = 1; break;
+    case 'h': print_query_help(); goto done;
+    case ':': rc = usage_error("%s needs a value", argv[optind - 1]); goto done;
+    default: rc = usage_error("unknown option '%s'", argv[optind - 1]); goto done;
+    }
+    if (list) {
+      const char **l = realloc(*list, (*nlist + 1) * sizeof *l);
+      if (!l) {
+        rc = usage_error("%s", "out of memory");
+        goto done;
+      }
+      *list = l;
+      l[(*nlist)++] = optarg;
+    }
+  }
+  if (optind < argc) {
+    rc = usage_error("unexpected argument '%s'", argv[optind]);
+    goto done;
+  }
+  int fmt = !strcmp(format, "table") ? 0 : !strcmp(format, "csv") ? 1
+            : !strcmp(format, "json") ? 2 : !strcmp(format, "geojson") ? 3 : -1;
+  if (fmt < 0) {
+    rc = usage_error("--format: '%s' is not table, csv, json or geojson", format);
+    goto done;
+  }
+  if (!!sites_file + !!nsite_texts != 1) {
+    rc = usage_error("%s", nsite_texts ? "give --site or --sites, not both"
+                                       : "no launch site: give --site or --sites");
+    goto done;
+  }
+  if (!!targets_arg + !!ntarget_texts != 1) {
+    rc = usage_error("%s", ntarget_texts ? "give --target or --targets, not both"
+                                         : "no target: give --target POINT or "
+                                           "--targets FILE|cities");
+    goto done;
+  }
+  if ((minpop || countries) && !(targets_arg && !strcmp(targets_arg, "cities"))) {
+    rc = usage_error("%s", "--min-population and --country go with --targets cities");
+    goto done;
+  }
+  if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, have_min, min_m,
+                        cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
+    goto done;
+  for (size_t r = 0; r < ndefs; r++) {
+    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, 10};
+    if (reach_ring_check(ctx, &s)) {
+      rc = usage_error("%s", reach_errmsg(ctx));
+      goto done;
+    }
+  }
+  if ((rc = resolve_points(ctx, "--site", site_texts, nsite_texts, strict, quiet, &sites,
+                           &nsites)) != 0)
+    goto done;
+  if ((rc = resolve_points(ctx, "--target", target_texts, ntarget_texts, strict, quiet,
+                           &tsites, &ntargets)) != 0)
+    goto done;
+  if (sites_file && reach_sites_read(ctx, sites_file, 0, &sites, &nsites, NULL)) {
+    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+    rc = EXIT_DATA;
+    goto done;
+  }
+  if (targets_arg && strcmp(targets_arg, "cities") != 0 &&
+      reach_sites_read(ctx, targets_arg, 0, &tsites, &ntargets, NULL)) {
+    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+    rc = EXIT_DATA;
+    goto done;
+  }
+  if (targets_arg && !strcmp(targets_arg, "cities")) {
+    const struct reach_place *pl;
+    size_t np;
+    if (reach_places(ctx, &pl, &np)) {
+      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+      rc = EXIT_DATA;
+      goto done;
+    }
+    targets = calloc(np ? np : 1, sizeof *targets);
+    if (!targets) {
+      rc = usage_error("%s", "out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < np; i++) {
+      if (pl[i].population < minpop) continue;
+      if (countries) {
+        char cc[3] = {pl[i].country[0], pl[i].country[1], 0};
+        const char *p = countries;
+        int hit = 0;
+        while (*p && !hit) {
+          if (strncasecmp(p, cc, 2) == 0 && (p[2] == ',' || p[2] == '\0')) hit = 1;
+          p = strchr(p, ',');
+          if (!p) break;
+          p++;
+        }
+        if (!hit) continue;
+      }
+      struct reach_target *t = &targets[ntargets++];
+      snprintf(t->name, sizeof t->name, "%.120s,%s", pl[i].name, pl[i].country);
+      t->lat_deg = pl[i].lat_deg;
+      t->lon_deg = pl[i].lon_deg;
+      t->population = pl[i].population;
+      snprintf(t->country, sizeof t->country, "%s", pl[i].country);
+    }
+    if (ntargets == 0) {
+      fprintf(stderr, "%s: no city matches --min-population %ld%s%s\n", prog, minpop,
+              countries ? " --country " : "", countries ? countries : "");
+      rc = EXIT_DATA;
+      goto done;
+    }
+  } else {
+    targets = calloc(ntargets ? ntargets : 1, sizeof *targets);
+    if (!targets) {
+      rc = usage_error("%s", "out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < ntargets; i++) {
+      snprintf(targets[i].name, sizeof targets[i].name, "%s", tsites[i].name);
+      targets[i].lat_deg = tsites[i].lat_deg;
+      targets[i].lon_deg = tsites[i].lon_deg;
+    }
+  }
+  if (out || fmt == 3) {
+    enum reach_status st = reach_writer_open_query(ctx, out ? out : "-", NULL, overwrite, &w);
+    if (st) {
+      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+      rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
+      goto done;
+    }
+    fmt = 3;
+  }
+  in_count = calloc(nsites * ndefs + 1, sizeof *in_count);
+  in_pop = calloc(nsites * ndefs + 1, sizeof *in_pop);
+  if (!in_count || !in_pop) {
+    rc = usage_error("%s", "out of memory");
+    goto done;
+  }
+  struct qout q = {fmt, ctx, w, sites, defs, targets, 0, in_count, in_pop, ndefs};
+  if (fmt == 0)
+    printf("%-20s %-12s %-24s %10s %7s %7s %9s %7s %10s  %s\n", "SITE", "MISSILE",
+           "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM", "MIN_KM", "MARGIN_KM", "IN_RANGE");
+  if (fmt == 1)
+    printf("site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range\n");
+  if (fmt == 2) printf("[");
+  enum reach_status st =
+      nearest ? reach_query_nearest(ctx, sites, nsites, defs, ndefs, targets, ntargets,
+                                    query_row, &q)
+              : reach_query_rows(ctx, sites, nsites, defs, ndefs, targets, ntargets,
+                                 in_range, query_row, &q);
+  if (fmt == 2) printf("%s]\n", q.rows ? "\n" : "");
+  if (st == REACH_OK && w) {
+    st = reach_writer_commit(ctx, w);
+    w = NULL;
+    if (st == REACH_OK && out && !quiet)
+      fprintf(stderr, "%s: wrote %zu row%s to %s\n", prog, q.rows, q.rows == 1 ? "" : "s", out);
+  }
+  if (st) {
+    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+    rc = st == REACH_ERR_INTERRUPTED ? 130 : EXIT_DATA;
+    goto done;
+  }
+  if (!quiet && !nearest) {
+    int cities = targets_arg && !strcmp(targets_arg, "cities");
+    for (size_t i = 0; i < nsites; i++)
+      for (size_t k = 0; k < ndefs; k++) {
+        char pop[64] = "";
+        if (cities)
+          snprintf(pop, sizeof pop, ", %.0f people", in_pop[i * ndefs + k]);
+        fprintf(stderr, "%s: %s, %s%s%.0f km: %zu of %zu targets in range%s\n", prog,
+                sites[i].name, defs[k].missile ? defs[k].missile : "",
+                defs[k].missile ? " " : "", defs[k].range_m / 1000,
+                in_count[i * ndefs + k], ntargets, pop);
+      }
+  }
+done:
+  reach_writer_abort(w);
+  free(site_texts);
+  free(target_texts);
+  free(sites);
+  free(tsites);
+  free(targets);
+  free(in_count);
+  free(in_pop);
+  reach_catalogue_free(cat);
+  return rc;
+}
+
 static int cmd_locate(struct reach_ctx *ctx, int argc, char **argv) {
   int strict = argc > 1 && !strcmp(argv[1], "--strict");
   if (strict) {
@@ -615,7 +1021,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "rings") != 0 && strcmp(cmd, "locate") != 0 &&
-      strcmp(cmd, "missiles") != 0) {
+      strcmp(cmd, "missiles") != 0 && strcmp(cmd, "query") != 0) {
     fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", prog, cmd, prog);
     return EXIT_USAGE;
   }
@@ -629,6 +1035,7 @@ int main(int argc, char **argv) {
   }
   int rc = !strcmp(cmd, "locate")     ? cmd_locate(ctx, argc - 1, argv + 1)
            : !strcmp(cmd, "missiles") ? cmd_missiles(ctx, argc - 1, argv + 1)
+           : !strcmp(cmd, "query")    ? cmd_query(ctx, argc - 1, argv + 1)
                                       : cmd_rings(ctx, argc - 1, argv + 1);
   reach_ctx_free(ctx);
   return rc;

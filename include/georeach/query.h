@@ -1,0 +1,74 @@
+/**
+ * @file query.h
+ * @brief What-if queries: which targets are in range of which sites, at what
+ * distance, azimuth and margin.
+ *
+ * Distances are shortest geodesic distances on the ellipsoid (the inverse
+ * problem), never point-in-polygon tests.  Pairs far beyond every range are
+ * skipped by a bound that needs no inverse problem: on the auxiliary sphere
+ * of reduced latitude, the angle theta between two points brackets their
+ * geodesic distance, b theta <= s <= a theta; a pair is skipped only when
+ * 0.995 b theta exceeds the largest range.
+ */
+#ifndef GEOREACH_QUERY_H
+#define GEOREACH_QUERY_H
+
+#include <stddef.h>
+#include "context.h"
+#include "io.h"
+#include "rings.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A target: a point with a name and, for places, a population. */
+struct reach_target {
+  char name[REACH_NAME_LEN];
+  double lat_deg, lon_deg;
+  long population; /**< 0 when unknown */
+  char country[4]; /**< ISO alpha-2 or "" */
+};
+
+/** One site x weapon x target answer. */
+struct reach_query_row {
+  size_t site, weapon, target; /**< indices into the caller's arrays */
+  double dist_m;  /**< shortest geodesic distance */
+  double az_deg;  /**< initial azimuth at the site, [0, 360) */
+  double baz_deg; /**< azimuth of the geodesic at the target, [0, 360) */
+  int in_range;   /**< min_range_m <= dist_m <= range_m */
+};
+
+/** Called for every row; return 0 to stop (REACH_ERR_INTERRUPTED). */
+typedef int (*reach_row_fn)(const struct reach_query_row *row, void *data);
+
+/**
+ * Every site x weapon x target row, site-major then weapon then target.
+ * With @p in_range_only only rows in range are reported.
+ */
+enum reach_status reach_query_rows(struct reach_ctx *ctx,
+                                   const struct reach_site *sites, size_t nsites,
+                                   const struct reach_ring_def *weapons,
+                                   size_t nweapons,
+                                   const struct reach_target *targets,
+                                   size_t ntargets, int in_range_only,
+                                   reach_row_fn fn, void *data);
+
+/**
+ * For every target (in order), the nearest site x weapon that reaches it, or,
+ * when none does, the nearest site (with in_range 0 and the weapon whose
+ * range falls least short).
+ */
+enum reach_status reach_query_nearest(struct reach_ctx *ctx,
+                                      const struct reach_site *sites,
+                                      size_t nsites,
+                                      const struct reach_ring_def *weapons,
+                                      size_t nweapons,
+                                      const struct reach_target *targets,
+                                      size_t ntargets, reach_row_fn fn,
+                                      void *data);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
