@@ -329,6 +329,13 @@ fail:
   return NULL;
 }
 
+struct reach_region *reach_region_from_geos(struct reach_ctx *ctx, void *g) {
+  (void)ctx;
+  struct reach_region *r = region_new();
+  if (r) r->g = g;
+  return r;
+}
+
 /* A polygon with a hole, when both regions are simple and the hole is known to
  * lie strictly inside (an annulus far from cuts and poles). */
 struct reach_region *reach_region_difference(struct reach_ctx *ctx,

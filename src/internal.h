@@ -60,6 +60,8 @@ struct reach_region *reach_region_world(struct reach_ctx *ctx);
 struct reach_region *reach_region_difference(struct reach_ctx *ctx,
                                              struct reach_region *a,
                                              struct reach_region *b);
+/* A region taking ownership of a GEOS geometry (GEOSGeometry *). */
+struct reach_region *reach_region_from_geos(struct reach_ctx *ctx, void *g);
 int reach_region_to_geom(struct reach_ctx *ctx, struct reach_region *r,
                          struct reach_geom *out);
 void reach_region_free(struct reach_ctx *ctx, struct reach_region *r);

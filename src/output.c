@@ -98,6 +98,11 @@ static const struct field query_fields[] = {
     {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
     {"range_km", F_REAL, 0},  {"min_km", F_REAL, 0},    {"margin_km", F_REAL, 0},
     {"in_range", F_INT, 0}};
+static const struct field basket_fields[] = {
+    {"targets", F_TEXT, 254}, {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},
+    {"min_km", F_REAL, 0},    {"range_km", F_REAL, 0}, {"mode", F_TEXT, 3},
+    {"within", F_TEXT, 80},   {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},
+    {"area_km2", F_REAL, 0}};
 
 static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
                                      const char *driver, int overwrite,
@@ -224,6 +229,15 @@ enum reach_status reach_writer_open_query(struct reach_ctx *ctx, const char *pat
                      query_fields, sizeof query_fields / sizeof query_fields[0], wp);
 }
 
+enum reach_status reach_writer_open_basket(struct reach_ctx *ctx, const char *path,
+                                           const char *driver, int overwrite,
+                                           struct reach_writer **wp) {
+  return writer_open(ctx, path, driver, overwrite, "basket", wkbMultiPolygon,
+                     basket_fields, sizeof basket_fields / sizeof basket_fields[0], wp);
+}
+
+static OGRGeometryH to_ogr(const struct reach_geom *g);
+
 static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer *w,
                                      OGRFeatureH feat) {
   CPLErrorReset();
@@ -257,6 +271,26 @@ enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
   OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
   OGR_G_SetPoint_2D(pt, 0, q->target_lon, q->target_lat);
   OGR_F_SetGeometryDirectly(feat, pt);
+  return add_feature(ctx, w, feat);
+}
+
+enum reach_status reach_writer_add_basket(struct reach_ctx *ctx,
+                                          struct reach_writer *w,
+                                          const struct reach_basket_feature *b,
+                                          const struct reach_geom *geom) {
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+  const int *ix = w->ifield;
+  OGR_F_SetFieldString(feat, ix[0], b->targets ? b->targets : "");
+  OGR_F_SetFieldString(feat, ix[1], b->missile ? b->missile : "");
+  OGR_F_SetFieldString(feat, ix[2], b->band ? b->band : "");
+  OGR_F_SetFieldDouble(feat, ix[3], b->min_km);
+  OGR_F_SetFieldDouble(feat, ix[4], b->range_km);
+  OGR_F_SetFieldString(feat, ix[5], b->any ? "any" : "all");
+  OGR_F_SetFieldString(feat, ix[6], b->within ? b->within : "");
+  OGR_F_SetFieldDouble(feat, ix[7], b->tol_m);
+  OGR_F_SetFieldDouble(feat, ix[8], b->err_m);
+  OGR_F_SetFieldDouble(feat, ix[9], b->area_km2);
+  OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat);
 }
 

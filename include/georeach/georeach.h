@@ -13,6 +13,7 @@
 #include "gazetteer.h"
 #include "geom.h"
 #include "io.h"
+#include "overlay.h"
 #include "parse.h"
 #include "query.h"
 #include "ring.h"

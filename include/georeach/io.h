@@ -97,6 +97,27 @@ enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
                                          struct reach_writer *w,
                                          const struct reach_query_feature *q);
 
+/** One launch basket (where a launcher must stand to reach the targets). */
+struct reach_basket_feature {
+  const char *targets; /**< target names, "; " between them */
+  const char *missile, *band;
+  double min_km, range_km;
+  int any;             /**< 0: reaches all targets, 1: at least one */
+  const char *within;  /**< territory clipped to, "" for none */
+  double tol_m, err_m, area_km2;
+};
+
+/** Like reach_writer_open(), for a layer "basket" of launch baskets. */
+enum reach_status reach_writer_open_basket(struct reach_ctx *ctx, const char *path,
+                                           const char *driver, int overwrite,
+                                           struct reach_writer **w);
+
+/** Append one basket to a writer from reach_writer_open_basket(). */
+enum reach_status reach_writer_add_basket(struct reach_ctx *ctx,
+                                          struct reach_writer *w,
+                                          const struct reach_basket_feature *b,
+                                          const struct reach_geom *geom);
+
 /** Append one feature. */
 enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w,
                                    const struct reach_feature *f,

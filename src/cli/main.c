@@ -49,6 +49,7 @@ static void print_main_help(void) {
       "Commands:\n"
       "  rings     reach rings (discs, annuli, sectors) round launch sites\n"
       "  query     what is in range: site x missile x target distances, margins\n"
+      "  basket    where a launcher must stand to reach given targets\n"
       "  missiles  list the missile catalogue (names, aliases, ranges, sources)\n"
       "  locate    show where points (decimal, DMS, MGRS) are, as LAT LON\n"
       "\n"
@@ -964,6 +965,226 @@ done:
   return rc;
 }
 
+static void print_basket_help(void) {
+  printf(
+      "Usage: georeach basket (--target POINT ... | --targets FILE)\n"
+      "                       (--missile NAME[,NAME...] [--band] | --range DIST\n"
+      "                        [--min-range DIST])\n"
+      "                       [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
+      "                       [--tolerance DIST] -o OUT [--format DRIVER] [--overwrite]\n"
+      "\n"
+      "The launch basket: where a launcher must stand to reach the targets.\n"
+      "Distance is symmetric, so for one target it is the ring round the\n"
+      "target; for several, the area from which all of them are in range (the\n"
+      "intersection of their rings), or with --any the area from which at least\n"
+      "one is (the union).  --within clips it to a territory: bundled countries\n"
+      "by ISO code or name (RU, BY, \"North Korea\"), or any polygon layer.\n"
+      "Same geometry rules as rings (antimeridian, poles, error budget).\n"
+      "\n"
+      "Fields: targets missile band min_km range_km mode (all/any) within tol_m\n"
+      "err_m area_km2.  One feature per missile (and band).\n"
+      "\n"
+      "Example:\n"
+      "  georeach basket --target Kyiv --target Lviv --missile KN-23 --within RU,BY \\\n"
+      "      -o kn23_basket.gpkg\n");
+}
+
+static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
+  enum { O_TARGET = 256, O_TARGETS, O_RANGE, O_MIN, O_MISSILE, O_BAND, O_CAT, O_ANY,
+         O_WITHIN, O_TOL, O_FORMAT, O_OVERWRITE, O_STRICT };
+  static const struct option opts[] = {
+      {"target", required_argument, 0, O_TARGET},
+      {"targets", required_argument, 0, O_TARGETS},
+      {"range", required_argument, 0, O_RANGE},
+      {"min-range", required_argument, 0, O_MIN},
+      {"missile", required_argument, 0, O_MISSILE},
+      {"band", no_argument, 0, O_BAND},
+      {"catalogue", required_argument, 0, O_CAT},
+      {"any", no_argument, 0, O_ANY},
+      {"within", required_argument, 0, O_WITHIN},
+      {"tolerance", required_argument, 0, O_TOL},
+      {"format", required_argument, 0, O_FORMAT},
+      {"output", required_argument, 0, 'o'},
+      {"overwrite", no_argument, 0, O_OVERWRITE},
+      {"strict", no_argument, 0, O_STRICT},
+      {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  const char **texts = NULL, *targets_file = NULL, *range_arg = NULL, *missile_arg = NULL,
+             *cat_file = NULL, *within = NULL, *out = NULL, *format = NULL;
+  size_t ntexts = 0, ntargets = 0, ndefs = 0;
+  double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M;
+  int have_min = 0, band = 0, any = 0, overwrite = 0, strict = 0, quiet = 0, c, rc = 0;
+  struct reach_site *targets = NULL;
+  struct reach_catalogue *cat = NULL;
+  struct reach_ring_def defs[192];
+  struct reach_writer *w = NULL;
+  struct reach_geom terr = {0};
+  char terr_label[256] = "", *names = NULL;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+    switch (c) {
+    case O_TARGET: {
+      const char **l = realloc(texts, (ntexts + 1) * sizeof *l);
+      if (!l) {
+        rc = usage_error("%s", "out of memory");
+        goto done;
+      }
+      texts = l;
+      texts[ntexts++] = optarg;
+      break;
+    }
+    case O_TARGETS: targets_file = optarg; break;
+    case O_RANGE: range_arg = optarg; break;
+    case O_MIN:
+      if (reach_parse_distance(ctx, optarg, "km", &min_m)) {
+        rc = usage_error("--min-range: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      have_min = 1;
+      break;
+    case O_MISSILE: missile_arg = optarg; break;
+    case O_BAND: band = 1; break;
+    case O_CAT: cat_file = optarg; break;
+    case O_ANY: any = 1; break;
+    case O_WITHIN: within = optarg; break;
+    case O_TOL:
+      if (reach_parse_distance(ctx, optarg, "m", &tol_m)) {
+        rc = usage_error("--tolerance: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      break;
+    case O_FORMAT: format = optarg; break;
+    case 'o': out = optarg; break;
+    case O_OVERWRITE: overwrite = 1; break;
+    case O_STRICT: strict = 1; break;
+    case 'q': quiet = 1; break;
+    case 'h': print_basket_help(); goto done;
+    case ':': rc = usage_error("%s needs a value", argv[optind - 1]); goto done;
+    default: rc = usage_error("unknown option '%s'", argv[optind - 1]); goto done;
+    }
+  }
+  if (optind < argc) {
+    rc = usage_error("unexpected argument '%s'", argv[optind]);
+    goto done;
+  }
+  if (!!targets_file + !!ntexts != 1) {
+    rc = usage_error("%s", ntexts ? "give --target or --targets, not both"
+                                  : "no target: give --target POINT or --targets FILE");
+    goto done;
+  }
+  if (!out) {
+    rc = usage_error("%s", "no output: give -o FILE (or -o - for GeoJSON on stdout)");
+    goto done;
+  }
+  if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, have_min, min_m,
+                        cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
+    goto done;
+  for (size_t r = 0; r < ndefs; r++) {
+    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, tol_m};
+    if (reach_ring_check(ctx, &s)) {
+      rc = usage_error("%s", reach_errmsg(ctx));
+      goto done;
+    }
+  }
+  if ((rc = resolve_points(ctx, "--target", texts, ntexts, strict, quiet, &targets,
+                           &ntargets)) != 0)
+    goto done;
+  if (targets_file && reach_sites_read(ctx, targets_file, 0, &targets, &ntargets, NULL)) {
+    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+    rc = EXIT_DATA;
+    goto done;
+  }
+  if (within) {
+    enum reach_status st = reach_territory(ctx, within, &terr, terr_label, sizeof terr_label);
+    if (st) {
+      fprintf(stderr, "%s: --within: %s\n", prog, reach_errmsg(ctx));
+      rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
+      goto done;
+    }
+  }
+  size_t nlen = 1;
+  for (size_t i = 0; i < ntargets; i++) nlen += strlen(targets[i].name) + 2;
+  names = calloc(nlen, 1);
+  if (!names) {
+    rc = usage_error("%s", "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < ntargets; i++) {
+    if (i) strcat(names, "; ");
+    strcat(names, targets[i].name);
+  }
+  enum reach_status st = reach_writer_open_basket(ctx, out, format, overwrite, &w);
+  if (st) {
+    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+    rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
+    goto done;
+  }
+  for (size_t k = 0; k < ndefs && st == REACH_OK; k++) {
+    struct reach_geom acc = {0};
+    double err = 0;
+    for (size_t i = 0; i < ntargets && st == REACH_OK; i++) {
+      struct reach_ring_spec s = {targets[i].lat_deg, targets[i].lon_deg, defs[k].range_m,
+                                  defs[k].min_range_m, 0, 0, 0, tol_m};
+      struct reach_ring ring;
+      if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
+      if (ring.err_m > err) err = ring.err_m;
+      if (i == 0) {
+        acc = ring.geom;
+        memset(&ring.geom, 0, sizeof ring.geom);
+      } else {
+        struct reach_geom next;
+        st = reach_geom_overlay(ctx, &acc, &ring.geom, any ? REACH_UNION : REACH_INTERSECTION,
+                                &next);
+        reach_geom_clear(&acc);
+        acc = next;
+      }
+      reach_ring_clear(&ring);
+      if (g_interrupted) st = REACH_ERR_INTERRUPTED;
+    }
+    if (st == REACH_OK && within) {
+      struct reach_geom clipped;
+      st = reach_geom_overlay(ctx, &acc, &terr, REACH_INTERSECTION, &clipped);
+      reach_geom_clear(&acc);
+      acc = clipped;
+    }
+    if (st == REACH_OK) {
+      double area = acc.npolys ? reach_geom_area_m2(ctx, &acc) : 0;
+      if (acc.npolys == 0 && !quiet)
+        fprintf(stderr, "%s: %s%s%.0f km: no launch point reaches %s%s%s\n", prog,
+                defs[k].missile ? defs[k].missile : "", defs[k].missile ? " " : "",
+                defs[k].range_m / 1000, any ? "any target" : "all the targets",
+                within ? " within " : "", within ? terr_label : "");
+      struct reach_basket_feature bf = {names, defs[k].missile, defs[k].band,
+                                        defs[k].min_range_m / 1000, defs[k].range_m / 1000,
+                                        any, within ? terr_label : "", tol_m, err,
+                                        area < 0 ? 0 : area / 1e6};
+      st = reach_writer_add_basket(ctx, w, &bf, &acc);
+    }
+    reach_geom_clear(&acc);
+  }
+  if (st == REACH_OK) {
+    st = reach_writer_commit(ctx, w);
+    w = NULL;
+    if (st == REACH_OK && strcmp(out, "-") != 0 && !quiet)
+      fprintf(stderr, "%s: wrote %zu basket%s to %s\n", prog, ndefs, ndefs == 1 ? "" : "s", out);
+  }
+  if (st) {
+    fprintf(stderr, "%s: %s\n", prog,
+            st == REACH_ERR_INTERRUPTED ? "interrupted" : reach_errmsg(ctx));
+    rc = st == REACH_ERR_INTERRUPTED ? 130 : EXIT_DATA;
+  }
+done:
+  reach_writer_abort(w);
+  reach_geom_clear(&terr);
+  free(texts);
+  free(targets);
+  free(names);
+  reach_catalogue_free(cat);
+  return rc;
+}
+
 static int cmd_locate(struct reach_ctx *ctx, int argc, char **argv) {
   int strict = argc > 1 && !strcmp(argv[1], "--strict");
   if (strict) {
@@ -1021,7 +1242,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "rings") != 0 && strcmp(cmd, "locate") != 0 &&
-      strcmp(cmd, "missiles") != 0 && strcmp(cmd, "query") != 0) {
+      strcmp(cmd, "missiles") != 0 && strcmp(cmd, "query") != 0 &&
+      strcmp(cmd, "basket") != 0) {
     fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", prog, cmd, prog);
     return EXIT_USAGE;
   }
@@ -1036,6 +1258,7 @@ int main(int argc, char **argv) {
   int rc = !strcmp(cmd, "locate")     ? cmd_locate(ctx, argc - 1, argv + 1)
            : !strcmp(cmd, "missiles") ? cmd_missiles(ctx, argc - 1, argv + 1)
            : !strcmp(cmd, "query")    ? cmd_query(ctx, argc - 1, argv + 1)
+           : !strcmp(cmd, "basket")   ? cmd_basket(ctx, argc - 1, argv + 1)
                                       : cmd_rings(ctx, argc - 1, argv + 1);
   reach_ctx_free(ctx);
   return rc;

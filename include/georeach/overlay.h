@@ -1,0 +1,50 @@
+/**
+ * @file overlay.h
+ * @brief Intersections and unions of reach regions, and territories to clip
+ * them with.
+ *
+ * Regions are MultiPolygons already cut at the antimeridian and closed along
+ * the pole lines, so their overlays are planar ones in [-180,180] x [-90,90]
+ * (GEOS), with the same rules as rings on the result: valid, counter-
+ * clockwise exteriors, vertices every degree along cut and pole lines.
+ */
+#ifndef GEOREACH_OVERLAY_H
+#define GEOREACH_OVERLAY_H
+
+#include <stddef.h>
+#include "context.h"
+#include "geom.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Overlay operations. */
+enum reach_overlay_op { REACH_INTERSECTION, REACH_UNION, REACH_DIFFERENCE };
+
+/**
+ * a op b into @p out (which may come out empty: npolys 0).
+ * Caller is responsible for freeing @p out with reach_geom_clear().
+ */
+enum reach_status reach_geom_overlay(struct reach_ctx *ctx,
+                                     const struct reach_geom *a,
+                                     const struct reach_geom *b,
+                                     enum reach_overlay_op op,
+                                     struct reach_geom *out);
+
+/**
+ * A territory: a bundled country by ISO code (UA, UKR) or name ("Ukraine"),
+ * several separated by commas, or the union of every polygon of a GDAL layer
+ * (reprojected to WGS84 when it has another CRS).
+ *
+ * @param[out] label a short name of what was read (NULL allowed).
+ * Caller is responsible for freeing @p out with reach_geom_clear().
+ */
+enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
+                                  struct reach_geom *out, char *label,
+                                  size_t label_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

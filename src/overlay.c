@@ -1,0 +1,205 @@
+/* Overlays of regions (GEOS) and territories to clip with (read with GDAL). */
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "georeach/catalogue.h"
+#include "georeach/overlay.h"
+
+static GEOSGeometry *to_geos(struct reach_ctx *ctx, const struct reach_geom *g) {
+  GEOSContextHandle_t h = ctx->geos;
+  GEOSGeometry **polys = calloc(g->npolys ? g->npolys : 1, sizeof(GEOSGeometry *));
+  size_t np = 0;
+  if (!polys) return NULL;
+  for (size_t p = 0; p < g->npolys; p++) {
+    size_t r0 = g->poly_start[p], r1 = g->poly_start[p + 1];
+    GEOSGeometry **rings = calloc(r1 - r0, sizeof(GEOSGeometry *));
+    int ok = rings != NULL;
+    for (size_t r = r0; ok && r < r1; r++) {
+      size_t k0 = g->ring_start[r], k1 = g->ring_start[r + 1];
+      GEOSCoordSequence *cs =
+          GEOSCoordSeq_copyFromBuffer_r(h, g->xy + 2 * k0, (unsigned)(k1 - k0), 0, 0);
+      ok = cs && (rings[r - r0] = GEOSGeom_createLinearRing_r(h, cs)) != NULL;
+    }
+    if (ok) polys[np] = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)(r1 - r0 - 1));
+    free(rings);
+    if (!ok || !polys[np]) {
+      for (size_t i = 0; i < np; i++) GEOSGeom_destroy_r(h, polys[i]);
+      free(polys);
+      return NULL;
+    }
+    np++;
+  }
+  GEOSGeometry *mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
+  free(polys);
+  return mp;
+}
+
+static enum reach_status from_geos(struct reach_ctx *ctx, GEOSGeometry *g,
+                                   struct reach_geom *out) {
+  struct reach_region *r = reach_region_from_geos(ctx, g);
+  if (!r) {
+    GEOSGeom_destroy_r(ctx->geos, g);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  int ok = reach_region_to_geom(ctx, r, out);
+  reach_region_free(ctx, r);
+  return ok ? REACH_OK : reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+}
+
+enum reach_status reach_geom_overlay(struct reach_ctx *ctx,
+                                     const struct reach_geom *a,
+                                     const struct reach_geom *b,
+                                     enum reach_overlay_op op,
+                                     struct reach_geom *out) {
+  GEOSContextHandle_t h = ctx->geos;
+  memset(out, 0, sizeof *out);
+  GEOSGeometry *ga = to_geos(ctx, a), *gb = to_geos(ctx, b), *res = NULL;
+  if (ga && gb) {
+    res = op == REACH_INTERSECTION ? GEOSIntersection_r(h, ga, gb)
+          : op == REACH_UNION      ? GEOSUnion_r(h, ga, gb)
+                                   : GEOSDifference_r(h, ga, gb);
+  }
+  if (ga) GEOSGeom_destroy_r(h, ga);
+  if (gb) GEOSGeom_destroy_r(h, gb);
+  if (!res)
+    return reach_fail(ctx, REACH_ERR_INTERNAL, "overlay failed (%s)",
+                      ctx->msg[0] ? ctx->msg : "GEOS");
+  return from_geos(ctx, res, out);
+}
+
+/* Append the polygons of an OGR geometry to a GEOS collection list. */
+static int add_ogr(struct reach_ctx *ctx, OGRGeometryH g, GEOSGeometry ***list,
+                   size_t *n, size_t *cap) {
+  OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+  if (t != wkbPolygon && t != wkbMultiPolygon) return 1;
+  int size = OGR_G_WkbSize(g);
+  unsigned char *wkb = malloc(size > 0 ? (size_t)size : 1);
+  if (!wkb) return 0;
+  OGR_G_ExportToWkb(g, wkbNDR, wkb);
+  GEOSGeometry *gg = GEOSGeomFromWKB_buf_r(ctx->geos, wkb, (size_t)size);
+  free(wkb);
+  if (!gg) return 1;
+  if (GEOSisValid_r(ctx->geos, gg) != 1) {
+    GEOSGeometry *v = GEOSMakeValid_r(ctx->geos, gg);
+    GEOSGeom_destroy_r(ctx->geos, gg);
+    gg = v;
+    if (!gg) return 1;
+  }
+  if (*n == *cap) {
+    *cap = *cap ? 2 * *cap : 16;
+    GEOSGeometry **l = realloc(*list, *cap * sizeof *l);
+    if (!l) {
+      GEOSGeom_destroy_r(ctx->geos, gg);
+      return 0;
+    }
+    *list = l;
+  }
+  (*list)[(*n)++] = gg;
+  return 1;
+}
+
+enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
+                                  struct reach_geom *out, char *label,
+                                  size_t label_len) {
+  GEOSContextHandle_t h = ctx->geos;
+  memset(out, 0, sizeof *out);
+  reach_gdal_init();
+  const char *dot = strrchr(what, '.');
+  int is_file = dot && strchr(what, ',') == NULL && dot[1] && strlen(dot) <= 8;
+  char path[4096];
+  if (is_file)
+    snprintf(path, sizeof path, "%s", what);
+  else
+    snprintf(path, sizeof path, "%s/countries.geojson", reach_data_dir());
+  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  if (!ds)
+    return reach_fail(ctx, REACH_ERR_IO, "cannot read the territory %s", path);
+  OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
+  OGRCoordinateTransformationH ct = NULL;
+  if (is_file && lyr && OGR_L_GetSpatialRef(lyr)) {
+    OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(wgs, 4326);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReferenceH src = OSRClone(OGR_L_GetSpatialRef(lyr));
+    OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
+    if (!OSRIsSame(src, wgs)) ct = OCTNewCoordinateTransformation(src, wgs);
+    OSRDestroySpatialReference(src);
+    OSRDestroySpatialReference(wgs);
+  }
+  GEOSGeometry **list = NULL;
+  size_t n = 0, cap = 0;
+  int ok = 1, wanted = 0, found = 0;
+  char names[256] = "";
+  /* country codes or names, comma separated */
+  char want[1024];
+  snprintf(want, sizeof want, "%s", is_file ? "" : what);
+  OGRFeatureH f;
+  while (ok && lyr && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
+    int take = is_file;
+    if (!is_file) {
+      int ia2 = OGR_F_GetFieldIndex(f, "iso_a2"), ia3 = OGR_F_GetFieldIndex(f, "iso_a3"),
+          inm = OGR_F_GetFieldIndex(f, "name");
+      char buf[1024];
+      snprintf(buf, sizeof buf, "%s", want);
+      wanted = 0;
+      for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+           tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ') tok++;
+        wanted++;
+        if ((ia2 >= 0 && !strcasecmp(tok, OGR_F_GetFieldAsString(f, ia2))) ||
+            (ia3 >= 0 && !strcasecmp(tok, OGR_F_GetFieldAsString(f, ia3))) ||
+            (inm >= 0 && !strcasecmp(tok, OGR_F_GetFieldAsString(f, inm))))
+          take = 1;
+      }
+      if (take) {
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", l ? "," : "",
+                 ia2 >= 0 ? OGR_F_GetFieldAsString(f, ia2) : "?");
+      }
+    }
+    OGRGeometryH g = take ? OGR_F_GetGeometryRef(f) : NULL;
+    if (g && ct) OGR_G_Transform(g, ct);
+    if (g) {
+      found++;
+      ok = add_ogr(ctx, g, &list, &n, &cap);
+    }
+    OGR_F_Destroy(f);
+  }
+  if (ct) OCTDestroyCoordinateTransformation(ct);
+  GDALClose(ds);
+  if (!ok) {
+    for (size_t i = 0; i < n; i++) GEOSGeom_destroy_r(h, list[i]);
+    free(list);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  if (n == 0) {
+    free(list);
+    return is_file ? reach_fail(ctx, REACH_ERR_DATA, "%s holds no polygon", what)
+                   : reach_fail(ctx, REACH_ERR_ARG,
+                                "no country '%s' (give ISO codes such as UA or UKR, "
+                                "or names, comma separated, or a polygon file)", what);
+  }
+  if (!is_file && found < wanted) {
+    /* some code matched nothing: say which were found */
+    for (size_t i = 0; i < n; i++) GEOSGeom_destroy_r(h, list[i]);
+    free(list);
+    return reach_fail(ctx, REACH_ERR_ARG, "'%s': only %s found among the bundled "
+                      "countries", what, names);
+  }
+  GEOSGeometry *coll =
+      GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, list, (unsigned)n);
+  free(list);
+  GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+  if (coll) GEOSGeom_destroy_r(h, coll);
+  if (!u) return reach_fail(ctx, REACH_ERR_INTERNAL, "cannot merge the territory");
+  if (label && label_len) snprintf(label, label_len, "%s", is_file ? what : names);
+  return from_geos(ctx, u, out);
+}
