@@ -110,6 +110,7 @@ struct reach_ctx *reach_ctx_new(void) {
 
 void reach_ctx_free(struct reach_ctx *ctx) {
   if (!ctx) return;
+  reach_countries_free(ctx, ctx->countries);
   if (ctx->geos) GEOS_finish_r(ctx->geos);
   reach_gazetteer_free(ctx->gaz);
   free(ctx);

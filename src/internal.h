@@ -22,6 +22,7 @@ struct reach_ctx {
   void *geos;            /* GEOSContextHandle_t; only cut.c looks inside */
   struct reach_unit units[8];
   struct reach_gazetteer *gaz; /* loaded on first use */
+  struct reach_countries *countries; /* loaded on first use (overlay.c) */
   int nunits;
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
@@ -75,6 +76,8 @@ void reach_gdal_init(void);
 
 struct reach_gazetteer;
 void reach_gazetteer_free(struct reach_gazetteer *g);
+struct reach_countries;
+void reach_countries_free(struct reach_ctx *ctx, struct reach_countries *c);
 
 /* An MGRS reference to the centre of its square; 0 if it is not one. */
 int reach_mgrs(const char *text, double *lat, double *lon);

@@ -4,6 +4,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,4 +203,145 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
   if (!u) return reach_fail(ctx, REACH_ERR_INTERNAL, "cannot merge the territory");
   if (label && label_len) snprintf(label, label_len, "%s", is_file ? what : names);
   return from_geos(ctx, u, out);
+}
+
+/* The bundled countries, loaded once per context. */
+struct reach_countries {
+  size_t n;
+  GEOSGeometry **g;
+  const GEOSPreparedGeometry **prep;
+  double *area_m2, (*box)[4];
+  char (*iso)[4];
+  char (*name)[64];
+};
+
+void reach_countries_free(struct reach_ctx *ctx, struct reach_countries *c) {
+  if (!c) return;
+  for (size_t i = 0; i < c->n; i++) {
+    if (c->prep[i]) GEOSPreparedGeom_destroy_r(ctx->geos, c->prep[i]);
+    GEOSGeom_destroy_r(ctx->geos, c->g[i]);
+  }
+  free(c->g);
+  free(c->prep);
+  free(c->area_m2);
+  free(c->box);
+  free(c->iso);
+  free(c->name);
+  free(c);
+}
+
+static enum reach_status load_countries(struct reach_ctx *ctx) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/countries.geojson", reach_data_dir());
+  reach_gdal_init();
+  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+  if (!ds) return reach_fail(ctx, REACH_ERR_IO, "cannot read the countries %s", path);
+  OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
+  size_t cap = (size_t)OGR_L_GetFeatureCount(lyr, TRUE) + 1;
+  struct reach_countries *c = calloc(1, sizeof *c);
+  int ok = c != NULL;
+  if (ok) {
+    c->g = calloc(cap, sizeof *c->g);
+    c->prep = calloc(cap, sizeof *c->prep);
+    c->area_m2 = calloc(cap, sizeof *c->area_m2);
+    c->box = calloc(cap, sizeof *c->box);
+    c->iso = calloc(cap, sizeof *c->iso);
+    c->name = calloc(cap, sizeof *c->name);
+    ok = c->g && c->prep && c->area_m2 && c->box && c->iso && c->name;
+  }
+  OGRFeatureH f;
+  while (ok && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
+    GEOSGeometry **one = NULL;
+    size_t n1 = 0, c1 = 0;
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (g && c->n < cap && add_ogr(ctx, g, &one, &n1, &c1) && n1 == 1) {
+      size_t i = c->n++;
+      c->g[i] = one[0];
+      c->prep[i] = GEOSPrepare_r(ctx->geos, one[0]);
+      OGREnvelope env;
+      OGR_G_GetEnvelope(g, &env);
+      c->box[i][0] = env.MinX;
+      c->box[i][1] = env.MinY;
+      c->box[i][2] = env.MaxX;
+      c->box[i][3] = env.MaxY;
+      int ia = OGR_F_GetFieldIndex(f, "iso_a2"), in = OGR_F_GetFieldIndex(f, "name");
+      snprintf(c->iso[i], sizeof c->iso[i], "%s", ia >= 0 ? OGR_F_GetFieldAsString(f, ia) : "");
+      snprintf(c->name[i], sizeof c->name[i], "%s", in >= 0 ? OGR_F_GetFieldAsString(f, in) : "");
+      struct reach_geom rg;
+      GEOSGeometry *copy = GEOSGeom_clone_r(ctx->geos, one[0]);
+      if (copy && from_geos(ctx, copy, &rg) == REACH_OK) {
+        c->area_m2[i] = reach_geom_area_m2(ctx, &rg);
+        reach_geom_clear(&rg);
+      }
+    } else {
+      for (size_t k = 0; k < n1; k++) GEOSGeom_destroy_r(ctx->geos, one[k]);
+    }
+    free(one);
+    OGR_F_Destroy(f);
+  }
+  GDALClose(ds);
+  if (!ok) {
+    reach_countries_free(ctx, c);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  ctx->countries = c;
+  return REACH_OK;
+}
+
+static int cmp_share(const void *a, const void *b) {
+  const struct reach_country_share *x = a, *y = b;
+  double sx = x->area_in_m2 / x->area_m2, sy = y->area_in_m2 / y->area_m2;
+  return sx < sy ? 1 : sx > sy ? -1 : strcmp(x->iso_a2, y->iso_a2);
+}
+
+enum reach_status reach_countries_reached(struct reach_ctx *ctx,
+                                          const struct reach_geom *region,
+                                          struct reach_country_share **shares,
+                                          size_t *n) {
+  GEOSContextHandle_t h = ctx->geos;
+  *shares = NULL;
+  *n = 0;
+  if (!ctx->countries) {
+    enum reach_status st = load_countries(ctx);
+    if (st != REACH_OK) return st;
+  }
+  struct reach_countries *c = ctx->countries;
+  double bx[4] = {180, 90, -180, -90};
+  for (size_t k = 0; k < region->npoints; k++) {
+    bx[0] = fmin(bx[0], region->xy[2 * k]);
+    bx[2] = fmax(bx[2], region->xy[2 * k]);
+    bx[1] = fmin(bx[1], region->xy[2 * k + 1]);
+    bx[3] = fmax(bx[3], region->xy[2 * k + 1]);
+  }
+  GEOSGeometry *gr = to_geos(ctx, region);
+  struct reach_country_share *out = calloc(c->n ? c->n : 1, sizeof *out);
+  if (!gr || !out) {
+    if (gr) GEOSGeom_destroy_r(h, gr);
+    free(out);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  size_t m = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    if (c->box[i][0] > bx[2] || c->box[i][2] < bx[0] || c->box[i][1] > bx[3] ||
+        c->box[i][3] < bx[1] || !(c->area_m2[i] > 0))
+      continue;
+    if (c->prep[i] && GEOSPreparedIntersects_r(h, c->prep[i], gr) != 1) continue;
+    GEOSGeometry *in = GEOSIntersection_r(h, c->g[i], gr);
+    if (!in) continue;
+    struct reach_geom rg;
+    if (from_geos(ctx, in, &rg) != REACH_OK) continue;
+    double a = rg.npolys ? reach_geom_area_m2(ctx, &rg) : 0;
+    reach_geom_clear(&rg);
+    if (!(a > 0)) continue;
+    snprintf(out[m].iso_a2, sizeof out[m].iso_a2, "%s", c->iso[i]);
+    snprintf(out[m].name, sizeof out[m].name, "%s", c->name[i]);
+    out[m].area_in_m2 = fmin(a, c->area_m2[i]);
+    out[m].area_m2 = c->area_m2[i];
+    m++;
+  }
+  GEOSGeom_destroy_r(h, gr);
+  qsort(out, m, sizeof *out, cmp_share);
+  *shares = out;
+  *n = m;
+  return REACH_OK;
 }

@@ -122,5 +122,28 @@ s = g.inv(lon1, lat1, lon2, lat2)[2]
 lo, hi = (s - b * th).min(), (a * th - s).min()
 check(lo >= -1e-6 and hi >= -1e-6,
       "bound b theta <= s <= a theta on %d pairs: min slack %.3f m / %.3f m" % (N, lo, hi))
+# countries reached: the share of Ukraine, Belarus and Moldova inside the
+# KN-23 ring round Belgorod, against shapely + pyproj (a 4,000-vertex ring
+# from Geod.fwd, geodesic areas of the intersections)
+import re
+from osgeo import ogr
+from shapely import wkt as swkt
+from shapely.geometry import Polygon
+p = subprocess.run([BIN, "query", "--site", "50.5977,36.5858", "--range", "885km", "--target", "0,0",
+                    "--format", "csv"], capture_output=True, text=True)
+got = {m.group(1): float(m.group(2)) for m in re.finditer(r"\b([A-Z]{2}) ([0-9.]+)%", p.stderr)}
+lons, lats, _ = g.fwd(np.full(4000, 36.5858), np.full(4000, 50.5977), np.linspace(0, 360, 4000, endpoint=False),
+                      np.full(4000, 885000.0))
+ring = Polygon(zip(lons, lats))
+ds = ogr.Open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "countries.geojson"))
+for f in ds.GetLayer(0):
+    cc = f.GetField("iso_a2")
+    if cc not in ("UA", "BY", "MD"):
+        continue
+    c = swkt.loads(f.GetGeometryRef().ExportToWkt())
+    share = 100 * abs(g.geometry_area_perimeter(c.intersection(ring))[0]) / abs(g.geometry_area_perimeter(c)[0])
+    check(cc in got and abs(got[cc] - share) < 0.2,
+          "%s share inside the ring: georeach %s%%, shapely+pyproj %.2f%%" % (cc, got.get(cc), share))
+ds = None
 print("%d passed, %d failed" % (passed, len(fails)))
 sys.exit(1 if fails else 0)

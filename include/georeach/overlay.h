@@ -44,6 +44,26 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
                                   struct reach_geom *out, char *label,
                                   size_t label_len);
 
+/** The part of a country inside a region. */
+struct reach_country_share {
+  char iso_a2[4];
+  char name[64];
+  double area_in_m2;   /**< area of the country inside the region */
+  double area_m2;      /**< area of the whole country */
+};
+
+/**
+ * The bundled countries (data/countries.geojson, Natural Earth) that a region
+ * reaches, with the area of each inside it (ellipsoidal areas of the lon/lat
+ * polygons), largest share first.
+ *
+ * @return REACH_OK and *shares (caller frees with free()), *n entries.
+ */
+enum reach_status reach_countries_reached(struct reach_ctx *ctx,
+                                          const struct reach_geom *region,
+                                          struct reach_country_share **shares,
+                                          size_t *n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -691,8 +691,11 @@ static void print_query_help(void) {
       "  --format F         table (default, for people), csv, json, geojson\n"
       "  -o OUT             write through GDAL instead (.csv .geojson .gpkg .shp\n"
       "                     ...), a point layer of the targets\n"
-      "A summary per site and missile (targets and people in range) goes to\n"
-      "stderr unless --quiet.\n"
+      "A summary per site and missile goes to stderr unless --quiet: targets\n"
+      "and people in range, and the countries the ring reaches with the share\n"
+      "of each country's area inside it (Natural Earth polygons, ellipsoidal\n"
+      "areas; computed for up to 50 site x missile pairs, or all with\n"
+      "--summary).\n"
       "\n"
       "Examples:\n"
       "  georeach query --site Belgorod --missile KN-23,Iskander-M --target Kyiv \\\n"
@@ -705,7 +708,7 @@ static void print_query_help(void) {
 static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_MIN, O_MISSILE, O_BAND, O_CAT, O_TARGET,
          O_TARGETS, O_MINPOP, O_COUNTRY, O_INRANGE, O_NEAREST, O_FORMAT, O_OVERWRITE,
-         O_STRICT };
+         O_STRICT, O_SUMMARY };
   static const struct option opts[] = {
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
@@ -721,6 +724,7 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
       {"country", required_argument, 0, O_COUNTRY},
       {"in-range", no_argument, 0, O_INRANGE},
       {"nearest", no_argument, 0, O_NEAREST},
+      {"summary", no_argument, 0, O_SUMMARY},
       {"format", required_argument, 0, O_FORMAT},
       {"output", required_argument, 0, 'o'},
       {"overwrite", no_argument, 0, O_OVERWRITE},
@@ -736,7 +740,7 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   double min_m = 0;
   long minpop = 0;
   int have_min = 0, band = 0, in_range = 0, nearest = 0, overwrite = 0, strict = 0,
-      quiet = 0, c, rc = 0;
+      quiet = 0, summary = 0, c, rc = 0;
   struct reach_site *sites = NULL, *tsites = NULL;
   struct reach_target *targets = NULL;
   struct reach_catalogue *cat = NULL;
@@ -777,6 +781,7 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     case O_COUNTRY: countries = optarg; break;
     case O_INRANGE: in_range = 1; break;
     case O_NEAREST: nearest = 1; break;
+    case O_SUMMARY: summary = 1; break;
     case O_FORMAT: format = optarg; break;
     case 'o': out = optarg; break;
     case O_OVERWRITE: overwrite = 1; break;
@@ -950,6 +955,24 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
                 sites[i].name, defs[k].missile ? defs[k].missile : "",
                 defs[k].missile ? " " : "", defs[k].range_m / 1000,
                 in_count[i * ndefs + k], ntargets, pop);
+        if (nsites * ndefs > 50 && !summary) continue;
+        /* the countries this ring reaches, with the share of each */
+        struct reach_ring_spec rs = {sites[i].lat_deg, sites[i].lon_deg, defs[k].range_m,
+                                     defs[k].min_range_m, 0, 0, 0, 100};
+        struct reach_ring ring;
+        struct reach_country_share *sh = NULL;
+        size_t nsh = 0;
+        if (reach_ring_build(ctx, &rs, &ring) == REACH_OK &&
+            reach_countries_reached(ctx, &ring.geom, &sh, &nsh) == REACH_OK && nsh) {
+          fprintf(stderr, "%s:   reaches", prog);
+          for (size_t j = 0; j < nsh && j < 8; j++)
+            fprintf(stderr, "%s %s %.1f%% (%.0f km2)", j ? "," : "", sh[j].iso_a2,
+                    100 * sh[j].area_in_m2 / sh[j].area_m2, sh[j].area_in_m2 / 1e6);
+          if (nsh > 8) fprintf(stderr, " and %zu more", nsh - 8);
+          fputc('\n', stderr);
+        }
+        free(sh);
+        reach_ring_clear(&ring);
       }
   }
 done:
