@@ -17,13 +17,6 @@ static void unit(const struct reach_ctx *ctx, double lat, double lon, double u[3
   u[2] = sin(beta);
 }
 
-static double angle(const double a[3], const double b[3]) {
-  double cx = a[1] * b[2] - a[2] * b[1], cy = a[2] * b[0] - a[0] * b[2],
-         cz = a[0] * b[1] - a[1] * b[0];
-  return atan2(sqrt(cx * cx + cy * cy + cz * cz),
-               a[0] * b[0] + a[1] * b[1] + a[2] * b[2]);
-}
-
 static double az360(double az) {
   az += 0.0; /* no -0 */
   return az < 0 ? az + 360 : az >= 360 ? az - 360 : az;
@@ -65,11 +58,16 @@ enum reach_status reach_query_rows(struct reach_ctx *ctx,
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto done;
   }
+  /* theta > rmax / (0.995 b)  <=>  u.v < cos of that: three multiplications
+   * reject a far pair (no pair is rejected beyond half a turn). */
+  double thmax = rmax / (0.995 * ctx->b);
+  double cmin = thmax >= M_PI ? -2 : cos(thmax);
   for (size_t i = 0; i < nsites && st == REACH_OK; i++) {
+    const double *u = us + 3 * i;
     for (size_t w = 0; w < nweapons && st == REACH_OK; w++) {
       for (size_t t = 0; t < ntargets; t++) {
-        if (in_range_only && 0.995 * ctx->b * angle(us + 3 * i, ut + 3 * t) > rmax)
-          continue;
+        const double *v = ut + 3 * t;
+        if (in_range_only && u[0] * v[0] + u[1] * v[1] + u[2] * v[2] < cmin) continue;
         struct reach_query_row row = {i, w, t, 0, 0, 0, 0};
         exact(ctx, sites[i].lat_deg, sites[i].lon_deg, targets[t].lat_deg,
               targets[t].lon_deg, &row);
@@ -108,17 +106,19 @@ enum reach_status reach_query_nearest(struct reach_ctx *ctx,
     /* The nearest site: exact distances only where the bound allows it to
      * beat the best so far (a theta <= best). */
     struct reach_query_row best = {0, 0, t, INFINITY, 0, 0, 0}, cap = best;
-    double best_hi = INFINITY;
+    double cmin = rmax / (0.995 * ctx->b) >= M_PI ? -2 : cos(rmax / (0.995 * ctx->b));
+    double cbest = -2; /* cos of the angle that could still beat the best */
     for (size_t i = 0; i < nsites; i++) {
-      double th = angle(us + 3 * i, ut);
-      int could_reach = 0.995 * ctx->b * th <= rmax;
-      if (0.995 * ctx->b * th > best_hi && !could_reach) continue;
+      const double *u = us + 3 * i;
+      double dot = u[0] * ut[0] + u[1] * ut[1] + u[2] * ut[2];
+      if (dot < cmin && dot < cbest) continue; /* cannot reach, cannot be nearer */
       struct reach_query_row row = {i, 0, t, 0, 0, 0, 0};
       exact(ctx, sites[i].lat_deg, sites[i].lon_deg, targets[t].lat_deg,
             targets[t].lon_deg, &row);
       if (row.dist_m < best.dist_m) {
         best = row;
-        best_hi = row.dist_m;
+        double th = row.dist_m / (0.995 * ctx->b);
+        cbest = th >= M_PI ? -2 : cos(th);
       }
       for (size_t w = 0; w < nweapons; w++) {
         if (row.dist_m >= weapons[w].min_range_m && row.dist_m <= weapons[w].range_m &&
