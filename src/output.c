@@ -98,6 +98,11 @@ static const struct field query_fields[] = {
     {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
     {"range_km", F_REAL, 0},  {"min_km", F_REAL, 0},    {"margin_km", F_REAL, 0},
     {"in_range", F_INT, 0}};
+static const struct field coverage_fields[] = {
+    {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},   {"min_km", F_REAL, 0},
+    {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
+    {"sites", F_INT, 0},     {"tol_m", F_REAL, 0},   {"err_m", F_REAL, 0},
+    {"area_km2", F_REAL, 0}};
 static const struct field basket_fields[] = {
     {"targets", F_TEXT, 254}, {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},
     {"min_km", F_REAL, 0},    {"range_km", F_REAL, 0}, {"mode", F_TEXT, 3},
@@ -238,6 +243,14 @@ enum reach_status reach_writer_open_basket(struct reach_ctx *ctx, const char *pa
 
 static OGRGeometryH to_ogr(const struct reach_geom *g);
 
+enum reach_status reach_writer_open_coverage(struct reach_ctx *ctx, const char *path,
+                                             const char *driver, int overwrite,
+                                             struct reach_writer **wp) {
+  return writer_open(ctx, path, driver, overwrite, "coverage", wkbMultiPolygon,
+                     coverage_fields, sizeof coverage_fields / sizeof coverage_fields[0],
+                     wp);
+}
+
 static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer *w,
                                      OGRFeatureH feat) {
   CPLErrorReset();
@@ -271,6 +284,31 @@ enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
   OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
   OGR_G_SetPoint_2D(pt, 0, q->target_lon, q->target_lat);
   OGR_F_SetGeometryDirectly(feat, pt);
+  return add_feature(ctx, w, feat);
+}
+
+enum reach_status reach_writer_add_coverage(struct reach_ctx *ctx,
+                                            struct reach_writer *w,
+                                            const struct reach_feature *f, long sites,
+                                            const struct reach_geom *geom) {
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+  const int *ix = w->ifield;
+  OGR_F_SetFieldString(feat, ix[0], f->missile ? f->missile : "");
+  OGR_F_SetFieldString(feat, ix[1], f->band ? f->band : "");
+  OGR_F_SetFieldDouble(feat, ix[2], f->min_km);
+  OGR_F_SetFieldDouble(feat, ix[3], f->range_km);
+  if (f->sector) {
+    OGR_F_SetFieldDouble(feat, ix[4], f->az_from);
+    OGR_F_SetFieldDouble(feat, ix[5], f->az_to);
+  } else {
+    OGR_F_SetFieldNull(feat, ix[4]);
+    OGR_F_SetFieldNull(feat, ix[5]);
+  }
+  OGR_F_SetFieldInteger64(feat, ix[6], sites);
+  OGR_F_SetFieldDouble(feat, ix[7], f->tol_m);
+  OGR_F_SetFieldDouble(feat, ix[8], f->err_m);
+  OGR_F_SetFieldDouble(feat, ix[9], f->area_km2);
+  OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat);
 }
 

@@ -76,6 +76,33 @@ enum reach_status reach_geom_overlay(struct reach_ctx *ctx,
   return from_geos(ctx, res, out);
 }
 
+enum reach_status reach_geom_union_all(struct reach_ctx *ctx,
+                                       const struct reach_geom *gs, size_t n,
+                                       struct reach_geom *out) {
+  GEOSContextHandle_t h = ctx->geos;
+  memset(out, 0, sizeof *out);
+  GEOSGeometry **list = calloc(n ? n : 1, sizeof(GEOSGeometry *));
+  size_t m = 0;
+  if (!list) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    if (gs[i].npolys == 0) continue;
+    if (!(list[m] = to_geos(ctx, &gs[i]))) {
+      for (size_t k = 0; k < m; k++) GEOSGeom_destroy_r(h, list[k]);
+      free(list);
+      return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    }
+    m++;
+  }
+  GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, list, (unsigned)m);
+  free(list);
+  GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+  if (coll) GEOSGeom_destroy_r(h, coll);
+  if (!u)
+    return reach_fail(ctx, REACH_ERR_INTERNAL, "union failed (%s)",
+                      ctx->msg[0] ? ctx->msg : "GEOS");
+  return from_geos(ctx, u, out);
+}
+
 /* Append the polygons of an OGR geometry to a GEOS collection list. */
 static int add_ogr(struct reach_ctx *ctx, OGRGeometryH g, GEOSGeometry ***list,
                    size_t *n, size_t *cap) {

@@ -1,6 +1,8 @@
 /* The rings job: sites x ranges -> ring features, built in parallel batches
  * and written in order. */
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 
 #include "internal.h"
 #include "georeach/ring.h"
+#include "georeach/overlay.h"
 #include "georeach/rings.h"
 
 struct task {
@@ -183,5 +186,108 @@ done:
   for (int i = 1; i < nth; i++) reach_ctx_free(ws[i].ctx);
   free(ws);
   free(tasks);
+  return st;
+}
+
+struct union_task {
+  const struct reach_rings_job *job;
+  size_t def;
+  struct reach_geom *geoms;
+  double *err;
+  atomic_size_t next;
+  atomic_int failed;
+  char msg[REACH_ERRMSG_LEN];
+};
+
+static void union_worker_run(struct reach_ctx *ctx, struct union_task *u) {
+  size_t i;
+  const struct reach_rings_job *job = u->job;
+  const struct reach_ring_def *d = &job->rings[u->def];
+  while (!atomic_load(&u->failed) && (i = atomic_fetch_add(&u->next, 1)) < job->nsites) {
+    struct reach_ring_spec s = {job->sites[i].lat_deg, job->sites[i].lon_deg, d->range_m,
+                                d->min_range_m, job->sector, job->az_from_deg,
+                                job->az_to_deg, job->tolerance_m};
+    struct reach_ring r;
+    if (reach_ring_build(ctx, &s, &r) != REACH_OK) {
+      if (!atomic_exchange(&u->failed, 1))
+        snprintf(u->msg, sizeof u->msg, "site %zu (%s): %s", i + 1, job->sites[i].name,
+                 reach_errmsg(ctx));
+      continue;
+    }
+    u->geoms[i] = r.geom;
+    u->err[i] = r.err_m;
+  }
+}
+
+struct union_thread {
+  pthread_t th;
+  struct reach_ctx *ctx;
+  struct union_task *u;
+};
+
+static void *union_thread_main(void *arg) {
+  struct union_thread *t = arg;
+  union_worker_run(t->ctx, t->u);
+  return NULL;
+}
+
+enum reach_status reach_rings_union(struct reach_ctx *ctx,
+                                    const struct reach_rings_job *job,
+                                    struct reach_writer *w,
+                                    reach_progress_fn progress, void *data) {
+  int nth = job->threads > 0 ? job->threads : cores();
+  enum reach_status st = REACH_OK;
+  for (size_t k = 0; k < job->nrings && st == REACH_OK; k++) {
+    struct union_task u;
+    memset(&u, 0, sizeof u);
+    u.job = job;
+    u.def = k;
+    u.geoms = calloc(job->nsites ? job->nsites : 1, sizeof *u.geoms);
+    u.err = calloc(job->nsites ? job->nsites : 1, sizeof *u.err);
+    struct union_thread *ts = calloc((size_t)nth, sizeof *ts);
+    if (!u.geoms || !u.err || !ts) {
+      free(u.geoms);
+      free(u.err);
+      free(ts);
+      return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    }
+    int started = 0;
+    for (int i = 1; i < nth; i++) {
+      ts[i].ctx = reach_ctx_new();
+      ts[i].u = &u;
+      if (ts[i].ctx && pthread_create(&ts[i].th, NULL, union_thread_main, &ts[i]) == 0)
+        started = i;
+      else
+        break;
+    }
+    union_worker_run(ctx, &u);
+    for (int i = 1; i <= started; i++) pthread_join(ts[i].th, NULL);
+    for (int i = 1; i < nth; i++) reach_ctx_free(ts[i].ctx);
+    free(ts);
+    double err = 0;
+    for (size_t i = 0; i < job->nsites; i++) err = fmax(err, u.err[i]);
+    if (atomic_load(&u.failed)) {
+      st = reach_fail(ctx, REACH_ERR_DATA, "%s", u.msg);
+    } else if (progress && !progress((k + 0.5) / job->nrings, NULL, data)) {
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+    } else {
+      struct reach_geom all;
+      st = reach_geom_union_all(ctx, u.geoms, job->nsites, &all);
+      if (st == REACH_OK) {
+        const struct reach_ring_def *d = &job->rings[k];
+        struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
+                                  d->range_m / 1000, job->sector, job->az_from_deg,
+                                  job->az_to_deg, job->tolerance_m, err,
+                                  reach_geom_area_m2(ctx, &all) / 1e6};
+        st = reach_writer_add_coverage(ctx, w, &f, (long)job->nsites, &all);
+        reach_geom_clear(&all);
+      }
+    }
+    for (size_t i = 0; i < job->nsites; i++) reach_geom_clear(&u.geoms[i]);
+    free(u.geoms);
+    free(u.err);
+    if (st == REACH_OK && progress && !progress((k + 1.0) / job->nrings, NULL, data))
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  }
   return st;
 }

@@ -118,6 +118,21 @@ enum reach_status reach_writer_add_basket(struct reach_ctx *ctx,
                                           const struct reach_basket_feature *b,
                                           const struct reach_geom *geom);
 
+/**
+ * Like reach_writer_open(), for a layer "coverage" of dissolved rings:
+ * missile, band, min_km, range_km, az_from, az_to, sites (how many sites
+ * contributed), tol_m, err_m, area_km2.
+ */
+enum reach_status reach_writer_open_coverage(struct reach_ctx *ctx, const char *path,
+                                             const char *driver, int overwrite,
+                                             struct reach_writer **w);
+
+/** Append one coverage feature (the site fields of @p f are not used). */
+enum reach_status reach_writer_add_coverage(struct reach_ctx *ctx,
+                                            struct reach_writer *w,
+                                            const struct reach_feature *f, long sites,
+                                            const struct reach_geom *geom);
+
 /** Append one feature. */
 enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w,
                                    const struct reach_feature *f,

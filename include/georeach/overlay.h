@@ -33,6 +33,14 @@ enum reach_status reach_geom_overlay(struct reach_ctx *ctx,
                                      struct reach_geom *out);
 
 /**
+ * The union of @p n regions (GEOS cascaded union) into @p out.
+ * Caller is responsible for freeing @p out with reach_geom_clear().
+ */
+enum reach_status reach_geom_union_all(struct reach_ctx *ctx,
+                                       const struct reach_geom *gs, size_t n,
+                                       struct reach_geom *out);
+
+/**
  * A territory: a bundled country by ISO code (UA, UKR) or name ("Ukraine"),
  * several separated by commas, or the union of every polygon of a GDAL layer
  * (reprojected to WGS84 when it has another CRS).

@@ -54,6 +54,18 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
                                     struct reach_writer *w,
                                     reach_progress_fn progress, void *data);
 
+/**
+ * The union of the rings of every site, one feature per ring def (missile,
+ * band, range), added to a writer from reach_writer_open_coverage().  Rings
+ * are built on all cores; the union is GEOS's cascaded union in the cut lon/lat
+ * plane, so pieces across the antimeridian and round the poles merge with
+ * their neighbours only.
+ */
+enum reach_status reach_rings_union(struct reach_ctx *ctx,
+                                    const struct reach_rings_job *job,
+                                    struct reach_writer *w,
+                                    reach_progress_fn progress, void *data);
+
 #ifdef __cplusplus
 }
 #endif

@@ -115,6 +115,9 @@ static void print_rings_help(void) {
       "                    '-' writes GeoJSON to standard output\n"
       "  --format DRIVER   a GDAL vector driver name instead of the extension\n"
       "  --overwrite       replace OUT if it exists (refused otherwise)\n"
+      "  --union           dissolve the rings of all sites into one coverage\n"
+      "                    feature per missile and ring (layer 'coverage', with\n"
+      "                    the number of sites and the area)\n"
       "  --threads N       worker threads (default: one per core)\n"
       "  -q, --quiet       no progress\n"
       "\n"
@@ -282,12 +285,13 @@ out:
 static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_FORMAT,
          O_OVERWRITE, O_THREADS, O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE,
-         O_STRICT };
+         O_STRICT, O_UNION };
   static const struct option opts[] = {
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
       {"range", required_argument, 0, O_RANGE},
       {"rings", required_argument, 0, O_RINGS},
+      {"union", no_argument, 0, O_UNION},
       {"min-range", required_argument, 0, O_MIN},
       {"azimuth", required_argument, 0, O_AZ},
       {"tolerance", required_argument, 0, O_TOL},
@@ -314,7 +318,7 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
              *rings_arg = NULL, *missile_arg = NULL, *cat_file = NULL;
   double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M, az_from = 0, az_to = 0;
   int sector = 0, overwrite = 0, threads = 0, quiet = 0, skip_bad = 0, c;
-  int band = 0, have_min = 0, strict = 0;
+  int band = 0, have_min = 0, strict = 0, dissolve = 0;
   const char **site_texts = NULL;
   size_t nsite_texts = 0;
   int rc = 0;
@@ -333,6 +337,7 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
       break;
     }
     case O_STRICT: strict = 1; break;
+    case O_UNION: dissolve = 1; break;
     case O_SITES: sites_file = optarg; break;
     case O_RANGE: range_arg = optarg; break;
     case O_RINGS: rings_arg = optarg; break;
@@ -426,7 +431,8 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
               skipped == 1 ? "" : "s", sites_file);
   }
   struct reach_writer *w = NULL;
-  enum reach_status st = reach_writer_open(ctx, out, format, overwrite, &w);
+  enum reach_status st = dissolve ? reach_writer_open_coverage(ctx, out, format, overwrite, &w)
+                                  : reach_writer_open(ctx, out, format, overwrite, &w);
   if (st) {
     fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
     rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
@@ -436,13 +442,14 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
                                 az_from, az_to, tol_m, threads};
   int ticks = 0;
   int show = !quiet && isatty(STDERR_FILENO) && nsites * ndefs > 1;
-  st = reach_rings_write(ctx, &job, w, show ? progress_cb : quiet_cb, &ticks);
+  st = dissolve ? reach_rings_union(ctx, &job, w, show ? progress_cb : quiet_cb, &ticks)
+                : reach_rings_write(ctx, &job, w, show ? progress_cb : quiet_cb, &ticks);
   if (st == REACH_OK) {
     size_t count = reach_writer_count(w);
     st = reach_writer_commit(ctx, w);
     if (st == REACH_OK && strcmp(out, "-") != 0 && !quiet)
-      fprintf(stderr, "%s: wrote %zu ring%s to %s\n", prog, count,
-              count == 1 ? "" : "s", out);
+      fprintf(stderr, "%s: wrote %zu %s%s to %s\n", prog, count,
+              dissolve ? "coverage feature" : "ring", count == 1 ? "" : "s", out);
   } else {
     reach_writer_abort(w);
   }
