@@ -123,7 +123,7 @@ static int add_ogr(struct reach_ctx *ctx, OGRGeometryH g, GEOSGeometry ***list,
   }
   if (*n == *cap) {
     *cap = *cap ? 2 * *cap : 16;
-    GEOSGeometry **l = realloc(*list, *cap * sizeof *l);
+    GEOSGeometry **l = realloc(*list, *cap * sizeof(GEOSGeometry *));
     if (!l) {
       GEOSGeom_destroy_r(ctx->geos, gg);
       return 0;
@@ -268,8 +268,8 @@ static enum reach_status load_countries(struct reach_ctx *ctx) {
   struct reach_countries *c = calloc(1, sizeof *c);
   int ok = c != NULL;
   if (ok) {
-    c->g = calloc(cap, sizeof *c->g);
-    c->prep = calloc(cap, sizeof *c->prep);
+    c->g = calloc(cap, sizeof(GEOSGeometry *));
+    c->prep = calloc(cap, sizeof(const GEOSPreparedGeometry *));
     c->area_m2 = calloc(cap, sizeof *c->area_m2);
     c->box = calloc(cap, sizeof *c->box);
     c->iso = calloc(cap, sizeof *c->iso);
@@ -355,7 +355,7 @@ enum reach_status reach_countries_reached(struct reach_ctx *ctx,
     if (c->prep[i] && GEOSPreparedIntersects_r(h, c->prep[i], gr) != 1) continue;
     GEOSGeometry *in = GEOSIntersection_r(h, c->g[i], gr);
     if (!in) continue;
-    struct reach_geom rg;
+    struct reach_geom rg = {0};
     if (from_geos(ctx, in, &rg) != REACH_OK) continue;
     double a = rg.npolys ? reach_geom_area_m2(ctx, &rg) : 0;
     reach_geom_clear(&rg);

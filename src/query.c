@@ -22,13 +22,17 @@ static double az360(double az) {
   return az < 0 ? az + 360 : az >= 360 ? az - 360 : az;
 }
 
-static double *units(const struct reach_ctx *ctx, const double *lat,
-                     const double *lon, size_t stride, size_t n) {
+static double *site_units(const struct reach_ctx *ctx,
+                          const struct reach_site *s, size_t n) {
   double *u = malloc(3 * (n ? n : 1) * sizeof *u);
-  if (!u) return NULL;
-  for (size_t i = 0; i < n; i++)
-    unit(ctx, *(const double *)((const char *)lat + i * stride),
-         *(const double *)((const char *)lon + i * stride), u + 3 * i);
+  for (size_t i = 0; u && i < n; i++) unit(ctx, s[i].lat_deg, s[i].lon_deg, u + 3 * i);
+  return u;
+}
+
+static double *target_units(const struct reach_ctx *ctx,
+                            const struct reach_target *t, size_t n) {
+  double *u = malloc(3 * (n ? n : 1) * sizeof *u);
+  for (size_t i = 0; u && i < n; i++) unit(ctx, t[i].lat_deg, t[i].lon_deg, u + 3 * i);
   return u;
 }
 
@@ -50,9 +54,8 @@ enum reach_status reach_query_rows(struct reach_ctx *ctx,
                                    reach_row_fn fn, void *data) {
   double rmax = 0;
   for (size_t w = 0; w < nweapons; w++) rmax = fmax(rmax, weapons[w].range_m);
-  double *us = units(ctx, &sites[0].lat_deg, &sites[0].lon_deg, sizeof *sites, nsites);
-  double *ut = units(ctx, &targets[0].lat_deg, &targets[0].lon_deg, sizeof *targets,
-                     ntargets);
+  double *us = site_units(ctx, sites, nsites);
+  double *ut = target_units(ctx, targets, ntargets);
   enum reach_status st = REACH_OK;
   if (!us || !ut) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
@@ -95,7 +98,7 @@ enum reach_status reach_query_nearest(struct reach_ctx *ctx,
                                       const struct reach_target *targets,
                                       size_t ntargets, reach_row_fn fn,
                                       void *data) {
-  double *us = units(ctx, &sites[0].lat_deg, &sites[0].lon_deg, sizeof *sites, nsites);
+  double *us = site_units(ctx, sites, nsites);
   enum reach_status st = REACH_OK;
   if (!us) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   double rmax = 0;
