@@ -152,25 +152,6 @@ const struct reach_missile *reach_catalogue_get(const struct reach_catalogue *ca
   return i < cat->n ? &cat->m[i] : NULL;
 }
 
-/* Levenshtein distance, for suggestions. */
-static size_t edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 63 || lb > 63) return 99;
-  size_t d[64], prev;
-  for (size_t j = 0; j <= lb; j++) d[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    prev = d[0];
-    d[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t cur = d[j];
-      size_t sub = prev + (a[i - 1] != b[j - 1]);
-      size_t del = d[j] + 1, ins = d[j - 1] + 1;
-      d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-      prev = cur;
-    }
-  }
-  return d[lb];
-}
 
 /* Call fn for the name and every alias of m (normalized). */
 static size_t best_distance(const struct reach_missile *m, const char *want,
@@ -185,7 +166,7 @@ static size_t best_distance(const struct reach_missile *m, const char *want,
     if (!*norm) continue;
     if (!strcmp(norm, want)) *exact = 1;
     if (!strncmp(norm, want, strlen(want))) *prefix = 1;
-    size_t d = edit_distance(norm, want);
+    size_t d = reach_edit_distance(norm, want);
     /* a prefix ("hwasong" of "hwasong11") is a good suggestion too */
     if (strncmp(norm, want, strlen(want)) == 0 && d > 1) d = 1;
     if (d < best) best = d;

@@ -151,23 +151,6 @@ static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **ou
   return REACH_OK;
 }
 
-static size_t edit_distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 63 || lb > 63) return 99;
-  size_t d[64], prev;
-  for (size_t j = 0; j <= lb; j++) d[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    prev = d[0];
-    d[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t cur = d[j], sub = prev + (a[i - 1] != b[j - 1]); // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult): i <= la, j <= lb
-      size_t del = d[j] + 1, ins = d[j - 1] + 1;
-      d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-      prev = cur;
-    }
-  }
-  return d[lb];
-}
 
 enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
                                    int strict, struct reach_place *out,
@@ -212,7 +195,7 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
       if (*cc && strcmp(g->p[i].country, cc) != 0) continue;
       char pn[256];
       normalize(g->p[i].name, pn, sizeof pn);
-      size_t d = edit_distance(pn, norm);
+      size_t d = reach_edit_distance(pn, norm);
       for (int k = 0; k < 3; k++) {
         if (d < sd[k] || (d == sd[k] && s[k] != SIZE_MAX &&
                           g->p[i].population > g->p[s[k]].population)) {

@@ -79,6 +79,9 @@ void reach_gazetteer_free(struct reach_gazetteer *g);
 struct reach_countries;
 void reach_countries_free(struct reach_ctx *ctx, struct reach_countries *c);
 
+/* Levenshtein distance for suggestions (99 for strings over 63 bytes). */
+size_t reach_edit_distance(const char *a, const char *b);
+
 /* An MGRS reference to the centre of its square; 0 if it is not one. */
 int reach_mgrs(const char *text, double *lat, double *lon);
 

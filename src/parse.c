@@ -238,3 +238,23 @@ int reach_coord_value(const char *text, int latitude, double *deg) {
   if (!latitude && (h == 'N' || h == 'S')) return 0;
   return latitude ? (*deg >= -90 && *deg <= 90) : (*deg >= -540 && *deg <= 540);
 }
+
+/* Levenshtein distance of two short strings (99 past 63 characters), for
+ * "did you mean" suggestions. */
+size_t reach_edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 63 || lb > 63) return 99;
+  size_t d[64], prev;
+  for (size_t j = 0; j <= lb; j++) d[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    prev = d[0];
+    d[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t cur = d[j], sub = prev + (a[i - 1] != b[j - 1]); // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult): i <= la, j <= lb
+      size_t del = d[j] + 1, ins = d[j - 1] + 1;
+      d[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+      prev = cur;
+    }
+  }
+  return d[lb];
+}

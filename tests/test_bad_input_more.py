@@ -4,22 +4,15 @@
 some bad rows with and without --skip-bad, a raster driver as --format,
 sector syntax.  Each: exit code, one stderr line naming the culprit, nothing
 left behind.  usage: test_bad_input_more.py GEOREACH"""
+
 import os
 import subprocess
 import sys
 import tempfile
 
-BIN = os.path.abspath(sys.argv[1])
-fails, passed = [], 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import BIN, check, done  # noqa: E402
 
-
-def check(ok, what):
-    global passed
-    print(("ok   " if ok else "FAIL ") + what)
-    if ok:
-        passed += 1
-    else:
-        fails.append(what)
 
 
 def expect(args, code, word, cwd, leftover_dir=None):
@@ -124,5 +117,4 @@ with tempfile.TemporaryDirectory() as d:
         check(not left, "%s: no temporary left: %s" % (sig.name, left))
         print("     (stopped %.2f s after the signal)" % took)
 
-print("%d passed, %d failed" % (passed, len(fails)))
-sys.exit(1 if fails else 0)
+done()

@@ -5,6 +5,7 @@ on a 200,000-point lattice) on baskets in Ukraine, across the antimeridian
 and round the North Pole; --within checked with shapely (inside the
 territory, and equal to the unclipped basket intersected with it).
 usage: test_basket.py GEOREACH"""
+
 import json
 import os
 import subprocess
@@ -14,20 +15,9 @@ import tempfile
 from osgeo import ogr
 from shapely import wkt as swkt
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.environ.get("GEOREACH_SHARED", os.path.join(HERE, "..", "..", "shared"))
-ORACLE = os.path.join(SHARED, "tools", "ring_oracle.py")
-BIN = os.path.abspath(sys.argv[1])
-fails, passed = [], 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import BIN, HERE, ORACLE, check, done  # noqa: E402
 
-
-def check(ok, what):
-    global passed
-    print(("ok   " if ok else "FAIL ") + what)
-    if ok:
-        passed += 1
-    else:
-        fails.append(what)
 
 
 def geom(path):
@@ -88,5 +78,4 @@ with tempfile.TemporaryDirectory() as d:
                        text=True)
     check(p.returncode == 2 and "Atlantis" in p.stderr and not os.path.exists(os.path.join(d, "x.gpkg")),
           "--within Atlantis: exit 2 naming it (%s)" % p.stderr.strip())
-print("%d passed, %d failed" % (passed, len(fails)))
-sys.exit(1 if fails else 0)
+done()

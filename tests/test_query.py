@@ -5,6 +5,7 @@ a bound) returns exactly the in-range rows of the full table; --nearest
 matches a brute force over the full table; and the bound itself, b theta <= s
 <= a theta on the reduced-latitude sphere, holds on 200,000 random pairs
 including antipodal and polar ones.  usage: test_query.py GEOREACH"""
+
 import csv
 import io
 import math
@@ -17,17 +18,9 @@ import tempfile
 import numpy as np
 from pyproj import Geod
 
-BIN = os.path.abspath(sys.argv[1])
-fails, passed = [], 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import BIN, check, done  # noqa: E402
 
-
-def check(ok, what):
-    global passed
-    print(("ok   " if ok else "FAIL ") + what)
-    if ok:
-        passed += 1
-    else:
-        fails.append(what)
 
 
 rnd = random.Random(11)
@@ -145,5 +138,4 @@ for f in ds.GetLayer(0):
     check(cc in got and abs(got[cc] - share) < 0.2,
           "%s share inside the ring: georeach %s%%, shapely+pyproj %.2f%%" % (cc, got.get(cc), share))
 ds = None
-print("%d passed, %d failed" % (passed, len(fails)))
-sys.exit(1 if fails else 0)
+done()

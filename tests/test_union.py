@@ -4,6 +4,7 @@ site within R, pyproj inverse, 200,000-point lattice): sites on both sides of
 the antimeridian, sites round the North Pole, a sector union, and 300 random
 sites; plus the fields (sites, area_km2 against the oracle's lattice area).
 usage: test_union.py GEOREACH"""
+
 import json
 import os
 import random
@@ -13,20 +14,9 @@ import tempfile
 
 from osgeo import ogr
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.environ.get("GEOREACH_SHARED", os.path.join(HERE, "..", "..", "shared"))
-ORACLE = os.path.join(SHARED, "tools", "ring_oracle.py")
-BIN = os.path.abspath(sys.argv[1])
-fails, passed = [], 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import BIN, ORACLE, check, done  # noqa: E402
 
-
-def check(ok, what):
-    global passed
-    print(("ok   " if ok else "FAIL ") + what)
-    if ok:
-        passed += 1
-    else:
-        fails.append(what)
 
 
 rnd = random.Random(21)
@@ -62,5 +52,4 @@ with tempfile.TemporaryDirectory() as d:
         check(lyr.GetFeatureCount() == 1 and feat.GetField("sites") == len(pts),
               "%s: one coverage feature from %d sites" % (name, feat.GetField("sites")))
         ds = None
-print("%d passed, %d failed" % (passed, len(fails)))
-sys.exit(1 if fails else 0)
+done()
