@@ -405,8 +405,16 @@ static int fix_winding(struct reach_pts *p, int want_nonzero, int *winding) {
   size_t n = p->n, worst = 0;
   double big = -1;
   for (size_t i = 0; i < n; i++) {
+    size_t j = (i + 1) % n;
     double d = i + 1 < n ? p->xy[2 * (i + 1)] - p->xy[2 * i]
                          : remainder(p->xy[0] - p->xy[2 * i], 360.0);
+    /* An edge along a pole line (the apex of a pole-centred sector) may run
+     * either way round, whatever its length: it is the one to turn. */
+    if (fabs(p->xy[2 * i + 1]) == 90 && p->xy[2 * i + 1] == p->xy[2 * j + 1]) {
+      worst = i;
+      big = 360;
+      break;
+    }
     if (fabs(d) > big) {
       big = fabs(d);
       worst = i;
