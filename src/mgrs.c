@@ -24,20 +24,22 @@ static int index_of(const char *set, char c) {
   return c && p ? (int)(p - set) : -1;
 }
 
-/* Projected (easting, northing) to lat/lon with PROJ. */
-static int unproject(const char *def, double e, double n, double *lat,
-                     double *lon) {
+/* One point through a PROJ projection: lat/lon (degrees) to easting and
+ * northing, or back with inverse.  Returns 0 on failure. */
+static int transform(const char *def, int inverse, double in1, double in2,
+                     double *out1, double *out2) {
   PJ_CONTEXT *pj = proj_context_create();
   if (!pj) return 0;
   proj_log_level(pj, PJ_LOG_NONE);
   PJ *p = proj_create(pj, def);
   int ok = 0;
   if (p) {
-    PJ_COORD c = proj_coord(e, n, 0, 0);
-    PJ_COORD g = proj_trans(p, PJ_INV, c);
-    if (proj_errno(p) == 0 && isfinite(g.lp.lam) && isfinite(g.lp.phi)) {
-      *lon = proj_todeg(g.lp.lam);
-      *lat = proj_todeg(g.lp.phi);
+    PJ_COORD c = inverse ? proj_coord(in1, in2, 0, 0)
+                         : proj_coord(proj_torad(in2), proj_torad(in1), 0, 0);
+    PJ_COORD r = proj_trans(p, inverse ? PJ_INV : PJ_FWD, c);
+    if (proj_errno(p) == 0 && isfinite(r.v[0]) && isfinite(r.v[1])) {
+      *out1 = inverse ? proj_todeg(r.lp.phi) : r.xy.x;
+      *out2 = inverse ? proj_todeg(r.lp.lam) : r.xy.y;
       ok = 1;
     }
     proj_destroy(p);
@@ -46,25 +48,12 @@ static int unproject(const char *def, double e, double n, double *lat,
   return ok;
 }
 
-static int project(const char *def, double lat, double lon, double *e,
-                   double *n) {
-  PJ_CONTEXT *pj = proj_context_create();
-  if (!pj) return 0;
-  proj_log_level(pj, PJ_LOG_NONE);
-  PJ *p = proj_create(pj, def);
-  int ok = 0;
-  if (p) {
-    PJ_COORD g = proj_coord(proj_torad(lon), proj_torad(lat), 0, 0);
-    PJ_COORD c = proj_trans(p, PJ_FWD, g);
-    if (proj_errno(p) == 0 && isfinite(c.xy.x)) {
-      *e = c.xy.x;
-      *n = c.xy.y;
-      ok = 1;
-    }
-    proj_destroy(p);
-  }
-  proj_context_destroy(pj);
-  return ok;
+static int unproject(const char *def, double e, double n, double *lat, double *lon) {
+  return transform(def, 1, e, n, lat, lon);
+}
+
+static int project(const char *def, double lat, double lon, double *e, double *n) {
+  return transform(def, 0, lat, lon, e, n);
 }
 
 int reach_mgrs(const char *text, double *lat, double *lon) {
