@@ -1,0 +1,42 @@
+/* What the georeach commands share (src/cli/common.c). */
+#ifndef GEOREACH_CLI_H
+#define GEOREACH_CLI_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "georeach/georeach.h"
+
+enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
+
+extern const char *prog;
+/** Set by SIGINT/SIGTERM/SIGHUP; long work stops and exits 130. */
+extern volatile sig_atomic_t g_interrupted;
+void on_signal(int sig);
+
+/** "georeach: OPT: MSG (see ...)" on stderr; returns EXIT_USAGE. */
+int usage_error_opt(const char *opt, const char *msg);
+/** printf-style with one string argument; returns EXIT_USAGE. */
+int usage_error(const char *fmt, const char *arg);
+
+/** GDAL-style "0...10...20" progress on stderr; @p data is an int counter
+ * starting at 0.  Returns 0 once interrupted. */
+int progress_cb(double done, const char *msg, void *data);
+/** No output; returns 0 once interrupted. */
+int quiet_cb(double done, const char *msg, void *data);
+
+/** Resolve point texts (--site, --target) into sites appended to *sites_io.
+ * Returns 0, or the exit code after printing the error. */
+int resolve_points(struct reach_ctx *ctx, const char *opt, const char **texts,
+                   size_t n, int strict, int quiet, struct reach_site **sites_io,
+                   size_t *nsites_io);
+
+/** The rings to draw or the weapons to query: --range, --rings or --missile
+ * (with --band, --min-range, --catalogue).  Returns 0 or the exit code. */
+int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
+                const char *rings_arg, const char *missile_arg, int band,
+                int have_min, double min_m, const char *cat_file,
+                struct reach_ring_def *defs, size_t maxdefs, size_t *ndefs_out,
+                struct reach_catalogue **cat_out);
+
+#endif
