@@ -74,10 +74,20 @@ int reach_coord_value(const char *text, int latitude, double *deg);
 /* Register GDAL's drivers once per process (the I/O files call it). */
 void reach_gdal_init(void);
 
+/* Whether a source or destination is a PostgreSQL connection ("PG:..."). */
+int reach_is_pg(const char *path);
+/* A GDAL error message on one line (PostgreSQL's: its ERROR: line). */
+void reach_one_line(const char *msg, char *buf, size_t size);
+
 struct reach_gazetteer;
 void reach_gazetteer_free(struct reach_gazetteer *g);
 struct reach_countries;
 void reach_countries_free(struct reach_ctx *ctx, struct reach_countries *c);
+/* The bundled countries (loaded on first use, owned by the context): *n
+ * valid GEOS polygons or multipolygons (GEOSGeometry *) in lon/lat, and
+ * their names. */
+enum reach_status reach_countries_geos(struct reach_ctx *ctx, void *const **geoms,
+                                       const char (**names)[64], size_t *n);
 
 /* Levenshtein distance for suggestions (99 for strings over 63 bytes). */
 size_t reach_edit_distance(const char *a, const char *b);

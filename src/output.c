@@ -4,9 +4,19 @@
  * (same file system, so the final rename is atomic per file); on success each
  * file the driver made (a shapefile makes several) is renamed into place, on
  * failure the folder is removed.  An interrupted process leaves at most that
- * hidden folder, never a half-written file under the destination name. */
+ * hidden folder, never a half-written file under the destination name.
+ *
+ * A PostgreSQL destination ("PG:...") is written in one transaction instead:
+ * the table is created (or, with overwrite, dropped and created) and filled
+ * inside it, so an error or an interruption rolls everything back and other
+ * sessions never see a half-written table.
+ *
+ * Styles (style.c): a GeoPackage gets the QGIS style of each layer in its
+ * layer_styles table, a shapefile a .qml sidecar, KML a colour per feature;
+ * a rings GeoPackage also gets a "sites" point layer. */
 #include <cpl_conv.h>
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <dirent.h>
 #include <errno.h>
 #include <gdal.h>
@@ -22,18 +32,32 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "style.h"
 #include "georeach/io.h"
 
 struct reach_writer {
   GDALDatasetH ds;
   OGRLayerH lyr;
   int to_stdout;
-  char *dest;   /* destination path */
+  int pg;       /* a PostgreSQL connection: one transaction, no files */
+  char *dest;   /* destination path (for PG: the connection, password hidden) */
   char *tmpdir; /* the hidden folder */
   char *dir;    /* destination folder */
   size_t count;
   int in_txn;
   int ifield[16];
+  const char *layer;          /* "rings", "query", ... */
+  int gpkg, shp, kml;         /* what styles to write */
+  int kml_name;               /* KML: the field "Name" (the placemark's <name>) */
+  int kml_fills;              /* GDAL's KML driver: fills added at commit */
+  size_t nfills;              /* its outline colour -> fill colour pairs */
+  char fills[64][2][9];
+  struct reach_style *style;  /* the layer's QGIS style, or NULL */
+  int istyle;                 /* the field it is categorized on, or -1 */
+  OGRLayerH sites;            /* GeoPackage: the "sites" point layer */
+  struct reach_style *sites_style;
+  char last_site[REACH_NAME_LEN];
+  double last_lat, last_lon;
 };
 
 static const struct {
@@ -68,6 +92,8 @@ static void remove_tree(const char *dir) {
 
 static void writer_free(struct reach_writer *w) {
   if (!w) return;
+  reach_style_free(w->style);
+  reach_style_free(w->sites_style);
   free(w->dest);
   free(w->tmpdir);
   free(w->dir);
@@ -76,6 +102,8 @@ static void writer_free(struct reach_writer *w) {
 
 void reach_writer_abort(struct reach_writer *w) {
   if (!w) return;
+  /* PG: nothing was committed; a dropped old table comes back */
+  if (w->ds && w->in_txn) GDALDatasetRollbackTransaction(w->ds);
   if (w->ds) GDALClose(w->ds);
   if (w->tmpdir) remove_tree(w->tmpdir);
   writer_free(w);
@@ -97,17 +125,91 @@ static const struct field query_fields[] = {
     {"site", F_TEXT, 80},     {"missile", F_TEXT, 40},  {"target", F_TEXT, 80},
     {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
     {"range_km", F_REAL, 0},  {"min_km", F_REAL, 0},    {"margin_km", F_REAL, 0},
-    {"in_range", F_INT, 0}};
+    {"in_range", F_INT, 0},   {"tof_s", F_REAL, 0}};
 static const struct field coverage_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},   {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
     {"sites", F_INT, 0},     {"tol_m", F_REAL, 0},   {"err_m", F_REAL, 0},
-    {"area_km2", F_REAL, 0}};
+    {"area_km2", F_REAL, 0}, {"from_area", F_TEXT, 80}};
+static const struct field overlap_fields[] = {
+    {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},    {"min_km", F_REAL, 0},
+    {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
+    {"sites", F_INT, 0},     {"count", F_INT, 0},    {"at_least", F_INT, 0},
+    {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},   {"area_km2", F_REAL, 0}};
 static const struct field basket_fields[] = {
     {"targets", F_TEXT, 254}, {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},
     {"min_km", F_REAL, 0},    {"range_km", F_REAL, 0}, {"mode", F_TEXT, 3},
     {"within", F_TEXT, 80},   {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},
     {"area_km2", F_REAL, 0}};
+
+/* Connect to PostgreSQL for writing: "PG:<libpq connection> [tables=NAME]"
+ * writes table NAME ([schema.]table), else a table named after the layer.
+ * Starts the transaction everything is written in (the table's creation
+ * too), after refusing an existing table unless @p overwrite. */
+static enum reach_status pg_open(struct reach_ctx *ctx, struct reach_writer *w,
+                                 const char *path, const char *layer, int overwrite,
+                                 char table[256], char schema[256]) {
+  char shown[1024];
+  reach_redact_connection(path, shown, sizeof shown);
+  if (!(w->dest = strdup(shown))) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  /* Take "tables=NAME" out: it names the table to write, and GDAL would
+   * otherwise read it as the list of tables to show. */
+  char *conn = strdup(path);
+  if (!conn) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  snprintf(table, 256, "%s", layer);
+  for (char *p = conn + 3; (p = strstr(p, "tables=")) != NULL; p++) {
+    if (p[-1] != ':' && p[-1] != ' ' && p[-1] != '\t') continue;
+    size_t n = strcspn(p + 7, " \t");
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(n < 255 ? n : 255), p + 7);
+    memmove(p, p + 7 + n, strlen(p + 7 + n) + 1);
+    char *dot = strchr(name, '.');
+    if (!*name || n > 255 || strpbrk(name, ",()'\"") || (dot && (dot == name || !dot[1]))) {
+      free(conn);
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "%s: tables= must name one table to write, as NAME or "
+                        "SCHEMA.NAME", shown);
+    }
+    if (dot) {
+      snprintf(schema, 256, "%.*s", (int)(dot - name), name);
+      snprintf(table, 256, "%s", dot + 1);
+    } else {
+      snprintf(table, 256, "%s", name);
+    }
+    break;
+  }
+  static const char *const drivers[] = {"PostgreSQL", NULL};
+  CPLErrorReset();
+  w->ds = GDALOpenEx(conn, GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, NULL, NULL);
+  free(conn);
+  if (!w->ds) {
+    char why[512];
+    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot connect to %s: %s", shown,
+                      *why ? why : "PostgreSQL refused the connection");
+  }
+  char qualified[520];
+  snprintf(qualified, sizeof qualified, "%s%s%s", schema, *schema ? "." : "", table);
+  if (GDALDatasetGetLayerByName(w->ds, qualified) && !overwrite)
+    return reach_fail(ctx, REACH_ERR_IO,
+                      "table %s exists in %s; use --overwrite to replace it",
+                      qualified, shown);
+  CPLErrorReset();
+  if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
+    char why[512];
+    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot start a transaction in %s: %s", shown, why);
+  }
+  w->in_txn = 1;
+  /* the table, for messages */
+  size_t len = strlen(shown) + strlen(qualified) + 16;
+  char *dest = malloc(len);
+  if (!dest) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  snprintf(dest, len, "%s (table %s)", shown, qualified);
+  free(w->dest);
+  w->dest = dest;
+  return REACH_OK;
+}
 
 static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
                                      const char *driver, int overwrite,
@@ -116,10 +218,14 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
                                      struct reach_writer **wp) {
   reach_gdal_init();
   *wp = NULL;
-  int to_stdout = strcmp(path, "-") == 0;
+  int to_stdout = strcmp(path, "-") == 0, pg = reach_is_pg(path);
   if (to_stdout && driver && strcasecmp(driver, "GeoJSON") != 0)
     return reach_fail(ctx, REACH_ERR_ARG, "-o - writes GeoJSON only");
-  const char *drv_name = to_stdout ? "GeoJSON" : driver ? driver : driver_for(path);
+  if (pg && driver && strcasecmp(driver, "PostgreSQL") != 0)
+    return reach_fail(ctx, REACH_ERR_ARG, "-o PG:... writes to PostgreSQL, not --format %s",
+                      driver);
+  const char *drv_name = to_stdout ? "GeoJSON" : pg ? "PostgreSQL" : driver ? driver
+                                                                          : driver_for(path);
   if (!drv_name)
     return reach_fail(ctx, REACH_ERR_ARG,
                       "cannot tell the format of '%s' from its extension (use "
@@ -133,10 +239,46 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   struct reach_writer *w = calloc(1, sizeof *w);
   if (!w) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   w->to_stdout = to_stdout;
+  w->pg = pg;
+  w->layer = layer;
+  w->istyle = -1;
+  w->gpkg = !strcmp(drv_name, "GPKG");
+  w->shp = !strcmp(drv_name, "ESRI Shapefile");
+  w->kml = !strcmp(drv_name, "LIBKML") || !strcmp(drv_name, "KML");
+  w->kml_fills = !strcmp(drv_name, "KML");
+  w->kml_name = -1;
   const char *target;
   char *tmpfile = NULL;
-  if (to_stdout) {
-    target = "/vsistdout/";
+  char table[256] = "", schema[256] = "";
+  if (pg) {
+    enum reach_status st = pg_open(ctx, w, path, layer, overwrite, table, schema);
+    if (st != REACH_OK) {
+      reach_writer_abort(w);
+      return st;
+    }
+    target = NULL;
+  } else if (to_stdout) {
+    /* Standard output gets the GeoJSON only once it is complete (nothing at
+     * all on an error): it is written to a temporary folder first and
+     * copied out by reach_writer_commit(). */
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    size_t len = strlen(tmp) + 32;
+    if (!(w->tmpdir = malloc(len))) {
+      writer_free(w);
+      return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    }
+    snprintf(w->tmpdir, len, "%s/georeach-XXXXXX", tmp);
+    if (!mkdtemp(w->tmpdir)) {
+      int e = errno;
+      free(w->tmpdir);
+      w->tmpdir = NULL;
+      writer_free(w);
+      return reach_fail(ctx, REACH_ERR_IO, "cannot write a temporary file in %s: %s", tmp,
+                        strerror(e));
+    }
+    tmpfile = CPLStrdup(CPLFormFilename(w->tmpdir, "stdout.geojson", NULL));
+    target = tmpfile;
   } else {
     struct stat sb;
     if (stat(path, &sb) == 0 && !overwrite) {
@@ -170,12 +312,13 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     target = tmpfile;
   }
   CPLErrorReset();
-  w->ds = GDALCreate(drv, target, 0, 0, 0, GDT_Unknown, NULL);
+  if (target) w->ds = GDALCreate(drv, target, 0, 0, 0, GDT_Unknown, NULL);
   CPLFree(tmpfile);
   if (!w->ds) {
+    char why[512];
+    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
     reach_writer_abort(w);
-    return reach_fail(ctx, REACH_ERR_IO, "cannot create %s: %s", path,
-                      CPLGetLastErrorMsg());
+    return reach_fail(ctx, REACH_ERR_IO, "cannot create %s: %s", path, why);
   }
   OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
   OSRImportFromEPSG(srs, 4326);
@@ -188,8 +331,16 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
   } else if (!strcmp(drv_name, "ESRI Shapefile")) {
     lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
+  } else if (pg) {
+    /* geometry(MultiPolygon, 4326) "geom" with a GiST index; varchar and
+     * float8 columns, so that no name is ever too long for its column */
+    lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");
+    lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "GIST");
+    lco = CSLSetNameValue(lco, "PRECISION", "NO");
+    if (*schema) lco = CSLSetNameValue(lco, "SCHEMA", schema);
+    if (overwrite) lco = CSLSetNameValue(lco, "OVERWRITE", "YES");
   }
-  w->lyr = GDALDatasetCreateLayer(w->ds, layer, srs, gtype, lco);
+  w->lyr = GDALDatasetCreateLayer(w->ds, pg ? table : layer, srs, gtype, lco);
   CSLDestroy(lco);
   OSRDestroySpatialReference(srs);
   int ok = w->lyr != NULL;
@@ -201,21 +352,45 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
     OGR_Fld_Destroy(fd);
   }
+  if (ok && w->kml) {
+    /* both KML drivers write a field "Name" as the placemark's <name>: the
+     * label Google Earth lists ("Belgorod: KN-23 885 km"); reading a KML
+     * back gives a field Name in any case */
+    OGRFieldDefnH fd = OGR_Fld_Create("Name", OFTString);
+    ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
+    OGR_Fld_Destroy(fd);
+  }
   if (ok) {
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(w->lyr);
     for (int i = 0; i < nfields; i++) w->ifield[i] = OGR_FD_GetFieldIndex(defn, fields[i].name);
+    if (w->kml) w->kml_name = OGR_FD_GetFieldIndex(defn, "Name");
   }
   if (!ok) {
     char msg[512];
-    snprintf(msg, sizeof msg, "%s", CPLGetLastErrorMsg());
+    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    reach_fail(ctx, REACH_ERR_IO, "cannot create the layer in %s: %s",
+               w->dest ? w->dest : path, msg);
     reach_writer_abort(w);
-    return reach_fail(ctx, REACH_ERR_IO, "cannot create the layer in %s: %s",
-                      path, msg);
+    return REACH_ERR_IO;
   }
-  /* One transaction for the whole layer: GeoPackage writes ~50x faster. */
-  if (GDALDatasetTestCapability(w->ds, ODsCTransactions) &&
+  /* GeoPackage creates a table at its first feature; create it now, so
+   * that it comes before "sites" (readers open the first layer). */
+  if (w->gpkg) OGR_L_SyncToDisk(w->lyr);
+  /* One transaction for the whole layer: GeoPackage writes ~50x faster.
+   * (PG's began before the table was created.) */
+  if (!pg && GDALDatasetTestCapability(w->ds, ODsCTransactions) &&
       GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE)
     w->in_txn = 1;
+  if (w->gpkg || w->shp || w->kml) {
+    enum reach_status st = reach_style_load(ctx, layer, &w->style);
+    if (st == REACH_OK && w->gpkg) st = reach_style_load(ctx, "sites", &w->sites_style);
+    if (st != REACH_OK) {
+      reach_writer_abort(w);
+      return st;
+    }
+    const char *attr = reach_style_attr(w->style);
+    if (attr) w->istyle = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(w->lyr), attr);
+  }
   *wp = w;
   return REACH_OK;
 }
@@ -251,16 +426,80 @@ enum reach_status reach_writer_open_coverage(struct reach_ctx *ctx, const char *
                      wp);
 }
 
+/* The text of a field, "" when it is null or the layer has no such field. */
+static const char *field_text(OGRFeatureH feat, const char *name) {
+  int i = OGR_F_GetFieldIndex(feat, name);
+  return i >= 0 && OGR_F_IsFieldSetAndNotNull(feat, i) ? OGR_F_GetFieldAsString(feat, i) : "";
+}
+
+/* A feature's KML name and look: the label, and the colours of its
+ * category as an OGR style string (LIBKML turns BRUSH/PEN/SYMBOL into the
+ * placemark's <Style>; GDAL's KML driver keeps the PEN only, for lines and
+ * polygons, and the fill is added by kml_fills()). */
+static void kml_feature(struct reach_writer *w, OGRFeatureH feat,
+                        const struct reach_style_colours *c) {
+  /* text fields: OGR returns their stored strings, all valid at once */
+  char label[512] = "";
+  const char *target = field_text(feat, "target"), *missile = field_text(feat, "missile");
+  const char *band = field_text(feat, "band");
+  int lh = !strcmp(band, "low") || !strcmp(band, "high");
+  if (*target) {
+    snprintf(label, sizeof label, "%s", target);
+  } else {
+    const char *site = !strcmp(w->layer, "rings") ? field_text(feat, "site") : "";
+    int i = OGR_F_GetFieldIndex(feat, "range_km");
+    snprintf(label, sizeof label, "%s%s%s%s%.0f km%s%s%s", site, *site ? ": " : "", missile,
+             *missile ? " " : "", i >= 0 ? OGR_F_GetFieldAsDouble(feat, i) : 0, lh ? " (" : "",
+             lh ? band : "", lh ? ")" : "");
+  }
+  if (w->kml_name >= 0) OGR_F_SetFieldString(feat, w->kml_name, label);
+  if (!c) return;
+  char style[160];
+  const unsigned char *f = c->fill, *l = c->line;
+  if (wkbFlatten(OGR_FD_GetGeomType(OGR_L_GetLayerDefn(w->lyr))) == wkbPoint) {
+    /* an icon has one colour: a hollow marker's is its outline's; LIBKML
+     * reads 2.835 px (1 mm at 72 dpi) as icon scale 1, which is QGIS's
+     * 2.6 mm marker */
+    const unsigned char *ic = f[3] < 64 ? l : f;
+    double scale = c->size_px / (2.6 * 96 / 25.4);
+    scale = scale < 0.6 ? 0.6 : scale > 2 ? 2 : scale;
+    snprintf(style, sizeof style, "SYMBOL(c:#%02X%02X%02X%02X,s:%.2fpx)", ic[0], ic[1], ic[2],
+             255, 2.835 * scale);
+  } else {
+    snprintf(style, sizeof style, "BRUSH(fc:#%02X%02X%02X%02X);PEN(c:#%02X%02X%02X%02X,w:%.1fpx)",
+             f[0], f[1], f[2], f[3], l[0], l[1], l[2], l[3], c->width_px);
+    /* KML colours are aabbggrr; the KML driver writes the outline's in
+     * upper case */
+    char line[9], fill[9];
+    snprintf(line, sizeof line, "%02X%02X%02X%02X", l[3], l[2], l[1], l[0]);
+    snprintf(fill, sizeof fill, "%02x%02x%02x%02x", f[3], f[2], f[1], f[0]);
+    size_t i = 0;
+    while (i < w->nfills && strcmp(w->fills[i][0], line) != 0) i++;
+    if (i == w->nfills && i < sizeof w->fills / sizeof w->fills[0]) {
+      memcpy(w->fills[i][0], line, sizeof line);
+      memcpy(w->fills[i][1], fill, sizeof fill);
+      w->nfills++;
+    }
+  }
+  OGR_F_SetStyleString(feat, style);
+}
+
 static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer *w,
                                      OGRFeatureH feat) {
+  const struct reach_style_colours *c = NULL;
+  if (w->istyle >= 0) /* note the feature's category (for the QML, KML) */
+    c = reach_style_value(w->style, OGR_F_IsFieldSetAndNotNull(feat, w->istyle)
+                                        ? OGR_F_GetFieldAsString(feat, w->istyle) : "");
+  if (w->kml) kml_feature(w, feat, c);
   CPLErrorReset();
   OGRErr e = OGR_L_CreateFeature(w->lyr, feat);
   OGR_F_Destroy(feat);
   if (e != OGRERR_NONE) {
-    const char *why = CPLGetLastErrorMsg();
+    char why[512];
+    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot write feature %zu to %s: %s",
                       w->count + 1, w->dest ? w->dest : "standard output",
-                      why && *why ? why : "write failed (is the disk full?)");
+                      *why ? why : "write failed (is the disk full?)");
   }
   w->count++;
   return REACH_OK;
@@ -281,18 +520,26 @@ enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
   OGR_F_SetFieldDouble(feat, ix[7], q->min_km);
   OGR_F_SetFieldDouble(feat, ix[8], q->margin_km);
   OGR_F_SetFieldInteger(feat, ix[9], q->in_range);
+  if (isnan(q->tof_s))
+    OGR_F_SetFieldNull(feat, ix[10]);
+  else
+    OGR_F_SetFieldDouble(feat, ix[10], q->tof_s);
   OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
   OGR_G_SetPoint_2D(pt, 0, q->target_lon, q->target_lat);
   OGR_F_SetGeometryDirectly(feat, pt);
   return add_feature(ctx, w, feat);
 }
 
-enum reach_status reach_writer_add_coverage(struct reach_ctx *ctx,
-                                            struct reach_writer *w,
-                                            const struct reach_feature *f, long sites,
-                                            const struct reach_geom *geom) {
-  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
-  const int *ix = w->ifield;
+enum reach_status reach_writer_open_overlap(struct reach_ctx *ctx, const char *path,
+                                            const char *driver, int overwrite,
+                                            struct reach_writer **wp) {
+  return writer_open(ctx, path, driver, overwrite, "overlap", wkbMultiPolygon,
+                     overlap_fields, sizeof overlap_fields / sizeof overlap_fields[0],
+                     wp);
+}
+
+/* The fields coverage and overlap share: missile ... az_to. */
+static void set_common(OGRFeatureH feat, const int *ix, const struct reach_feature *f) {
   OGR_F_SetFieldString(feat, ix[0], f->missile ? f->missile : "");
   OGR_F_SetFieldString(feat, ix[1], f->band ? f->band : "");
   OGR_F_SetFieldDouble(feat, ix[2], f->min_km);
@@ -304,10 +551,52 @@ enum reach_status reach_writer_add_coverage(struct reach_ctx *ctx,
     OGR_F_SetFieldNull(feat, ix[4]);
     OGR_F_SetFieldNull(feat, ix[5]);
   }
+}
+
+static enum reach_status add_coverage(struct reach_ctx *ctx, struct reach_writer *w,
+                                      const struct reach_feature *f, long sites,
+                                      const char *from_area,
+                                      const struct reach_geom *geom) {
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+  const int *ix = w->ifield;
+  set_common(feat, ix, f);
   OGR_F_SetFieldInteger64(feat, ix[6], sites);
   OGR_F_SetFieldDouble(feat, ix[7], f->tol_m);
   OGR_F_SetFieldDouble(feat, ix[8], f->err_m);
   OGR_F_SetFieldDouble(feat, ix[9], f->area_km2);
+  OGR_F_SetFieldString(feat, ix[10], from_area);
+  OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
+  return add_feature(ctx, w, feat);
+}
+
+enum reach_status reach_writer_add_coverage(struct reach_ctx *ctx,
+                                            struct reach_writer *w,
+                                            const struct reach_feature *f, long sites,
+                                            const struct reach_geom *geom) {
+  return add_coverage(ctx, w, f, sites, "", geom);
+}
+
+enum reach_status reach_writer_add_area(struct reach_ctx *ctx,
+                                        struct reach_writer *w,
+                                        const struct reach_feature *f, long samples,
+                                        const struct reach_geom *geom) {
+  return add_coverage(ctx, w, f, samples, f->site ? f->site : "", geom);
+}
+
+enum reach_status reach_writer_add_overlap(struct reach_ctx *ctx,
+                                           struct reach_writer *w,
+                                           const struct reach_feature *f, long sites,
+                                           long count, int at_least,
+                                           const struct reach_geom *geom) {
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+  const int *ix = w->ifield;
+  set_common(feat, ix, f);
+  OGR_F_SetFieldInteger64(feat, ix[6], sites);
+  OGR_F_SetFieldInteger64(feat, ix[7], count);
+  OGR_F_SetFieldInteger(feat, ix[8], at_least);
+  OGR_F_SetFieldDouble(feat, ix[9], f->tol_m);
+  OGR_F_SetFieldDouble(feat, ix[10], f->err_m);
+  OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat);
 }
@@ -348,9 +637,70 @@ static OGRGeometryH to_ogr(const struct reach_geom *g) {
   return mp;
 }
 
+enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writer *w,
+                                        const struct reach_site *site) {
+  if (!w->gpkg || !w->lyr || wkbFlatten(OGR_FD_GetGeomType(OGR_L_GetLayerDefn(w->lyr))) == wkbPoint)
+    return REACH_OK;
+  /* rings come site by site: one point per run of rings of one site */
+  if (w->sites && !strcmp(site->name, w->last_site) && site->lat_deg == w->last_lat &&
+      site->lon_deg == w->last_lon)
+    return REACH_OK;
+  snprintf(w->last_site, sizeof w->last_site, "%s", site->name);
+  w->last_lat = site->lat_deg;
+  w->last_lon = site->lon_deg;
+  CPLErrorReset();
+  if (!w->sites) {
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 4326);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    w->sites = GDALDatasetCreateLayer(w->ds, "sites", srs, wkbPoint, NULL);
+    OSRDestroySpatialReference(srs);
+    static const struct field site_fields[] = {
+        {"name", F_TEXT, REACH_NAME_LEN}, {"lat", F_REAL, 0}, {"lon", F_REAL, 0}};
+    for (size_t i = 0; w->sites && i < sizeof site_fields / sizeof site_fields[0]; i++) {
+      OGRFieldDefnH fd = OGR_Fld_Create(site_fields[i].name,
+                                        site_fields[i].type == F_TEXT ? OFTString : OFTReal);
+      if (site_fields[i].width) OGR_Fld_SetWidth(fd, site_fields[i].width);
+      if (OGR_L_CreateField(w->sites, fd, TRUE) != OGRERR_NONE) w->sites = NULL;
+      OGR_Fld_Destroy(fd);
+    }
+    if (!w->sites) {
+      char why[512];
+      reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+      return reach_fail(ctx, REACH_ERR_IO, "cannot create the sites layer in %s: %s",
+                        w->dest, why);
+    }
+  }
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->sites));
+  OGR_F_SetFieldString(feat, 0, site->name);
+  OGR_F_SetFieldDouble(feat, 1, site->lat_deg);
+  OGR_F_SetFieldDouble(feat, 2, site->lon_deg);
+  OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+  OGR_G_SetPoint_2D(pt, 0, site->lon_deg, site->lat_deg);
+  OGR_F_SetGeometryDirectly(feat, pt);
+  OGRErr e = OGR_L_CreateFeature(w->sites, feat);
+  OGR_F_Destroy(feat);
+  if (e != OGRERR_NONE) {
+    char why[512];
+    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot write site %s to %s: %s", site->name,
+                      w->dest, why);
+  }
+  if (w->sites_style) reach_style_value(w->sites_style, site->name);
+  return REACH_OK;
+}
+
 enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w,
                                    const struct reach_feature *f,
                                    const struct reach_geom *geom) {
+  if (w->gpkg) {
+    struct reach_site s;
+    snprintf(s.name, sizeof s.name, "%s", f->site ? f->site : "");
+    s.lat_deg = f->site_lat;
+    s.lon_deg = f->site_lon;
+    enum reach_status st = reach_writer_add_site(ctx, w, &s);
+    if (st != REACH_OK) return st;
+  }
   OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
   const int *ix = w->ifield;
   OGR_F_SetFieldString(feat, ix[0], f->site ? f->site : "");
@@ -409,13 +759,167 @@ static enum reach_status verify_written(struct reach_ctx *ctx,
   return st;
 }
 
+/* The QGIS styles of a GeoPackage's layers, as QGIS itself stores them: a
+ * table layer_styles (an attributes table of the GeoPackage) with one row
+ * per layer, useAsDefault 1.  QGIS applies a row when f_table_schema is ''
+ * (not NULL) and the table and geometry column names match the layer's. */
+static enum reach_status gpkg_styles(struct reach_ctx *ctx, struct reach_writer *w) {
+  struct { OGRLayerH lyr; struct reach_style *style; } layers[] = {
+      {w->lyr, w->style}, {w->sites, w->sites_style}};
+  if (!w->style && !(w->sites && w->sites_style)) return REACH_OK;
+  static const struct { const char *name; OGRFieldType type; int width; } cols[] = {
+      {"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256},
+      {"f_table_name", OFTString, 256},    {"f_geometry_column", OFTString, 256},
+      {"styleName", OFTString, 30},        {"styleQML", OFTString, 0},
+      {"styleSLD", OFTString, 0},          {"useAsDefault", OFTInteger, 0},
+      {"description", OFTString, 0},       {"owner", OFTString, 30},
+      {"ui", OFTString, 30},               {"update_time", OFTDateTime, 0}};
+  char *opts[] = {(char *)"FID=id", NULL};
+  CPLErrorReset();
+  OGRLayerH ls = GDALDatasetCreateLayer(w->ds, "layer_styles", NULL, wkbNone, opts);
+  for (size_t i = 0; ls && i < sizeof cols / sizeof cols[0]; i++) {
+    OGRFieldDefnH fd = OGR_Fld_Create(cols[i].name, cols[i].type);
+    if (cols[i].width) OGR_Fld_SetWidth(fd, cols[i].width);
+    if (cols[i].type == OFTInteger) OGR_Fld_SetSubType(fd, OFSTBoolean);
+    if (cols[i].type == OFTDateTime) OGR_Fld_SetDefault(fd, "CURRENT_TIMESTAMP");
+    if (OGR_L_CreateField(ls, fd, TRUE) != OGRERR_NONE) ls = NULL;
+    OGR_Fld_Destroy(fd);
+  }
+  for (size_t i = 0; ls && i < sizeof layers / sizeof layers[0]; i++) {
+    if (!layers[i].lyr || !layers[i].style) continue;
+    char *qml = reach_style_qml(layers[i].style);
+    const char *name = OGR_L_GetName(layers[i].lyr);
+    char desc[512];
+    snprintf(desc, sizeof desc, "georeach %s: default style of %s, from %s", reach_version(),
+             name, reach_style_path(layers[i].style));
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(ls));
+    const char *values[] = {"", "", name, OGR_L_GetGeometryColumn(layers[i].lyr), name, qml};
+    for (int k = 0; k < 6; k++) OGR_F_SetFieldString(f, k, values[k] ? values[k] : "");
+    OGR_F_SetFieldInteger(f, 7, 1);
+    OGR_F_SetFieldString(f, 8, desc);
+    OGR_F_SetFieldString(f, 9, "");
+    if (OGR_L_CreateFeature(ls, f) != OGRERR_NONE) ls = NULL;
+    OGR_F_Destroy(f);
+    CPLFree(qml);
+  }
+  if (!ls) {
+    char why[512];
+    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot write the layer styles to %s: %s", w->dest,
+                      why);
+  }
+  return REACH_OK;
+}
+
+/* A shapefile's QGIS style: NAME.qml beside NAME.shp (QGIS loads it as the
+ * layer's default style), written into the hidden folder with the rest. */
+static enum reach_status qml_sidecar(struct reach_ctx *ctx, struct reach_writer *w) {
+  if (!w->style) return REACH_OK;
+  char *qml = reach_style_qml(w->style);
+  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetBasename(w->dest), "qml"));
+  VSILFILE *fp = VSIFOpenL(path, "wb");
+  size_t len = qml ? strlen(qml) : 0;
+  int ok = fp && qml && VSIFWriteL(qml, 1, len, fp) == len;
+  if (fp && VSIFCloseL(fp) != 0) ok = 0;
+  CPLFree(path);
+  CPLFree(qml);
+  if (!ok)
+    return reach_fail(ctx, REACH_ERR_IO, "cannot write the style beside %s: %s", w->dest,
+                      strerror(errno));
+  return REACH_OK;
+}
+
+/* GDAL's KML driver leaves polygons unfilled (<PolyStyle><fill>0</fill>
+ * </PolyStyle>, written on the line of the placemark's <Style>): give each
+ * the fill of its category, found by the outline colour on that line.  One
+ * pass over the finished file, in the temporary folder. */
+static enum reach_status kml_fills(struct reach_ctx *ctx, struct reach_writer *w) {
+  static const char nofill[] = "<PolyStyle><fill>0</fill></PolyStyle>";
+  static const char pen[] = "<LineStyle><color>";
+  if (!w->nfills) return REACH_OK;
+  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetFilename(w->dest), NULL));
+  char *tmp = CPLStrdup(CPLSPrintf("%s.fill", path));
+  FILE *in = fopen(path, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  int ok = in && out;
+  while (ok && (len = getline(&line, &cap, in)) > 0) {
+    char *p = strstr(line, nofill), *c = strstr(line, pen);
+    size_t i = w->nfills;
+    if (p && c && strlen(c) >= sizeof pen - 1 + 8)
+      for (i = 0; i < w->nfills && strncmp(c + sizeof pen - 1, w->fills[i][0], 8) != 0; i++) {
+      }
+    if (i < w->nfills) {
+      const char *rest = p + sizeof nofill - 1;
+      size_t nrest = (size_t)len - (size_t)(rest - line);
+      ok = fwrite(line, 1, (size_t)(p - line), out) == (size_t)(p - line) &&
+           fprintf(out, "<PolyStyle><color>%s</color></PolyStyle>", w->fills[i][1]) > 0 &&
+           fwrite(rest, 1, nrest, out) == nrest;
+    } else {
+      ok = fwrite(line, 1, (size_t)len, out) == (size_t)len;
+    }
+  }
+  int e = errno;
+  free(line);
+  if (in && ferror(in)) ok = 0;
+  if (in) fclose(in);
+  if (out && fclose(out) != 0) ok = 0, e = errno;
+  if (ok && rename(tmp, path) != 0) ok = 0, e = errno;
+  if (!ok) unlink(tmp);
+  CPLFree(path);
+  CPLFree(tmp);
+  if (!ok)
+    return reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", w->dest, strerror(e));
+  return REACH_OK;
+}
+
+/* -o -: the finished GeoJSON, from the temporary folder to standard output. */
+static enum reach_status copy_to_stdout(struct reach_ctx *ctx, struct reach_writer *w) {
+  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, "stdout.geojson", NULL));
+  FILE *in = fopen(path, "rb");
+  CPLFree(path);
+  if (!in)
+    return reach_fail(ctx, REACH_ERR_IO, "cannot read back the output: %s", strerror(errno));
+  char buf[1 << 16];
+  size_t n;
+  int ok = 1;
+  while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, n, stdout) == n;
+  ok = ok && !ferror(in) && fflush(stdout) == 0;
+  int e = errno;
+  fclose(in);
+  if (!ok)
+    return reach_fail(ctx, REACH_ERR_IO, "cannot write to standard output: %s", strerror(e));
+  return REACH_OK;
+}
+
 enum reach_status reach_writer_commit(struct reach_ctx *ctx,
                                       struct reach_writer *w) {
   CPLErrorReset();
-  if (w->in_txn && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
+  /* PG: the table's deferred creation and the end of its COPY belong in the
+   * transaction too */
+  if (w->pg && OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE) {
+    char msg[512];
+    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    reach_fail(ctx, REACH_ERR_IO, "cannot finish writing %s: %s", w->dest, msg);
     reach_writer_abort(w);
-    return reach_fail(ctx, REACH_ERR_IO, "cannot finish writing: %s",
-                      CPLGetLastErrorMsg());
+    return REACH_ERR_IO;
+  }
+  if (w->in_txn && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
+    char msg[512];
+    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    reach_fail(ctx, REACH_ERR_IO, "cannot finish writing%s%s: %s", w->dest ? " " : "",
+               w->dest ? w->dest : "", msg);
+    reach_writer_abort(w);
+    return REACH_ERR_IO;
+  }
+  w->in_txn = 0;
+  if (w->gpkg) {
+    enum reach_status st = gpkg_styles(ctx, w);
+    if (st != REACH_OK) {
+      reach_writer_abort(w);
+      return st;
+    }
   }
   if (OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE) CPLError(CE_Failure, CPLE_FileIO, "sync failed");
   GDALFlushCache(w->ds);
@@ -423,7 +927,7 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
   w->ds = NULL;
   if (CPLGetLastErrorType() >= CE_Failure) {
     char msg[512];
-    snprintf(msg, sizeof msg, "%s", CPLGetLastErrorMsg());
+    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
     char what[1024];
     snprintf(what, sizeof what, "%s", w->to_stdout ? "standard output" : w->dest);
     reach_writer_abort(w);
@@ -431,8 +935,21 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
                       msg);
   }
   if (w->to_stdout) {
+    enum reach_status st = copy_to_stdout(ctx, w);
+    remove_tree(w->tmpdir);
+    writer_free(w);
+    return st;
+  }
+  if (w->pg) {
     writer_free(w);
     return REACH_OK;
+  }
+  if (w->shp || w->kml_fills) {
+    enum reach_status st = w->shp ? qml_sidecar(ctx, w) : kml_fills(ctx, w);
+    if (st != REACH_OK) {
+      reach_writer_abort(w);
+      return st;
+    }
   }
   /* Some drivers (GeoJSON) do not report a failed write: flush every file
    * to disk, and when the disk looks full read the result back and count. */

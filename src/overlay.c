@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 #include "georeach/catalogue.h"
@@ -103,6 +104,15 @@ enum reach_status reach_geom_union_all(struct reach_ctx *ctx,
   return from_geos(ctx, u, out);
 }
 
+/* The bundled countries: data/countries.fgb (FlatGeobuf, read in a tenth of
+ * the time; built from the GeoJSON by scripts/build-data) when present,
+ * else data/countries.geojson. */
+static void countries_path(char *path, size_t n) {
+  struct stat sb;
+  snprintf(path, n, "%s/countries.fgb", reach_data_dir());
+  if (stat(path, &sb) != 0) snprintf(path, n, "%s/countries.geojson", reach_data_dir());
+}
+
 /* Append the polygons of an OGR geometry to a GEOS collection list. */
 static int add_ogr(struct reach_ctx *ctx, OGRGeometryH g, GEOSGeometry ***list,
                    size_t *n, size_t *cap) {
@@ -146,7 +156,7 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
   if (is_file)
     snprintf(path, sizeof path, "%s", what);
   else
-    snprintf(path, sizeof path, "%s/countries.geojson", reach_data_dir());
+    countries_path(path, sizeof path);
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   if (!ds)
     return reach_fail(ctx, REACH_ERR_IO, "cannot read the territory %s", path);
@@ -259,7 +269,7 @@ void reach_countries_free(struct reach_ctx *ctx, struct reach_countries *c) {
 
 static enum reach_status load_countries(struct reach_ctx *ctx) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/countries.geojson", reach_data_dir());
+  countries_path(path, sizeof path);
   reach_gdal_init();
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   if (!ds) return reach_fail(ctx, REACH_ERR_IO, "cannot read the countries %s", path);
@@ -370,5 +380,183 @@ enum reach_status reach_countries_reached(struct reach_ctx *ctx,
   qsort(out, m, sizeof *out, cmp_share);
   *shares = out;
   *n = m;
+  return REACH_OK;
+}
+
+/* Overlap bands: the faces of the arrangement of every region's boundary
+ * (GEOS noding + polygonize), each counted by the regions holding an interior
+ * point of it, then dissolved per count. */
+struct hits {
+  size_t *idx;
+  size_t n, cap;
+};
+
+static void tree_hit(void *item, void *data) {
+  struct hits *h = data;
+  if (h->n == h->cap) {
+    size_t c = h->cap ? 2 * h->cap : 64;
+    size_t *p = realloc(h->idx, c * sizeof *p);
+    if (!p) return; /* counted as a miss; the caller checks h->cap */
+    h->idx = p;
+    h->cap = c;
+  }
+  h->idx[h->n++] = (size_t)((const char *)item - (const char *)0);
+}
+
+void reach_overlap_free(struct reach_overlap_band *bands, size_t n) {
+  for (size_t i = 0; i < n; i++) reach_geom_clear(&bands[i].geom);
+  free(bands);
+}
+
+enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
+                                     const struct reach_geom *gs, size_t n,
+                                     long min_count,
+                                     struct reach_overlap_band **bands_out,
+                                     size_t *nbands_out) {
+  GEOSContextHandle_t h = ctx->geos;
+  enum reach_status st = REACH_OK;
+  GEOSGeometry **polys = calloc(n ? n : 1, sizeof *polys);
+  const GEOSPreparedGeometry **prep = calloc(n ? n : 1, sizeof *prep);
+  GEOSGeometry **bounds = calloc(n ? n : 1, sizeof *bounds);
+  GEOSGeometry *lines = NULL, *noded = NULL, *faces = NULL;
+  GEOSSTRtree *tree = NULL;
+  GEOSGeometry ***bucket = NULL; /* faces per count */
+  size_t *nbucket = NULL, nb = 0, nfaces = 0, m = 0;
+  struct reach_overlap_band *bands = NULL;
+  struct hits hit = {0};
+  *bands_out = NULL;
+  *nbands_out = 0;
+  if (!polys || !prep || !bounds) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  tree = GEOSSTRtree_create_r(h, 10);
+  for (size_t i = 0; i < n; i++) {
+    if (gs[i].npolys == 0) continue;
+    if (!(polys[i] = to_geos(ctx, &gs[i])) ||
+        !(prep[i] = GEOSPrepare_r(h, polys[i])) ||
+        !(bounds[m] = GEOSBoundary_r(h, polys[i]))) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    m++;
+    GEOSSTRtree_insert_r(h, tree, polys[i], (char *)0 + i);
+  }
+  /* Noding: the union of all boundaries splits them where they cross. */
+  lines = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, bounds, (unsigned)m);
+  if (lines) memset(bounds, 0, n * sizeof *bounds); /* owned by lines now */
+  noded = lines ? GEOSUnaryUnion_r(h, lines) : NULL;
+  if (noded) {
+    const GEOSGeometry *one[1] = {noded};
+    faces = GEOSPolygonize_r(h, one, 1);
+  }
+  if (!faces) {
+    st = reach_fail(ctx, REACH_ERR_INTERNAL, "overlap counting failed (%s)",
+                    ctx->msg[0] ? ctx->msg : "GEOS");
+    goto done;
+  }
+  nfaces = (size_t)GEOSGetNumGeometries_r(h, faces);
+  for (size_t f = 0; f < nfaces && st == REACH_OK; f++) {
+    const GEOSGeometry *face = GEOSGetGeometryN_r(h, faces, (int)f);
+    GEOSGeometry *pt = GEOSPointOnSurface_r(h, face);
+    if (!pt) {
+      st = reach_fail(ctx, REACH_ERR_INTERNAL, "overlap counting failed (%s)",
+                      ctx->msg[0] ? ctx->msg : "GEOS");
+      break;
+    }
+    hit.n = 0;
+    GEOSSTRtree_query_r(h, tree, pt, tree_hit, &hit);
+    long count = 0;
+    for (size_t k = 0; k < hit.n; k++)
+      if (GEOSPreparedIntersects_r(h, prep[hit.idx[k]], pt) == 1) count++;
+    GEOSGeom_destroy_r(h, pt);
+    if (count == 0 || (min_count > 0 && count < min_count)) continue;
+    size_t b = min_count > 0 ? 0 : (size_t)count - 1;
+    if (b >= nb) {
+      GEOSGeometry ***nbk = realloc(bucket, (b + 1) * sizeof *nbk);
+      size_t *nn = nbk ? realloc(nbucket, (b + 1) * sizeof *nn) : NULL;
+      if (nbk) bucket = nbk;
+      if (!nn) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+      nbucket = nn;
+      for (size_t j = nb; j <= b; j++) {
+        bucket[j] = NULL;
+        nbucket[j] = 0;
+      }
+      nb = b + 1;
+    }
+    GEOSGeometry **l = realloc(bucket[b], (nbucket[b] + 1) * sizeof *l);
+    if (!l) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      break;
+    }
+    bucket[b] = l;
+    l[nbucket[b]++] = GEOSGeom_clone_r(h, face);
+  }
+  if (st == REACH_OK && nb > 0) {
+    bands = calloc(nb, sizeof *bands);
+    if (!bands) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  size_t nout = 0;
+  for (size_t b = 0; b < nb && st == REACH_OK; b++) {
+    if (nbucket[b] == 0) continue;
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION,
+                                                     bucket[b], (unsigned)nbucket[b]);
+    nbucket[b] = 0; /* owned by coll (or freed with it) */
+    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+    if (coll) GEOSGeom_destroy_r(h, coll);
+    if (!u) {
+      st = reach_fail(ctx, REACH_ERR_INTERNAL, "overlap union failed (%s)",
+                      ctx->msg[0] ? ctx->msg : "GEOS");
+      break;
+    }
+    bands[nout].count = min_count > 0 ? min_count : (long)b + 1;
+    bands[nout].at_least = min_count > 0;
+    if ((st = from_geos(ctx, u, &bands[nout].geom)) == REACH_OK) nout++;
+  }
+  if (st == REACH_OK) {
+    *bands_out = bands;
+    *nbands_out = nout;
+    bands = NULL;
+  } else {
+    reach_overlap_free(bands, nout);
+    bands = NULL;
+  }
+done:
+  free(hit.idx);
+  for (size_t b = 0; b < nb; b++) {
+    for (size_t k = 0; k < nbucket[b]; k++) GEOSGeom_destroy_r(h, bucket[b][k]);
+    free(bucket[b]);
+  }
+  free(bucket);
+  free(nbucket);
+  if (faces) GEOSGeom_destroy_r(h, faces);
+  if (noded) GEOSGeom_destroy_r(h, noded);
+  if (lines) GEOSGeom_destroy_r(h, lines);
+  if (tree) GEOSSTRtree_destroy_r(h, tree);
+  for (size_t i = 0; i < n; i++) {
+    if (bounds && bounds[i]) GEOSGeom_destroy_r(h, bounds[i]);
+    if (prep && prep[i]) GEOSPreparedGeom_destroy_r(h, prep[i]);
+    if (polys && polys[i]) GEOSGeom_destroy_r(h, polys[i]);
+  }
+  free(bounds);
+  free(prep);
+  free(polys);
+  return st;
+}
+
+/* The bundled countries as GEOS geometries, with their names, for drawing
+ * (map.c). */
+enum reach_status reach_countries_geos(struct reach_ctx *ctx, void *const **geoms,
+                                       const char (**names)[64], size_t *n) {
+  if (!ctx->countries) {
+    enum reach_status st = load_countries(ctx);
+    if (st != REACH_OK) return st;
+  }
+  *geoms = (void *const *)ctx->countries->g;
+  *names = (const char(*)[64])ctx->countries->name;
+  *n = ctx->countries->n;
   return REACH_OK;
 }

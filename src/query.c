@@ -1,10 +1,14 @@
 /* What-if queries: site x weapon x target distances with the inverse problem,
  * pairs far out of range skipped by a bound on the auxiliary sphere. */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "georeach/query.h"
+#include "georeach/ballistic.h"
 
 #define DEG (M_PI / 180)
 
@@ -45,6 +49,58 @@ static void exact(const struct reach_ctx *ctx, double lat1, double lon1,
   row->baz_deg = az360(a2);
 }
 
+/* Largest reach of a ballistic weapon from a site, for the bound: the
+ * largest of 72 azimuths, plus 2 % (R(beta) is smooth: between samples 5
+ * degrees apart it changes by far less). */
+static enum reach_status ballistic_bound(struct reach_ctx *ctx,
+                                         const struct reach_ballistic *b,
+                                         const struct reach_site *s, double *rmax) {
+  double lo = 0, hi = 0;
+  if (reach_ballistic_wraps(b, s->lat_deg, &lo, &hi))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "site %s: with the ballistic model a %.0f km missile can fly "
+                      "past the antipode from latitude %.4g (launch azimuths "
+                      "%.0f-%.0f); use the circular model",
+                      s->name, b->nominal_range_m / 1000, s->lat_deg, lo, hi);
+  *rmax = 0;
+  for (int k = 0; k < 72; k++) {
+    struct reach_ballistic_traj tr;
+    enum reach_status st =
+        reach_ballistic_reach(ctx, b, s->lat_deg, s->lon_deg, 5.0 * k, &tr);
+    if (st != REACH_OK) return st;
+    *rmax = fmax(*rmax, tr.range_m);
+  }
+  *rmax *= 1.02;
+  return REACH_OK;
+}
+
+/* The verdict of one pair for weapon w: reach_m, in_range, tof_s. */
+static enum reach_status judge(struct reach_ctx *ctx, const struct reach_ring_def *w,
+                               const struct reach_site *s, const struct reach_target *t,
+                               struct reach_query_row *row) {
+  row->tof_s = NAN;
+  row->reach_m = w->range_m;
+  if (w->ballistic) {
+    struct reach_ballistic_traj tr;
+    enum reach_status st =
+        reach_ballistic_reach(ctx, w->ballistic, s->lat_deg, s->lon_deg, row->az_deg, &tr);
+    if (st != REACH_OK) return st;
+    row->reach_m = tr.range_m;
+    row->tof_s = tr.tof_s;
+  }
+  row->in_range = row->dist_m >= w->min_range_m && row->dist_m <= row->reach_m;
+  if (w->ballistic && row->in_range) {
+    struct reach_ballistic_traj tr;
+    int ok = 0;
+    enum reach_status st =
+        reach_ballistic_tof_to(ctx, w->ballistic, s->lat_deg, s->lon_deg, t->lat_deg,
+                               t->lon_deg, REACH_BALLISTIC_MIN_ENERGY, &tr, &ok);
+    if (st != REACH_OK) return st;
+    row->tof_s = ok ? tr.tof_s : NAN;
+  }
+  return REACH_OK;
+}
+
 enum reach_status reach_query_rows(struct reach_ctx *ctx,
                                    const struct reach_site *sites, size_t nsites,
                                    const struct reach_ring_def *weapons,
@@ -52,8 +108,6 @@ enum reach_status reach_query_rows(struct reach_ctx *ctx,
                                    const struct reach_target *targets,
                                    size_t ntargets, int in_range_only,
                                    reach_row_fn fn, void *data) {
-  double rmax = 0;
-  for (size_t w = 0; w < nweapons; w++) rmax = fmax(rmax, weapons[w].range_m);
   double *us = site_units(ctx, sites, nsites);
   double *ut = target_units(ctx, targets, ntargets);
   enum reach_status st = REACH_OK;
@@ -61,21 +115,24 @@ enum reach_status reach_query_rows(struct reach_ctx *ctx,
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto done;
   }
-  /* theta > rmax / (0.995 b)  <=>  u.v < cos of that: three multiplications
-   * reject a far pair (no pair is rejected beyond half a turn). */
-  double thmax = rmax / (0.995 * ctx->b);
-  double cmin = thmax >= M_PI ? -2 : cos(thmax);
   for (size_t i = 0; i < nsites && st == REACH_OK; i++) {
     const double *u = us + 3 * i;
     for (size_t w = 0; w < nweapons && st == REACH_OK; w++) {
+      /* theta > rmax / (0.995 b)  <=>  u.v < cos of that: three
+       * multiplications reject a far pair (none beyond half a turn). */
+      double rmax = weapons[w].range_m;
+      if (weapons[w].ballistic &&
+          (st = ballistic_bound(ctx, weapons[w].ballistic, &sites[i], &rmax)) != REACH_OK)
+        break;
+      double thmax = rmax / (0.995 * ctx->b);
+      double cmin = thmax >= M_PI ? -2 : cos(thmax);
       for (size_t t = 0; t < ntargets; t++) {
         const double *v = ut + 3 * t;
         if (in_range_only && u[0] * v[0] + u[1] * v[1] + u[2] * v[2] < cmin) continue;
-        struct reach_query_row row = {i, w, t, 0, 0, 0, 0};
+        struct reach_query_row row = {i, w, t, 0, 0, 0, 0, 0, NAN};
         exact(ctx, sites[i].lat_deg, sites[i].lon_deg, targets[t].lat_deg,
               targets[t].lon_deg, &row);
-        row.in_range = row.dist_m >= weapons[w].min_range_m &&
-                       row.dist_m <= weapons[w].range_m;
+        if ((st = judge(ctx, &weapons[w], &sites[i], &targets[t], &row)) != REACH_OK) break;
         if (in_range_only && !row.in_range) continue;
         if (!fn(&row, data)) {
           st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
@@ -90,68 +147,265 @@ done:
   return st;
 }
 
+/* --nearest: sites sorted by the z of their unit vectors, so the sites that
+ * can be within the largest range of a target form one run found by binary
+ * search; in that run candidates go by increasing angle, and the exact
+ * inverse stops once the bound b theta passes the best distance.  Targets
+ * are shared among threads in chunks and reported in order. */
+struct zsite {
+  double u[3];
+  size_t i;
+};
+
+static int cmp_z(const void *a, const void *b) {
+  const struct zsite *x = a, *y = b;
+  if (x->u[2] != y->u[2]) return x->u[2] < y->u[2] ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+struct cand {
+  double dot;
+  size_t k; /* index into the z-sorted sites */
+};
+
+static int cmp_cand(const void *a, const void *b) {
+  const struct cand *x = a, *y = b;
+  if (x->dot != y->dot) return x->dot > y->dot ? -1 : 1;
+  return x->k < y->k ? -1 : x->k > y->k;
+}
+
+struct nearest_job {
+  const struct reach_site *sites;
+  size_t nsites;
+  const struct zsite *zs;
+  const struct reach_ring_def *weapons;
+  size_t nweapons;
+  const struct reach_target *targets;
+  size_t ntargets;
+  int in_range_only;
+  double rmax, thmax;
+};
+
+/* Index of the first z-sorted site with z >= z0. */
+static size_t zlower(const struct zsite *zs, size_t n, double z0) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (zs[mid].u[2] < z0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* The answer for target t into *out; returns 0 when nothing is reported. */
+static int nearest_one(const struct reach_ctx *ctx, const struct nearest_job *j,
+                       size_t t, struct cand **cbuf, size_t *ccap,
+                       struct reach_query_row *out) {
+  const struct reach_target *tg = &j->targets[t];
+  double ut[3];
+  unit(ctx, tg->lat_deg, tg->lon_deg, ut);
+  double beta = asin(fmax(-1, fmin(1, ut[2])));
+  size_t lo = 0, hi = j->nsites;
+  if (j->thmax < M_PI) {
+    double b0 = beta - j->thmax, b1 = beta + j->thmax;
+    lo = zlower(j->zs, j->nsites, b0 <= -M_PI / 2 ? -2 : sin(b0));
+    hi = zlower(j->zs, j->nsites, b1 >= M_PI / 2 ? 2 : nextafter(sin(b1), 2));
+  }
+  double cmin = j->thmax >= M_PI ? -2 : cos(j->thmax);
+  size_t nc = 0;
+  for (size_t k = lo; k < hi; k++) {
+    const double *u = j->zs[k].u;
+    double dot = u[0] * ut[0] + u[1] * ut[1] + u[2] * ut[2];
+    if (dot < cmin) continue;
+    if (nc == *ccap) {
+      size_t c = *ccap ? 2 * *ccap : 256;
+      struct cand *p = realloc(*cbuf, c * sizeof *p);
+      if (!p) return -1;
+      *cbuf = p;
+      *ccap = c;
+    }
+    (*cbuf)[nc++] = (struct cand){dot, k};
+  }
+  qsort(*cbuf, nc, sizeof **cbuf, cmp_cand);
+  struct reach_query_row best = {0, 0, t, INFINITY, 0, 0, 0, 0, NAN}, cap = best;
+  for (size_t c = 0; c < nc; c++) {
+    double th = acos(fmin(1, (*cbuf)[c].dot));
+    /* b theta <= s: no later candidate (larger theta) can be nearer than
+     * the best capable pair (with a margin for rounding) */
+    if (cap.in_range && 0.995 * ctx->b * th > cap.dist_m) break;
+    size_t i = j->zs[(*cbuf)[c].k].i;
+    struct reach_query_row row = {i, 0, t, 0, 0, 0, 0, 0, NAN};
+    exact(ctx, j->sites[i].lat_deg, j->sites[i].lon_deg, tg->lat_deg, tg->lon_deg, &row);
+    if (row.dist_m < best.dist_m || (row.dist_m == best.dist_m && i < best.site)) best = row;
+    for (size_t w = 0; w < j->nweapons; w++) {
+      const struct reach_ring_def *wd = &j->weapons[w];
+      if (row.dist_m >= wd->min_range_m && row.dist_m <= wd->range_m &&
+          (!cap.in_range || row.dist_m < cap.dist_m ||
+           (row.dist_m == cap.dist_m &&
+            (i < cap.site || (i == cap.site &&
+                              wd->range_m - row.dist_m >
+                                  j->weapons[cap.weapon].range_m - cap.dist_m))))) {
+        cap = row;
+        cap.weapon = w;
+        cap.in_range = 1;
+      }
+    }
+  }
+  if (cap.in_range) {
+    *out = cap;
+    out->reach_m = j->weapons[cap.weapon].range_m;
+    out->tof_s = NAN;
+    return 1;
+  }
+  if (j->in_range_only || j->nsites == 0) return 0;
+  /* Nobody reaches it: the nearest site of all (by angle, then exact among
+   * those the bound cannot rule out), with the weapon falling least short. */
+  if (!isfinite(best.dist_m) || best.dist_m > 0.995 * ctx->b * j->thmax) {
+    double dmax = -2;
+    for (size_t k = 0; k < j->nsites; k++) {
+      const double *u = j->zs[k].u;
+      double dot = u[0] * ut[0] + u[1] * ut[1] + u[2] * ut[2];
+      if (dot > dmax) dmax = dot;
+    }
+    double thb = acos(fmin(1, dmax)) * ctx->a / (0.995 * ctx->b);
+    double cb = thb >= M_PI ? -2 : cos(thb);
+    for (size_t k = 0; k < j->nsites; k++) {
+      const double *u = j->zs[k].u;
+      if (u[0] * ut[0] + u[1] * ut[1] + u[2] * ut[2] < cb) continue;
+      size_t i = j->zs[k].i;
+      struct reach_query_row row = {i, 0, t, 0, 0, 0, 0, 0, NAN};
+      exact(ctx, j->sites[i].lat_deg, j->sites[i].lon_deg, tg->lat_deg, tg->lon_deg, &row);
+      if (row.dist_m < best.dist_m || (row.dist_m == best.dist_m && i < best.site)) best = row;
+    }
+  }
+  cap = best;
+  double shortfall = INFINITY;
+  for (size_t w = 0; w < j->nweapons; w++) {
+    double d = best.dist_m > j->weapons[w].range_m ? best.dist_m - j->weapons[w].range_m
+                                                   : j->weapons[w].min_range_m - best.dist_m;
+    if (d < shortfall) {
+      shortfall = d;
+      cap.weapon = w;
+    }
+  }
+  *out = cap;
+  out->reach_m = j->weapons[cap.weapon].range_m;
+  out->tof_s = NAN;
+  return 1;
+}
+
+#define NEAREST_CHUNK 8192
+
+struct nearest_chunk {
+  struct reach_query_row *rows;
+  unsigned char *have;
+  int failed;
+};
+
+struct nearest_worker {
+  pthread_t th;
+  struct reach_ctx *ctx;
+  const struct nearest_job *j;
+  size_t first, n; /* this round's targets */
+  struct nearest_chunk *out;
+  atomic_size_t *next; /* next chunk of the round */
+};
+
+static void nearest_round(struct reach_ctx *ctx, const struct nearest_job *j,
+                          size_t first, size_t n, struct nearest_chunk *out,
+                          atomic_size_t *next) {
+  struct cand *cbuf = NULL;
+  size_t ccap = 0, c;
+  size_t nchunks = (n + NEAREST_CHUNK - 1) / NEAREST_CHUNK;
+  while ((c = atomic_fetch_add(next, 1)) < nchunks) {
+    size_t a = c * NEAREST_CHUNK, b = a + NEAREST_CHUNK < n ? a + NEAREST_CHUNK : n;
+    for (size_t k = a; k < b; k++) {
+      int r = nearest_one(ctx, j, first + k, &cbuf, &ccap, &out->rows[k]);
+      if (r < 0) out->failed = 1;
+      out->have[k] = r > 0;
+    }
+  }
+  free(cbuf);
+}
+
+static void *nearest_main(void *arg) {
+  struct nearest_worker *w = arg;
+  nearest_round(w->ctx, w->j, w->first, w->n, w->out, w->next);
+  return NULL;
+}
+
 enum reach_status reach_query_nearest(struct reach_ctx *ctx,
                                       const struct reach_site *sites,
                                       size_t nsites,
                                       const struct reach_ring_def *weapons,
                                       size_t nweapons,
                                       const struct reach_target *targets,
-                                      size_t ntargets, reach_row_fn fn,
-                                      void *data) {
-  double *us = site_units(ctx, sites, nsites);
+                                      size_t ntargets, int in_range_only,
+                                      int threads, reach_row_fn fn, void *data) {
+  struct nearest_job j = {sites, nsites, NULL, weapons, nweapons, targets, ntargets,
+                          in_range_only, 0, 0};
+  for (size_t w = 0; w < nweapons; w++)
+    if (weapons[w].ballistic)
+      return reach_fail(ctx, REACH_ERR_ARG, "--nearest is for the circular model "
+                                            "(the ballistic reach depends on the "
+                                            "direction); list the rows instead");
+  for (size_t w = 0; w < nweapons; w++) j.rmax = fmax(j.rmax, weapons[w].range_m);
+  j.thmax = j.rmax / (0.995 * ctx->b);
+  struct zsite *zs = calloc(nsites ? nsites : 1, sizeof *zs);
+  size_t round = (size_t)NEAREST_CHUNK * 16;
+  struct nearest_chunk out = {calloc(round, sizeof *out.rows), calloc(round, 1), 0};
+  int nth = threads > 0 ? threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (nth < 1) nth = 1;
+  if (nth > 64) nth = 64;
+  struct nearest_worker *ws = calloc((size_t)nth, sizeof *ws);
   enum reach_status st = REACH_OK;
-  if (!us) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-  double rmax = 0;
-  for (size_t w = 0; w < nweapons; w++) rmax = fmax(rmax, weapons[w].range_m);
-  for (size_t t = 0; t < ntargets && st == REACH_OK; t++) {
-    double ut[3];
-    unit(ctx, targets[t].lat_deg, targets[t].lon_deg, ut);
-    /* The nearest site: exact distances only where the bound allows it to
-     * beat the best so far (a theta <= best). */
-    struct reach_query_row best = {0, 0, t, INFINITY, 0, 0, 0}, cap = best;
-    double cmin = rmax / (0.995 * ctx->b) >= M_PI ? -2 : cos(rmax / (0.995 * ctx->b));
-    double cbest = -2; /* cos of the angle that could still beat the best */
-    for (size_t i = 0; i < nsites; i++) {
-      const double *u = us + 3 * i;
-      double dot = u[0] * ut[0] + u[1] * ut[1] + u[2] * ut[2];
-      if (dot < cmin && dot < cbest) continue; /* cannot reach, cannot be nearer */
-      struct reach_query_row row = {i, 0, t, 0, 0, 0, 0};
-      exact(ctx, sites[i].lat_deg, sites[i].lon_deg, targets[t].lat_deg,
-            targets[t].lon_deg, &row);
-      if (row.dist_m < best.dist_m) {
-        best = row;
-        double th = row.dist_m / (0.995 * ctx->b);
-        cbest = th >= M_PI ? -2 : cos(th);
-      }
-      for (size_t w = 0; w < nweapons; w++) {
-        if (row.dist_m >= weapons[w].min_range_m && row.dist_m <= weapons[w].range_m &&
-            (!cap.in_range || row.dist_m < cap.dist_m ||
-             (row.dist_m == cap.dist_m &&
-              weapons[w].range_m - row.dist_m > weapons[cap.weapon].range_m - cap.dist_m))) {
-          cap = row;
-          cap.weapon = w;
-          cap.in_range = 1;
-        }
-      }
-    }
-    if (!cap.in_range) {
-      /* nobody reaches it: the nearest site, with the weapon falling least
-       * short */
-      cap = best;
-      double shortfall = INFINITY;
-      for (size_t w = 0; w < nweapons; w++) {
-        double d = best.dist_m > weapons[w].range_m
-                       ? best.dist_m - weapons[w].range_m
-                       : weapons[w].min_range_m - best.dist_m;
-        if (d < shortfall) {
-          shortfall = d;
-          cap.weapon = w;
-        }
-      }
-    }
-    if (nsites && !fn(&cap, data))
-      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  if (!zs || !out.rows || !out.have || !ws) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
   }
-  free(us);
+  for (size_t i = 0; i < nsites; i++) {
+    unit(ctx, sites[i].lat_deg, sites[i].lon_deg, zs[i].u);
+    zs[i].i = i;
+  }
+  qsort(zs, nsites, sizeof *zs, cmp_z);
+  j.zs = zs;
+  for (int i = 1; i < nth; i++) {
+    ws[i].ctx = reach_ctx_new();
+    if (!ws[i].ctx) {
+      nth = i;
+      break;
+    }
+  }
+  for (size_t first = 0; first < ntargets && st == REACH_OK; first += round) {
+    size_t n = ntargets - first < round ? ntargets - first : round;
+    atomic_size_t next = 0;
+    int started[64] = {0};
+    for (int i = 1; i < nth; i++) {
+      ws[i].j = &j;
+      ws[i].first = first;
+      ws[i].n = n;
+      ws[i].out = &out;
+      ws[i].next = &next;
+      started[i] = pthread_create(&ws[i].th, NULL, nearest_main, &ws[i]) == 0;
+    }
+    nearest_round(ctx, &j, first, n, &out, &next);
+    for (int i = 1; i < nth; i++)
+      if (started[i]) pthread_join(ws[i].th, NULL);
+    if (out.failed) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      break;
+    }
+    for (size_t k = 0; k < n; k++)
+      if (out.have[k] && !fn(&out.rows[k], data)) {
+        st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+        break;
+      }
+  }
+done:
+  for (int i = 1; ws && i < nth; i++) reach_ctx_free(ws[i].ctx);
+  free(ws);
+  free(zs);
+  free(out.rows);
+  free(out.have);
   return st;
 }

@@ -26,6 +26,7 @@
 
 #include "internal.h"
 #include "georeach/ring.h"
+#include "georeach/ballistic.h"
 
 #define DEG (M_PI / 180)
 /* Beyond this distance from the antipodal distance the direct problem is
@@ -44,7 +45,7 @@
 #define MEAN_RADIUS_M 6371008.8
 #define POLE_GAP_DEG 2e-7
 
-enum curve_kind { ARC, ANTI, RADIAL };
+enum curve_kind { ARC, ANTI, RADIAL, VAR };
 
 struct curve {
   enum curve_kind kind;
@@ -54,6 +55,9 @@ struct curve {
   double alat, alon; /* antipode (ANTI) */
   double kappa;      /* geodesic curvature of the circle, 1/m (ARC) */
   struct geod_geodesicline line; /* RADIAL */
+  const struct reach_ballistic *bm; /* VAR: r(t) = the model's reach */
+  int to_centre;     /* VAR: r(t) = how far out a launch still reaches C */
+  double rlo, rhi;   /* VAR: least and greatest r(t) evaluated */
 };
 
 struct sample {
@@ -110,11 +114,54 @@ static void anti_point(const struct reach_ctx *ctx, const struct curve *c,
   *dir = azi2;
 }
 
+/* VAR: the model's reach along azimuth t (metres). */
+static double var_out(const struct reach_ctx *ctx, const struct reach_ballistic *b,
+                      double lat, double lon, double t) {
+  struct reach_ballistic_traj tr;
+  /* The context is only written on bad arguments, checked before tracing. */
+  if (reach_ballistic_reach((struct reach_ctx *)ctx, b, lat, lon, t, &tr) != REACH_OK)
+    return NAN;
+  return tr.range_m;
+}
+
+/* g(d) = R_P(azimuth P->C) - d for P at distance d from C along azimuth t. */
+static double basket_gap(const struct reach_ctx *ctx, const struct curve *c, double t,
+                         double d) {
+  double lat, lon, azi2;
+  geod_direct(&ctx->g, c->clat, c->clon, t, d, &lat, &lon, &azi2);
+  return var_out(ctx, c->bm, lat, lon, azi2 + 180) - d;
+}
+
+static double var_r(const struct reach_ctx *ctx, const struct curve *c, double t) {
+  if (!c->to_centre) return var_out(ctx, c->bm, c->clat, c->clon, t);
+  /* The launch basket: the root of g(d), by the secant method from the
+   * nominal range (g changes by about -1 per metre of d). */
+  double d0 = c->bm->nominal_range_m, g0 = basket_gap(ctx, c, t, d0);
+  double d1 = d0 + g0, g1 = basket_gap(ctx, c, t, d1);
+  for (int it = 0; it < 30 && fabs(g1) > 1e-4 && g1 != g0; it++) {
+    double d2 = d1 - g1 * (d1 - d0) / (g1 - g0);
+    d0 = d1;
+    g0 = g1;
+    d1 = d2;
+    g1 = basket_gap(ctx, c, t, d1);
+  }
+  return d1;
+}
+
 static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
                  struct sample *s) {
   double azi2 = 0;
   s->t = t;
   switch (c->kind) {
+  case VAR: {
+    double r = var_r(ctx, c, t);
+    struct curve *cw = (struct curve *)c; /* running bounds */
+    if (r < cw->rlo) cw->rlo = r;
+    if (r > cw->rhi) cw->rhi = r;
+    geod_direct(&ctx->g, c->clat, c->clon, t, r, &s->lat, &s->lon, &azi2);
+    s->dir = azi2;
+    break;
+  }
   case ARC:
     geod_direct(&ctx->g, c->clat, c->clon, t, c->r, &s->lat, &s->lon, &azi2);
     s->dir = azi2;
@@ -135,6 +182,8 @@ static double exact_err(const struct reach_ctx *ctx, const struct curve *c,
                         double lat, double lon) {
   double azi1 = 0, m12 = 0;
   double s = dist(ctx, c->clat, c->clon, lat, lon, &azi1, NULL, &m12);
+  /* VAR: the radial gap, an upper bound of the distance to the curve. */
+  if (c->kind == VAR) return fabs(s - var_r(ctx, c, azi1));
   if (c->kind != RADIAL) return fabs(s - c->r);
   /* Distance from a radial geodesic: the reduced length times the sine of the
    * azimuth offset, exact to first order in the offset. */
@@ -500,6 +549,43 @@ enum reach_status reach_ring_check(struct reach_ctx *ctx,
     return reach_fail(ctx, REACH_ERR_ARG,
                       "tolerance %g m is outside [%g m, %g km]", s->tolerance_m,
                       REACH_TOLERANCE_MIN_M, REACH_TOLERANCE_MAX_M / 1000);
+  if (s->ballistic) {
+    if (s->sector && sector_width(s->az_from_deg, s->az_to_deg) < 360)
+      return reach_fail(ctx, REACH_ERR_ARG, "sectors are not supported with the "
+                                            "ballistic model");
+    double lo = 0, hi = 0;
+    /* a launch basket's launch points lie up to ~1.2 R from the centre */
+    double wlat = s->ballistic_to_centre
+                      ? fmax(0, fabs(s->lat_deg) -
+                                    1.2 * s->ballistic->nominal_range_m / 111000)
+                      : s->lat_deg;
+    if (reach_ballistic_wraps(s->ballistic, wlat, &lo, &hi))
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "with the ballistic model a %.0f km missile launched "
+                        "eastward from latitude %.4g can fly past the antipode "
+                        "(launch azimuths %.0f-%.0f): its reach is not a ring; "
+                        "use the circular model", s->ballistic->nominal_range_m / 1000,
+                        s->lat_deg, lo, hi);
+    if (!isfinite(s->lon_deg) || !(s->lat_deg >= -90 && s->lat_deg <= 90))
+      return reach_fail(ctx, REACH_ERR_ARG, "bad centre %g, %g", s->lat_deg,
+                        s->lon_deg);
+    for (int k = 0; k < 72; k++) {
+      struct reach_ballistic_traj tr;
+      if (reach_ballistic_reach(ctx, s->ballistic, s->lat_deg, s->lon_deg, 5.0 * k,
+                                &tr) != REACH_OK)
+        return ctx->status;
+      if (!(tr.range_m < ctx->half_meridian_m - ANTI_ZONE_M))
+        return reach_fail(ctx, REACH_ERR_ARG,
+                          "with the ballistic model the reach along azimuth %d "
+                          "comes within 100 km of the antipodal distance; not "
+                          "supported (use the circular model)", 5 * k);
+      if (!(tr.range_m > s->min_range_m))
+        return reach_fail(ctx, REACH_ERR_ARG,
+                          "with the ballistic model the reach along azimuth %d "
+                          "(%.3f km) is not beyond the minimum range %.3f km",
+                          5 * k, tr.range_m / 1000, s->min_range_m / 1000);
+    }
+  }
   if (s->sector) {
     if (!isfinite(s->az_from_deg) || !isfinite(s->az_to_deg))
       return reach_fail(ctx, REACH_ERR_ARG, "sector azimuths must be numbers");
@@ -631,6 +717,57 @@ static struct reach_region *disc_region(struct reach_ctx *ctx,
   return reg;
 }
 
+/* The region s(C, P) <= R(beta) of the ballistic model's reach. */
+static struct reach_region *var_region(struct reach_ctx *ctx,
+                                       const struct reach_ring_spec *s,
+                                       const struct poles *pf, double *errmax,
+                                       double *rlo, double *rhi, double *rN_out,
+                                       double *rS_out) {
+  struct curve c;
+  struct traced t = {0};
+  struct reach_region *reg = NULL;
+  double worst = NAN, tight = TARGET_TIGHT * s->tolerance_m;
+  memset(&c, 0, sizeof c);
+  c.kind = VAR;
+  c.clat = s->lat_deg;
+  c.clon = s->lon_deg;
+  c.bm = s->ballistic;
+  c.to_centre = s->ballistic_to_centre;
+  c.rlo = INFINITY;
+  c.rhi = 0;
+  /* Reach towards each pole, for the pole tests (a pole-centred launch holds
+   * its own pole). */
+  double rN = isnan(pf->azN) ? INFINITY : var_r(ctx, &c, pf->azN);
+  double rS = isnan(pf->azS) ? INFINITY : var_r(ctx, &c, pf->azS);
+  double r0 = var_r(ctx, &c, 0);
+  *rN_out = rN;
+  *rS_out = rS;
+  c.r = r0;
+  double th = r0 / MEAN_RADIUS_M;
+  c.kappa = cos(th) / sin(th) / MEAN_RADIUS_M;
+  double start = fabs(pf->sN - rN) < 1 || fabs(pf->sS - rS) < 1 ? 137.50776405 : 0;
+  for (int pass = 0; pass < 2; pass++) {
+    double target = (pass ? TARGET_TIGHT : TARGET_LOOSE) * s->tolerance_m;
+    traced_free(&t);
+    if (!trace(ctx, &c, start, start + 360, arc_hmax(r0), ARC_HMIN_DEG, target,
+               tight, &t))
+      break;
+    t.v[0].corner = 0;
+    worst = finish_curve(ctx, &t);
+    if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
+  }
+  if (isnan(worst)) {
+    reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  } else {
+    if (worst > *errmax) *errmax = worst;
+    *rlo = c.rlo;
+    *rhi = c.rhi;
+    reg = curve_region(ctx, &t, pf->sN <= rN, pf->sS <= rS, "ballistic reach");
+  }
+  traced_free(&t);
+  return reg;
+}
+
 static int trace_sector(const struct reach_ctx *ctx,
                         const struct reach_ring_spec *s, double target,
                         struct traced *t) {
@@ -708,8 +845,10 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
   struct poles pf;
   pole_facts(ctx, s.lat_deg, s.lon_deg, &pf);
   struct reach_region *reg = NULL;
+  double rlo = s.range_m, rhi = s.range_m, rN = NAN, rS = NAN;
   if (full) {
-    reg = disc_region(ctx, &s, s.range_m, &pf, &errmax);
+    reg = s.ballistic ? var_region(ctx, &s, &pf, &errmax, &rlo, &rhi, &rN, &rS)
+                      : disc_region(ctx, &s, s.range_m, &pf, &errmax);
     if (reg && s.min_range_m > 0) {
       struct reach_region *inner =
           disc_region(ctx, &s, s.min_range_m, &pf, &errmax);
@@ -741,6 +880,14 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
   out->area_m2 = fmin(fmax(reach_geom_area_m2(ctx, &out->geom), 0),
                       ctx->area_total_m2);
   out->err_m = errmax;
+  out->reach_min_m = rlo;
+  out->reach_max_m = rhi;
+  if (s.ballistic) { /* pole facts against the model's reach */
+    out->whole_globe = 0;
+    out->holds_north_pole = pf.sN >= s.min_range_m && pf.sN <= rN;
+    out->holds_south_pole = pf.sS >= s.min_range_m && pf.sS <= rS;
+    return REACH_OK;
+  }
   out->whole_globe = full && s.min_range_m == 0 &&
                      s.range_m >= ctx->half_meridian_m;
   out->holds_north_pole = pf.sN >= s.min_range_m && pf.sN <= s.range_m &&

@@ -69,31 +69,53 @@ static int cores(void) {
   return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
+/* The next batch of up to @p max sites: a slice of job->sites, or read from
+ * job->reader into @p buf.  *first is the index of the batch's first site. */
+static enum reach_status next_sites(struct reach_ctx *ctx,
+                                    const struct reach_rings_job *job,
+                                    struct reach_site *buf, size_t max,
+                                    size_t *pos, const struct reach_site **out,
+                                    size_t *got) {
+  if (job->reader) {
+    *out = buf;
+    enum reach_status st = reach_sites_next(ctx, job->reader, buf, max, got);
+    return st;
+  }
+  *out = job->sites + *pos;
+  *got = job->nsites - *pos < max ? job->nsites - *pos : max;
+  return REACH_OK;
+}
+
 enum reach_status reach_rings_write(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,
                                     struct reach_writer *out,
                                     reach_progress_fn progress, void *data) {
-  size_t total = job->nsites * job->nrings;
   int nth = job->threads > 0 ? job->threads : cores();
   if (nth > 64) nth = 64;
-  /* Small batches: an interruption is noticed within ~30 ms of work. */
-  size_t bsize = 64 * (size_t)nth;
-  if (bsize > total) bsize = total ? total : 1;
+  if (job->nrings == 0) return REACH_OK;
+  /* Small batches: an interruption is noticed within ~30 ms of work, and a
+   * streamed source holds one batch of sites in memory. */
+  size_t bsites = 64 * (size_t)nth / job->nrings;
+  if (bsites == 0) bsites = 1;
+  size_t bsize = bsites * job->nrings;
+  double expect = job->reader ? (double)job->expect_sites : (double)job->nsites;
   struct task *tasks = calloc(bsize, sizeof *tasks);
+  struct reach_site *sbuf = job->reader ? calloc(bsites, sizeof *sbuf) : NULL;
   struct worker *ws = calloc((size_t)nth, sizeof *ws);
   enum reach_status st = REACH_OK;
   int started = 0;
-  if (!tasks || !ws) {
+  if (!tasks || !ws || (job->reader && !sbuf)) {
     free(tasks);
     free(ws);
+    free(sbuf);
     return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }
   /* Validate once up front so a bad value fails before any work. */
-  for (size_t r = 0; r < job->nrings && total; r++) {
-    struct reach_ring_spec s = {job->sites[0].lat_deg, job->sites[0].lon_deg,
-                                job->rings[r].range_m, job->rings[r].min_range_m,
-                                job->sector, job->az_from_deg, job->az_to_deg,
-                                job->tolerance_m};
+  for (size_t r = 0; r < job->nrings; r++) {
+    /* ballistic checks depend on the site: they run with each ring */
+    struct reach_ring_spec s = {0, 0, job->rings[r].range_m,
+                                job->rings[r].min_range_m, job->sector,
+                                job->az_from_deg, job->az_to_deg, job->tolerance_m, NULL, 0};
     if ((st = reach_ring_check(ctx, &s)) != REACH_OK) goto done;
   }
   for (int i = 1; i < nth; i++) { /* thread 0 is the caller */
@@ -116,16 +138,21 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     goto done;
   }
-  for (size_t first = 0; first < total && st == REACH_OK; first += bsize) {
-    struct batch b = {tasks, total - first < bsize ? total - first : bsize, 0, 0};
+  size_t pos = 0; /* sites done */
+  while (st == REACH_OK) {
+    const struct reach_site *bs;
+    size_t nb;
+    if ((st = next_sites(ctx, job, sbuf, bsites, &pos, &bs, &nb)) != REACH_OK ||
+        nb == 0)
+      break;
+    struct batch b = {tasks, nb * job->nrings, 0, 0};
     for (size_t i = 0; i < b.n; i++) {
-      size_t k = first + i;
-      const struct reach_site *site = &job->sites[k / job->nrings];
-      const struct reach_ring_def *d = &job->rings[k % job->nrings];
+      const struct reach_site *site = &bs[i / job->nrings];
+      const struct reach_ring_def *d = &job->rings[i % job->nrings];
       struct reach_ring_spec s = {site->lat_deg, site->lon_deg, d->range_m,
                                   d->min_range_m, job->sector,
                                   job->az_from_deg, job->az_to_deg,
-                                  job->tolerance_m};
+                                  job->tolerance_m, d->ballistic, 0};
       memset(&tasks[i], 0, sizeof tasks[i]);
       tasks[i].spec = s;
     }
@@ -143,12 +170,11 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
       pthread_mutex_unlock(&ws[i].mu);
     }
     for (size_t i = 0; i < b.n && st == REACH_OK; i++) {
-      size_t k = first + i;
-      const struct reach_site *site = &job->sites[k / job->nrings];
-      const struct reach_ring_def *d = &job->rings[k % job->nrings];
+      const struct reach_site *site = &bs[i / job->nrings];
+      const struct reach_ring_def *d = &job->rings[i % job->nrings];
       struct task *t = &tasks[i];
       if (t->st != REACH_OK) {
-        st = reach_fail(ctx, t->st, "site %zu (%s): %s", k / job->nrings + 1,
+        st = reach_fail(ctx, t->st, "site %zu (%s): %s", pos + i / job->nrings + 1,
                         site->name, t->msg);
         break;
       }
@@ -168,10 +194,13 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
       st = reach_writer_add(ctx, out, &f, &t->ring.geom);
     }
     for (size_t i = 0; i < b.n; i++) reach_ring_clear(&tasks[i].ring);
-    if (st == REACH_OK && progress &&
-        !progress((double)(first + b.n) / total, NULL, data))
+    pos += nb;
+    if (st == REACH_OK && progress && expect > 0 &&
+        !progress(fmin(pos / expect, 1), NULL, data))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
   }
+  if (st == REACH_OK && progress && !progress(1, NULL, data))
+    st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
 done:
   for (int i = 1; i <= started; i++) {
     pthread_mutex_lock(&ws[i].mu);
@@ -186,6 +215,7 @@ done:
   for (int i = 1; i < nth; i++) reach_ctx_free(ws[i].ctx);
   free(ws);
   free(tasks);
+  free(sbuf);
   return st;
 }
 
@@ -206,7 +236,7 @@ static void union_worker_run(struct reach_ctx *ctx, struct union_task *u) {
   while (!atomic_load(&u->failed) && (i = atomic_fetch_add(&u->next, 1)) < job->nsites) {
     struct reach_ring_spec s = {job->sites[i].lat_deg, job->sites[i].lon_deg, d->range_m,
                                 d->min_range_m, job->sector, job->az_from_deg,
-                                job->az_to_deg, job->tolerance_m};
+                                job->az_to_deg, job->tolerance_m, d->ballistic, 0};
     struct reach_ring r;
     if (reach_ring_build(ctx, &s, &r) != REACH_OK) {
       if (!atomic_exchange(&u->failed, 1))
@@ -231,62 +261,376 @@ static void *union_thread_main(void *arg) {
   return NULL;
 }
 
+static int job_threads(const struct reach_rings_job *job) {
+  int nth = job->threads > 0 ? job->threads : cores();
+  return nth > 64 ? 64 : nth;
+}
+
+/* Every site's ring of def k, on all threads: *geoms (nsites entries, caller
+ * clears and frees) and the largest error. */
+static enum reach_status build_all(struct reach_ctx *ctx,
+                                   const struct reach_rings_job *job, size_t k,
+                                   struct reach_geom **geoms, double *errmax) {
+  int nth = job_threads(job);
+  struct union_task u;
+  memset(&u, 0, sizeof u);
+  u.job = job;
+  u.def = k;
+  u.geoms = calloc(job->nsites ? job->nsites : 1, sizeof *u.geoms);
+  u.err = calloc(job->nsites ? job->nsites : 1, sizeof *u.err);
+  struct union_thread *ts = calloc((size_t)nth, sizeof *ts);
+  *geoms = NULL;
+  *errmax = 0;
+  if (!u.geoms || !u.err || !ts) {
+    free(u.geoms);
+    free(u.err);
+    free(ts);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  int started = 0;
+  for (int i = 1; i < nth; i++) {
+    ts[i].ctx = reach_ctx_new();
+    ts[i].u = &u;
+    if (ts[i].ctx && pthread_create(&ts[i].th, NULL, union_thread_main, &ts[i]) == 0)
+      started = i;
+    else
+      break;
+  }
+  union_worker_run(ctx, &u);
+  for (int i = 1; i <= started; i++) pthread_join(ts[i].th, NULL);
+  for (int i = 1; i < nth; i++) reach_ctx_free(ts[i].ctx);
+  free(ts);
+  for (size_t i = 0; i < job->nsites; i++) *errmax = fmax(*errmax, u.err[i]);
+  free(u.err);
+  if (atomic_load(&u.failed)) {
+    for (size_t i = 0; i < job->nsites; i++) reach_geom_clear(&u.geoms[i]);
+    free(u.geoms);
+    return reach_fail(ctx, REACH_ERR_DATA, "%s", u.msg);
+  }
+  *geoms = u.geoms;
+  return REACH_OK;
+}
+
+/* The union of many regions on several threads: regions sorted by the
+ * longitude of their first vertex and cut into runs of about UNION_RUN, so
+ * each partial union is regional and the last one merges along seams.  The
+ * runs depend on the data only, never on the thread count, so the output is
+ * the same byte for byte whatever the thread count. */
+#define UNION_RUN 512
+#define UNION_MAX_RUNS 32
+
+struct runs {
+  struct reach_geom *sorted; /* shallow copies, sorted */
+  size_t n, nruns;
+  struct reach_geom *outs;
+  enum reach_status *st;
+  char (*msg)[REACH_ERRMSG_LEN];
+  atomic_size_t next;
+};
+
+struct run_thread {
+  pthread_t th;
+  struct reach_ctx *ctx;
+  struct runs *r;
+};
+
+static void runs_work(struct reach_ctx *ctx, struct runs *r) {
+  size_t t;
+  while ((t = atomic_fetch_add(&r->next, 1)) < r->nruns) {
+    size_t lo = r->n * t / r->nruns, hi = r->n * (t + 1) / r->nruns;
+    r->st[t] = reach_geom_union_all(ctx, r->sorted + lo, hi - lo, &r->outs[t]);
+    if (r->st[t] != REACH_OK) snprintf(r->msg[t], REACH_ERRMSG_LEN, "%s", reach_errmsg(ctx));
+  }
+}
+
+static void *run_thread_main(void *arg) {
+  struct run_thread *t = arg;
+  runs_work(t->ctx, t->r);
+  return NULL;
+}
+
+struct lonkey {
+  double lon;
+  size_t i;
+};
+
+static int cmp_lonkey(const void *a, const void *b) {
+  const struct lonkey *x = a, *y = b;
+  if (x->lon != y->lon) return x->lon < y->lon ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static enum reach_status union_parallel(struct reach_ctx *ctx,
+                                        const struct reach_geom *gs, size_t n,
+                                        int nth, struct reach_geom *out) {
+  size_t nruns = n / UNION_RUN;
+  if (nruns > UNION_MAX_RUNS) nruns = UNION_MAX_RUNS;
+  if (nruns < 2) return reach_geom_union_all(ctx, gs, n, out);
+  struct lonkey *key = calloc(n, sizeof *key);
+  struct runs r;
+  memset(&r, 0, sizeof r);
+  r.n = n;
+  r.nruns = nruns;
+  r.sorted = calloc(n, sizeof *r.sorted);
+  r.outs = calloc(nruns, sizeof *r.outs);
+  r.st = calloc(nruns, sizeof *r.st);
+  r.msg = calloc(nruns, sizeof *r.msg);
+  struct run_thread *ts = calloc((size_t)(nth > 1 ? nth : 1), sizeof *ts);
+  enum reach_status st = REACH_OK;
+  if (!key || !r.sorted || !r.outs || !r.st || !r.msg || !ts) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++) {
+    key[i].lon = gs[i].npoints ? gs[i].xy[0] : 0;
+    key[i].i = i;
+  }
+  qsort(key, n, sizeof *key, cmp_lonkey);
+  for (size_t i = 0; i < n; i++) r.sorted[i] = gs[key[i].i]; /* shallow */
+  int started = 0;
+  for (int i = 1; i < nth; i++) {
+    ts[i].ctx = reach_ctx_new();
+    ts[i].r = &r;
+    if (ts[i].ctx && pthread_create(&ts[i].th, NULL, run_thread_main, &ts[i]) == 0)
+      started = i;
+    else
+      break;
+  }
+  runs_work(ctx, &r);
+  for (int i = 1; i <= started; i++) pthread_join(ts[i].th, NULL);
+  for (int i = 1; i < nth; i++) reach_ctx_free(ts[i].ctx);
+  for (size_t t = 0; t < nruns && st == REACH_OK; t++)
+    if (r.st[t] != REACH_OK) st = reach_fail(ctx, r.st[t], "%s", r.msg[t]);
+  if (st == REACH_OK) st = reach_geom_union_all(ctx, r.outs, nruns, out);
+  for (size_t t = 0; t < nruns; t++) reach_geom_clear(&r.outs[t]);
+done:
+  free(key);
+  free(r.sorted);
+  free(r.outs);
+  free(r.st);
+  free(r.msg);
+  free(ts);
+  return st;
+}
+
+static void free_geoms(struct reach_geom *gs, size_t n) {
+  for (size_t i = 0; gs && i < n; i++) reach_geom_clear(&gs[i]);
+  free(gs);
+}
+
+static int step(reach_progress_fn progress, void *data, double done) {
+  return !progress || progress(done, NULL, data);
+}
+
 enum reach_status reach_rings_union(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,
                                     struct reach_writer *w,
                                     reach_progress_fn progress, void *data) {
-  int nth = job->threads > 0 ? job->threads : cores();
   enum reach_status st = REACH_OK;
   for (size_t k = 0; k < job->nrings && st == REACH_OK; k++) {
-    struct union_task u;
-    memset(&u, 0, sizeof u);
-    u.job = job;
-    u.def = k;
-    u.geoms = calloc(job->nsites ? job->nsites : 1, sizeof *u.geoms);
-    u.err = calloc(job->nsites ? job->nsites : 1, sizeof *u.err);
-    struct union_thread *ts = calloc((size_t)nth, sizeof *ts);
-    if (!u.geoms || !u.err || !ts) {
-      free(u.geoms);
-      free(u.err);
-      free(ts);
-      return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-    }
-    int started = 0;
-    for (int i = 1; i < nth; i++) {
-      ts[i].ctx = reach_ctx_new();
-      ts[i].u = &u;
-      if (ts[i].ctx && pthread_create(&ts[i].th, NULL, union_thread_main, &ts[i]) == 0)
-        started = i;
-      else
-        break;
-    }
-    union_worker_run(ctx, &u);
-    for (int i = 1; i <= started; i++) pthread_join(ts[i].th, NULL);
-    for (int i = 1; i < nth; i++) reach_ctx_free(ts[i].ctx);
-    free(ts);
-    double err = 0;
-    for (size_t i = 0; i < job->nsites; i++) err = fmax(err, u.err[i]);
-    if (atomic_load(&u.failed)) {
-      st = reach_fail(ctx, REACH_ERR_DATA, "%s", u.msg);
-    } else if (progress && !progress((k + 0.5) / job->nrings, NULL, data)) {
+    struct reach_geom *geoms, all;
+    double err;
+    if ((st = build_all(ctx, job, k, &geoms, &err)) != REACH_OK) break;
+    if (!step(progress, data, (k + 0.5) / job->nrings)) {
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
-    } else {
-      struct reach_geom all;
-      st = reach_geom_union_all(ctx, u.geoms, job->nsites, &all);
-      if (st == REACH_OK) {
-        const struct reach_ring_def *d = &job->rings[k];
-        struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
-                                  d->range_m / 1000, job->sector, job->az_from_deg,
-                                  job->az_to_deg, job->tolerance_m, err,
-                                  reach_geom_area_m2(ctx, &all) / 1e6};
-        st = reach_writer_add_coverage(ctx, w, &f, (long)job->nsites, &all);
-        reach_geom_clear(&all);
+    } else if ((st = union_parallel(ctx, geoms, job->nsites, job_threads(job), &all)) ==
+               REACH_OK) {
+      const struct reach_ring_def *d = &job->rings[k];
+      struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
+                                d->range_m / 1000, job->sector, job->az_from_deg,
+                                job->az_to_deg, job->tolerance_m, err,
+                                reach_geom_area_m2(ctx, &all) / 1e6};
+      st = reach_writer_add_coverage(ctx, w, &f, (long)job->nsites, &all);
+      reach_geom_clear(&all);
+    }
+    free_geoms(geoms, job->nsites);
+    if (st == REACH_OK && !step(progress, data, (k + 1.0) / job->nrings))
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  }
+  return st;
+}
+
+enum reach_status reach_rings_count(struct reach_ctx *ctx,
+                                    const struct reach_rings_job *job,
+                                    long min_count, struct reach_writer *w,
+                                    reach_progress_fn progress, void *data) {
+  enum reach_status st = REACH_OK;
+  for (size_t k = 0; k < job->nrings && st == REACH_OK; k++) {
+    struct reach_geom *geoms;
+    struct reach_overlap_band *bands = NULL;
+    size_t nbands = 0;
+    double err;
+    if ((st = build_all(ctx, job, k, &geoms, &err)) != REACH_OK) break;
+    if (!step(progress, data, (k + 0.5) / job->nrings))
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+    else
+      st = reach_geom_overlap(ctx, geoms, job->nsites, min_count, &bands, &nbands);
+    free_geoms(geoms, job->nsites);
+    const struct reach_ring_def *d = &job->rings[k];
+    for (size_t b = 0; b < nbands && st == REACH_OK; b++) {
+      struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
+                                d->range_m / 1000, job->sector, job->az_from_deg,
+                                job->az_to_deg, job->tolerance_m, err,
+                                reach_geom_area_m2(ctx, &bands[b].geom) / 1e6};
+      st = reach_writer_add_overlap(ctx, w, &f, (long)job->nsites, bands[b].count,
+                                    bands[b].at_least, &bands[b].geom);
+    }
+    reach_overlap_free(bands, nbands);
+    if (st == REACH_OK && !step(progress, data, (k + 1.0) / job->nrings))
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  }
+  return st;
+}
+
+/* Reach from a territory T: T and every point within R of it.  A point
+ * within R of T and outside T is within R of T's boundary, so the result is
+ * T united with the discs round points sampled along the boundary.  Between
+ * neighbouring samples A and B (geodesic distance d) the union of their discs
+ * can miss points within R of the boundary between them by at most the
+ * sagitta R - sqrt(R^2 - d^2/4) (the plane's figure; on the sphere the gap is
+ * smaller, and past a quarter meridian it vanishes), plus how far the lon/lat
+ * edge between them strays from the geodesic AB (measured at its middle).
+ * Half the tolerance goes to that, half to the rings. */
+#define AREA_MAX_SAMPLES 5000000
+
+struct samples {
+  struct reach_site *s;
+  size_t n, cap;
+};
+
+static int add_sample(struct samples *sm, double lat, double lon) {
+  if (sm->n == sm->cap) {
+    size_t c = sm->cap ? 2 * sm->cap : 1024;
+    if (c > AREA_MAX_SAMPLES) return 0;
+    struct reach_site *p = realloc(sm->s, c * sizeof *p);
+    if (!p) return 0;
+    sm->s = p;
+    sm->cap = c;
+  }
+  struct reach_site *x = &sm->s[sm->n++];
+  snprintf(x->name, sizeof x->name, "boundary %zu", sm->n);
+  x->lat_deg = lat;
+  x->lon_deg = lon;
+  return 1;
+}
+
+static double sagitta(double R, double d) {
+  double h = d / 2;
+  return h >= R ? R : h * h / (R + sqrt(R * R - h * h));
+}
+
+/* Whether the edge a-b lies on a cut line (lon = +-180) or a pole line: no
+ * boundary of the territory, only of its lon/lat picture. */
+static int artificial(double x0, double y0, double x1, double y1) {
+  return (fabs(x0) == 180 && x0 == x1) || (fabs(y0) == 90 && y0 == y1);
+}
+
+static enum reach_status sample_boundary(struct reach_ctx *ctx,
+                                         const struct reach_geom *t, double R,
+                                         double budget, struct samples *sm,
+                                         double *worst) {
+  /* A quarter of the budget to the sagitta at first, the rest of the half
+   * to the edges' departure from geodesics. */
+  double b = budget / 4, dmax = 2 * sqrt(fmax(2 * R * b - b * b, 0));
+  *worst = 0;
+  for (size_t r = 0; r < t->nrings; r++) {
+    size_t k0 = t->ring_start[r], k1 = t->ring_start[r + 1];
+    for (size_t k = k0; k + 1 < k1; k++) {
+      double x0 = t->xy[2 * k], y0 = t->xy[2 * k + 1];
+      double x1 = t->xy[2 * k + 2], y1 = t->xy[2 * k + 3];
+      if (artificial(x0, y0, x1, y1)) continue;
+      double len;
+      geod_inverse(&ctx->g, y0, x0, y1, x1, &len, NULL, NULL);
+      size_t m = (size_t)ceil(len / dmax);
+      if (m < 1) m = 1;
+      for (int pass = 0; pass < 40; pass++) {
+        /* Check the sub-edges: sagitta of their length plus the lon/lat
+         * middle's distance from the geodesic middle. */
+        double bad = 0;
+        for (size_t j = 0; j < m; j++) {
+          double u0 = (double)j / m, u1 = (double)(j + 1) / m, um = (u0 + u1) / 2;
+          double ax = x0 + u0 * (x1 - x0), ay = y0 + u0 * (y1 - y0);
+          double bx = x0 + u1 * (x1 - x0), by = y0 + u1 * (y1 - y0);
+          double mx = x0 + um * (x1 - x0), my = y0 + um * (y1 - y0);
+          double s12, az1, gx, gy, dev;
+          geod_inverse(&ctx->g, ay, ax, by, bx, &s12, &az1, NULL);
+          geod_direct(&ctx->g, ay, ax, az1, s12 / 2, &gy, &gx, NULL);
+          geod_inverse(&ctx->g, my, mx, gy, gx, &dev, NULL, NULL);
+          double e = sagitta(R, s12) + dev;
+          if (e > bad) bad = e;
+        }
+        if (bad <= budget / 2 || m > (size_t)1 << 20) {
+          if (bad > *worst) *worst = bad;
+          break;
+        }
+        m *= 2;
+      }
+      for (size_t j = 0; j < m; j++) {
+        double u = (double)j / m;
+        if (!add_sample(sm, y0 + u * (y1 - y0), x0 + u * (x1 - x0)))
+          return reach_fail(ctx, REACH_ERR_NOMEM,
+                            "the territory's boundary needs more than %d "
+                            "samples at this tolerance",
+                            AREA_MAX_SAMPLES);
+      }
+      if (k + 2 == k1 && !add_sample(sm, y1, x1))
+        return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    }
+  }
+  return REACH_OK;
+}
+
+enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
+                                        const struct reach_rings_job *job,
+                                        const struct reach_geom *territory,
+                                        const char *label, struct reach_writer *w,
+                                        reach_progress_fn progress, void *data) {
+  enum reach_status st = REACH_OK;
+  if (job->sector)
+    return reach_fail(ctx, REACH_ERR_ARG, "a sector (--azimuth) has no meaning "
+                                          "from a whole territory");
+  for (size_t k = 0; k < job->nrings && st == REACH_OK; k++) {
+    const struct reach_ring_def *d = &job->rings[k];
+    if (d->min_range_m > 0)
+      return reach_fail(ctx, REACH_ERR_ARG, "a minimum range has no meaning "
+                                            "from a whole territory");
+    struct samples sm = {0};
+    double sag = 0, err = 0, tol = job->tolerance_m;
+    st = sample_boundary(ctx, territory, d->range_m, tol, &sm, &sag);
+    struct reach_rings_job sub = *job;
+    struct reach_ring_def def = *d;
+    sub.sites = sm.s;
+    sub.nsites = sm.n;
+    sub.rings = &def;
+    sub.nrings = 1;
+    sub.tolerance_m = fmax(tol / 2, REACH_TOLERANCE_MIN_M);
+    sub.reader = NULL;
+    struct reach_geom *geoms = NULL, all;
+    if (st == REACH_OK) st = build_all(ctx, &sub, 0, &geoms, &err);
+    if (st == REACH_OK && !step(progress, data, (k + 0.5) / job->nrings))
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+    if (st == REACH_OK) {
+      /* The territory joins the union as one more region. */
+      struct reach_geom *more = realloc(geoms, (sm.n + 1) * sizeof *more);
+      if (!more) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      } else {
+        geoms = more;
+        geoms[sm.n] = *territory; /* borrowed: not cleared below */
+        st = union_parallel(ctx, geoms, sm.n + 1, job_threads(job), &all);
+        memset(&geoms[sm.n], 0, sizeof geoms[sm.n]);
       }
     }
-    for (size_t i = 0; i < job->nsites; i++) reach_geom_clear(&u.geoms[i]);
-    free(u.geoms);
-    free(u.err);
-    if (st == REACH_OK && progress && !progress((k + 1.0) / job->nrings, NULL, data))
+    if (st == REACH_OK) {
+      struct reach_feature f = {label, 0, 0, d->missile, d->band, 0,
+                                d->range_m / 1000, 0, 0, 0, tol, err + sag,
+                                reach_geom_area_m2(ctx, &all) / 1e6};
+      st = reach_writer_add_area(ctx, w, &f, (long)sm.n, &all);
+      reach_geom_clear(&all);
+    }
+    free_geoms(geoms, sm.n);
+    free(sm.s);
+    if (st == REACH_OK && !step(progress, data, (k + 1.0) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
   }
   return st;

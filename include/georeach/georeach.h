@@ -9,10 +9,12 @@
 #define GEOREACH_H
 
 #include "context.h"
+#include "ballistic.h"
 #include "catalogue.h"
 #include "gazetteer.h"
 #include "geom.h"
 #include "io.h"
+#include "map.h"
 #include "overlay.h"
 #include "parse.h"
 #include "query.h"

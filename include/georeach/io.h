@@ -39,6 +39,43 @@ enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
                                    int skip_bad, struct reach_site **sites,
                                    size_t *n, size_t *nskipped);
 
+/**
+ * A source or destination as it may be shown to a user: @p path with the
+ * value of any password=... of a "PG:" connection string replaced by "***"
+ * (other paths unchanged), truncated to @p size - 1 bytes.
+ */
+void reach_redact_connection(const char *path, char *buf, size_t size);
+
+/** A site source read a batch at a time (bounded memory for any size). */
+struct reach_sites_reader;
+
+/**
+ * Open a site source for reach_sites_next(); the same sources and rules as
+ * reach_sites_read().  Caller is responsible for reach_sites_close().
+ */
+enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
+                                   int skip_bad, struct reach_sites_reader **r);
+
+/**
+ * Read up to @p max sites into @p buf; *got is 0 at the end.
+ * @return REACH_OK, or REACH_ERR_DATA naming the bad row (or saying the
+ *   source held no sites at all).
+ */
+enum reach_status reach_sites_next(struct reach_ctx *ctx,
+                                   struct reach_sites_reader *r,
+                                   struct reach_site *buf, size_t max,
+                                   size_t *got);
+
+/** The number of features of the source (may scan it; call before the first
+ * reach_sites_next()), or -1 when unknown. */
+long long reach_sites_estimate(struct reach_sites_reader *r);
+
+/** Rows skipped so far (with skip_bad). */
+size_t reach_sites_skipped(const struct reach_sites_reader *r);
+
+/** Close a reader; NULL is a no-op. */
+void reach_sites_close(struct reach_sites_reader *r);
+
 /** The attributes of one ring feature (field names fit shapefiles). */
 struct reach_feature {
   const char *site;    /**< "site" */
@@ -62,9 +99,28 @@ struct reach_writer;
  * Start writing a ring layer to @p path ("-" for GeoJSON on standard
  * output).  The format comes from @p driver (a GDAL short name) or, when NULL,
  * from the extension: .geojson/.json (RFC 7946), .gpkg, .shp, .kml, .fgb,
- * .csv (geometry as WKT).  Everything is written into a temporary folder next
- * to @p path and moved into place by reach_writer_commit(); an existing file
- * is refused unless @p overwrite.
+ * .csv (geometry as WKT).  Everything is written into a temporary folder
+ * next to @p path and moved into place by reach_writer_commit(); an
+ * existing file is refused unless @p overwrite.  "-" (GeoJSON on standard
+ * output) is written to a temporary file as well and copied out by
+ * reach_writer_commit(): nothing reaches standard output on an error.
+ *
+ * A @p path "PG:<libpq connection string>" writes a PostGIS table instead:
+ * named after the layer ("rings", "query", "basket", "coverage", ...) or by
+ * "tables=NAME" / "tables=SCHEMA.NAME" in the string; geometry column "geom"
+ * (SRID 4326) with a GiST index.  All of it, the table's creation included,
+ * is one transaction committed by reach_writer_commit(): on error or
+ * reach_writer_abort() nothing is left, and a table replaced with
+ * @p overwrite comes back unchanged.  An existing table is refused unless
+ * @p overwrite.
+ *
+ * Styles: when <data dir>/styles/LAYER.qml exists (a QGIS style; see
+ * data/styles), a GeoPackage gets it in its layer_styles table as the
+ * layer's default style, a shapefile gets it as NAME.qml beside NAME.shp,
+ * and KML placemarks get its colours (outline and fill) and a name (field
+ * "Name": "Belgorod: KN-23 885 km"); a categorized style is narrowed to the
+ * categories the layer holds.  A rings GeoPackage also gets a point layer
+ * "sites" (name, lat, lon), with styles/sites.qml.
  *
  * @return REACH_OK; REACH_ERR_ARG for an unknown format; REACH_ERR_IO when the
  *   folder cannot be written or the file exists.  On success caller is
@@ -81,6 +137,7 @@ struct reach_query_feature {
   double dist_km, az_deg, baz_deg, range_km, min_km, margin_km;
   int in_range;
   double target_lat, target_lon;
+  double tof_s; /**< ballistic flight time; NAN: null */
 };
 
 /**
@@ -121,7 +178,8 @@ enum reach_status reach_writer_add_basket(struct reach_ctx *ctx,
 /**
  * Like reach_writer_open(), for a layer "coverage" of dissolved rings:
  * missile, band, min_km, range_km, az_from, az_to, sites (how many sites
- * contributed), tol_m, err_m, area_km2.
+ * contributed), tol_m, err_m, area_km2, from_area (the territory's name for
+ * reach from a territory, else empty).
  */
 enum reach_status reach_writer_open_coverage(struct reach_ctx *ctx, const char *path,
                                              const char *driver, int overwrite,
@@ -133,10 +191,43 @@ enum reach_status reach_writer_add_coverage(struct reach_ctx *ctx,
                                             const struct reach_feature *f, long sites,
                                             const struct reach_geom *geom);
 
-/** Append one feature. */
+/**
+ * Like reach_writer_open(), for a layer "overlap" of overlap bands: missile,
+ * band, min_km, range_km, az_from, az_to, sites (how many sites in all),
+ * count (how many reach the band), at_least (1: count or more), tol_m,
+ * err_m, area_km2.
+ */
+enum reach_status reach_writer_open_overlap(struct reach_ctx *ctx, const char *path,
+                                            const char *driver, int overwrite,
+                                            struct reach_writer **w);
+
+/** Append one overlap band (the site fields of @p f are not used). */
+enum reach_status reach_writer_add_overlap(struct reach_ctx *ctx,
+                                           struct reach_writer *w,
+                                           const struct reach_feature *f, long sites,
+                                           long count, int at_least,
+                                           const struct reach_geom *geom);
+
+/** Append a reach-from-territory feature to a coverage writer: from_area is
+ * f->site, sites the number of boundary samples. */
+enum reach_status reach_writer_add_area(struct reach_ctx *ctx,
+                                        struct reach_writer *w,
+                                        const struct reach_feature *f, long samples,
+                                        const struct reach_geom *geom);
+
+/** Append one feature (and, in a GeoPackage, its site to the layer
+ * "sites", as reach_writer_add_site()). */
 enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w,
                                    const struct reach_feature *f,
                                    const struct reach_geom *geom);
+
+/**
+ * Add a launch site to the "sites" point layer of a GeoPackage being
+ * written (rings, coverage or overlap layers; for other formats and layers
+ * a no-op).  A site equal to the one added last is not added again.
+ */
+enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writer *w,
+                                        const struct reach_site *site);
 
 /**
  * Close the layer and move the files into place.  Frees @p w whatever the

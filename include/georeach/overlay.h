@@ -40,6 +40,32 @@ enum reach_status reach_geom_union_all(struct reach_ctx *ctx,
                                        const struct reach_geom *gs, size_t n,
                                        struct reach_geom *out);
 
+/** One overlap band: where exactly @c count regions overlap (or at least
+ * @c count when @c at_least is set). */
+struct reach_overlap_band {
+  long count;
+  int at_least;
+  struct reach_geom geom;
+};
+
+/**
+ * The overlap bands of @p n regions: the faces of the arrangement of their
+ * boundaries (GEOS noding and polygonize in the cut lon/lat plane), each
+ * counted by how many regions hold an interior point of it, dissolved per
+ * count.  With @p min_count > 0 one band: the part covered by at least
+ * min_count regions.  Bands come in increasing count; empty ones are left out.
+ *
+ * @return REACH_OK and *bands (free with reach_overlap_free()), *nbands.
+ */
+enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
+                                     const struct reach_geom *gs, size_t n,
+                                     long min_count,
+                                     struct reach_overlap_band **bands,
+                                     size_t *nbands);
+
+/** Free what reach_geom_overlap() returned; NULL is a no-op. */
+void reach_overlap_free(struct reach_overlap_band *bands, size_t n);
+
 /**
  * A territory: a bundled country by ISO code (UA, UKR) or name ("Ukraine"),
  * several separated by commas, or the union of every polygon of a GDAL layer

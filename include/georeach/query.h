@@ -36,7 +36,12 @@ struct reach_query_row {
   double dist_m;  /**< shortest geodesic distance */
   double az_deg;  /**< initial azimuth at the site, [0, 360) */
   double baz_deg; /**< azimuth of the geodesic at the target, [0, 360) */
-  int in_range;   /**< min_range_m <= dist_m <= range_m */
+  int in_range;   /**< min_range_m <= dist_m <= reach_m */
+  double reach_m; /**< the range that way: range_m, or with a ballistic
+                       weapon R(az_deg) of the model */
+  double tof_s;   /**< ballistic: flight time of the minimum-energy flight to
+                       the target when in range, else of the longest flight
+                       along az_deg; NAN for circles */
 };
 
 /** Called for every row; return 0 to stop (REACH_ERR_INTERRUPTED). */
@@ -44,7 +49,10 @@ typedef int (*reach_row_fn)(const struct reach_query_row *row, void *data);
 
 /**
  * Every site x weapon x target row, site-major then weapon then target.
- * With @p in_range_only only rows in range are reported.
+ * With @p in_range_only only rows in range are reported.  A weapon with a
+ * ballistic model (reach_ring_def.ballistic) is judged by its reach along
+ * the azimuth to each target, R(az) (ballistic.h), with flight times; a site
+ * from which its flights can pass the antipode is refused (REACH_ERR_ARG).
  */
 enum reach_status reach_query_rows(struct reach_ctx *ctx,
                                    const struct reach_site *sites, size_t nsites,
@@ -57,7 +65,12 @@ enum reach_status reach_query_rows(struct reach_ctx *ctx,
 /**
  * For every target (in order), the nearest site x weapon that reaches it, or,
  * when none does, the nearest site (with in_range 0 and the weapon whose
- * range falls least short).
+ * range falls least short) -- unless @p in_range_only, which leaves such
+ * targets out.  Ties go to the first site.  Sites are looked up in z order
+ * on the auxiliary sphere and exact inverses stop once b theta passes the
+ * best distance; targets are shared among @p threads threads (<= 0: one per
+ * core) and reported in order.  Circular weapons only (REACH_ERR_ARG for a
+ * ballistic one).
  */
 enum reach_status reach_query_nearest(struct reach_ctx *ctx,
                                       const struct reach_site *sites,
@@ -65,8 +78,8 @@ enum reach_status reach_query_nearest(struct reach_ctx *ctx,
                                       const struct reach_ring_def *weapons,
                                       size_t nweapons,
                                       const struct reach_target *targets,
-                                      size_t ntargets, reach_row_fn fn,
-                                      void *data);
+                                      size_t ntargets, int in_range_only,
+                                      int threads, reach_row_fn fn, void *data);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,8 @@
 #include "context.h"
 #include "geom.h"
 
+struct reach_ballistic;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -45,6 +47,24 @@ struct reach_ring_spec {
                             az_to < az_from; az_to = az_from + 360 is full */
   double tolerance_m;  /**< error budget, [REACH_TOLERANCE_MIN_M,
                             REACH_TOLERANCE_MAX_M] */
+  const struct reach_ballistic *ballistic; /**< NULL: the geodesic circle of
+                            range_m.  Else the outer boundary is the ballistic
+                            model's reach R(beta) (reach_ballistic_reach(),
+                            ballistic.h) laid off along each azimuth beta from
+                            the centre as a geodesic distance, traced to the
+                            same tolerance with the model evaluated at every
+                            vertex; range_m is then only checked against
+                            min_range_m.  Discs and annuli only (no sectors);
+                            refused where flights can pass the antipode or the
+                            reach comes within 100 km of the antipodal
+                            distance */
+  int ballistic_to_centre; /**< with ballistic: the launch basket instead,
+                            the points from which the centre is within the
+                            model's reach: along each azimuth alpha from the
+                            centre the distance d where a launch from
+                            P(alpha, d) reaches the centre exactly
+                            (R_P(azimuth P->centre) = d, solved by the secant
+                            method to 0.1 mm) */
 };
 
 /** A built ring. */
@@ -59,6 +79,8 @@ struct reach_ring {
   int whole_globe;        /**< 1 if the ring is the whole Earth */
   int holds_north_pole;   /**< 1 if the North Pole is in the ring */
   int holds_south_pole;   /**< 1 if the South Pole is in the ring */
+  double reach_min_m;     /**< ballistic: least and greatest R(beta) at the */
+  double reach_max_m;     /**< vertices; else range_m twice */
 };
 
 /**

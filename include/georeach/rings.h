@@ -27,6 +27,8 @@ struct reach_ring_def {
   const char *missile; /**< written to "missile"; may be NULL */
   const char *band;    /**< written to "band": "nominal", "low", "high" or
                             NULL (empty) */
+  const struct reach_ballistic *ballistic; /**< NULL: circles of range_m;
+                            else the ballistic model's reach (ring.h) */
 };
 
 /** What to write. */
@@ -39,6 +41,13 @@ struct reach_rings_job {
   double az_from_deg, az_to_deg;
   double tolerance_m;
   int threads;             /**< worker threads; <= 0: one per core */
+  struct reach_sites_reader *reader; /**< reach_rings_write() only: when not
+                                          NULL, sites are read from it a batch
+                                          at a time (bounded memory) and
+                                          sites/nsites are not used */
+  long long expect_sites;  /**< with reader: how many sites it holds, for
+                                progress (reach_sites_estimate(); <= 0:
+                                unknown, no progress until the end) */
 };
 
 /**
@@ -65,6 +74,35 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,
                                     struct reach_writer *w,
                                     reach_progress_fn progress, void *data);
+
+/**
+ * Overlap bands of the rings of every site, per ring def: one feature per
+ * count of sites reaching a place (1, 2, 3, ...), or with @p min_count > 0
+ * one feature for "at least min_count", added to a writer from
+ * reach_writer_open_overlap().  See reach_geom_overlap().
+ */
+enum reach_status reach_rings_count(struct reach_ctx *ctx,
+                                    const struct reach_rings_job *job,
+                                    long min_count, struct reach_writer *w,
+                                    reach_progress_fn progress, void *data);
+
+/**
+ * Reach from anywhere inside a territory, per ring def: the territory and
+ * every point within range_m of it, added to a coverage writer with
+ * from_area = @p label.  The territory's boundary is sampled so that the
+ * union of the discs round the samples misses no point within range of the
+ * boundary by more than half the tolerance (sagitta of neighbouring samples
+ * plus the edges' departure from geodesics, both measured), and the discs
+ * are built to the other half; err_m reports the sum of the two measured
+ * figures.  Edges along the cut and pole lines are not boundary and are not
+ * sampled.  Sectors and minimum ranges are refused (REACH_ERR_ARG).
+ * job->sites is not used.
+ */
+enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
+                                        const struct reach_rings_job *job,
+                                        const struct reach_geom *territory,
+                                        const char *label, struct reach_writer *w,
+                                        reach_progress_fn progress, void *data);
 
 #ifdef __cplusplus
 }

@@ -39,4 +39,16 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
                 struct reach_ring_def *defs, size_t maxdefs, size_t *ndefs_out,
                 struct reach_catalogue **cat_out);
 
+/** georeach map (src/cli/map.c): returns the exit code. */
+int cmd_map(struct reach_ctx *ctx, int argc, char **argv);
+
+/** --model: circle (0), ballistic (1) or, with @p allow_both, both (2).
+ * Returns 0 or EXIT_USAGE after the message. */
+int model_option(const char *arg, int allow_both, int *model);
+
+/** Give defs[from..to) the ballistic model of their range (models[k] holds
+ * def k's).  Returns 0 or EXIT_USAGE after the message. */
+int ballistic_defs(struct reach_ctx *ctx, struct reach_ring_def *defs, size_t from,
+                   size_t to, struct reach_ballistic *models, double burnout_m);
+
 #endif

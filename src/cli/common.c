@@ -127,7 +127,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
                                                    : reach_errmsg(ctx));
         goto out;
       }
-      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL};
+      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL, NULL};
     }
     free(copy);
     if (ndefs == 0) {
@@ -160,7 +160,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
         }
         double r0 = have_min ? min_m : m->min_km * 1000;
         if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
-        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k]};
+        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k], NULL};
       }
     }
     free(copy);
@@ -175,3 +175,27 @@ out:
   return rc;
 }
 
+
+int model_option(const char *arg, int allow_both, int *model) {
+  if (!strcmp(arg, "circle")) {
+    *model = 0;
+  } else if (!strcmp(arg, "ballistic")) {
+    *model = 1;
+  } else if (allow_both && !strcmp(arg, "both")) {
+    *model = 2;
+  } else {
+    return usage_error_opt("--model", allow_both ? "give circle, ballistic or both"
+                                                 : "give circle or ballistic");
+  }
+  return 0;
+}
+
+int ballistic_defs(struct reach_ctx *ctx, struct reach_ring_def *defs, size_t from,
+                   size_t to, struct reach_ballistic *models, double burnout_m) {
+  for (size_t k = from; k < to; k++) {
+    if (reach_ballistic_init(ctx, &models[k], defs[k].range_m, burnout_m))
+      return usage_error_opt("--model ballistic", reach_errmsg(ctx));
+    defs[k].ballistic = &models[k];
+  }
+  return 0;
+}

@@ -27,6 +27,7 @@ static void print_main_help(void) {
       "  rings     reach rings (discs, annuli, sectors) round launch sites\n"
       "  query     what is in range: site x missile x target distances, margins\n"
       "  basket    where a launcher must stand to reach given targets\n"
+      "  map       a map picture (PNG, SVG, PDF) of rings or baskets\n"
       "  missiles  list the missile catalogue (names, aliases, ranges, sources)\n"
       "  locate    show where points (decimal, DMS, MGRS) are, as LAT LON\n"
       "\n"
@@ -40,11 +41,13 @@ static void print_main_help(void) {
 
 static void print_rings_help(void) {
   printf(
-      "Usage: georeach rings (--site POINT ... | --sites FILE)\n"
+      "Usage: georeach rings (--site POINT ... | --sites FILE | --from-area AREA)\n"
       "                      (--range DIST | --rings DIST,DIST,... |\n"
       "                       --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
       "                      [--min-range DIST] [--azimuth FROM:TO]\n"
       "                      [--tolerance DIST] -o OUT [--format DRIVER]\n"
+      "                      [--union | --count [--min-count K]]\n"
+      "                      [--model circle|ballistic [--burnout-alt DIST]]\n"
       "                      [--overwrite] [--skip-bad] [--threads N] [--quiet]\n"
       "\n"
       "Writes the reach ring of every site: all points whose shortest geodesic\n"
@@ -66,7 +69,19 @@ static void print_rings_help(void) {
       "  --sites FILE      any GDAL point layer, or a CSV with lat/latitude/y and\n"
       "                    lon/lng/longitude/x columns and an optional name column\n"
       "  --skip-bad        skip (and count) rows of --sites with bad coordinates\n"
-      "\n"
+      "  --from-area AREA  reach from anywhere inside a territory: bundled\n"
+      "                    countries by ISO code or name (KP, BY, \"North Korea\",\n"
+      "                    several with commas) or the polygons of any GDAL\n"
+      "                    layer (GeoPackage, GeoJSON, shapefile, a polygon drawn\n"
+      "                    in QGIS).  Writes the territory and every point within\n"
+      "                    the range of it (layer 'coverage', field from_area).\n"
+      "                    The boundary is sampled so that the gap between the\n"
+      "                    discs of neighbouring samples (their sagitta plus the\n"
+      "                    edge's departure from the geodesic, both measured)\n"
+      "                    stays within half the tolerance; the discs get the\n"
+      "                    other half.  err_m is the sum of the two\n"
+      "\n");
+  printf(
       "How far:\n"
       "  --range DIST      the range R.  DIST is a number with a unit: 885km,\n"
       "                    550mi, 478nmi, 885000m, 2900ft; a bare number is km\n"
@@ -79,6 +94,19 @@ static void print_rings_help(void) {
       "                    high ranges where sources disagree (field band)\n"
       "  --catalogue FILE  another catalogue with the same columns\n"
       "  --min-range DIST  minimum range R0: the ring becomes an annulus\n"
+      "  --model MODEL     circle (default): the geodesic circle of the range.\n"
+      "                    ballistic: the range on a turning Earth, per azimuth.\n"
+      "                    The catalogue range is taken as the minimum-energy\n"
+      "                    range on a non-rotating sphere (R = 6371 km, GM of\n"
+      "                    WGS84, no drag, burnout straight above the site); the\n"
+      "                    burnout speed it implies is launched at every azimuth\n"
+      "                    and flight-path angle with the Earth's turn added, and\n"
+      "                    the ring's edge at each azimuth is the farthest impact\n"
+      "                    there, measured on the turned Earth, laid off as a\n"
+      "                    geodesic distance (eastward shots go further).  Discs\n"
+      "                    and annuli; refused where flights could pass the\n"
+      "                    antipode (e.g. 13,000 km below 46 degrees latitude)\n"
+      "  --burnout-alt D   ballistic: burnout altitude (default 0: from the ground)\n"
       "  --azimuth FROM:TO only initial azimuths FROM..TO, degrees clockwise\n"
       "                    from north; 300:60 wraps through north\n"
       "  --tolerance DIST  error budget (default 10m): every point of every\n"
@@ -86,7 +114,8 @@ static void print_rings_help(void) {
       "                    and QGIS read it, lies within DIST of the true\n"
       "                    boundary; vertices are added where curvature needs\n"
       "                    them.  The achieved error is written in err_m\n"
-      "\n"
+      "\n");
+  printf(
       "Output:\n"
       "  -o, --output OUT  .geojson (RFC 7946) .gpkg .shp .kml .fgb .csv (WKT);\n"
       "                    '-' writes GeoJSON to standard output\n"
@@ -95,11 +124,19 @@ static void print_rings_help(void) {
       "  --union           dissolve the rings of all sites into one coverage\n"
       "                    feature per missile and ring (layer 'coverage', with\n"
       "                    the number of sites and the area)\n"
+      "  --count           overlap bands instead: one feature per number of sites\n"
+      "                    reaching a place (layer 'overlap', fields count and\n"
+      "                    at_least), to map where the threat is densest\n"
+      "  --min-count K     with --count: one feature, the part reached by at\n"
+      "                    least K sites\n"
       "  --threads N       worker threads (default: one per core)\n"
-      "  -q, --quiet       no progress\n"
+      "  -q, --quiet       no progress (shown on a terminal for long work, in\n"
+      "                    GDAL's 0...10...20 style)\n"
       "\n"
       "Fields: site site_lat site_lon missile band min_km range_km az_from az_to\n"
       "        tol_m err_m area_km2 (geodesic area on the ellipsoid).\n"
+      "--sites without --union/--count is read and written a batch at a time:\n"
+      "any number of sites in bounded memory.\n"
       "OUT is written to a temporary file and moved into place when complete:\n"
       "on any error or interruption nothing is left under its name.\n"
       "\n"
@@ -109,19 +146,26 @@ static void print_rings_help(void) {
       "  georeach rings --site 50.6,36.6 --range 550mi -o kn23.geojson\n"
       "  georeach rings --site \"Belgorod=50.6N,36.6E\" --rings 300,600,885 -o r.gpkg\n"
       "  georeach rings --sites sites.csv --range 885km --min-range 300km -o a.shp\n"
-      "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n");
+      "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n"
+      "  georeach rings --sites bases.csv --missile KN-23 --count -o dense.gpkg\n"
+      "  georeach rings --from-area KP --missile Hwasong-12 -o kp.gpkg\n");
 }
 
 static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_FORMAT,
          O_OVERWRITE, O_THREADS, O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE,
-         O_STRICT, O_UNION };
+         O_STRICT, O_UNION, O_COUNT, O_MINCOUNT, O_FROMAREA, O_MODEL, O_BURNOUT };
   static const struct option opts[] = {
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
       {"range", required_argument, 0, O_RANGE},
       {"rings", required_argument, 0, O_RINGS},
       {"union", no_argument, 0, O_UNION},
+      {"count", no_argument, 0, O_COUNT},
+      {"min-count", required_argument, 0, O_MINCOUNT},
+      {"from-area", required_argument, 0, O_FROMAREA},
+      {"model", required_argument, 0, O_MODEL},
+      {"burnout-alt", required_argument, 0, O_BURNOUT},
       {"min-range", required_argument, 0, O_MIN},
       {"azimuth", required_argument, 0, O_AZ},
       {"tolerance", required_argument, 0, O_TOL},
@@ -145,7 +189,15 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   size_t ndefs = 0;
   struct reach_catalogue *cat = NULL;
   const char *sites_file = NULL, *out = NULL, *format = NULL, *range_arg = NULL,
-             *rings_arg = NULL, *missile_arg = NULL, *cat_file = NULL;
+             *rings_arg = NULL, *missile_arg = NULL, *cat_file = NULL,
+             *area_arg = NULL;
+  long min_count = 0;
+  int count_mode = 0, ballistic = 0;
+  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
+  struct reach_ballistic bms[192]; /* one per ring def (MAXRINGS) */
+  struct reach_sites_reader *reader = NULL;
+  struct reach_geom territory = {0};
+  char area_label[REACH_NAME_LEN] = "";
   double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M, az_from = 0, az_to = 0;
   int sector = 0, overwrite = 0, threads = 0, quiet = 0, skip_bad = 0, c;
   int band = 0, have_min = 0, strict = 0, dissolve = 0;
@@ -168,6 +220,27 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
     }
     case O_STRICT: strict = 1; break;
     case O_UNION: dissolve = 1; break;
+    case O_COUNT: count_mode = 1; break;
+    case O_FROMAREA: area_arg = optarg; break;
+    case O_MODEL:
+      if ((rc = model_option(optarg, 0, &ballistic)) != 0) goto done;
+      break;
+    case O_BURNOUT:
+      if (reach_parse_distance(ctx, optarg, "km", &burnout_m)) {
+        rc = usage_error("--burnout-alt: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      break;
+    case O_MINCOUNT: {
+      char *e;
+      long v = strtol(optarg, &e, 10);
+      if (*e || e == optarg || v < 1) {
+        rc = usage_error("--min-count: '%s' is not a whole number of sites >= 1", optarg);
+        goto done;
+      }
+      min_count = v;
+      break;
+    }
     case O_SITES: sites_file = optarg; break;
     case O_RANGE: range_arg = optarg; break;
     case O_RINGS: rings_arg = optarg; break;
@@ -225,12 +298,28 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   if ((rc = resolve_points(ctx, "--site", site_texts, nsite_texts, strict, quiet,
                            &sites, &nsites)) != 0)
     goto done;
-  if (!sites_file && nsites == 0) {
-    rc = usage_error("%s", "no launch site: give --site LAT,LON or --sites FILE");
+  if (!sites_file && nsites == 0 && !area_arg) {
+    rc = usage_error("%s", "no launch site: give --site LAT,LON, --sites FILE or "
+                           "--from-area AREA");
     goto done;
   }
-  if (sites_file && nsites) {
-    rc = usage_error("%s", "give --site or --sites, not both");
+  if (!!sites_file + !!nsites + !!area_arg > 1) {
+    rc = usage_error("%s", "give one of --site, --sites and --from-area");
+    goto done;
+  }
+  if (dissolve + count_mode > 1 || (area_arg && (dissolve || count_mode))) {
+    rc = usage_error("%s", area_arg ? "--from-area is a union already: drop "
+                                      "--union/--count"
+                                    : "give --union or --count, not both");
+    goto done;
+  }
+  if (min_count && !count_mode) {
+    rc = usage_error("%s", "--min-count goes with --count");
+    goto done;
+  }
+  if (area_arg && (sector || have_min)) {
+    rc = usage_error("%s", sector ? "--azimuth has no meaning with --from-area"
+                                  : "--min-range has no meaning with --from-area");
     goto done;
   }
   if (!out) {
@@ -240,16 +329,38 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   if ((rc = weapon_defs(ctx, range_arg, rings_arg, missile_arg, band, have_min,
                         min_m, cat_file, defs, MAXRINGS, &ndefs, &cat)) != 0)
     goto done;
+  if (ballistic) {
+    if (area_arg || dissolve || count_mode || sector) {
+      rc = usage_error("%s", "--model ballistic draws discs and annuli round sites: "
+                             "not with --from-area, --union, --count or --azimuth");
+      goto done;
+    }
+    if ((rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0) goto done;
+  }
   /* Check every value once, before any file is touched. */
   for (size_t r = 0; r < ndefs; r++) {
     struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m,
-                                sector, az_from, az_to, tol_m};
+                                sector, az_from, az_to, tol_m, NULL, 0};
     if (reach_ring_check(ctx, &s)) {
       rc = usage_error("%s", reach_errmsg(ctx));
       goto done;
     }
   }
-  if (sites_file) {
+  /* Standard output cannot be taken back: read every site before writing. */
+  int streaming = sites_file && !dissolve && !count_mode && strcmp(out, "-") != 0;
+  if (area_arg && reach_territory(ctx, area_arg, &territory, area_label,
+                                  sizeof area_label)) {
+    fprintf(stderr, "%s: --from-area: %s\n", prog, reach_errmsg(ctx));
+    rc = reach_errno(ctx) == REACH_ERR_IO ? EXIT_DATA : EXIT_USAGE;
+    goto done;
+  }
+  if (streaming) {
+    if (reach_sites_open(ctx, sites_file, skip_bad, &reader)) {
+      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+      rc = EXIT_DATA;
+      goto done;
+    }
+  } else if (sites_file) {
     size_t skipped = 0;
     if (reach_sites_read(ctx, sites_file, skip_bad, &sites, &nsites, &skipped)) {
       fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
@@ -261,25 +372,37 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
               skipped == 1 ? "" : "s", sites_file);
   }
   struct reach_writer *w = NULL;
-  enum reach_status st = dissolve ? reach_writer_open_coverage(ctx, out, format, overwrite, &w)
-                                  : reach_writer_open(ctx, out, format, overwrite, &w);
+  enum reach_status st =
+      dissolve || area_arg ? reach_writer_open_coverage(ctx, out, format, overwrite, &w)
+      : count_mode         ? reach_writer_open_overlap(ctx, out, format, overwrite, &w)
+                           : reach_writer_open(ctx, out, format, overwrite, &w);
   if (st) {
     fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
     rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
     goto done;
   }
+  int show = !quiet && isatty(STDERR_FILENO) && (streaming || area_arg || nsites * ndefs > 1);
   struct reach_rings_job job = {sites, nsites, defs, ndefs, sector,
-                                az_from, az_to, tol_m, threads};
+                                az_from, az_to, tol_m, threads, reader,
+                                show && reader ? reach_sites_estimate(reader) : 0};
   int ticks = 0;
-  int show = !quiet && isatty(STDERR_FILENO) && nsites * ndefs > 1;
-  st = dissolve ? reach_rings_union(ctx, &job, w, show ? progress_cb : quiet_cb, &ticks)
-                : reach_rings_write(ctx, &job, w, show ? progress_cb : quiet_cb, &ticks);
+  reach_progress_fn pf = show ? progress_cb : quiet_cb;
+  st = area_arg   ? reach_rings_from_area(ctx, &job, &territory, area_label, w, pf, &ticks)
+       : dissolve ? reach_rings_union(ctx, &job, w, pf, &ticks)
+       : count_mode ? reach_rings_count(ctx, &job, min_count, w, pf, &ticks)
+                    : reach_rings_write(ctx, &job, w, pf, &ticks);
+  if (st == REACH_OK && reader && reach_sites_skipped(reader))
+    fprintf(stderr, "%s: skipped %zu bad row%s of %s\n", prog, reach_sites_skipped(reader),
+            reach_sites_skipped(reader) == 1 ? "" : "s", sites_file);
   if (st == REACH_OK) {
     size_t count = reach_writer_count(w);
     st = reach_writer_commit(ctx, w);
     if (st == REACH_OK && strcmp(out, "-") != 0 && !quiet)
       fprintf(stderr, "%s: wrote %zu %s%s to %s\n", prog, count,
-              dissolve ? "coverage feature" : "ring", count == 1 ? "" : "s", out);
+              dissolve || area_arg ? "coverage feature"
+              : count_mode         ? "overlap band"
+                                   : "ring",
+              count == 1 ? "" : "s", out);
   } else {
     reach_writer_abort(w);
   }
@@ -288,6 +411,8 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
     rc = st == REACH_ERR_INTERRUPTED ? 130 : EXIT_DATA;
   }
 done:
+  reach_sites_close(reader);
+  reach_geom_clear(&territory);
   free(sites);
   free(site_texts);
   reach_catalogue_free(cat);
@@ -450,6 +575,7 @@ struct qout {
   size_t *in_count;  /* per site x weapon */
   double *in_pop;
   size_t nweapons;
+  int ballistic; /* add flight times */
 };
 
 static int query_row(const struct reach_query_row *r, void *data) {
@@ -457,7 +583,7 @@ static int query_row(const struct reach_query_row *r, void *data) {
   const struct reach_ring_def *w = &q->weapons[r->weapon];
   const struct reach_target *t = &q->targets[r->target];
   const char *site = q->sites[r->site].name, *missile = w->missile ? w->missile : "";
-  double dist = r->dist_m / 1000, rng = w->range_m / 1000, mn = w->min_range_m / 1000;
+  double dist = r->dist_m / 1000, rng = r->reach_m / 1000, mn = w->min_range_m / 1000;
   double margin = rng - dist;
   if (r->in_range) {
     q->in_count[r->site * q->nweapons + r->weapon]++;
@@ -465,16 +591,20 @@ static int query_row(const struct reach_query_row *r, void *data) {
   }
   switch (q->fmt) {
   case 0:
-    printf("%-20.20s %-12.12s %-24.24s %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s\n", site,
+    printf("%-20.20s %-12.12s %-24.24s %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s", site,
            *missile ? missile : "-", t->name, dist, r->az_deg, r->baz_deg, rng, mn,
            margin, r->in_range ? "yes" : "no");
+    if (q->ballistic) printf("%*s%7.1f", r->in_range ? 6 : 7, "", r->tof_s);
+    putchar('\n');
     break;
   case 1:
     csv_field(site, 0);
     csv_field(missile, 0);
     csv_field(t->name, 0);
-    printf("%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d\n", dist, r->az_deg, r->baz_deg, rng, mn,
+    printf("%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d", dist, r->az_deg, r->baz_deg, rng, mn,
            margin, r->in_range);
+    if (q->ballistic) printf(",%.3f", r->tof_s);
+    putchar('\n');
     break;
   case 2:
     printf("%s\n {\"site\": ", q->rows ? "," : "");
@@ -485,13 +615,19 @@ static int query_row(const struct reach_query_row *r, void *data) {
     json_string(t->name);
     printf(", \"target_lat\": %.9f, \"target_lon\": %.9f, \"dist_km\": %.6f, "
            "\"az_deg\": %.6f, \"baz_deg\": %.6f, \"range_km\": %.6f, \"min_km\": %.6f, "
-           "\"margin_km\": %.6f, \"in_range\": %s}",
+           "\"margin_km\": %.6f, \"in_range\": %s",
            t->lat_deg, t->lon_deg, dist, r->az_deg, r->baz_deg, rng, mn, margin,
            r->in_range ? "true" : "false");
+    if (q->ballistic) {
+      if (isnan(r->tof_s)) printf(", \"tof_s\": null");
+      else printf(", \"tof_s\": %.3f", r->tof_s);
+    }
+    putchar('}');
     break;
   default: {
     struct reach_query_feature f = {site, missile, t->name, dist, r->az_deg, r->baz_deg,
-                                    rng, mn, margin, r->in_range, t->lat_deg, t->lon_deg};
+                                    rng, mn, margin, r->in_range, t->lat_deg, t->lon_deg,
+                                    r->tof_s};
     if (reach_writer_add_query(q->ctx, q->w, &f) != REACH_OK) return 0;
   }
   }
@@ -523,8 +659,15 @@ static void print_query_help(void) {
       "  --targets cities   the bundled GeoNames places (15,000+ people), filtered\n"
       "                     by --min-population N and --country UA,PL,...\n"
       "  --in-range         only rows in range\n"
+      "  --model ballistic  the reach of a missile on the turning Earth (see\n"
+      "                     'georeach rings --help'): range_km is the reach along\n"
+      "                     the azimuth to each target, and tof_s the flight time:\n"
+      "                     of the minimum-energy flight to the target when in\n"
+      "                     range, else of the longest flight that way (free\n"
+      "                     flight from burnout, no boost phase; --burnout-alt D)\n"
       "  --nearest          one row per target: the nearest site (and missile)\n"
       "                     that reaches it, or the nearest site if none does\n"
+      "                     (with --in-range: targets nothing reaches are left out)\n"
       "  --format F         table (default, for people), csv, json, geojson\n"
       "  -o OUT             write through GDAL instead (.csv .geojson .gpkg .shp\n"
       "                     ...), a point layer of the targets\n"
@@ -542,10 +685,57 @@ static void print_query_help(void) {
       "  georeach query --sites bases.csv --range 885km --targets cities --nearest -o n.gpkg\n");
 }
 
+/* A targets file read a batch at a time straight into targets (a million
+ * targets need no second copy as sites). */
+static enum reach_status read_targets(struct reach_ctx *ctx, const char *path,
+                                      struct reach_target **out, size_t *n) {
+  enum { BATCH = 4096 };
+  struct reach_sites_reader *r;
+  struct reach_site *buf = malloc(BATCH * sizeof *buf);
+  struct reach_target *t = NULL;
+  size_t cap = 0, got;
+  *n = 0;
+  if (!buf) return REACH_ERR_NOMEM;
+  enum reach_status st = reach_sites_open(ctx, path, 0, &r);
+  if (st != REACH_OK) {
+    free(buf);
+    return st;
+  }
+  while ((st = reach_sites_next(ctx, r, buf, BATCH, &got)) == REACH_OK && got > 0) {
+    if (*n + got > cap) {
+      size_t c = cap ? 2 * cap : 2 * BATCH;
+      struct reach_target *p = realloc(t, c * sizeof *p);
+      if (!p) {
+        st = REACH_ERR_NOMEM;
+        break;
+      }
+      t = p;
+      cap = c;
+    }
+    for (size_t i = 0; i < got; i++) {
+      struct reach_target *x = &t[(*n)++];
+      memcpy(x->name, buf[i].name, sizeof x->name);
+      x->lat_deg = buf[i].lat_deg;
+      x->lon_deg = buf[i].lon_deg;
+      x->population = 0;
+      x->country[0] = 0;
+    }
+  }
+  reach_sites_close(r);
+  free(buf);
+  if (st != REACH_OK) {
+    free(t);
+    *n = 0;
+    return st;
+  }
+  *out = t;
+  return REACH_OK;
+}
+
 static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_MIN, O_MISSILE, O_BAND, O_CAT, O_TARGET,
          O_TARGETS, O_MINPOP, O_COUNTRY, O_INRANGE, O_NEAREST, O_FORMAT, O_OVERWRITE,
-         O_STRICT, O_SUMMARY };
+         O_STRICT, O_SUMMARY, O_MODEL, O_BURNOUT };
   static const struct option opts[] = {
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
@@ -562,6 +752,8 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
       {"in-range", no_argument, 0, O_INRANGE},
       {"nearest", no_argument, 0, O_NEAREST},
       {"summary", no_argument, 0, O_SUMMARY},
+      {"model", required_argument, 0, O_MODEL},
+      {"burnout-alt", required_argument, 0, O_BURNOUT},
       {"format", required_argument, 0, O_FORMAT},
       {"output", required_argument, 0, 'o'},
       {"overwrite", no_argument, 0, O_OVERWRITE},
@@ -582,6 +774,9 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   struct reach_target *targets = NULL;
   struct reach_catalogue *cat = NULL;
   struct reach_ring_def defs[192];
+  struct reach_ballistic bms[192]; /* one per def with --model ballistic */
+  int ballistic = 0;
+  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
   struct reach_writer *w = NULL;
   size_t *in_count = NULL;
   double *in_pop = NULL;
@@ -619,6 +814,15 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     case O_INRANGE: in_range = 1; break;
     case O_NEAREST: nearest = 1; break;
     case O_SUMMARY: summary = 1; break;
+    case O_MODEL:
+      if ((rc = model_option(optarg, 0, &ballistic)) != 0) goto done;
+      break;
+    case O_BURNOUT:
+      if (reach_parse_distance(ctx, optarg, "km", &burnout_m)) {
+        rc = usage_error("--burnout-alt: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      break;
     case O_FORMAT: format = optarg; break;
     case 'o': out = optarg; break;
     case O_OVERWRITE: overwrite = 1; break;
@@ -666,8 +870,16 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, have_min, min_m,
                         cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
     goto done;
+  if (ballistic) {
+    if (nearest) {
+      rc = usage_error("%s", "--nearest is for the circular model (the ballistic reach "
+                             "depends on the direction); list the rows instead");
+      goto done;
+    }
+    if ((rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0) goto done;
+  }
   for (size_t r = 0; r < ndefs; r++) {
-    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, 10};
+    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, 10, NULL, 0};
     if (reach_ring_check(ctx, &s)) {
       rc = usage_error("%s", reach_errmsg(ctx));
       goto done;
@@ -684,9 +896,12 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     rc = EXIT_DATA;
     goto done;
   }
-  if (targets_arg && strcmp(targets_arg, "cities") != 0 &&
-      reach_sites_read(ctx, targets_arg, 0, &tsites, &ntargets, NULL)) {
-    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+  enum reach_status tst = targets_arg && strcmp(targets_arg, "cities") != 0
+                              ? read_targets(ctx, targets_arg, &targets, &ntargets)
+                              : REACH_OK;
+  if (tst) {
+    fprintf(stderr, "%s: %s\n", prog,
+            tst == REACH_ERR_NOMEM ? "out of memory reading the targets" : reach_errmsg(ctx));
     rc = EXIT_DATA;
     goto done;
   }
@@ -730,17 +945,20 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
       rc = EXIT_DATA;
       goto done;
     }
-  } else {
+  } else if (!targets) {
     targets = calloc(ntargets ? ntargets : 1, sizeof *targets);
     if (!targets) {
       rc = usage_error("%s", "out of memory");
       goto done;
     }
     for (size_t i = 0; i < ntargets; i++) {
-      snprintf(targets[i].name, sizeof targets[i].name, "%s", tsites[i].name);
+      /* names are NUL-terminated within REACH_NAME_LEN */
+      memcpy(targets[i].name, tsites[i].name, sizeof targets[i].name);
       targets[i].lat_deg = tsites[i].lat_deg;
       targets[i].lon_deg = tsites[i].lon_deg;
     }
+    free(tsites);
+    tsites = NULL;
   }
   if (out || fmt == 3) {
     enum reach_status st = reach_writer_open_query(ctx, out ? out : "-", NULL, overwrite, &w);
@@ -757,16 +975,18 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     rc = usage_error("%s", "out of memory");
     goto done;
   }
-  struct qout q = {fmt, ctx, w, sites, defs, targets, 0, in_count, in_pop, ndefs};
+  struct qout q = {fmt, ctx, w, sites, defs, targets, 0, in_count, in_pop, ndefs, ballistic};
   if (fmt == 0)
-    printf("%-20s %-12s %-24s %10s %7s %7s %9s %7s %10s  %s\n", "SITE", "MISSILE",
-           "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM", "MIN_KM", "MARGIN_KM", "IN_RANGE");
+    printf("%-20s %-12s %-24s %10s %7s %7s %9s %7s %10s  %s%s\n", "SITE", "MISSILE",
+           "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM", "MIN_KM", "MARGIN_KM", "IN_RANGE",
+           ballistic ? "   TOF_S" : "");
   if (fmt == 1)
-    printf("site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range\n");
+    printf("site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range%s\n",
+           ballistic ? ",tof_s" : "");
   if (fmt == 2) printf("[");
   enum reach_status st =
       nearest ? reach_query_nearest(ctx, sites, nsites, defs, ndefs, targets, ntargets,
-                                    query_row, &q)
+                                    in_range, 0, query_row, &q)
               : reach_query_rows(ctx, sites, nsites, defs, ndefs, targets, ntargets,
                                  in_range, query_row, &q);
   if (fmt == 2) printf("%s]\n", q.rows ? "\n" : "");
@@ -795,7 +1015,7 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
         if (nsites * ndefs > 50 && !summary) continue;
         /* the countries this ring reaches, with the share of each */
         struct reach_ring_spec rs = {sites[i].lat_deg, sites[i].lon_deg, defs[k].range_m,
-                                     defs[k].min_range_m, 0, 0, 0, 100};
+                                     defs[k].min_range_m, 0, 0, 0, 100, NULL, 0};
         struct reach_ring ring;
         struct reach_country_share *sh = NULL;
         size_t nsh = 0;
@@ -831,6 +1051,7 @@ static void print_basket_help(void) {
       "                       (--missile NAME[,NAME...] [--band] | --range DIST\n"
       "                        [--min-range DIST])\n"
       "                       [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
+      "                       [--model circle|ballistic [--burnout-alt DIST]]\n"
       "                       [--tolerance DIST] -o OUT [--format DRIVER] [--overwrite]\n"
       "\n"
       "The launch basket: where a launcher must stand to reach the targets.\n"
@@ -840,6 +1061,11 @@ static void print_basket_help(void) {
       "one is (the union).  --within clips it to a territory: bundled countries\n"
       "by ISO code or name (RU, BY, \"North Korea\"), or any polygon layer.\n"
       "Same geometry rules as rings (antimeridian, poles, error budget).\n"
+      "\n"
+      "With --model ballistic (see 'georeach rings --help') the basket of a\n"
+      "target is no ring round it: along each azimuth from the target it ends\n"
+      "where a launch reaches the target exactly, on the turning Earth (found\n"
+      "by the secant method, to 0.1 mm); --burnout-alt D as for rings.\n"
       "\n"
       "Fields: targets missile band min_km range_km mode (all/any) within tol_m\n"
       "err_m area_km2.  One feature per missile (and band).\n"
@@ -851,7 +1077,7 @@ static void print_basket_help(void) {
 
 static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_TARGET = 256, O_TARGETS, O_RANGE, O_MIN, O_MISSILE, O_BAND, O_CAT, O_ANY,
-         O_WITHIN, O_TOL, O_FORMAT, O_OVERWRITE, O_STRICT };
+         O_WITHIN, O_TOL, O_FORMAT, O_OVERWRITE, O_STRICT, O_MODEL, O_BURNOUT };
   static const struct option opts[] = {
       {"target", required_argument, 0, O_TARGET},
       {"targets", required_argument, 0, O_TARGETS},
@@ -867,6 +1093,8 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
       {"output", required_argument, 0, 'o'},
       {"overwrite", no_argument, 0, O_OVERWRITE},
       {"strict", no_argument, 0, O_STRICT},
+      {"model", required_argument, 0, O_MODEL},
+      {"burnout-alt", required_argument, 0, O_BURNOUT},
       {"quiet", no_argument, 0, 'q'},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
@@ -878,6 +1106,9 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
   struct reach_site *targets = NULL;
   struct reach_catalogue *cat = NULL;
   struct reach_ring_def defs[192];
+  struct reach_ballistic bms[192]; /* one per def with --model ballistic */
+  int ballistic = 0;
+  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
   struct reach_writer *w = NULL;
   struct reach_geom terr = {0};
   char terr_label[256] = "", *names = NULL;
@@ -919,6 +1150,15 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
     case 'o': out = optarg; break;
     case O_OVERWRITE: overwrite = 1; break;
     case O_STRICT: strict = 1; break;
+    case O_MODEL:
+      if ((rc = model_option(optarg, 0, &ballistic)) != 0) goto done;
+      break;
+    case O_BURNOUT:
+      if (reach_parse_distance(ctx, optarg, "km", &burnout_m)) {
+        rc = usage_error("--burnout-alt: %s", reach_errmsg(ctx));
+        goto done;
+      }
+      break;
     case 'q': quiet = 1; break;
     case 'h': print_basket_help(); goto done;
     case ':': rc = usage_error("%s needs a value", argv[optind - 1]); goto done;
@@ -941,8 +1181,10 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
   if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, have_min, min_m,
                         cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
     goto done;
+  if (ballistic && (rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0)
+    goto done;
   for (size_t r = 0; r < ndefs; r++) {
-    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, tol_m};
+    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, tol_m, NULL, 0};
     if (reach_ring_check(ctx, &s)) {
       rc = usage_error("%s", reach_errmsg(ctx));
       goto done;
@@ -986,7 +1228,8 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
     double err = 0;
     for (size_t i = 0; i < ntargets && st == REACH_OK; i++) {
       struct reach_ring_spec s = {targets[i].lat_deg, targets[i].lon_deg, defs[k].range_m,
-                                  defs[k].min_range_m, 0, 0, 0, tol_m};
+                                  defs[k].min_range_m, 0, 0, 0, tol_m, defs[k].ballistic,
+                                  1};
       struct reach_ring ring;
       if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
       if (ring.err_m > err) err = ring.err_m;
@@ -1103,7 +1346,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "rings") != 0 && strcmp(cmd, "locate") != 0 &&
       strcmp(cmd, "missiles") != 0 && strcmp(cmd, "query") != 0 &&
-      strcmp(cmd, "basket") != 0) {
+      strcmp(cmd, "basket") != 0 && strcmp(cmd, "map") != 0) {
     fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", prog, cmd, prog);
     return EXIT_USAGE;
   }
@@ -1119,6 +1362,7 @@ int main(int argc, char **argv) {
            : !strcmp(cmd, "missiles") ? cmd_missiles(ctx, argc - 1, argv + 1)
            : !strcmp(cmd, "query")    ? cmd_query(ctx, argc - 1, argv + 1)
            : !strcmp(cmd, "basket")   ? cmd_basket(ctx, argc - 1, argv + 1)
+           : !strcmp(cmd, "map")      ? cmd_map(ctx, argc - 1, argv + 1)
                                       : cmd_rings(ctx, argc - 1, argv + 1);
   reach_ctx_free(ctx);
   return rc;

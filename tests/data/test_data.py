@@ -390,6 +390,21 @@ def sites_lie_in_their_country():
             assert ok, (fn, r["name"])
 
 
+@check
+def countries_fgb_is_the_geojson():
+    # data/countries.fgb (what georeach reads) holds the same features
+    from osgeo import ogr
+    ds = ogr.Open(os.path.join(DATA, "countries.fgb"))
+    lyr = ds.GetLayer(0)
+    assert lyr.GetFeatureCount() == len(features)
+    for f, ref in zip(lyr, features):
+        p = ref["properties"]
+        assert (f.GetField("iso_a2"), f.GetField("name")) == (p["iso_a2"], p["name"]), p
+        g = shape(json.loads(f.GetGeometryRef().ExportToJson()))
+        assert g.equals_exact(shape(ref["geometry"]), 0), p["name"]
+    ds = None
+
+
 passed = sum(1 for _, ok in results if ok)
 failed = len(results) - passed
 print(f"{passed} passed, {failed} failed")
