@@ -224,6 +224,10 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   if (pg && driver && strcasecmp(driver, "PostgreSQL") != 0)
     return reach_fail(ctx, REACH_ERR_ARG, "-o PG:... writes to PostgreSQL, not --format %s",
                       driver);
+  if (!pg && driver && (!strcasecmp(driver, "PostgreSQL") || !strcasecmp(driver, "PG")))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "write to PostgreSQL with -o 'PG:dbname=... [tables=NAME]', not "
+                      "--format %s", driver);
   const char *drv_name = to_stdout ? "GeoJSON" : pg ? "PostgreSQL" : driver ? driver
                                                                           : driver_for(path);
   if (!drv_name)

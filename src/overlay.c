@@ -14,6 +14,7 @@
 #include "internal.h"
 #include "georeach/catalogue.h"
 #include "georeach/overlay.h"
+#include "georeach/io.h"
 
 static GEOSGeometry *to_geos(struct reach_ctx *ctx, const struct reach_geom *g) {
   GEOSContextHandle_t h = ctx->geos;
@@ -151,15 +152,19 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
   memset(out, 0, sizeof *out);
   reach_gdal_init();
   const char *dot = strrchr(what, '.');
-  int is_file = dot && strchr(what, ',') == NULL && dot[1] && strlen(dot) <= 8;
+  int is_file = reach_is_pg(what) ||
+                (dot && strchr(what, ',') == NULL && dot[1] && strlen(dot) <= 8);
   char path[4096];
   if (is_file)
     snprintf(path, sizeof path, "%s", what);
   else
     countries_path(path, sizeof path);
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-  if (!ds)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot read the territory %s", path);
+  if (!ds) {
+    char shown[1024];
+    reach_redact_connection(path, shown, sizeof shown);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot read the territory %s", shown);
+  }
   OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
   OGRCoordinateTransformationH ct = NULL;
   if (is_file && lyr && OGR_L_GetSpatialRef(lyr)) {
@@ -559,4 +564,71 @@ enum reach_status reach_countries_geos(struct reach_ctx *ctx, void *const **geom
   *names = (const char(*)[64])ctx->countries->name;
   *n = ctx->countries->n;
   return REACH_OK;
+}
+
+enum reach_status reach_geom_fill(struct reach_ctx *ctx, struct reach_geom *g,
+                                  int (*inside)(double lat, double lon, void *data),
+                                  void *data, size_t *nfilled) {
+  GEOSContextHandle_t h = ctx->geos;
+  struct reach_region *w = reach_region_world(ctx);
+  struct reach_geom wg = {0};
+  enum reach_status st = REACH_OK;
+  GEOSGeometry *gw = NULL, *gg = NULL, *comp = NULL, **keep = NULL;
+  size_t nkeep = 0;
+  *nfilled = 0;
+  if (!w || !reach_region_to_geom(ctx, w, &wg)) {
+    reach_region_free(ctx, w);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  reach_region_free(ctx, w);
+  gw = to_geos(ctx, &wg);
+  gg = to_geos(ctx, g);
+  reach_geom_clear(&wg);
+  comp = gw && gg ? GEOSDifference_r(h, gw, gg) : NULL;
+  if (!comp) {
+    st = reach_fail(ctx, REACH_ERR_INTERNAL, "filling holes failed (%s)",
+                    ctx->msg[0] ? ctx->msg : "GEOS");
+    goto done;
+  }
+  int n = GEOSGetNumGeometries_r(h, comp);
+  keep = calloc((size_t)n + 1, sizeof *keep);
+  if (!keep) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  keep[nkeep++] = gg;
+  gg = NULL;
+  for (int i = 0; i < n; i++) {
+    const GEOSGeometry *c = GEOSGetGeometryN_r(h, comp, i);
+    GEOSGeometry *pt = GEOSPointOnSurface_r(h, c);
+    double x = 0, y = 0;
+    int ok = pt && GEOSGeomGetX_r(h, pt, &x) == 1 && GEOSGeomGetY_r(h, pt, &y) == 1;
+    if (pt) GEOSGeom_destroy_r(h, pt);
+    if (ok && inside(y, x, data)) keep[nkeep++] = GEOSGeom_clone_r(h, c);
+  }
+  *nfilled = nkeep - 1;
+  if (nkeep > 1) {
+    GEOSGeometry *coll =
+        GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, keep, (unsigned)nkeep);
+    nkeep = 0; /* owned by coll */
+    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+    if (coll) GEOSGeom_destroy_r(h, coll);
+    if (!u) {
+      st = reach_fail(ctx, REACH_ERR_INTERNAL, "filling holes failed (%s)",
+                      ctx->msg[0] ? ctx->msg : "GEOS");
+      goto done;
+    }
+    struct reach_geom out;
+    if ((st = from_geos(ctx, u, &out)) == REACH_OK) {
+      reach_geom_clear(g);
+      *g = out;
+    }
+  }
+done:
+  for (size_t i = 0; i < nkeep; i++) GEOSGeom_destroy_r(h, keep[i]);
+  free(keep);
+  if (comp) GEOSGeom_destroy_r(h, comp);
+  if (gw) GEOSGeom_destroy_r(h, gw);
+  if (gg) GEOSGeom_destroy_r(h, gg);
+  return st;
 }

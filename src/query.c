@@ -226,7 +226,7 @@ static int nearest_one(const struct reach_ctx *ctx, const struct nearest_job *j,
     }
     (*cbuf)[nc++] = (struct cand){dot, k};
   }
-  qsort(*cbuf, nc, sizeof **cbuf, cmp_cand);
+  if (nc > 1) qsort(*cbuf, nc, sizeof **cbuf, cmp_cand);
   struct reach_query_row best = {0, 0, t, INFINITY, 0, 0, 0, 0, NAN}, cap = best;
   for (size_t c = 0; c < nc; c++) {
     double th = acos(fmin(1, (*cbuf)[c].dot));

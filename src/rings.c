@@ -64,6 +64,40 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* Unit vector of (reduced latitude, longitude). */
+static void unit_reduced(const struct reach_ctx *ctx, double lat, double lon, double u[3]) {
+  double phi = lat * M_PI / 180, lam = lon * M_PI / 180;
+  double beta = fabs(lat) == 90 ? phi : atan((1 - ctx->f) * tan(phi));
+  u[0] = cos(beta) * cos(lam);
+  u[1] = cos(beta) * sin(lam);
+  u[2] = sin(beta);
+}
+
+/* First index of a sorted array with z[i] >= z0. */
+static size_t zfirst(const double *z, size_t n, double z0) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (z[mid] < z0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* A site's unit vector on the auxiliary sphere (reduced latitude). */
+struct zsite {
+  double u[3];
+  size_t i;
+};
+
+static int cmp_zsite(const void *a, const void *b) {
+  const struct zsite *x = a, *y = b;
+  if (x->u[2] != y->u[2]) return x->u[2] < y->u[2] ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
+}
+
+#define BURY_SAMPLES 64
+
 static int cores(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > 64 ? 64 : (int)n;
@@ -222,6 +256,7 @@ done:
 struct union_task {
   const struct reach_rings_job *job;
   size_t def;
+  const unsigned char *buried; /* NULL, or 1 for rings built coarse */
   struct reach_geom *geoms;
   double *err;
   atomic_size_t next;
@@ -237,6 +272,7 @@ static void union_worker_run(struct reach_ctx *ctx, struct union_task *u) {
     struct reach_ring_spec s = {job->sites[i].lat_deg, job->sites[i].lon_deg, d->range_m,
                                 d->min_range_m, job->sector, job->az_from_deg,
                                 job->az_to_deg, job->tolerance_m, d->ballistic, 0};
+    if (u->buried && u->buried[i]) continue; /* no part of the boundary */
     struct reach_ring r;
     if (reach_ring_build(ctx, &s, &r) != REACH_OK) {
       if (!atomic_exchange(&u->failed, 1))
@@ -266,16 +302,122 @@ static int job_threads(const struct reach_rings_job *job) {
   return nth > 64 ? 64 : nth;
 }
 
+/* Buried sites.  In a union of many discs most circles lie wholly inside
+ * other discs.  The union's boundary lies on the circles of the others (the
+ * exposed sites), so the union is the union U_e of the exposed discs plus
+ * those parts of the rest of the plane that hold no boundary of the whole
+ * union: each component of the complement of U_e is covered by buried discs
+ * entirely or not at all, and one interior point tells which
+ * (reach_geom_fill()).  Buried rings are never built.  A site is buried
+ * when each of BURY_SAMPLES points along its circle (at most pi R / 32
+ * apart, a geodesic circle being no longer than 2 pi R) lies within
+ * R - pi R / 64 - 1 km of another site, judged by the bound s <= a theta on
+ * the auxiliary sphere: then every point of its circle is more than 1 km
+ * inside another disc.  Plain discs up to 10,000 km only; independent of the
+ * thread count. */
+
+struct bury_work {
+  const struct geod_geodesic *g; /* read only: shared by the threads */
+  const struct reach_site *sites;
+  size_t n;
+  double R, thlim, clim;
+  const struct zsite *zs;
+  const double *z;
+  unsigned char *buried;
+  atomic_size_t next;
+};
+
+static void *bury_main(void *arg) {
+  struct bury_work *w = arg;
+  size_t block;
+  while ((block = atomic_fetch_add(&w->next, 1)) * 64 < w->n) {
+    size_t end = (block + 1) * 64 < w->n ? (block + 1) * 64 : w->n;
+    for (size_t i = block * 64; i < end; i++) {
+      const struct reach_site *c = &w->sites[i];
+      int all = 1;
+      for (int kk = 0; kk < BURY_SAMPLES && all; kk++) {
+        double lat, lon;
+        geod_direct(w->g, c->lat_deg, c->lon_deg, 360.0 * kk / BURY_SAMPLES, w->R, &lat,
+                    &lon, NULL);
+        double phi = lat * M_PI / 180, lam = lon * M_PI / 180;
+        double beta = fabs(phi) == M_PI / 2 ? phi : atan((1 - w->g->f) * tan(phi));
+        double v[3] = {cos(beta) * cos(lam), cos(beta) * sin(lam), sin(beta)};
+        double b0 = beta - w->thlim, b1 = beta + w->thlim;
+        size_t lo = zfirst(w->z, w->n, b0 <= -M_PI / 2 ? -2 : sin(b0));
+        size_t hi = zfirst(w->z, w->n, b1 >= M_PI / 2 ? 2 : nextafter(sin(b1), 2));
+        int covered = 0;
+        for (size_t m = lo; m < hi && !covered; m++) {
+          if (w->zs[m].i == i) continue;
+          const double *u = w->zs[m].u;
+          covered = u[0] * v[0] + u[1] * v[1] + u[2] * v[2] > w->clim;
+        }
+        all = covered;
+      }
+      w->buried[i] = (unsigned char)all;
+    }
+  }
+  return NULL;
+}
+
+static enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
+                              size_t k, unsigned char **out) {
+  const struct reach_ring_def *d = &job->rings[k];
+  size_t n = job->nsites;
+  *out = NULL;
+  double R = d->range_m, half = M_PI * R / BURY_SAMPLES;
+  double lim = R - half - 1000;
+  if (job->sector || d->min_range_m > 0 || d->ballistic || n < 2 || R > 10000e3 ||
+      lim <= 0)
+    return REACH_OK;
+  unsigned char *buried = calloc(n, 1);
+  struct zsite *zs = calloc(n, sizeof *zs);
+  double *z = calloc(n, sizeof *z);
+  if (!buried || !zs || !z) {
+    free(buried);
+    free(zs);
+    free(z);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  /* unit vectors of reduced latitude, sorted by z (ties by index) */
+  for (size_t i = 0; i < n; i++) {
+    double phi = job->sites[i].lat_deg * M_PI / 180, lam = job->sites[i].lon_deg * M_PI / 180;
+    double beta = fabs(phi) == M_PI / 2 ? phi : atan((1 - ctx->f) * tan(phi));
+    zs[i].u[0] = cos(beta) * cos(lam);
+    zs[i].u[1] = cos(beta) * sin(lam);
+    zs[i].u[2] = sin(beta);
+    zs[i].i = i;
+  }
+  qsort(zs, n, sizeof *zs, cmp_zsite);
+  for (size_t i = 0; i < n; i++) z[i] = zs[i].u[2];
+  struct bury_work bw = {&ctx->g, job->sites, n, R, lim / ctx->a, cos(lim / ctx->a),
+                         zs, z, buried, 0};
+  int nth = job_threads(job);
+  pthread_t th[64];
+  int started = 0;
+  for (int t = 1; t < nth && t < 64; t++) {
+    if (pthread_create(&th[t], NULL, bury_main, &bw) != 0) break;
+    started = t;
+  }
+  bury_main(&bw);
+  for (int t = 1; t <= started; t++) pthread_join(th[t], NULL);
+  free(zs);
+  free(z);
+  *out = buried;
+  return REACH_OK;
+}
+
 /* Every site's ring of def k, on all threads: *geoms (nsites entries, caller
  * clears and frees) and the largest error. */
 static enum reach_status build_all(struct reach_ctx *ctx,
                                    const struct reach_rings_job *job, size_t k,
+                                   const unsigned char *buried,
                                    struct reach_geom **geoms, double *errmax) {
   int nth = job_threads(job);
   struct union_task u;
   memset(&u, 0, sizeof u);
   u.job = job;
   u.def = k;
+  u.buried = buried;
   u.geoms = calloc(job->nsites ? job->nsites : 1, sizeof *u.geoms);
   u.err = calloc(job->nsites ? job->nsites : 1, sizeof *u.err);
   struct union_thread *ts = calloc((size_t)nth, sizeof *ts);
@@ -422,6 +564,44 @@ static int step(reach_progress_fn progress, void *data, double done) {
   return !progress || progress(done, NULL, data);
 }
 
+struct buried_pred {
+  const struct reach_ctx *ctx;
+  const struct reach_site *sites;
+  const unsigned char *buried;
+  size_t n;
+  double R;
+};
+
+/* Whether (lat, lon) is within R of a buried site (exact distances where the
+ * bound on the auxiliary sphere cannot rule a site out). */
+static int within_buried(double lat, double lon, void *data) {
+  const struct buried_pred *p = data;
+  const struct reach_ctx *ctx = p->ctx;
+  double th = p->R / (0.995 * ctx->b), cmin = th >= M_PI ? -2 : cos(th);
+  double v[3], u[3];
+  unit_reduced(ctx, lat, lon, v);
+  for (size_t i = 0; i < p->n; i++) {
+    if (!p->buried[i]) continue;
+    unit_reduced(ctx, p->sites[i].lat_deg, p->sites[i].lon_deg, u);
+    if (u[0] * v[0] + u[1] * v[1] + u[2] * v[2] < cmin) continue;
+    double s12;
+    geod_inverse(&ctx->g, p->sites[i].lat_deg, p->sites[i].lon_deg, lat, lon, &s12, NULL,
+                 NULL);
+    if (s12 <= p->R) return 1;
+  }
+  return 0;
+}
+
+static enum reach_status fill_buried(struct reach_ctx *ctx, const struct reach_rings_job *job,
+                                     size_t k, const unsigned char *buried,
+                                     struct reach_geom *all) {
+  size_t nb = 0, filled = 0;
+  for (size_t i = 0; buried && i < job->nsites; i++) nb += buried[i];
+  if (nb == 0) return REACH_OK;
+  struct buried_pred p = {ctx, job->sites, buried, job->nsites, job->rings[k].range_m};
+  return reach_geom_fill(ctx, all, within_buried, &p, &filled);
+}
+
 enum reach_status reach_rings_union(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,
                                     struct reach_writer *w,
@@ -430,11 +610,18 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
   for (size_t k = 0; k < job->nrings && st == REACH_OK; k++) {
     struct reach_geom *geoms, all;
     double err;
-    if ((st = build_all(ctx, job, k, &geoms, &err)) != REACH_OK) break;
+    unsigned char *buried = NULL;
+    if ((st = bury(ctx, job, k, &buried)) != REACH_OK) break;
+    st = build_all(ctx, job, k, buried, &geoms, &err);
+    if (st != REACH_OK) {
+      free(buried);
+      break;
+    }
     if (!step(progress, data, (k + 0.5) / job->nrings)) {
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     } else if ((st = union_parallel(ctx, geoms, job->nsites, job_threads(job), &all)) ==
-               REACH_OK) {
+                   REACH_OK &&
+               (st = fill_buried(ctx, job, k, buried, &all)) == REACH_OK) {
       const struct reach_ring_def *d = &job->rings[k];
       struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
                                 d->range_m / 1000, job->sector, job->az_from_deg,
@@ -442,7 +629,10 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
                                 reach_geom_area_m2(ctx, &all) / 1e6};
       st = reach_writer_add_coverage(ctx, w, &f, (long)job->nsites, &all);
       reach_geom_clear(&all);
+      for (size_t i = 0; i < job->nsites && st == REACH_OK; i++)
+        st = reach_writer_add_site(ctx, w, &job->sites[i]);
     }
+    free(buried);
     free_geoms(geoms, job->nsites);
     if (st == REACH_OK && !step(progress, data, (k + 1.0) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
@@ -460,7 +650,7 @@ enum reach_status reach_rings_count(struct reach_ctx *ctx,
     struct reach_overlap_band *bands = NULL;
     size_t nbands = 0;
     double err;
-    if ((st = build_all(ctx, job, k, &geoms, &err)) != REACH_OK) break;
+    if ((st = build_all(ctx, job, k, NULL, &geoms, &err)) != REACH_OK) break;
     if (!step(progress, data, (k + 0.5) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     else
@@ -475,6 +665,8 @@ enum reach_status reach_rings_count(struct reach_ctx *ctx,
       st = reach_writer_add_overlap(ctx, w, &f, (long)job->nsites, bands[b].count,
                                     bands[b].at_least, &bands[b].geom);
     }
+    for (size_t i = 0; i < job->nsites && st == REACH_OK && k == 0; i++)
+      st = reach_writer_add_site(ctx, w, &job->sites[i]);
     reach_overlap_free(bands, nbands);
     if (st == REACH_OK && !step(progress, data, (k + 1.0) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
@@ -606,7 +798,9 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
     sub.tolerance_m = fmax(tol / 2, REACH_TOLERANCE_MIN_M);
     sub.reader = NULL;
     struct reach_geom *geoms = NULL, all;
-    if (st == REACH_OK) st = build_all(ctx, &sub, 0, &geoms, &err);
+    unsigned char *buried = NULL; /* discs inside the others: see bury() */
+    if (st == REACH_OK) st = bury(ctx, &sub, 0, &buried);
+    if (st == REACH_OK) st = build_all(ctx, &sub, 0, buried, &geoms, &err);
     if (st == REACH_OK && !step(progress, data, (k + 0.5) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     if (st == REACH_OK) {
@@ -619,6 +813,8 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
         geoms[sm.n] = *territory; /* borrowed: not cleared below */
         st = union_parallel(ctx, geoms, sm.n + 1, job_threads(job), &all);
         memset(&geoms[sm.n], 0, sizeof geoms[sm.n]);
+        if (st == REACH_OK && (st = fill_buried(ctx, &sub, 0, buried, &all)) != REACH_OK)
+          reach_geom_clear(&all);
       }
     }
     if (st == REACH_OK) {
@@ -629,6 +825,7 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
       reach_geom_clear(&all);
     }
     free_geoms(geoms, sm.n);
+    free(buried);
     free(sm.s);
     if (st == REACH_OK && !step(progress, data, (k + 1.0) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");

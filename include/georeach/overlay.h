@@ -63,6 +63,19 @@ enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
                                      struct reach_overlap_band **bands,
                                      size_t *nbands);
 
+/**
+ * Fill the holes of a region that a predicate says are inside: each
+ * component of the rest of the lon/lat plane ([-180,180] x [-90,90] less
+ * @p g) for which @p inside holds at an interior point of it is united with
+ * @p g.  (For the union of many discs: a component of the complement of the
+ * union of some of them that holds no boundary of the whole union is either
+ * covered by the others or not, and one point tells which.)
+ * @param[out] nfilled how many components were filled.
+ */
+enum reach_status reach_geom_fill(struct reach_ctx *ctx, struct reach_geom *g,
+                                  int (*inside)(double lat, double lon, void *data),
+                                  void *data, size_t *nfilled);
+
 /** Free what reach_geom_overlap() returned; NULL is a no-op. */
 void reach_overlap_free(struct reach_overlap_band *bands, size_t n);
 

@@ -51,4 +51,8 @@ int model_option(const char *arg, int allow_both, int *model);
 int ballistic_defs(struct reach_ctx *ctx, struct reach_ring_def *defs, size_t from,
                    size_t to, struct reach_ballistic *models, double burnout_m);
 
+/** @p path as it may be shown: a PostGIS connection's password hidden
+ * (a static buffer, overwritten by the next call). */
+const char *shown_path(const char *path);
+
 #endif

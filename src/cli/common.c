@@ -199,3 +199,9 @@ int ballistic_defs(struct reach_ctx *ctx, struct reach_ring_def *defs, size_t fr
   }
   return 0;
 }
+
+const char *shown_path(const char *path) {
+  static char buf[1024];
+  reach_redact_connection(path, buf, sizeof buf);
+  return buf;
+}

@@ -67,7 +67,9 @@ static void print_rings_help(void) {
       "                    for several sites ('georeach locate' shows a point)\n"
       "  --strict          an ambiguous place name is an error\n"
       "  --sites FILE      any GDAL point layer, or a CSV with lat/latitude/y and\n"
-      "                    lon/lng/longitude/x columns and an optional name column\n"
+      "                    lon/lng/longitude/x columns and an optional name column,\n"
+      "                    or a PostGIS table or view: 'PG:host=H dbname=D user=U\n"
+      "                    tables=[SCHEMA.]TABLE' (points or lat/lon columns)\n"
       "  --skip-bad        skip (and count) rows of --sites with bad coordinates\n"
       "  --from-area AREA  reach from anywhere inside a territory: bundled\n"
       "                    countries by ISO code or name (KP, BY, \"North Korea\",\n"
@@ -118,9 +120,13 @@ static void print_rings_help(void) {
   printf(
       "Output:\n"
       "  -o, --output OUT  .geojson (RFC 7946) .gpkg .shp .kml .fgb .csv (WKT);\n"
-      "                    '-' writes GeoJSON to standard output\n"
+      "                    '-' writes GeoJSON to standard output;\n"
+      "                    'PG:host=H dbname=D [tables=[SCHEMA.]NAME]' writes a\n"
+      "                    PostGIS table (default name: rings, coverage or\n"
+      "                    overlap), geometry column geom (EPSG:4326), GiST index\n"
       "  --format DRIVER   a GDAL vector driver name instead of the extension\n"
-      "  --overwrite       replace OUT if it exists (refused otherwise)\n"
+      "  --overwrite       replace OUT (a file, or the PostGIS table) if it exists\n"
+      "                    (refused otherwise)\n"
       "  --union           dissolve the rings of all sites into one coverage\n"
       "                    feature per missile and ring (layer 'coverage', with\n"
       "                    the number of sites and the area)\n"
@@ -137,6 +143,12 @@ static void print_rings_help(void) {
       "        tol_m err_m area_km2 (geodesic area on the ellipsoid).\n"
       "--sites without --union/--count is read and written a batch at a time:\n"
       "any number of sites in bounded memory.\n"
+      "Styles: a .gpkg carries a QGIS style per layer (colours per missile,\n"
+      "labels 'KN-23 885 km') and a layer 'sites'; a .shp gets OUT.qml; a .kml\n"
+      "colours and names each placemark (from data/styles/*.qml, editable).\n"
+      "A PostGIS table is written in one transaction: on any error or\n"
+      "interruption nothing is left, and a table replaced with --overwrite\n"
+      "comes back.\n"
       "OUT is written to a temporary file and moved into place when complete:\n"
       "on any error or interruption nothing is left under its name.\n"
       "\n"
@@ -402,7 +414,7 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
               dissolve || area_arg ? "coverage feature"
               : count_mode         ? "overlap band"
                                    : "ring",
-              count == 1 ? "" : "s", out);
+              count == 1 ? "" : "s", shown_path(out));
   } else {
     reach_writer_abort(w);
   }
@@ -417,6 +429,26 @@ done:
   free(site_texts);
   reach_catalogue_free(cat);
   return rc;
+}
+
+/* v with six decimals, as printf's %.6f writes it (round half away from
+ * zero on the value times 1e6), without printf's cost: a million query rows
+ * spend most of their output time in %f.  Falls back to %.6f beyond 9e12. */
+static char *put_fixed6(char *b, double v) {
+  if (!(fabs(v) < 9e12)) return b + sprintf(b, "%.6f", v);
+  double r = round(fabs(v) * 1e6);
+  long long n = (long long)r;
+  char tmp[32];
+  int k = 0;
+  for (int i = 0; i < 6; i++, n /= 10) tmp[k++] = (char)('0' + n % 10);
+  tmp[k++] = '.';
+  do {
+    tmp[k++] = (char)('0' + n % 10);
+    n /= 10;
+  } while (n);
+  if (v < 0 && r != 0) *b++ = '-';
+  while (k) *b++ = tmp[--k];
+  return b;
 }
 
 static void csv_field(const char *v, int last) {
@@ -601,8 +633,16 @@ static int query_row(const struct reach_query_row *r, void *data) {
     csv_field(site, 0);
     csv_field(missile, 0);
     csv_field(t->name, 0);
-    printf("%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%d", dist, r->az_deg, r->baz_deg, rng, mn,
-           margin, r->in_range);
+    {
+      char line[256], *b = line;
+      const double v[6] = {dist, r->az_deg, r->baz_deg, rng, mn, margin};
+      for (int k = 0; k < 6; k++) {
+        b = put_fixed6(b, v[k]);
+        *b++ = ',';
+      }
+      *b++ = (char)('0' + (r->in_range != 0));
+      fwrite(line, 1, (size_t)(b - line), stdout);
+    }
     if (q->ballistic) printf(",%.3f", r->tof_s);
     putchar('\n');
     break;
@@ -655,7 +695,8 @@ static void print_query_help(void) {
       "launcher must move toward the target) in_range (min <= dist <= range).\n"
       "\n"
       "  --target POINT     as --site: LAT,LON, DMS, MGRS or a place name\n"
-      "  --targets FILE     a CSV or point layer, as --sites\n"
+      "  --targets FILE     a CSV or point layer, as --sites (PostGIS too:\n"
+      "                     'PG:... tables=T'); -o PG:... writes table 'query'\n"
       "  --targets cities   the bundled GeoNames places (15,000+ people), filtered\n"
       "                     by --min-population N and --country UA,PL,...\n"
       "  --in-range         only rows in range\n"
@@ -994,7 +1035,8 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     st = reach_writer_commit(ctx, w);
     w = NULL;
     if (st == REACH_OK && out && !quiet)
-      fprintf(stderr, "%s: wrote %zu row%s to %s\n", prog, q.rows, q.rows == 1 ? "" : "s", out);
+      fprintf(stderr, "%s: wrote %zu row%s to %s\n", prog, q.rows, q.rows == 1 ? "" : "s",
+              shown_path(out));
   }
   if (st) {
     fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
@@ -1271,7 +1313,8 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
     st = reach_writer_commit(ctx, w);
     w = NULL;
     if (st == REACH_OK && strcmp(out, "-") != 0 && !quiet)
-      fprintf(stderr, "%s: wrote %zu basket%s to %s\n", prog, ndefs, ndefs == 1 ? "" : "s", out);
+      fprintf(stderr, "%s: wrote %zu basket%s to %s\n", prog, ndefs, ndefs == 1 ? "" : "s",
+              shown_path(out));
   }
   if (st) {
     fprintf(stderr, "%s: %s\n", prog,
