@@ -405,7 +405,7 @@ static void tree_hit(void *item, void *data) {
     h->idx = p;
     h->cap = c;
   }
-  h->idx[h->n++] = (size_t)((const char *)item - (const char *)0);
+  h->idx[h->n++] = *(const size_t *)item;
 }
 
 void reach_overlap_free(struct reach_overlap_band *bands, size_t n) {
@@ -420,9 +420,10 @@ enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
                                      size_t *nbands_out) {
   GEOSContextHandle_t h = ctx->geos;
   enum reach_status st = REACH_OK;
-  GEOSGeometry **polys = calloc(n ? n : 1, sizeof *polys);
-  const GEOSPreparedGeometry **prep = calloc(n ? n : 1, sizeof *prep);
-  GEOSGeometry **bounds = calloc(n ? n : 1, sizeof *bounds);
+  GEOSGeometry **polys = calloc(n ? n : 1, sizeof(GEOSGeometry *));
+  const GEOSPreparedGeometry **prep = calloc(n ? n : 1, sizeof(GEOSPreparedGeometry *));
+  GEOSGeometry **bounds = calloc(n ? n : 1, sizeof(GEOSGeometry *));
+  size_t *ids = calloc(n ? n : 1, sizeof *ids); /* the tree's items */
   GEOSGeometry *lines = NULL, *noded = NULL, *faces = NULL;
   GEOSSTRtree *tree = NULL;
   GEOSGeometry ***bucket = NULL; /* faces per count */
@@ -431,10 +432,11 @@ enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
   struct hits hit = {0};
   *bands_out = NULL;
   *nbands_out = 0;
-  if (!polys || !prep || !bounds) {
+  if (!polys || !prep || !bounds || !ids) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto done;
   }
+  for (size_t i = 0; i < n; i++) ids[i] = i;
   tree = GEOSSTRtree_create_r(h, 10);
   for (size_t i = 0; i < n; i++) {
     if (gs[i].npolys == 0) continue;
@@ -445,11 +447,11 @@ enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
       goto done;
     }
     m++;
-    GEOSSTRtree_insert_r(h, tree, polys[i], (char *)0 + i);
+    GEOSSTRtree_insert_r(h, tree, polys[i], &ids[i]);
   }
   /* Noding: the union of all boundaries splits them where they cross. */
   lines = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, bounds, (unsigned)m);
-  if (lines) memset(bounds, 0, n * sizeof *bounds); /* owned by lines now */
+  if (lines) memset(bounds, 0, n * sizeof(GEOSGeometry *)); /* owned by lines now */
   noded = lines ? GEOSUnaryUnion_r(h, lines) : NULL;
   if (noded) {
     const GEOSGeometry *one[1] = {noded};
@@ -492,7 +494,7 @@ enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
       }
       nb = b + 1;
     }
-    GEOSGeometry **l = realloc(bucket[b], (nbucket[b] + 1) * sizeof *l);
+    GEOSGeometry **l = realloc(bucket[b], (nbucket[b] + 1) * sizeof(GEOSGeometry *));
     if (!l) {
       st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
       break;
@@ -505,7 +507,7 @@ enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
     if (!bands) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }
   size_t nout = 0;
-  for (size_t b = 0; b < nb && st == REACH_OK; b++) {
+  for (size_t b = 0; bands && b < nb && st == REACH_OK; b++) {
     if (nbucket[b] == 0) continue;
     GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION,
                                                      bucket[b], (unsigned)nbucket[b]);
@@ -549,6 +551,7 @@ done:
   free(bounds);
   free(prep);
   free(polys);
+  free(ids);
   return st;
 }
 
@@ -591,7 +594,7 @@ enum reach_status reach_geom_fill(struct reach_ctx *ctx, struct reach_geom *g,
     goto done;
   }
   int n = GEOSGetNumGeometries_r(h, comp);
-  keep = calloc((size_t)n + 1, sizeof *keep);
+  keep = calloc((size_t)n + 1, sizeof(GEOSGeometry *));
   if (!keep) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto done;

@@ -267,7 +267,7 @@ static int nearest_one(const struct reach_ctx *ctx, const struct nearest_job *j,
       double dot = u[0] * ut[0] + u[1] * ut[1] + u[2] * ut[2];
       if (dot > dmax) dmax = dot;
     }
-    double thb = acos(fmin(1, dmax)) * ctx->a / (0.995 * ctx->b);
+    double thb = acos(fmax(-1, fmin(1, dmax))) * ctx->a / (0.995 * ctx->b);
     double cb = thb >= M_PI ? -2 : cos(thb);
     for (size_t k = 0; k < j->nsites; k++) {
       const double *u = j->zs[k].u;

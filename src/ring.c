@@ -845,7 +845,8 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
   struct poles pf;
   pole_facts(ctx, s.lat_deg, s.lon_deg, &pf);
   struct reach_region *reg = NULL;
-  double rlo = s.range_m, rhi = s.range_m, rN = NAN, rS = NAN;
+  double rlo = s.range_m, rN = NAN, rS = NAN;
+  double rhi = rlo;
   if (full) {
     reg = s.ballistic ? var_region(ctx, &s, &pf, &errmax, &rlo, &rhi, &rN, &rS)
                       : disc_region(ctx, &s, s.range_m, &pf, &errmax);

@@ -5,7 +5,10 @@ and N/10 of them to CSV, draws a coarse ring round each into a GeoPackage,
 and prints the peak RSS of both runs (wait4's ru_maxrss): the big run must
 not need more than the small one plus 16 MiB, nor hold all sites in memory at
 once (N x 144 bytes).  Checks the feature count and a few features' fields.
-usage: test_stream.py GEOREACH [N]"""
+Under AddressSanitizer (--sanitized) the RSS is printed, not judged: ASan
+keeps freed memory in quarantine (256 MiB by default) and its shadow grows
+with it, so the bounds are asserted in the normal build.
+usage: test_stream.py GEOREACH [N] [--sanitized]"""
 
 import os
 import random
@@ -19,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import BIN, check, done  # noqa: E402
 
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
+SANITIZED = "--sanitized" in sys.argv
 
 
 def peak_run(args):
@@ -62,9 +66,12 @@ with tempfile.TemporaryDirectory() as d:
                   "%s: feature %d is %s's ring" % (name, k, nm))
         ds = None
         os.remove(out)
-    check(peaks["big"] <= peaks["small"] + 16,
-          "peak RSS %.1f MiB for %d sites <= %.1f MiB for %d + 16 MiB" % (peaks["big"], N, peaks["small"], N // 10))
-    held = N * 144 / 2**20
-    check(peaks["big"] < peaks["small"] + held / 2,
-          "the big run does not hold its sites in memory (they would take %.0f MiB)" % held)
+    if SANITIZED:
+        print("sanitizer build: peak RSS %.1f / %.1f MiB printed, not judged" % (peaks["small"], peaks["big"]))
+    else:
+        check(peaks["big"] <= peaks["small"] + 16,
+              "peak RSS %.1f MiB for %d sites <= %.1f MiB for %d + 16 MiB" % (peaks["big"], N, peaks["small"], N // 10))
+        held = N * 144 / 2**20
+        check(peaks["big"] < peaks["small"] + held / 2,
+              "the big run does not hold its sites in memory (they would take %.0f MiB)" % held)
 done()

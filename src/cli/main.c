@@ -744,7 +744,7 @@ static enum reach_status read_targets(struct reach_ctx *ctx, const char *path,
   }
   while ((st = reach_sites_next(ctx, r, buf, BATCH, &got)) == REACH_OK && got > 0) {
     if (*n + got > cap) {
-      size_t c = cap ? 2 * cap : 2 * BATCH;
+      size_t c = cap ? 2 * cap : (size_t)2 * BATCH;
       struct reach_target *p = realloc(t, c * sizeof *p);
       if (!p) {
         st = REACH_ERR_NOMEM;
@@ -954,6 +954,7 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
       rc = EXIT_DATA;
       goto done;
     }
+    free(targets); /* NULL: the file branch did not run */
     targets = calloc(np ? np : 1, sizeof *targets);
     if (!targets) {
       rc = usage_error("%s", "out of memory");
