@@ -95,4 +95,9 @@ size_t reach_edit_distance(const char *a, const char *b);
 /* An MGRS reference to the centre of its square; 0 if it is not one. */
 int reach_mgrs(const char *text, double *lat, double *lon);
 
+/* Unit vector of (reduced latitude, longitude): on this auxiliary sphere the
+ * angle theta between two points brackets their geodesic distance,
+ * b theta <= s <= a theta (query.c). */
+void reach_unit_reduced(const struct reach_ctx *ctx, double lat, double lon, double u[3]);
+
 #endif

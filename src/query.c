@@ -12,8 +12,7 @@
 
 #define DEG (M_PI / 180)
 
-/* Unit vector of (reduced latitude, longitude). */
-static void unit(const struct reach_ctx *ctx, double lat, double lon, double u[3]) {
+void reach_unit_reduced(const struct reach_ctx *ctx, double lat, double lon, double u[3]) {
   double beta = atan((1 - ctx->f) * tan(lat * DEG));
   if (fabs(lat) == 90) beta = lat * DEG;
   u[0] = cos(beta) * cos(lon * DEG);
@@ -29,14 +28,16 @@ static double az360(double az) {
 static double *site_units(const struct reach_ctx *ctx,
                           const struct reach_site *s, size_t n) {
   double *u = malloc(3 * (n ? n : 1) * sizeof *u);
-  for (size_t i = 0; u && i < n; i++) unit(ctx, s[i].lat_deg, s[i].lon_deg, u + 3 * i);
+  for (size_t i = 0; u && i < n; i++)
+    reach_unit_reduced(ctx, s[i].lat_deg, s[i].lon_deg, u + 3 * i);
   return u;
 }
 
 static double *target_units(const struct reach_ctx *ctx,
                             const struct reach_target *t, size_t n) {
   double *u = malloc(3 * (n ? n : 1) * sizeof *u);
-  for (size_t i = 0; u && i < n; i++) unit(ctx, t[i].lat_deg, t[i].lon_deg, u + 3 * i);
+  for (size_t i = 0; u && i < n; i++)
+    reach_unit_reduced(ctx, t[i].lat_deg, t[i].lon_deg, u + 3 * i);
   return u;
 }
 
@@ -203,7 +204,7 @@ static int nearest_one(const struct reach_ctx *ctx, const struct nearest_job *j,
                        struct reach_query_row *out) {
   const struct reach_target *tg = &j->targets[t];
   double ut[3];
-  unit(ctx, tg->lat_deg, tg->lon_deg, ut);
+  reach_unit_reduced(ctx, tg->lat_deg, tg->lon_deg, ut);
   double beta = asin(fmax(-1, fmin(1, ut[2])));
   size_t lo = 0, hi = j->nsites;
   if (j->thmax < M_PI) {
@@ -364,7 +365,7 @@ enum reach_status reach_query_nearest(struct reach_ctx *ctx,
     goto done;
   }
   for (size_t i = 0; i < nsites; i++) {
-    unit(ctx, sites[i].lat_deg, sites[i].lon_deg, zs[i].u);
+    reach_unit_reduced(ctx, sites[i].lat_deg, sites[i].lon_deg, zs[i].u);
     zs[i].i = i;
   }
   qsort(zs, nsites, sizeof *zs, cmp_z);

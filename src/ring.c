@@ -682,28 +682,28 @@ static double arc_hmax(double r) {
   return per_deg * ARC_HMAX_DEG > EDGE_MAX_M ? EDGE_MAX_M / per_deg : ARC_HMAX_DEG;
 }
 
-/* The region s(C, P) <= r of a full circle. */
-static struct reach_region *disc_region(struct reach_ctx *ctx,
-                                        const struct reach_ring_spec *s,
-                                        double r, const struct poles *pf,
-                                        double *errmax) {
-  if (r >= ctx->half_meridian_m) return reach_region_world(ctx);
-  struct curve c;
+/* A closed curve round the centre (parameter: the azimuth), traced to the
+ * tolerance and made a region; rN, rS: how far the curve is towards each
+ * pole, which decides whether the region holds it. */
+static struct reach_region *closed_region(struct reach_ctx *ctx,
+                                          const struct reach_ring_spec *s,
+                                          struct curve *c, double r, double rN,
+                                          double rS, const struct poles *pf,
+                                          double *errmax, const char *what) {
   struct traced t = {0};
   struct reach_region *reg = NULL;
   double worst = NAN, tight = TARGET_TIGHT * s->tolerance_m;
-  /* A circle through (or within a metre of) a pole: start tracing away from
+  /* A curve through (or within a metre of) a pole: start tracing away from
    * the pole's azimuth so that no vertex lands on it, where the longitude is
    * a convention and the winding is ambiguous. */
-  double start = fabs(pf->sN - r) < 1 || fabs(pf->sS - r) < 1 ? 137.50776405 : 0;
-  curve_arc(ctx, &c, s, r);
+  double start = fabs(pf->sN - rN) < 1 || fabs(pf->sS - rS) < 1 ? 137.50776405 : 0;
   for (int pass = 0; pass < 2; pass++) {
     double target = (pass ? TARGET_TIGHT : TARGET_LOOSE) * s->tolerance_m;
     traced_free(&t);
-    if (!trace(ctx, &c, start, start + 360, arc_hmax(r), ARC_HMIN_DEG, target,
+    if (!trace(ctx, c, start, start + 360, arc_hmax(r), ARC_HMIN_DEG, target,
                tight, &t))
       break;
-    t.v[0].corner = 0; /* a full circle has no corner */
+    t.v[0].corner = 0; /* a full turn has no corner */
     worst = finish_curve(ctx, &t);
     if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
   }
@@ -711,22 +711,32 @@ static struct reach_region *disc_region(struct reach_ctx *ctx,
     reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   } else {
     if (worst > *errmax) *errmax = worst;
-    reg = curve_region(ctx, &t, pf->sN <= r, pf->sS <= r, "circle");
+    reg = curve_region(ctx, &t, pf->sN <= rN, pf->sS <= rS, what);
   }
   traced_free(&t);
   return reg;
 }
 
-/* The region s(C, P) <= R(beta) of the ballistic model's reach. */
+/* The region s(C, P) <= r of a full circle. */
+static struct reach_region *disc_region(struct reach_ctx *ctx,
+                                        const struct reach_ring_spec *s,
+                                        double r, const struct poles *pf,
+                                        double *errmax) {
+  if (r >= ctx->half_meridian_m) return reach_region_world(ctx);
+  struct curve c;
+  curve_arc(ctx, &c, s, r);
+  return closed_region(ctx, s, &c, r, r, r, pf, errmax, "circle");
+}
+
+/* The region s(C, P) <= R(beta) of the ballistic model's reach (or its
+ * launch basket); *rlo, *rhi the least and greatest R met, *rN_out, *rS_out
+ * R towards the poles. */
 static struct reach_region *var_region(struct reach_ctx *ctx,
                                        const struct reach_ring_spec *s,
                                        const struct poles *pf, double *errmax,
                                        double *rlo, double *rhi, double *rN_out,
                                        double *rS_out) {
   struct curve c;
-  struct traced t = {0};
-  struct reach_region *reg = NULL;
-  double worst = NAN, tight = TARGET_TIGHT * s->tolerance_m;
   memset(&c, 0, sizeof c);
   c.kind = VAR;
   c.clat = s->lat_deg;
@@ -735,36 +745,16 @@ static struct reach_region *var_region(struct reach_ctx *ctx,
   c.to_centre = s->ballistic_to_centre;
   c.rlo = INFINITY;
   c.rhi = 0;
-  /* Reach towards each pole, for the pole tests (a pole-centred launch holds
-   * its own pole). */
-  double rN = isnan(pf->azN) ? INFINITY : var_r(ctx, &c, pf->azN);
-  double rS = isnan(pf->azS) ? INFINITY : var_r(ctx, &c, pf->azS);
-  double r0 = var_r(ctx, &c, 0);
-  *rN_out = rN;
-  *rS_out = rS;
-  c.r = r0;
-  double th = r0 / MEAN_RADIUS_M;
+  /* A pole-centred launch holds its own pole. */
+  *rN_out = isnan(pf->azN) ? INFINITY : var_r(ctx, &c, pf->azN);
+  *rS_out = isnan(pf->azS) ? INFINITY : var_r(ctx, &c, pf->azS);
+  c.r = var_r(ctx, &c, 0);
+  double th = c.r / MEAN_RADIUS_M;
   c.kappa = cos(th) / sin(th) / MEAN_RADIUS_M;
-  double start = fabs(pf->sN - rN) < 1 || fabs(pf->sS - rS) < 1 ? 137.50776405 : 0;
-  for (int pass = 0; pass < 2; pass++) {
-    double target = (pass ? TARGET_TIGHT : TARGET_LOOSE) * s->tolerance_m;
-    traced_free(&t);
-    if (!trace(ctx, &c, start, start + 360, arc_hmax(r0), ARC_HMIN_DEG, target,
-               tight, &t))
-      break;
-    t.v[0].corner = 0;
-    worst = finish_curve(ctx, &t);
-    if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
-  }
-  if (isnan(worst)) {
-    reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-  } else {
-    if (worst > *errmax) *errmax = worst;
-    *rlo = c.rlo;
-    *rhi = c.rhi;
-    reg = curve_region(ctx, &t, pf->sN <= rN, pf->sS <= rS, "ballistic reach");
-  }
-  traced_free(&t);
+  struct reach_region *reg = closed_region(ctx, s, &c, c.r, *rN_out, *rS_out, pf, errmax,
+                                           "ballistic reach");
+  *rlo = c.rlo;
+  *rhi = c.rhi;
   return reg;
 }
 

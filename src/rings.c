@@ -64,15 +64,6 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-/* Unit vector of (reduced latitude, longitude). */
-static void unit_reduced(const struct reach_ctx *ctx, double lat, double lon, double u[3]) {
-  double phi = lat * M_PI / 180, lam = lon * M_PI / 180;
-  double beta = fabs(lat) == 90 ? phi : atan((1 - ctx->f) * tan(phi));
-  u[0] = cos(beta) * cos(lam);
-  u[1] = cos(beta) * sin(lam);
-  u[2] = sin(beta);
-}
-
 /* First index of a sorted array with z[i] >= z0. */
 static size_t zfirst(const double *z, size_t n, double z0) {
   size_t lo = 0, hi = n;
@@ -317,7 +308,7 @@ static int job_threads(const struct reach_rings_job *job) {
  * thread count. */
 
 struct bury_work {
-  const struct geod_geodesic *g; /* read only: shared by the threads */
+  const struct reach_ctx *ctx; /* read only: shared by the threads */
   const struct reach_site *sites;
   size_t n;
   double R, thlim, clim;
@@ -337,11 +328,11 @@ static void *bury_main(void *arg) {
       int all = 1;
       for (int kk = 0; kk < BURY_SAMPLES && all; kk++) {
         double lat, lon;
-        geod_direct(w->g, c->lat_deg, c->lon_deg, 360.0 * kk / BURY_SAMPLES, w->R, &lat,
-                    &lon, NULL);
-        double phi = lat * M_PI / 180, lam = lon * M_PI / 180;
-        double beta = fabs(phi) == M_PI / 2 ? phi : atan((1 - w->g->f) * tan(phi));
-        double v[3] = {cos(beta) * cos(lam), cos(beta) * sin(lam), sin(beta)};
+        double v[3];
+        geod_direct(&w->ctx->g, c->lat_deg, c->lon_deg, 360.0 * kk / BURY_SAMPLES, w->R,
+                    &lat, &lon, NULL);
+        reach_unit_reduced(w->ctx, lat, lon, v);
+        double beta = asin(fmax(-1, fmin(1, v[2])));
         double b0 = beta - w->thlim, b1 = beta + w->thlim;
         size_t lo = zfirst(w->z, w->n, b0 <= -M_PI / 2 ? -2 : sin(b0));
         size_t hi = zfirst(w->z, w->n, b1 >= M_PI / 2 ? 2 : nextafter(sin(b1), 2));
@@ -380,16 +371,12 @@ static enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_jo
   }
   /* unit vectors of reduced latitude, sorted by z (ties by index) */
   for (size_t i = 0; i < n; i++) {
-    double phi = job->sites[i].lat_deg * M_PI / 180, lam = job->sites[i].lon_deg * M_PI / 180;
-    double beta = fabs(phi) == M_PI / 2 ? phi : atan((1 - ctx->f) * tan(phi));
-    zs[i].u[0] = cos(beta) * cos(lam);
-    zs[i].u[1] = cos(beta) * sin(lam);
-    zs[i].u[2] = sin(beta);
+    reach_unit_reduced(ctx, job->sites[i].lat_deg, job->sites[i].lon_deg, zs[i].u);
     zs[i].i = i;
   }
   qsort(zs, n, sizeof *zs, cmp_zsite);
   for (size_t i = 0; i < n; i++) z[i] = zs[i].u[2];
-  struct bury_work bw = {&ctx->g, job->sites, n, R, lim / ctx->a, cos(lim / ctx->a),
+  struct bury_work bw = {ctx, job->sites, n, R, lim / ctx->a, cos(lim / ctx->a),
                          zs, z, buried, 0};
   int nth = job_threads(job);
   pthread_t th[64];
@@ -579,10 +566,10 @@ static int within_buried(double lat, double lon, void *data) {
   const struct reach_ctx *ctx = p->ctx;
   double th = p->R / (0.995 * ctx->b), cmin = th >= M_PI ? -2 : cos(th);
   double v[3], u[3];
-  unit_reduced(ctx, lat, lon, v);
+  reach_unit_reduced(ctx, lat, lon, v);
   for (size_t i = 0; i < p->n; i++) {
     if (!p->buried[i]) continue;
-    unit_reduced(ctx, p->sites[i].lat_deg, p->sites[i].lon_deg, u);
+    reach_unit_reduced(ctx, p->sites[i].lat_deg, p->sites[i].lon_deg, u);
     if (u[0] * v[0] + u[1] * v[1] + u[2] * v[2] < cmin) continue;
     double s12;
     geod_inverse(&ctx->g, p->sites[i].lat_deg, p->sites[i].lon_deg, lat, lon, &s12, NULL,

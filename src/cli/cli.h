@@ -55,4 +55,12 @@ int ballistic_defs(struct reach_ctx *ctx, struct reach_ring_def *defs, size_t fr
  * (a static buffer, overwritten by the next call). */
 const char *shown_path(const char *path);
 
+/** The launch basket of def for the targets: the intersection (any: the
+ * union) of their baskets, clipped to @p terr when not NULL; *err the largest
+ * ring error.  Caller clears *out. */
+enum reach_status basket_build(struct reach_ctx *ctx, const struct reach_site *targets,
+                               size_t ntargets, const struct reach_ring_def *def, int any,
+                               const struct reach_geom *terr, double tol_m,
+                               struct reach_geom *out, double *err);
+
 #endif

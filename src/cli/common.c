@@ -205,3 +205,42 @@ const char *shown_path(const char *path) {
   reach_redact_connection(path, buf, sizeof buf);
   return buf;
 }
+
+enum reach_status basket_build(struct reach_ctx *ctx, const struct reach_site *targets,
+                               size_t ntargets, const struct reach_ring_def *def, int any,
+                               const struct reach_geom *terr, double tol_m,
+                               struct reach_geom *out, double *err) {
+  struct reach_geom acc = {0};
+  enum reach_status st = REACH_OK;
+  *err = 0;
+  for (size_t i = 0; i < ntargets && st == REACH_OK; i++) {
+    struct reach_ring_spec s = {.lat_deg = targets[i].lat_deg,
+                                .lon_deg = targets[i].lon_deg, .range_m = def->range_m,
+                                .min_range_m = def->min_range_m, .tolerance_m = tol_m,
+                                .ballistic = def->ballistic, .ballistic_to_centre = 1};
+    struct reach_ring ring;
+    if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
+    if (ring.err_m > *err) *err = ring.err_m;
+    if (i == 0) {
+      acc = ring.geom;
+      memset(&ring.geom, 0, sizeof ring.geom);
+    } else {
+      struct reach_geom next;
+      st = reach_geom_overlay(ctx, &acc, &ring.geom, any ? REACH_UNION : REACH_INTERSECTION,
+                              &next);
+      reach_geom_clear(&acc);
+      acc = next;
+    }
+    reach_ring_clear(&ring);
+    if (g_interrupted) st = REACH_ERR_INTERRUPTED;
+  }
+  if (st == REACH_OK && terr) {
+    struct reach_geom clipped;
+    st = reach_geom_overlay(ctx, &acc, terr, REACH_INTERSECTION, &clipped);
+    reach_geom_clear(&acc);
+    acc = clipped;
+  }
+  if (st != REACH_OK) reach_geom_clear(&acc);
+  *out = acc;
+  return st;
+}

@@ -1269,32 +1269,8 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
   for (size_t k = 0; k < ndefs && st == REACH_OK; k++) {
     struct reach_geom acc = {0};
     double err = 0;
-    for (size_t i = 0; i < ntargets && st == REACH_OK; i++) {
-      struct reach_ring_spec s = {targets[i].lat_deg, targets[i].lon_deg, defs[k].range_m,
-                                  defs[k].min_range_m, 0, 0, 0, tol_m, defs[k].ballistic,
-                                  1};
-      struct reach_ring ring;
-      if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
-      if (ring.err_m > err) err = ring.err_m;
-      if (i == 0) {
-        acc = ring.geom;
-        memset(&ring.geom, 0, sizeof ring.geom);
-      } else {
-        struct reach_geom next;
-        st = reach_geom_overlay(ctx, &acc, &ring.geom, any ? REACH_UNION : REACH_INTERSECTION,
-                                &next);
-        reach_geom_clear(&acc);
-        acc = next;
-      }
-      reach_ring_clear(&ring);
-      if (g_interrupted) st = REACH_ERR_INTERRUPTED;
-    }
-    if (st == REACH_OK && within) {
-      struct reach_geom clipped;
-      st = reach_geom_overlay(ctx, &acc, &terr, REACH_INTERSECTION, &clipped);
-      reach_geom_clear(&acc);
-      acc = clipped;
-    }
+    st = basket_build(ctx, targets, ntargets, &defs[k], any, within ? &terr : NULL, tol_m,
+                      &acc, &err);
     if (st == REACH_OK) {
       double area = acc.npolys ? reach_geom_area_m2(ctx, &acc) : 0;
       if (acc.npolys == 0 && !quiet)
