@@ -19,8 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "internal.h"
-#include "style.h"
+#include "core/internal.h"
+#include "io/style.h"
 #include "georeach/catalogue.h"
 
 /* Qualitative colours (Tableau 10): distinct, and readable on a basemap. */

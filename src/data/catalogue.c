@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/catalogue.h"
 
 #ifndef GEOREACH_DATADIR

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 /* Spacing of the vertices added along cut lines and pole lines, degrees. */
 #define CUT_STEP_DEG 1.0

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/ring.h"
 #include "georeach/overlay.h"
 #include "georeach/rings.h"

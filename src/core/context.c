@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/parse.h"
 
 #ifndef GEOREACH_VERSION

@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/catalogue.h"
 #include "georeach/overlay.h"
 #include "georeach/io.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/io.h"
 
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;

@@ -12,7 +12,7 @@
  * included (edges along lat = +/-90 integrate F(+/-90) exactly). */
 #include <math.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 #define DEG (M_PI / 180)
 

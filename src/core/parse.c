@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/parse.h"
 
 #define SHOW 60 /* characters of the offending text quoted in messages */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/query.h"
 #include "georeach/ballistic.h"
 

@@ -31,8 +31,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "style.h"
+#include "core/internal.h"
+#include "io/style.h"
 #include "georeach/io.h"
 
 struct reach_writer {

@@ -9,7 +9,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/ballistic.h"
 
 #define PI 3.14159265358979323846

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "georeach/catalogue.h"
 #include "georeach/gazetteer.h"
 #include "georeach/parse.h"

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 
 static const char utm_cols[3][9] = {"ABCDEFGH", "JKLMNPQR", "STUVWXYZ"};
 static const char utm_rows[] = "ABCDEFGHJKLMNPQRSTUV";
