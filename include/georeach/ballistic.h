@@ -50,11 +50,11 @@
 #ifndef GEOREACH_BALLISTIC_H
 #define GEOREACH_BALLISTIC_H
 
+#include "export.h"
+
 #include "context.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /** Earth's rotation rate used by reach_ballistic_init(), rad/s. */
 #define REACH_BALLISTIC_OMEGA_RAD_S 7.2921159e-5
@@ -257,7 +257,5 @@ enum reach_status reach_ballistic_tof_to(struct reach_ctx *ctx,
                                          struct reach_ballistic_traj *out,
                                          int *in_range);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

@@ -5,12 +5,12 @@
 #ifndef GEOREACH_CATALOGUE_H
 #define GEOREACH_CATALOGUE_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /** One system of the catalogue.  Distances in km; NAN where not given. */
 struct reach_missile {
@@ -25,12 +25,6 @@ struct reach_missile {
 };
 
 struct reach_catalogue;
-
-/**
- * Path of the bundled data folder: $GEOREACH_DATA if set, else the data/
- * folder of the source tree georeach was built from.
- */
-const char *reach_data_dir(void);
 
 /**
  * Load a catalogue: a CSV (read with GDAL) with the columns name, aliases,
@@ -65,7 +59,5 @@ const struct reach_missile *reach_catalogue_find(struct reach_ctx *ctx,
                                                  const struct reach_catalogue *cat,
                                                  const char *name);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

@@ -10,9 +10,9 @@
 #ifndef GEOREACH_CONTEXT_H
 #define GEOREACH_CONTEXT_H
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "export.h"
+
+REACH_BEGIN_DECLS
 
 /** Status of a library call: 0 is success. */
 enum reach_status {
@@ -64,10 +64,29 @@ double reach_antipodal_distance_m(const struct reach_ctx *ctx);
 /** Area of the whole ellipsoid, m^2 (5.10065622e14 on WGS84). */
 double reach_ellipsoid_area_m2(const struct reach_ctx *ctx);
 
+/**
+ * Use @p dir as the folder of the bundled data (missiles.csv, cities.csv,
+ * countries.fgb, styles/) for this context.  The folder must exist.
+ *
+ * Without this call the context looks, in order, at $GEOREACH_DATA, at
+ * share/georeach/ beside the installed library or program (PREFIX/lib/.. or
+ * PREFIX/bin/..), and at the source tree the library was built from.
+ *
+ * @code
+ * reach_ctx_set_data_dir(ctx, "/opt/georeach/share/georeach");
+ * @endcode
+ * @return REACH_OK, or REACH_ERR_ARG if @p dir is not a readable folder.
+ */
+enum reach_status reach_ctx_set_data_dir(struct reach_ctx *ctx, const char *dir);
+
+/**
+ * The data folder this context reads (see reach_ctx_set_data_dir()).  The
+ * string belongs to the context.
+ */
+const char *reach_ctx_data_dir(struct reach_ctx *ctx);
+
 /** The library's version string, e.g. "0.1.0". */
 const char *reach_version(void);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

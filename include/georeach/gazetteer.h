@@ -6,12 +6,12 @@
 #ifndef GEOREACH_GAZETTEER_H
 #define GEOREACH_GAZETTEER_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /** A place of the gazetteer. */
 struct reach_place {
@@ -62,7 +62,5 @@ enum reach_status reach_resolve_point(struct reach_ctx *ctx, const char *text,
                                       size_t label_len, char *note,
                                       size_t note_len);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

@@ -5,12 +5,12 @@
 #ifndef GEOREACH_GEOM_H
 #define GEOREACH_GEOM_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /**
  * A MultiPolygon in longitude/latitude degrees on the context's ellipsoid,
@@ -44,7 +44,5 @@ void reach_geom_clear(struct reach_geom *geom);
 double reach_geom_area_m2(const struct reach_ctx *ctx,
                           const struct reach_geom *geom);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

@@ -5,13 +5,13 @@
 #ifndef GEOREACH_IO_H
 #define GEOREACH_IO_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 #include "geom.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 #define REACH_NAME_LEN 128
 
@@ -243,7 +243,5 @@ void reach_writer_abort(struct reach_writer *w);
 /** Number of features added so far. */
 size_t reach_writer_count(const struct reach_writer *w);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

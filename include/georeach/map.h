@@ -33,14 +33,14 @@
 #ifndef GEOREACH_MAP_H
 #define GEOREACH_MAP_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 #include "geom.h"
 #include "rings.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /** Largest extent (farthest region vertex or point from the centre, m) for
  * which "auto" picks the azimuthal equidistant projection. */
@@ -213,7 +213,5 @@ enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
  */
 void reach_map_release_fonts(void);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

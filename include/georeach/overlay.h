@@ -11,13 +11,13 @@
 #ifndef GEOREACH_OVERLAY_H
 #define GEOREACH_OVERLAY_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 #include "geom.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /** Overlay operations. */
 enum reach_overlay_op { REACH_INTERSECTION, REACH_UNION, REACH_DIFFERENCE };
@@ -111,7 +111,5 @@ enum reach_status reach_countries_reached(struct reach_ctx *ctx,
                                           struct reach_country_share **shares,
                                           size_t *n);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

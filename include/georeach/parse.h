@@ -9,12 +9,12 @@
 #ifndef GEOREACH_PARSE_H
 #define GEOREACH_PARSE_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /**
  * A distance: a number and an optional unit, "885km", "550 mi", "478nmi",
@@ -52,7 +52,5 @@ enum reach_status reach_parse_latlon(struct reach_ctx *ctx, const char *text,
 enum reach_status reach_parse_azimuths(struct reach_ctx *ctx, const char *text,
                                        double *from_deg, double *to_deg);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

@@ -13,14 +13,14 @@
 #ifndef GEOREACH_QUERY_H
 #define GEOREACH_QUERY_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 #include "io.h"
 #include "rings.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /** A target: a point with a name and, for places, a population. */
 struct reach_target {
@@ -81,7 +81,5 @@ enum reach_status reach_query_nearest(struct reach_ctx *ctx,
                                       size_t ntargets, int in_range_only,
                                       int threads, reach_row_fn fn, void *data);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

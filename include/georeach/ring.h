@@ -19,14 +19,14 @@
 #ifndef GEOREACH_RING_H
 #define GEOREACH_RING_H
 
+#include "export.h"
+
 #include "context.h"
 #include "geom.h"
 
 struct reach_ballistic;
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /** Smallest and largest tolerance accepted, metres. */
 #define REACH_TOLERANCE_MIN_M 0.1
@@ -104,7 +104,5 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
 /** Free what reach_ring_build() allocated in @p ring; NULL is a no-op. */
 void reach_ring_clear(struct reach_ring *ring);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

@@ -6,13 +6,13 @@
 #ifndef GEOREACH_RINGS_H
 #define GEOREACH_RINGS_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 #include "io.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /**
  * Progress callback, the same signature as GDAL's GDALProgressFunc (so
@@ -104,7 +104,5 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
                                         const char *label, struct reach_writer *w,
                                         reach_progress_fn progress, void *data);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

@@ -1362,6 +1362,9 @@ int main(int argc, char **argv) {
     printf("georeach %s (PROJ %s, GEOS %s, GDAL %s)\n", reach_version(),
            proj_info().version, GEOSversion(),
            GDALVersionInfo("RELEASE_NAME"));
+    struct reach_ctx *vctx = reach_ctx_new();
+    if (vctx) printf("data: %s\n", reach_ctx_data_dir(vctx));
+    reach_ctx_free(vctx);
     return 0;
   }
   if (strcmp(cmd, "rings") != 0 && strcmp(cmd, "locate") != 0 &&

@@ -14,7 +14,6 @@
 
 #include "core/internal.h"
 
-#define DEG (M_PI / 180)
 
 double reach_lat_area(const struct reach_ctx *ctx, double lat_deg) {
   double s = sin(lat_deg * DEG);

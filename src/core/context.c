@@ -1,4 +1,5 @@
 /* Contexts: the ellipsoid from PROJ, a GEOS handle, units, the last error. */
+#define _GNU_SOURCE /* dladdr */
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
 #include <math.h>
@@ -7,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dlfcn.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/internal.h"
 #include "georeach/parse.h"
@@ -110,6 +115,7 @@ struct reach_ctx *reach_ctx_new(void) {
 
 void reach_ctx_free(struct reach_ctx *ctx) {
   if (!ctx) return;
+  free(ctx->data_dir);
   reach_countries_free(ctx, ctx->countries);
   if (ctx->geos) GEOS_finish_r(ctx->geos);
   reach_gazetteer_free(ctx->gaz);
@@ -147,4 +153,66 @@ void reach_pts_free(struct reach_pts *p) {
   free(p->xy);
   p->xy = NULL;
   p->n = p->cap = 0;
+}
+
+static int is_dir(const char *path) {
+  struct stat sb;
+  return path && *path && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+enum reach_status reach_ctx_set_data_dir(struct reach_ctx *ctx, const char *dir) {
+  if (!is_dir(dir))
+    return reach_fail(ctx, REACH_ERR_ARG, "data folder '%s' is not a readable folder",
+                      dir ? dir : "(null)");
+  char *copy = strdup(dir);
+  if (!copy) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  free(ctx->data_dir);
+  ctx->data_dir = copy;
+  return REACH_OK;
+}
+
+/* share/georeach/ of the installation that holds this code: the file dladdr()
+ * names is the shared library (PREFIX/lib[/multiarch]/libgeoreach.so.N) or,
+ * linked statically, the program (PREFIX/bin/georeach). */
+static char *installed_data_dir(void) {
+#ifdef GEOREACH_INSTALL_DATADIR
+  static const char anchor = 0; /* any object of this library */
+  Dl_info info;
+  if (!dladdr(&anchor, &info) || !info.dli_fname) return NULL;
+  char *self = realpath(info.dli_fname, NULL);
+  if (!self) return NULL;
+  char *dir = dirname(self);
+  static const char *const up[] = {"/..", "/../.."};
+  for (size_t i = 0; i < sizeof up / sizeof up[0]; i++) {
+    size_t n = strlen(dir) + strlen(up[i]) + strlen(GEOREACH_INSTALL_DATADIR) + 2;
+    char *cand = malloc(n);
+    if (!cand) break;
+    snprintf(cand, n, "%s%s/%s", dir, up[i], GEOREACH_INSTALL_DATADIR);
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/missiles.csv", cand);
+    if (access(probe, R_OK) == 0) {
+      free(self);
+      return cand;
+    }
+    free(cand);
+  }
+  free(self);
+#endif
+  return NULL;
+}
+
+const char *reach_ctx_data_dir(struct reach_ctx *ctx) {
+  if (ctx->data_dir) return ctx->data_dir;
+  const char *env = getenv("GEOREACH_DATA");
+  if (env && *env) {
+    ctx->data_dir = strdup(env);
+  } else if (!(ctx->data_dir = installed_data_dir())) {
+#ifdef GEOREACH_SOURCE_DATADIR
+    ctx->data_dir = strdup(GEOREACH_SOURCE_DATADIR);
+#else
+    ctx->data_dir = strdup("data");
+#endif
+  }
+  /* strdup failing leaves "data" relative to the working folder */
+  return ctx->data_dir ? ctx->data_dir : "data";
 }

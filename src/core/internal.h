@@ -9,6 +9,12 @@
 
 #define REACH_ERRMSG_LEN 1024
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+/** Radians per degree: the one definition of the library. */
+#define DEG (M_PI / 180)
+
 struct reach_unit {
   const char *abbr; /* as typed: "km" */
   double to_m;      /* metres per unit, from PROJ's database */
@@ -24,6 +30,7 @@ struct reach_ctx {
   struct reach_gazetteer *gaz; /* loaded on first use */
   struct reach_countries *countries; /* loaded on first use (overlay.c) */
   int nunits;
+  char *data_dir;        /* resolved on first use: reach_ctx_data_dir() */
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
 };

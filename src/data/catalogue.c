@@ -11,19 +11,12 @@
 #include "core/internal.h"
 #include "georeach/catalogue.h"
 
-#ifndef GEOREACH_DATADIR
-#define GEOREACH_DATADIR "data"
-#endif
 
 struct reach_catalogue {
   struct reach_missile *m;
   size_t n;
 };
 
-const char *reach_data_dir(void) {
-  const char *env = getenv("GEOREACH_DATA");
-  return env && *env ? env : GEOREACH_DATADIR;
-}
 
 /* Lower-case letters and digits only: "KN-23" and "kn 23" are one name. */
 static void normalize(const char *in, char *out, size_t cap) {
@@ -62,7 +55,7 @@ enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
   reach_gdal_init();
   *out = NULL;
   if (!path) {
-    snprintf(def, sizeof def, "%s/missiles.csv", reach_data_dir());
+    snprintf(def, sizeof def, "%s/missiles.csv", reach_ctx_data_dir(ctx));
     path = def;
   }
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY,

@@ -86,7 +86,7 @@ static char *make_keys(const char *name, const char *ascii, const char *alts) {
 static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **out) {
   reach_gdal_init();
   char path[4096];
-  snprintf(path, sizeof path, "%s/cities.csv", reach_data_dir());
+  snprintf(path, sizeof path, "%s/cities.csv", reach_ctx_data_dir(ctx));
   const char *opts[] = {"AUTODETECT_TYPE=NO", NULL};
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
                                (const char *const[]){"CSV", NULL}, opts, NULL);

@@ -13,7 +13,6 @@
 #include "georeach/ballistic.h"
 
 #define PI 3.14159265358979323846
-#define DEG (PI / 180)
 
 /* The launch point, precomputed once per call. */
 struct launch {

@@ -10,7 +10,6 @@
 #include "georeach/query.h"
 #include "georeach/ballistic.h"
 
-#define DEG (M_PI / 180)
 
 void reach_unit_reduced(const struct reach_ctx *ctx, double lat, double lon, double u[3]) {
   double beta = atan((1 - ctx->f) * tan(lat * DEG));

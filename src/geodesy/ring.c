@@ -28,7 +28,6 @@
 #include "georeach/ring.h"
 #include "georeach/ballistic.h"
 
-#define DEG (M_PI / 180)
 /* Beyond this distance from the antipodal distance the direct problem is
  * used; within it the antipodal tracing.  GEOMETRY.md and our measurements:
  * the direct problem stops giving shortest paths ~32 km short of it. */

@@ -108,10 +108,10 @@ enum reach_status reach_geom_union_all(struct reach_ctx *ctx,
 /* The bundled countries: data/countries.fgb (FlatGeobuf, read in a tenth of
  * the time; built from the GeoJSON by scripts/build-data) when present,
  * else data/countries.geojson. */
-static void countries_path(char *path, size_t n) {
+static void countries_path(struct reach_ctx *ctx, char *path, size_t n) {
   struct stat sb;
-  snprintf(path, n, "%s/countries.fgb", reach_data_dir());
-  if (stat(path, &sb) != 0) snprintf(path, n, "%s/countries.geojson", reach_data_dir());
+  snprintf(path, n, "%s/countries.fgb", reach_ctx_data_dir(ctx));
+  if (stat(path, &sb) != 0) snprintf(path, n, "%s/countries.geojson", reach_ctx_data_dir(ctx));
 }
 
 /* Append the polygons of an OGR geometry to a GEOS collection list. */
@@ -158,7 +158,7 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
   if (is_file)
     snprintf(path, sizeof path, "%s", what);
   else
-    countries_path(path, sizeof path);
+    countries_path(ctx, path, sizeof path);
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   if (!ds) {
     char shown[1024];
@@ -274,7 +274,7 @@ void reach_countries_free(struct reach_ctx *ctx, struct reach_countries *c) {
 
 static enum reach_status load_countries(struct reach_ctx *ctx) {
   char path[4096];
-  countries_path(path, sizeof path);
+  countries_path(ctx, path, sizeof path);
   reach_gdal_init();
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   if (!ds) return reach_fail(ctx, REACH_ERR_IO, "cannot read the countries %s", path);

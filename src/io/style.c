@@ -156,7 +156,7 @@ enum reach_status reach_style_load(struct reach_ctx *ctx, const char *layer,
                                    struct reach_style **out) {
   *out = NULL;
   char path[4096];
-  snprintf(path, sizeof path, "%s/styles/%s.qml", reach_data_dir(), layer);
+  snprintf(path, sizeof path, "%s/styles/%s.qml", reach_ctx_data_dir(ctx), layer);
   struct stat sb;
   if (stat(path, &sb) != 0) return REACH_OK; /* no style for this layer */
   CPLErrorReset();

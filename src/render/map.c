@@ -33,7 +33,6 @@
 #include "georeach/ring.h"
 
 #define PI 3.14159265358979323846
-#define DEG (PI / 180)
 /* Largest distance, in pixels, of a drawn point from the image of the
  * straight lon/lat edge it stands for. */
 #define MAP_SAG_PX 0.25
