@@ -1,7 +1,6 @@
-/* Contexts: the ellipsoid from PROJ, a GEOS handle, units, the last error. */
+/* Contexts: the ellipsoid and units from PROJ, the data folder, the last
+ * error, and the slots upper layers attach their caches to. */
 #define _GNU_SOURCE /* dladdr */
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
 #include <math.h>
 #include <proj.h>
 #include <stdarg.h>
@@ -41,15 +40,6 @@ void reach_clear_error(struct reach_ctx *ctx) {
   ctx->msg[0] = '\0';
 }
 
-static void geos_notice(const char *fmt, ...) { (void)fmt; }
-
-/* GEOS errors end up in the context's message; the handle's user data is the
- * context itself. */
-static void geos_error(const char *message, void *userdata) {
-  struct reach_ctx *ctx = userdata;
-  snprintf(ctx->msg, sizeof ctx->msg, "GEOS: %s", message);
-}
-
 /* Read a, f of WGS84 and the metre factors of the linear units the command
  * line accepts from PROJ's database, so that no constant is typed twice. */
 static int load_from_proj(struct reach_ctx *ctx) {
@@ -87,7 +77,7 @@ static int load_from_proj(struct reach_ctx *ctx) {
   return ok;
 }
 
-struct reach_ctx *reach_ctx_new(void) {
+struct reach_ctx *reach_ctx_alloc(void) {
   struct reach_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return NULL;
   if (!load_from_proj(ctx)) {
@@ -102,23 +92,20 @@ struct reach_ctx *reach_ctx_new(void) {
   geod_inverse(&ctx->g, 90, 0, -90, 0, &s12, NULL, NULL);
   ctx->half_meridian_m = s12;
   ctx->area_total_m2 = 4 * M_PI * reach_lat_area(ctx, 90);
-  GEOSContextHandle_t h = GEOS_init_r();
-  if (!h) {
-    free(ctx);
-    return NULL;
-  }
-  GEOSContext_setNoticeHandler_r(h, geos_notice);
-  GEOSContext_setErrorMessageHandler_r(h, geos_error, ctx);
-  ctx->geos = h;
   return ctx;
+}
+
+void reach_ctx_slot_set(struct reach_ctx *ctx, enum reach_slot slot, void *p,
+                        void (*free_fn)(struct reach_ctx *ctx, void *p)) {
+  ctx->slot[slot] = p;
+  ctx->slot_free[slot] = free_fn;
 }
 
 void reach_ctx_free(struct reach_ctx *ctx) {
   if (!ctx) return;
   free(ctx->data_dir);
-  reach_countries_free(ctx, ctx->countries);
-  if (ctx->geos) GEOS_finish_r(ctx->geos);
-  reach_gazetteer_free(ctx->gaz);
+  for (int i = REACH_SLOT_COUNT - 1; i >= 0; i--)
+    if (ctx->slot[i] && ctx->slot_free[i]) ctx->slot_free[i](ctx, ctx->slot[i]);
   free(ctx);
 }
 

@@ -15,6 +15,14 @@
 /** Radians per degree: the one definition of the library. */
 #define DEG (M_PI / 180)
 
+/* Caches attached to a context; freed last to first, so GEOS goes last. */
+enum reach_slot {
+  REACH_SLOT_GEOS,      /* geom/geos.c */
+  REACH_SLOT_COUNTRIES, /* data/countries.c */
+  REACH_SLOT_GAZETTEER, /* data/gazetteer.c */
+  REACH_SLOT_COUNT
+};
+
 struct reach_unit {
   const char *abbr; /* as typed: "km" */
   double to_m;      /* metres per unit, from PROJ's database */
@@ -25,15 +33,27 @@ struct reach_ctx {
   double a, f, b, e2, e; /* ellipsoid: radius, flattening, minor axis, e^2, e */
   double half_meridian_m;
   double area_total_m2;
-  void *geos;            /* GEOSContextHandle_t; only cut.c looks inside */
+  void *geos;            /* GEOSContextHandle_t, attached by geom/geos.c (also
+                            the owner of slot REACH_SLOT_GEOS); only src/geom/
+                            looks inside */
   struct reach_unit units[8];
-  struct reach_gazetteer *gaz; /* loaded on first use */
-  struct reach_countries *countries; /* loaded on first use (overlay.c) */
+  /* What upper layers attach (a GEOS handle, the gazetteer, the countries):
+   * core frees them in reverse slot order without knowing what they are. */
+  void *slot[REACH_SLOT_COUNT];
+  void (*slot_free[REACH_SLOT_COUNT])(struct reach_ctx *ctx, void *p);
   int nunits;
   char *data_dir;        /* resolved on first use: reach_ctx_data_dir() */
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
 };
+
+/* A context with the ellipsoid and units only: reach_ctx_new() (geom/geos.c)
+ * attaches the GEOS handle to it.  NULL if memory or PROJ failed. */
+struct reach_ctx *reach_ctx_alloc(void);
+
+/* Attach @p p to @p slot, freed with @p free_fn by reach_ctx_free(). */
+void reach_ctx_slot_set(struct reach_ctx *ctx, enum reach_slot slot, void *p,
+                        void (*free_fn)(struct reach_ctx *ctx, void *p));
 
 /* Set the context's error and return status (printf-style message). */
 enum reach_status reach_fail(struct reach_ctx *ctx, enum reach_status status,
@@ -86,10 +106,6 @@ int reach_is_pg(const char *path);
 /* A GDAL error message on one line (PostgreSQL's: its ERROR: line). */
 void reach_one_line(const char *msg, char *buf, size_t size);
 
-struct reach_gazetteer;
-void reach_gazetteer_free(struct reach_gazetteer *g);
-struct reach_countries;
-void reach_countries_free(struct reach_ctx *ctx, struct reach_countries *c);
 /* The bundled countries (loaded on first use, owned by the context): *n
  * valid GEOS polygons or multipolygons (GEOSGeometry *) in lon/lat, and
  * their names. */

@@ -1,15 +1,15 @@
-/* Place names: the bundled GeoNames cities (read with GDAL) and points given
- * as text. */
+/* Place names: the bundled GeoNames cities (read through io/table) and
+ * points given as text. */
 #include <ctype.h>
-#include <gdal.h>
 #include <math.h>
-#include <ogr_api.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/internal.h"
+#include "io/table.h"
 #include "georeach/catalogue.h"
 #include "georeach/gazetteer.h"
 #include "georeach/parse.h"
@@ -31,19 +31,14 @@ static void normalize(const char *in, char *out, size_t cap) {
   out[o] = '\0';
 }
 
-void reach_gazetteer_free(struct reach_gazetteer *g) {
+static void gazetteer_free(struct reach_ctx *ctx, void *p) {
+  (void)ctx;
+  struct reach_gazetteer *g = p;
   if (!g) return;
   for (size_t i = 0; i < g->n; i++) free(g->keys[i]);
   free(g->keys);
   free(g->p);
   free(g);
-}
-
-static int field_index(OGRFeatureDefnH defn, const char *name) {
-  for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
-    if (strcasecmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), name) == 0)
-      return i;
-  return -1;
 }
 
 static char *make_keys(const char *name, const char *ascii, const char *alts) {
@@ -83,33 +78,29 @@ static char *make_keys(const char *name, const char *ascii, const char *alts) {
   return k;
 }
 
+/* The gazetteer of @p ctx, loaded on first use (slot GAZETTEER). */
 static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **out) {
-  reach_gdal_init();
+  if ((*out = ctx->slot[REACH_SLOT_GAZETTEER])) return REACH_OK;
   char path[4096];
   snprintf(path, sizeof path, "%s/cities.csv", reach_ctx_data_dir(ctx));
-  const char *opts[] = {"AUTODETECT_TYPE=NO", NULL};
-  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
-                               (const char *const[]){"CSV", NULL}, opts, NULL);
-  if (!ds)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot read the gazetteer %s", path);
-  OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
-  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+  static const char *const csv[] = {"CSV", NULL}, *const opts[] = {"AUTODETECT_TYPE=NO", NULL};
+  struct reach_table *t = NULL;
+  enum reach_status st = reach_table_open(ctx, path, "the gazetteer", csv, opts, &t);
+  if (st != REACH_OK) return st;
   static const char *cols[] = {"name", "asciiname", "alternatenames",
                                "country_code", "admin1_code", "population",
                                "capital", "lat", "lon"};
   int ix[9];
   for (int c = 0; c < 9; c++) {
-    ix[c] = field_index(defn, cols[c]);
+    ix[c] = reach_table_field(t, cols[c]);
     if (ix[c] < 0) {
-      GDALClose(ds);
+      reach_table_close(t);
       return reach_fail(ctx, REACH_ERR_DATA, "%s has no '%s' column", path, cols[c]);
     }
   }
   struct reach_gazetteer *g = calloc(1, sizeof *g);
   size_t cap = 0;
-  OGRFeatureH f;
-  enum reach_status st = REACH_OK;
-  while (g && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
+  while (g && reach_table_next(t)) {
     if (g->n == cap) {
       cap = cap ? 2 * cap : 4096;
       struct reach_place *p = realloc(g->p, cap * sizeof *p);
@@ -117,36 +108,34 @@ static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **ou
       if (p) g->p = p;
       if (k) g->keys = k;
       if (!p || !k) {
-        OGR_F_Destroy(f);
         st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
         break;
       }
     }
     struct reach_place *p = &g->p[g->n];
     memset(p, 0, sizeof *p);
-    snprintf(p->name, sizeof p->name, "%s", OGR_F_GetFieldAsString(f, ix[0]));
-    snprintf(p->country, sizeof p->country, "%s", OGR_F_GetFieldAsString(f, ix[3]));
-    snprintf(p->admin1, sizeof p->admin1, "%s", OGR_F_GetFieldAsString(f, ix[4]));
-    p->population = atol(OGR_F_GetFieldAsString(f, ix[5]));
-    p->capital = atoi(OGR_F_GetFieldAsString(f, ix[6]));
-    p->lat_deg = atof(OGR_F_GetFieldAsString(f, ix[7]));
-    p->lon_deg = atof(OGR_F_GetFieldAsString(f, ix[8]));
-    g->keys[g->n] = make_keys(OGR_F_GetFieldAsString(f, ix[0]),
-                              OGR_F_GetFieldAsString(f, ix[1]),
-                              OGR_F_GetFieldAsString(f, ix[2]));
-    OGR_F_Destroy(f);
+    snprintf(p->name, sizeof p->name, "%s", reach_table_text(t, ix[0]));
+    snprintf(p->country, sizeof p->country, "%s", reach_table_text(t, ix[3]));
+    snprintf(p->admin1, sizeof p->admin1, "%s", reach_table_text(t, ix[4]));
+    p->population = atol(reach_table_text(t, ix[5]));
+    p->capital = atoi(reach_table_text(t, ix[6]));
+    p->lat_deg = atof(reach_table_text(t, ix[7]));
+    p->lon_deg = atof(reach_table_text(t, ix[8]));
+    g->keys[g->n] = make_keys(reach_table_text(t, ix[0]), reach_table_text(t, ix[1]),
+                              reach_table_text(t, ix[2]));
     if (!g->keys[g->n]) {
       st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
       break;
     }
     g->n++;
   }
-  GDALClose(ds);
+  reach_table_close(t);
   if (!g) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   if (st != REACH_OK) {
-    reach_gazetteer_free(g);
+    gazetteer_free(ctx, g);
     return st;
   }
+  reach_ctx_slot_set(ctx, REACH_SLOT_GAZETTEER, g, gazetteer_free);
   *out = g;
   return REACH_OK;
 }
@@ -155,11 +144,9 @@ static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **ou
 enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
                                    int strict, struct reach_place *out,
                                    size_t *nmatches) {
-  if (!ctx->gaz) {
-    enum reach_status st = load(ctx, &ctx->gaz);
-    if (st != REACH_OK) return st;
-  }
-  const struct reach_gazetteer *g = ctx->gaz;
+  struct reach_gazetteer *g = NULL;
+  enum reach_status st = load(ctx, &g);
+  if (st != REACH_OK) return st;
   char name[256], cc[4] = "", key[260];
   snprintf(name, sizeof name, "%s", query);
   char *comma = strrchr(name, ',');
@@ -234,12 +221,11 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
 
 enum reach_status reach_places(struct reach_ctx *ctx,
                                const struct reach_place **places, size_t *n) {
-  if (!ctx->gaz) {
-    enum reach_status st = load(ctx, &ctx->gaz);
-    if (st != REACH_OK) return st;
-  }
-  *places = ctx->gaz->p;
-  *n = ctx->gaz->n;
+  struct reach_gazetteer *g = NULL;
+  enum reach_status st = load(ctx, &g);
+  if (st != REACH_OK) return st;
+  *places = g->p;
+  *n = g->n;
   return REACH_OK;
 }
 
