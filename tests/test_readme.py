@@ -37,8 +37,9 @@ How output is compared
   process of the pipeline), every other shown line on stdout (of the last).
   Normalisation, nothing more:
     - trailing whitespace of each line is ignored (Markdown editors strip it);
-    - the scratch folder's path, should a program print it, reads as `.`, and
-      GEOREACH's path as `build/georeach`.
+    - the scratch folder's path, should a program print it, is dropped
+      (`/tmp/georeach-readme-x/kn23.gpkg` reads `kn23.gpkg`; the folder
+      alone reads `.`), and GEOREACH's path reads `build/georeach`.
   No numbers are rounded: no shown output in the README says "about" (were
   one to, it would need a rule here).  Blank output lines are kept.
 
@@ -62,8 +63,10 @@ Known failures
 
 Self-test (--self-test)
   Copies README.md to a temporary folder, changes one character of one shown
-  output line (the last digit of the first shown line that has a digit) and
-  runs this test on the copy: it must fail and name that example.
+  output line (the last digit of the first shown stderr line that has a
+  digit) and runs this test on the copy (README only): it must fail, with
+  exactly one failure, naming that example and that line.  Then the same with
+  a stdout line, in a fresh copy.
 
 The last line printed is "N passed, N failed" (plus skipped and expected
 failures when there are any); exit status 1 when anything failed.
@@ -393,34 +396,28 @@ def closing(counts):
     return "%d passed, %d failed%s" % (counts["pass"], counts["fail"], extra)
 
 
-def self_test(binary):
-    """Edit one character of one shown output line in a copy of README.md;
-    this test run on the copy must fail, naming that example."""
-    readme = os.path.join(REPO, "README.md")
-    with open(readme, encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    examples, _ = readme_examples(readme)
+def edit_and_run(binary, lines, examples, stream):
+    """Change the last digit of the first shown `stream` line (stdout or
+    stderr) that has one, run this test on the edited copy; the checks."""
     target = None
     for ex in examples:
         if ex.skip or any(kf["command"] == c.text for kf in KNOWN_FAILURES for c in ex.commands):
             continue
         for cmd in ex.commands:
             for j, ln in enumerate(cmd.shown):
-                if re.search(r"\d", ln):
+                if re.search(r"\d", ln) and ln.startswith("georeach:") == (stream == "stderr"):
                     target = (ex, cmd, j)
                     break
             if target:
                 break
         if target:
             break
-    fails = []
     if target is None:
-        print("FAIL self-test: no shown output line with a digit in README.md")
-        print("0 passed, 1 failed")
-        return 1
+        return [(False, "a shown %s line with a digit in README.md" % stream)]
     ex, cmd, j = target
-    # the README line of that shown line: the command's line, plus its
-    # continuation lines, plus j
+    # the README line of that shown line: after the command and its
+    # continuation lines, j further down
+    lines = list(lines)
     idx = cmd.line - 1
     while lines[idx].rstrip().endswith("\\"):
         idx += 1
@@ -430,7 +427,8 @@ def self_test(binary):
     pos = max(i for i, ch in enumerate(old) if ch.isdigit())
     new = old[:pos] + str((int(old[pos]) + 1) % 10) + old[pos + 1:]
     lines[idx] = new
-    print("self-test: README.md:%d edited (column %d)\n  was: %s\n  now: %s" % (idx + 1, pos + 1, old, new))
+    print("self-test (%s): README.md:%d edited at column %d\n  was: %s\n  now: %s"
+          % (stream, idx + 1, pos + 1, old, new))
     with tempfile.TemporaryDirectory() as d:
         copy = os.path.join(d, "README.md")
         with open(copy, "w", encoding="utf-8") as f:
@@ -439,21 +437,38 @@ def self_test(binary):
                             "--no-help"], capture_output=True, text=True, timeout=3000)
     tail = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
     m = re.match(r"^(\d+) passed, (\d+) failed", tail)
-    named = ("FAIL  README.md:%d: $ %s" % (ex.line, ex.commands[0].text)) in r.stdout
     checks = [
-        (r.returncode == 1, "the run on the edited copy exits 1 (got %d)" % r.returncode),
+        (r.returncode == 1, "%s edit: the run on the edited copy exits 1 (got %d)" % (stream, r.returncode)),
         (m is not None and int(m.group(2)) == 1,
-         "it reports exactly 1 failure (closing line: %r)" % tail),
-        (named, "the failure names the edited example (README.md:%d)" % ex.line),
-        (("shown:   " + new[4:].rstrip()) in r.stdout, "the report shows the edited line"),
+         "%s edit: it reports exactly 1 failure (closing line: %r)" % (stream, tail)),
+        (("FAIL  README.md:%d: $ %s" % (ex.line, ex.commands[0].text)) in r.stdout,
+         "%s edit: the failure names the edited example (README.md:%d)" % (stream, ex.line)),
+        (("%s line %d:" % (stream, 1 + sum(1 for l in cmd.shown[:j]
+                                           if l.startswith("georeach:") == (stream == "stderr"))))
+         in r.stdout and ("shown:   " + new[4:].rstrip()) in r.stdout,
+         "%s edit: the report shows the edited line, on %s" % (stream, stream)),
     ]
+    if not all(ok for ok, _ in checks):
+        print("--- output of the run on the edited copy ---\n" + r.stdout + r.stderr)
+    return checks
+
+
+def self_test(binary):
+    """Edit one character of one shown output line in a copy of README.md
+    (once a stderr line, once a stdout line, each in its own copy); this test
+    run on the copy must fail, naming that example and that line."""
+    readme = os.path.join(REPO, "README.md")
+    with open(readme, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    examples, _ = readme_examples(readme)
+    checks = []
+    for stream in ("stderr", "stdout"):
+        checks += edit_and_run(binary, lines, examples, stream)
+    fails = 0
     for ok, what in checks:
         print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            fails.append(what)
-    if fails:
-        print("--- output of the run on the edited copy ---\n" + r.stdout + r.stderr)
-    print("%d passed, %d failed" % (len(checks) - len(fails), len(fails)))
+        fails += not ok
+    print("%d passed, %d failed" % (len(checks) - fails, fails))
     return 1 if fails else 0
 
 
