@@ -275,8 +275,8 @@ def known_failure(cmd, shown_line, printed_line):
 
 
 def compare(label, want, got):
-    """Differences as (kind, shown, printed) with kind 'line' for one line
-    against another, else 'count'."""
+    """Differing lines as (stream, line number, shown or None, printed or
+    None), line by line in order."""
     diffs = []
     for i in range(max(len(want), len(got))):
         w = want[i] if i < len(want) else None
