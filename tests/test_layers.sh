@@ -14,7 +14,7 @@ declare -A allowed=(
   [io]='gdal.h ogr_api.h ogr_srs_api.h ogr_core.h cpl_conv.h cpl_string.h cpl_vsi.h cpl_error.h cpl_minixml.h gdal_utils.h geodesic.h'
   [data]='geodesic.h'
   [coverage]='geodesic.h'
-  [render]='cairo.h cairo-pdf.h cairo-svg.h fontconfig/fontconfig.h proj.h geodesic.h geos_c.h pango/pangocairo.h'
+  [render]='cairo.h cairo-pdf.h cairo-svg.h fontconfig/fontconfig.h proj.h geodesic.h pango/pangocairo.h'
   [apps]='geodesic.h'
   [cli]=''
 )

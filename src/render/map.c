@@ -11,8 +11,6 @@
  * not on a cut line (lon = +/-180) or a pole line (lat = +/-90): pieces cut
  * there meet again in the projection, and their common edges are no
  * boundary. */
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
@@ -29,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "geom/clip.h"
 #include "georeach/map.h"
 #include "georeach/ring.h"
 
@@ -36,8 +35,6 @@
 /* Largest distance, in pixels, of a drawn point from the image of the
  * straight lon/lat edge it stands for. */
 #define MAP_SAG_PX 0.25
-/* Coordinates this close to +/-180 or +/-90 are on a cut or pole line. */
-#define MAP_SEAM_EPS 1e-7
 
 struct map_region {
   struct reach_geom geom;
@@ -455,185 +452,6 @@ static void path_ring(cairo_t *cr, const struct reach_pts *p, int hole) {
   cairo_close_path(cr);
 }
 
-/* ---- GEOS helpers ------------------------------------------------------- */
-
-struct geos_list {
-  GEOSGeometry **g;
-  size_t n, cap;
-};
-
-static int list_push(struct geos_list *l, GEOSGeometry *g) {
-  if (!g) return 0;
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 16;
-    GEOSGeometry **n = realloc(l->g, cap * sizeof(GEOSGeometry *));
-    if (!n) return 0;
-    l->g = n;
-    l->cap = cap;
-  }
-  l->g[l->n++] = g;
-  return 1;
-}
-
-static void list_free(GEOSContextHandle_t h, struct geos_list *l) {
-  for (size_t i = 0; i < l->n; i++) GEOSGeom_destroy_r(h, l->g[i]);
-  free(l->g);
-  memset(l, 0, sizeof *l);
-}
-
-/* A collection of @p type taking the list's geometries (the list is
- * emptied). */
-static GEOSGeometry *list_collect(GEOSContextHandle_t h, struct geos_list *l, int type) {
-  GEOSGeometry *c = GEOSGeom_createCollection_r(h, type, l->g, (unsigned)l->n);
-  if (c) {
-    free(l->g);
-    memset(l, 0, sizeof *l);
-  }
-  return c;
-}
-
-static GEOSGeometry *geom_to_geos(GEOSContextHandle_t h, const struct reach_geom *g) {
-  struct geos_list polys = {0};
-  for (size_t p = 0; p < g->npolys; p++) {
-    size_t r0 = g->poly_start[p], r1 = g->poly_start[p + 1];
-    GEOSGeometry *shell = NULL, **holes = calloc(r1 - r0, sizeof(GEOSGeometry *));
-    int ok = holes != NULL;
-    for (size_t r = r0; ok && r < r1; r++) {
-      size_t k0 = g->ring_start[r], k1 = g->ring_start[r + 1];
-      GEOSCoordSequence *cs =
-          GEOSCoordSeq_copyFromBuffer_r(h, g->xy + 2 * k0, (unsigned)(k1 - k0), 0, 0);
-      GEOSGeometry *ring = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
-      ok = ring != NULL;
-      if (r == r0)
-        shell = ring;
-      else
-        holes[r - r0 - 1] = ring;
-    }
-    GEOSGeometry *poly = NULL;
-    if (ok) poly = GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)(r1 - r0 - 1));
-    if (!poly) {
-      if (shell) GEOSGeom_destroy_r(h, shell);
-      for (size_t i = 0; holes && i + 1 < r1 - r0; i++)
-        if (holes[i]) GEOSGeom_destroy_r(h, holes[i]);
-    }
-    free(holes);
-    if (!list_push(&polys, poly)) {
-      if (poly) GEOSGeom_destroy_r(h, poly);
-      list_free(h, &polys);
-      return NULL;
-    }
-  }
-  GEOSGeometry *mp = list_collect(h, &polys, GEOS_MULTIPOLYGON);
-  if (!mp) list_free(h, &polys);
-  return mp;
-}
-
-/* Which lines are no boundary: cut lines lon = +/-180, pole lines
- * lat = +/-90. */
-enum { SEAM_CUT = 1, SEAM_POLE = 2 };
-
-static int seam_edge(const double *a, const double *b, int seams) {
-  return ((seams & SEAM_CUT) && fabs(fabs(a[0]) - 180) < MAP_SEAM_EPS &&
-          fabs(fabs(b[0]) - 180) < MAP_SEAM_EPS && (a[0] > 0) == (b[0] > 0)) ||
-         ((seams & SEAM_POLE) && fabs(fabs(a[1]) - 90) < MAP_SEAM_EPS &&
-          fabs(fabs(b[1]) - 90) < MAP_SEAM_EPS);
-}
-
-/* The runs of a closed ring's edges that are real boundary (not on a cut or
- * pole line), as line strings appended to @p out. */
-static int ring_runs(GEOSContextHandle_t h, const double *xy, size_t n, int seams,
-                     struct geos_list *out) {
-  if (n < 2) return 1;
-  size_t m = n - 1; /* edges: i -> i + 1 */
-  size_t start = 0;
-  int any_seam = 0;
-  for (size_t i = 0; i < m; i++)
-    if (seam_edge(xy + 2 * i, xy + 2 * (i + 1), seams)) {
-      start = i + 1; /* begin after a seam so that no run wraps */
-      any_seam = 1;
-      break;
-    }
-  if (!any_seam) {
-    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)n, 0, 0);
-    GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
-    if (!list_push(out, ls)) {
-      if (ls) GEOSGeom_destroy_r(h, ls);
-      return 0;
-    }
-    return 1;
-  }
-  double *buf = malloc(2 * n * sizeof *buf);
-  if (!buf) return 0;
-  size_t len = 0;
-  int ok = 1;
-  for (size_t j = 0; j <= m && ok; j++) {
-    size_t i = (start + j) % m; /* edge i -> i + 1 */
-    int seam = j == m || seam_edge(xy + 2 * i, xy + 2 * (i + 1), seams);
-    if (!seam) {
-      if (len == 0) {
-        buf[0] = xy[2 * i];
-        buf[1] = xy[2 * i + 1];
-        len = 1;
-      }
-      buf[2 * len] = xy[2 * (i + 1)];
-      buf[2 * len + 1] = xy[2 * (i + 1) + 1];
-      len++;
-    } else if (len >= 2) {
-      GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, buf, (unsigned)len, 0, 0);
-      GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
-      if (!list_push(out, ls)) {
-        if (ls) GEOSGeom_destroy_r(h, ls);
-        ok = 0;
-      }
-      len = 0;
-    } else {
-      len = 0;
-    }
-  }
-  free(buf);
-  return ok;
-}
-
-/* The coordinates of a GEOS ring or line into @p out (its buffer grows as
- * needed and stays with it). */
-static int geos_coords(GEOSContextHandle_t h, const GEOSGeometry *g,
-                       struct reach_pts *out) {
-  const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, g);
-  unsigned size = 0;
-  out->n = 0;
-  if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &size)) return 0;
-  if (size > out->cap) {
-    double *b = realloc(out->xy, 2 * (size_t)size * sizeof *b);
-    if (!b) return 0;
-    out->xy = b;
-    out->cap = size;
-  }
-  out->n = size;
-  return size == 0 || GEOSCoordSeq_copyToBuffer_r(h, cs, out->xy, 0, 0);
-}
-
-/* Outline runs of every ring of the polygons in @p g. */
-static int geos_outline(GEOSContextHandle_t h, const GEOSGeometry *g, int seams,
-                        struct geos_list *out) {
-  int t = GEOSGeomTypeId_r(h, g);
-  if (t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION) {
-    int n = GEOSGetNumGeometries_r(h, g);
-    for (int i = 0; i < n; i++)
-      if (!geos_outline(h, GEOSGetGeometryN_r(h, g, i), seams, out)) return 0;
-    return 1;
-  }
-  if (t != GEOS_POLYGON) return 1;
-  struct reach_pts buf = {0};
-  int nh = GEOSGetNumInteriorRings_r(h, g), ok = 1;
-  for (int r = -1; ok && r < nh; r++) {
-    const GEOSGeometry *ring =
-        r < 0 ? GEOSGetExteriorRing_r(h, g) : GEOSGetInteriorRingN_r(h, g, r);
-    ok = ring && geos_coords(h, ring, &buf) && ring_runs(h, buf.xy, buf.n, seams, out);
-  }
-  reach_pts_free(&buf);
-  return ok;
-}
-
 /* ---- layout ------------------------------------------------------------- */
 
 static void unit_vec(double lat, double lon, double v[3]) {
@@ -943,18 +761,16 @@ struct draw {
   struct reach_ctx *ctx;
   struct reach_map *m;
   cairo_t *cr;
-  GEOSContextHandle_t h;
-  GEOSGeometry *vis;
-  const GEOSPreparedGeometry *vis_prep;
+  struct reach_clip *clip;   /* the visible part (geom/clip.c) */
+  struct reach_clip *noclip; /* nothing clipped */
   struct reach_pts buf;  /* scratch: one projected ring or line */
-  struct reach_pts coords; /* scratch: coordinates out of GEOS */
   struct box {
     double x0, y0, x1, y1;
   } *boxes;              /* placed labels and furniture */
   size_t nboxes;
   struct reach_pts *anchors; /* projected outline points, per region */
-  const GEOSGeometry *best; /* the largest polygon path_polygons() added */
-  double best_area, best_w;  /* its area and width in pixels */
+  size_t best;               /* the largest polygon path_polygons() added */
+  double best_area, best_w;  /* its area and width in pixels (0: none) */
   struct clabel {
     const char *name;
     double x, y, area, w;
@@ -963,118 +779,71 @@ struct draw {
   int failed;            /* out of memory somewhere */
 };
 
-/* @p g clipped to the visible area: a new geometry, NULL when nothing of it
- * is visible or GEOS fails. */
-static GEOSGeometry *clip(struct draw *d, const GEOSGeometry *g) {
-  if (d->m->whole_world) return GEOSGeom_clone_r(d->h, g);
-  if (GEOSPreparedIntersects_r(d->h, d->vis_prep, g) != 1) return NULL;
-  if (GEOSPreparedContainsProperly_r(d->h, d->vis_prep, g) == 1)
-    return GEOSGeom_clone_r(d->h, g);
-  return GEOSIntersection_r(d->h, g, d->vis);
-}
-
-/* Add the polygons of @p g to the current path. */
-static void path_polygons(struct draw *d, const GEOSGeometry *g) {
-  int t = GEOSGeomTypeId_r(d->h, g);
-  if (t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION) {
-    int n = GEOSGetNumGeometries_r(d->h, g);
-    for (int i = 0; i < n; i++) path_polygons(d, GEOSGetGeometryN_r(d->h, g, i));
-    return;
-  }
-  if (t != GEOS_POLYGON) return;
-  int nh = GEOSGetNumInteriorRings_r(d->h, g);
-  for (int r = -1; r < nh; r++) {
-    const GEOSGeometry *ring =
-        r < 0 ? GEOSGetExteriorRing_r(d->h, g) : GEOSGetInteriorRingN_r(d->h, g, r);
-    if (!ring || !geos_coords(d->h, ring, &d->coords) ||
-        !project_line(d->m, d->coords.xy, d->coords.n, &d->buf)) {
+/* Add the polygons of @p runs to the current path. */
+static void path_polygons(struct draw *d, const struct reach_runs *runs) {
+  for (size_t r = 0; r < runs->n; r++) {
+    size_t a = runs->start[r], b = runs->start[r + 1];
+    if (!project_line(d->m, runs->pts.xy + 2 * a, b - a, &d->buf)) {
       d->failed = 1;
       return;
     }
-    path_ring(d->cr, &d->buf, r >= 0);
+    path_ring(d->cr, &d->buf, runs->hole[r]);
     double area = fabs(signed_area(&d->buf));
-    if (r < 0 && area > d->best_area) {
+    if (!runs->hole[r] && area > d->best_area) {
       double x0 = INFINITY, x1 = -INFINITY;
       for (size_t i = 0; i < d->buf.n; i++) {
         x0 = fmin(x0, d->buf.xy[2 * i]);
         x1 = fmax(x1, d->buf.xy[2 * i]);
       }
-      d->best = g;
+      d->best = runs->poly[r];
       d->best_area = area;
       d->best_w = x1 - x0;
     }
   }
 }
 
-/* Add the lines of @p g to the current path; their points go to @p keep
+/* Add the lines of @p runs to the current path; their points go to @p keep
  * too when not NULL. */
-static void path_lines(struct draw *d, const GEOSGeometry *g, struct reach_pts *keep) {
-  int t = GEOSGeomTypeId_r(d->h, g);
-  if (t == GEOS_MULTILINESTRING || t == GEOS_GEOMETRYCOLLECTION) {
-    int n = GEOSGetNumGeometries_r(d->h, g);
-    for (int i = 0; i < n; i++) path_lines(d, GEOSGetGeometryN_r(d->h, g, i), keep);
-    return;
+static void path_lines(struct draw *d, const struct reach_runs *runs, struct reach_pts *keep) {
+  for (size_t r = 0; r < runs->n; r++) {
+    size_t a = runs->start[r], b = runs->start[r + 1];
+    if (!project_line(d->m, runs->pts.xy + 2 * a, b - a, &d->buf)) {
+      d->failed = 1;
+      return;
+    }
+    for (size_t i = 0; i < d->buf.n; i++) {
+      double x = d->buf.xy[2 * i], y = d->buf.xy[2 * i + 1];
+      if (i == 0)
+        cairo_move_to(d->cr, x, y);
+      else
+        cairo_line_to(d->cr, x, y);
+      if (keep && !reach_pts_push(keep, x, y)) d->failed = 1;
+    }
   }
-  if (t != GEOS_LINESTRING && t != GEOS_LINEARRING) return;
-  if (!geos_coords(d->h, g, &d->coords) ||
-      !project_line(d->m, d->coords.xy, d->coords.n, &d->buf)) {
-    d->failed = 1;
-    return;
-  }
-  for (size_t i = 0; i < d->buf.n; i++) { // NOLINT(clang-analyzer-unix.Malloc): d->coords keeps its buffer; render() frees it
-    double x = d->buf.xy[2 * i], y = d->buf.xy[2 * i + 1];
-    if (i == 0)
-      cairo_move_to(d->cr, x, y);
-    else
-      cairo_line_to(d->cr, x, y);
-    if (keep && !reach_pts_push(keep, x, y)) d->failed = 1;
-  }
-}
-
-/* Add the outline of polygons @p g (clipped to the visible area, without
- * the @p seams lines) to the current path; @p keep as for path_lines(). */
-static void add_outline(struct draw *d, const GEOSGeometry *g, int seams,
-                        struct reach_pts *keep) {
-  struct geos_list runs = {0};
-  if (!geos_outline(d->h, g, seams, &runs)) {
-    list_free(d->h, &runs);
-    d->failed = 1;
-    return;
-  }
-  if (runs.n == 0) {
-    free(runs.g);
-    return;
-  }
-  GEOSGeometry *ml = list_collect(d->h, &runs, GEOS_MULTILINESTRING);
-  if (!ml) {
-    list_free(d->h, &runs);
-    d->failed = 1;
-    return;
-  }
-  GEOSGeometry *c = clip(d, ml);
-  if (c) {
-    path_lines(d, c, keep);
-    GEOSGeom_destroy_r(d->h, c);
-  }
-  GEOSGeom_destroy_r(d->h, ml);
 }
 
 static void draw_visible(struct draw *d, int fill) {
+  const struct reach_map *m = d->m;
+  struct reach_runs runs = {0};
   cairo_new_path(d->cr);
   if (fill) {
-    path_polygons(d, d->vis);
+    if (!reach_clip_shape(d->ctx, d->noclip, &m->visible, NULL, 0, 0, &runs, NULL))
+      d->failed = 1;
+    path_polygons(d, &runs);
     set_rgb(d->cr, c_ocean, 1);
     cairo_fill(d->cr);
   } else {
     /* the globe's limb; the world's edge, with its flat poles, and not the
      * line +/-180 where the world is cut in two */
-    const struct reach_map *m = d->m;
-    add_outline(d, d->vis, !m->boxes ? SEAM_CUT | SEAM_POLE : m->whole_world ? 0 : SEAM_CUT,
-                NULL);
+    int seams = !m->boxes ? REACH_SEAM_CUT | REACH_SEAM_POLE : m->whole_world ? 0 : REACH_SEAM_CUT;
+    if (!reach_clip_shape(d->ctx, d->clip, &m->visible, NULL, seams, 0, NULL, &runs))
+      d->failed = 1;
+    path_lines(d, &runs, NULL);
     set_rgb(d->cr, (struct reach_rgb){0.45, 0.5, 0.55}, 1);
     cairo_set_line_width(d->cr, 1.2 * d->m->unit);
     cairo_stroke(d->cr);
   }
+  reach_runs_clear(&runs);
 }
 
 static enum reach_status draw_countries(struct draw *d) {
@@ -1084,51 +853,41 @@ static enum reach_status draw_countries(struct draw *d) {
   enum reach_status st = reach_countries_geos(d->ctx, &cs, &names, &n);
   if (st) return st;
   cairo_t *cr = d->cr;
-  struct geos_list clipped = {0};
-  const char **cnames = calloc(n ? n : 1, sizeof *cnames);
   d->clabels = calloc(n ? n : 1, sizeof *d->clabels);
-  if (!cnames || !d->clabels) {
-    free(cnames);
-    return reach_fail(d->ctx, REACH_ERR_NOMEM, "out of memory");
-  }
-  for (size_t i = 0; i < n && !d->failed; i++) {
-    GEOSGeometry *c = clip(d, cs[i]);
-    if (c) cnames[clipped.n] = names[i];
-    if (c && !list_push(&clipped, c)) {
-      GEOSGeom_destroy_r(d->h, c);
-      d->failed = 1;
-    }
-  }
+  if (!d->clabels) return reach_fail(d->ctx, REACH_ERR_NOMEM, "out of memory");
   /* one path for all the land: no hairlines between neighbours; a label
    * place for each country, drawn last if there is room */
+  struct reach_runs outlines = {0};
   cairo_new_path(cr);
-  for (size_t i = 0; i < clipped.n; i++) {
-    d->best = NULL;
+  for (size_t i = 0; i < n && !d->failed; i++) {
+    struct reach_runs fill = {0};
+    if (!reach_clip_shape(d->ctx, d->clip, NULL, cs[i], REACH_SEAM_CUT | REACH_SEAM_POLE, 1,
+                          &fill, &outlines))
+      d->failed = 1;
     d->best_area = 0;
-    path_polygons(d, clipped.g[i]);
+    path_polygons(d, &fill);
     /* the label goes on the largest piece (not on an island of it) */
-    GEOSGeometry *pt = cnames[i][0] && d->best ? GEOSPointOnSurface_r(d->h, d->best) : NULL;
     double lon, lat, x, y;
-    if (pt && GEOSGeomGetX_r(d->h, pt, &lon) && GEOSGeomGetY_r(d->h, pt, &lat) &&
+    if (names[i][0] && d->best_area > 0 &&
+        reach_runs_surface_point(d->ctx, &fill, d->best, &lon, &lat) &&
         px_of(d->m, lon, lat, &x, &y))
-      d->clabels[d->nclabels++] = (struct clabel){cnames[i], x, y, d->best_area, d->best_w};
-    if (pt) GEOSGeom_destroy_r(d->h, pt);
+      d->clabels[d->nclabels++] = (struct clabel){names[i], x, y, d->best_area, d->best_w};
+    reach_runs_clear(&fill);
   }
-  free(cnames);
   set_rgb(cr, c_land, 1);
   cairo_fill(cr);
-  for (size_t i = 0; i < clipped.n; i++) add_outline(d, clipped.g[i], SEAM_CUT | SEAM_POLE, NULL);
+  path_lines(d, &outlines, NULL);
+  reach_runs_clear(&outlines);
   set_rgb(cr, (struct reach_rgb){0.55, 0.55, 0.55}, 1);
   cairo_set_line_width(cr, 0.6 * d->m->unit);
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
   cairo_stroke(cr);
-  list_free(d->h, &clipped);
   return REACH_OK;
 }
 
 static void draw_graticule(struct draw *d) {
   double step = d->m->grat_deg;
-  struct geos_list lines = {0};
+  struct reach_runs lines = {0}, clipped = {0};
   int nlat = (int)floor(90 / step + 1e-9), nlon = (int)floor(180 / step + 1e-9);
   double pts[2 * 181];
   /* on azimuthal views meridians stop a step short of the poles, where they
@@ -1137,27 +896,19 @@ static void draw_graticule(struct draw *d) {
   for (int i = -nlon; i < nlon && !d->failed; i++) { /* meridians */
     double lon = i * step, end = fmod(fabs(lon), 90) == 0 ? 90 : stop;
     for (size_t k = 0; k <= 180; k++) pts[2 * k] = lon, pts[2 * k + 1] = -end + (double)k * end / 90;
-    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(d->h, pts, 181, 0, 0);
-    GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(d->h, cs) : NULL;
-    if (!list_push(&lines, ls)) d->failed = 1;
+    if (!reach_runs_add(&lines, pts, 181, 0, 0)) d->failed = 1;
   }
   for (int i = -nlat; i <= nlat && !d->failed; i++) { /* parallels */
     double lat = i * step;
     if (fabs(lat) >= 90) continue;
     for (size_t k = 0; k <= 180; k++) pts[2 * k] = -180 + 2 * (double)k, pts[2 * k + 1] = lat;
-    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(d->h, pts, 181, 0, 0);
-    GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(d->h, cs) : NULL;
-    if (!list_push(&lines, ls)) d->failed = 1;
+    if (!reach_runs_add(&lines, pts, 181, 0, 0)) d->failed = 1;
   }
-  GEOSGeometry *ml = d->failed ? NULL : list_collect(d->h, &lines, GEOS_MULTILINESTRING);
-  list_free(d->h, &lines);
-  if (!ml) return;
-  GEOSGeometry *c = clip(d, ml);
-  GEOSGeom_destroy_r(d->h, ml);
-  if (!c) return;
+  if (!d->failed && !reach_clip_lines(d->ctx, d->clip, &lines, &clipped)) d->failed = 1;
+  reach_runs_clear(&lines);
   cairo_new_path(d->cr);
-  path_lines(d, c, NULL);
-  GEOSGeom_destroy_r(d->h, c);
+  path_lines(d, &clipped, NULL);
+  reach_runs_clear(&clipped);
   set_rgb(d->cr, (struct reach_rgb){0.45, 0.55, 0.65}, 0.45);
   cairo_set_line_width(d->cr, 0.6 * d->m->unit);
   cairo_stroke(d->cr);
@@ -1166,17 +917,11 @@ static void draw_graticule(struct draw *d) {
 static enum reach_status draw_regions(struct draw *d) {
   struct reach_map *m = d->m;
   cairo_t *cr = d->cr;
-  GEOSGeometry **clipped = calloc(m->nregions ? m->nregions : 1, sizeof(GEOSGeometry *));
+  struct reach_runs *clipped = calloc(m->nregions ? m->nregions : 1, sizeof *clipped);
   if (!clipped) return reach_fail(d->ctx, REACH_ERR_NOMEM, "out of memory");
-  for (size_t i = 0; i < m->nregions && !d->failed; i++) {
-    GEOSGeometry *g = geom_to_geos(d->h, &m->regions[i].geom);
-    if (!g) {
+  for (size_t i = 0; i < m->nregions && !d->failed; i++)
+    if (!reach_clip_shape(d->ctx, d->clip, &m->regions[i].geom, NULL, 0, 0, &clipped[i], NULL))
       d->failed = 1;
-      break;
-    }
-    clipped[i] = clip(d, g);
-    GEOSGeom_destroy_r(d->h, g);
-  }
   /* fills: the regions of one colour as one path, so overlaps within a
    * colour are not darker and cut pieces join without a seam; the colour
    * with the largest region first, so that smaller ones stay clear on top */
@@ -1203,8 +948,7 @@ static enum reach_status draw_regions(struct draw *d) {
     size_t i = order[k].first;
     cairo_new_path(cr);
     for (size_t j = i; j < m->nregions; j++)
-      if (m->regions[j].colour == m->regions[i].colour && clipped[j])
-        path_polygons(d, clipped[j]);
+      if (m->regions[j].colour == m->regions[i].colour) path_polygons(d, &clipped[j]);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
     set_rgb(cr, reach_map_colour(m->regions[i].colour), fill_alpha);
     cairo_fill(cr);
@@ -1212,14 +956,13 @@ static enum reach_status draw_regions(struct draw *d) {
   free(order);
   /* outlines, from the unclipped regions' real edges */
   for (size_t i = 0; i < m->nregions && !d->failed; i++) {
-    GEOSGeometry *g = geom_to_geos(d->h, &m->regions[i].geom);
-    if (!g) {
+    struct reach_runs outline = {0};
+    if (!reach_clip_shape(d->ctx, d->clip, &m->regions[i].geom, NULL,
+                          REACH_SEAM_CUT | REACH_SEAM_POLE, 0, NULL, &outline))
       d->failed = 1;
-      break;
-    }
     cairo_new_path(cr);
-    add_outline(d, g, SEAM_CUT | SEAM_POLE, &d->anchors[i]);
-    GEOSGeom_destroy_r(d->h, g);
+    path_lines(d, &outline, &d->anchors[i]);
+    reach_runs_clear(&outline);
     struct reach_rgb c = reach_map_colour(m->regions[i].colour);
     set_rgb(cr, (struct reach_rgb){c.r * 0.85, c.g * 0.85, c.b * 0.85}, 0.95);
     cairo_set_line_width(cr, 2 * m->unit);
@@ -1228,8 +971,7 @@ static enum reach_status draw_regions(struct draw *d) {
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0);
   }
-  for (size_t i = 0; i < m->nregions; i++)
-    if (clipped[i]) GEOSGeom_destroy_r(d->h, clipped[i]);
+  for (size_t i = 0; i < m->nregions; i++) reach_runs_clear(&clipped[i]);
   free(clipped);
   return REACH_OK;
 }
@@ -1300,9 +1042,7 @@ static void draw_points(struct draw *d, int labels) {
   for (size_t i = 0; i < m->npoints; i++) {
     const struct map_point *p = &m->points[i];
     double x, y;
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(d->h, p->lon, p->lat);
-    int vis = pt && (m->whole_world || GEOSPreparedIntersects_r(d->h, d->vis_prep, pt) == 1);
-    if (pt) GEOSGeom_destroy_r(d->h, pt);
+    int vis = m->whole_world || reach_clip_point(d->ctx, d->clip, p->lon, p->lat);
     if (!vis || !px_of(m, p->lon, p->lat, &x, &y)) continue;
     double r = 4.5 * u;
     if (!labels) {
@@ -1603,12 +1343,11 @@ static enum reach_status render(struct reach_ctx *ctx, struct reach_map *m, cair
   d.ctx = ctx;
   d.m = m;
   d.cr = cr;
-  d.h = ctx->geos;
   enum reach_status st = REACH_OK;
   d.anchors = calloc(m->nregions ? m->nregions : 1, sizeof *d.anchors);
-  d.vis = geom_to_geos(d.h, &m->visible);
-  d.vis_prep = d.vis ? GEOSPrepare_r(d.h, d.vis) : NULL;
-  if (!d.anchors || !d.vis_prep) {
+  d.clip = reach_clip_new(ctx, &m->visible, m->whole_world);
+  d.noclip = reach_clip_new(ctx, NULL, 1);
+  if (!d.anchors || !d.clip || !d.noclip) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto out;
   }
@@ -1646,12 +1385,11 @@ static enum reach_status render(struct reach_ctx *ctx, struct reach_map *m, cair
 interrupted:
   st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
 out:
-  if (d.vis_prep) GEOSPreparedGeom_destroy_r(d.h, d.vis_prep);
-  if (d.vis) GEOSGeom_destroy_r(d.h, d.vis);
+  reach_clip_free(ctx, d.clip);
+  reach_clip_free(ctx, d.noclip);
   for (size_t i = 0; d.anchors && i < m->nregions; i++) reach_pts_free(&d.anchors[i]);
   free(d.anchors);
   reach_pts_free(&d.buf);
-  reach_pts_free(&d.coords);
   free(d.boxes);
   free(d.clabels);
   return st;
