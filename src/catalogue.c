@@ -166,6 +166,28 @@ const struct reach_missile *reach_catalogue_get(const struct reach_catalogue *ca
 }
 
 
+/* Edit distance counting a swap of two neighbours as one edit ("kn32" is one
+ * edit from "kn23"): the optimal string alignment distance; longer names
+ * than 63 characters fall back to the plain edit distance. */
+static size_t swap_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 63 || lb > 63) return reach_edit_distance(a, b);
+  unsigned char d[64][64];
+  for (size_t i = 0; i <= la; i++) d[i][0] = (unsigned char)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (unsigned char)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1u < v) v = d[i - 1][j] + 1u;
+      if (d[i][j - 1] + 1u < v) v = d[i][j - 1] + 1u;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          d[i - 2][j - 2] + 1u < v)
+        v = d[i - 2][j - 2] + 1u;
+      d[i][j] = (unsigned char)v;
+    }
+  return d[la][lb];
+}
+
 /* How a row knows a normalized name: 0 not at all, else the best of
  * 4 its name, 3 a shared name it marks "*", 2 an alias, 1 a shared name.
  * *best the smallest edit distance of its names to want (a prefix of a name
@@ -192,7 +214,7 @@ static int row_match(const struct reach_missile *m, const char *want, size_t *be
       }
       int pre = strncmp(norm, want, wl) == 0;
       if (pre) *prefix = 1;
-      size_t d = reach_edit_distance(norm, want);
+      size_t d = swap_distance(norm, want);
       /* a prefix ("hwasong" of "hwasong11") is a good suggestion too */
       if (pre && d > 1) d = 1;
       if (d < *best) *best = d;
