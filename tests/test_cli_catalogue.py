@@ -117,6 +117,15 @@ with tempfile.TemporaryDirectory() as d:
     r = run("rings", "--missile", "Hatf-2", "--band", "--site", "33.6,73.0", "-o", out3, "--overwrite")
     check(r.returncode == 0 and sorted(layer(out3)) == [("Abdali", "low", 180), ("Abdali", "nominal", 450)],
           "--missile Hatf-2 --band adds the 180 km low figure: %s" % layer(out3))
+    out5 = os.path.join(d, "kinds.gpkg")
+    r = run("rings", "--missile", "Kh-101,Palestine-2", "--band", "--site", "50,36", "-o", out5, "-q")
+    ds5 = ogr.Open(out5)
+    kinds = sorted((f.GetField("missile"), f.GetField("band"), f.GetField("kind")) for f in ds5.GetLayer("rings"))
+    check(r.returncode == 0 and kinds == [("Kh-101", "high", "government estimate"),
+                                          ("Kh-101", "low", "analyst estimate"),
+                                          ("Kh-101", "nominal", "official"),
+                                          ("Palestine-2", "nominal", "press claim")],
+          "the rings layer carries each figure's kind: %s" % kinds)
 
     for cmd in (["rings", "--site", "50,36", "-o", os.path.join(d, "y.geojson")],
                 ["query", "--site", "50,36", "--target", "Kyiv"]):

@@ -150,7 +150,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
                                                    : reach_errmsg(ctx));
         goto out;
       }
-      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL, NULL};
+      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL, NULL, NULL};
     }
     free(copy);
     if (ndefs == 0) {
@@ -173,6 +173,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
       double lo = m->range_low_km, hi = m->range_high_km;
       double r3[3] = {m->range_km, band ? lo : NAN, band ? hi : NAN};
       const char *b3[3] = {"nominal", "low", "high"};
+      const char *k3[3] = {m->range_kind, m->low_kind, m->high_kind};
       for (int k = 0; k < 3; k++) {
         if (!(r3[k] > 0) || (k > 0 && r3[k] == m->range_km)) continue;
         if (ndefs == maxdefs) {
@@ -182,7 +183,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
         }
         double r0 = have_min ? min_m : m->min_km * 1000;
         if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
-        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k], NULL};
+        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k], NULL, k3[k]};
       }
     }
     free(copy);
