@@ -134,6 +134,20 @@ int main(void) {
   CHECK(!reach_catalogue_resolve(ctx, cat, "hwasong 16", 1, &n, NULL, 0), "strict prefix");
   reach_catalogue_free(cat);
 
+  /* the fuzz target's copy of the catalogue (tests/fuzz/corpus, checked equal
+   * to data/missiles.csv by tests/data/test_data.py) loads as well */
+  char corpus[4096];
+  snprintf(corpus, sizeof corpus, "%s/../tests/fuzz/corpus/fuzz_catalogue/missiles.csv",
+           reach_data_dir());
+  FILE *probe = fopen(corpus, "r");
+  if (probe) {
+    fclose(probe);
+    cat = NULL;
+    CHECK(reach_catalogue_load(ctx, corpus, &cat) == REACH_OK &&
+              reach_catalogue_count(cat) == nrows, "fuzz corpus copy: %s", reach_errmsg(ctx));
+    reach_catalogue_free(cat);
+  }
+
   /* an older catalogue (9 columns) with one alias in two rows: ambiguous, not
    * first-wins; the row whose name it is goes first */
   const char *path = "test_catalogue_old.csv";
