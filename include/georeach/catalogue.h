@@ -82,10 +82,10 @@ const struct reach_missile *reach_catalogue_find(struct reach_ctx *ctx,
  * Resolve a name as place names are resolved (reach_place_find()): a name,
  * alias or shared name of exactly one row gives that row.  A name listed by
  * several rows (a shared name such as "Fateh", "Iskander", "Tochka", or the
- * same alias in two rows of another catalogue) is ambiguous: the row marking
- * it with "*" (else the row whose name it is, else the first) is taken and
- * @p note names it and the others; with @p strict that is an error listing
- * them.  With no exact match, a name that begins the names of one row only
+ * same alias in two rows of another catalogue) is ambiguous: the row whose
+ * name it is, else the row marking it with "*" in shared_names, else a row
+ * having it as an alias, else the first is taken, and @p note names it and
+ * the others; with @p strict that is an error listing them all.  With no exact match, a name that begins the names of one row only
  * (at least 4 characters) gives that row, said in @p note.
  *
  * @param[out] nmatches number of rows the name matched (0 on error; may be
