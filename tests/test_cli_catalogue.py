@@ -82,5 +82,74 @@ with tempfile.TemporaryDirectory() as d:
                                                                 r.stderr.strip()))
     check(not os.path.exists(os.path.join(d, "x.geojson")), "no output left by the errors")
 
+    # issue #21: names resolved like places, bands with a source per figure
+    r = run("missiles", "--format", "csv")
+    rows = {m["name"]: m for m in csv.DictReader(io.StringIO(r.stdout))}
+    new = ["DF-21D", "Hwasong-16B", "Hwasong-19", "Hwasal-1", "Hwasal-2", "PrSM", "Agni-V",
+           "Fath-360", "Qiam-1", "Qassem Basir", "Kh-22", "Kh-32", "Kh-55", "Kh-555", "Kh-59",
+           "Kh-69", "9M729", "P-800 Oniks", "Tomahawk", "JASSM", "JASSM-ER", "BrahMos",
+           "Shaheen-III", "Ababeel", "RS-24 Yars", "RS-28 Sarmat", "Avangard", "Jericho II",
+           "Blue Sparrow", "Air LORA", "Burkan-3", "Toufan", "Palestine-2", "Iskander-E",
+           "Iskander-K", "9K79 Tochka"]
+    missing = [n for n in new if n not in rows or not rows[n]["source"] or not rows[n]["range_kind"]]
+    check(not missing, "missiles --format csv lists the new rows with kind and source (missing: %s)" % missing)
+    ab = rows.get("Abdali", {})
+    check(ab.get("range_km") == "450" and ab.get("range_low_km") == "180" and "ISPR" in ab.get("low_source", "")
+          and ab.get("range_kind") == "official", "Abdali: 450 official, low 180 with its ISPR source: %s" % ab)
+    check(rows.get("Hwasong-19", {}).get("range_km") == "" and rows["Hwasong-19"]["range_kind"] == "none",
+          "Hwasong-19: no range, kind none")
+    check(rows.get("Palestine-2", {}).get("range_kind") == "press claim", "Palestine-2 is a press claim")
+    js = json.loads(run("missiles", "--format", "json", "--origin", "pakistan").stdout)
+    fi = [m for m in js if m["name"] == "Fatah-I"]
+    check(fi and fi[0]["range_high_km"] == 140 and fi[0]["shared_names"] == ["*Fatah", "*Fatah-1"]
+          and fi[0]["high_kind"] == "official", "json: Fatah-I band and shared names: %s" % fi)
+    r = run("missiles", "--class", "cruise")
+    check(r.returncode == 0 and "KIND" in r.stdout and "Kh-101" in r.stdout, "table shows the kind")
+
+    def layer(path):
+        ds = ogr.Open(path)
+        return [(f.GetField("missile"), f.GetField("band"), f.GetField("range_km")) for f in ds.GetLayer(0)]
+
+    out3 = os.path.join(d, "hatf.geojson")
+    r = run("rings", "--missile", "Hatf-2", "--site", "33.6,73.0", "-o", out3)
+    check(r.returncode == 0 and layer(out3) == [("Abdali", "nominal", 450)] and "names" not in r.stderr,
+          "--missile Hatf-2: the nominal 450 km, no ambiguity (%s; %s)" % (layer(out3), r.stderr.strip()))
+    r = run("rings", "--missile", "Hatf-2", "--band", "--site", "33.6,73.0", "-o", out3, "--overwrite")
+    check(r.returncode == 0 and sorted(layer(out3)) == [("Abdali", "low", 180), ("Abdali", "nominal", 450)],
+          "--missile Hatf-2 --band adds the 180 km low figure: %s" % layer(out3))
+    out5 = os.path.join(d, "kinds.gpkg")
+    r = run("rings", "--missile", "Kh-101,Palestine-2", "--band", "--site", "50,36", "-o", out5, "-q")
+    ds5 = ogr.Open(out5)
+    kinds = sorted((f.GetField("missile"), f.GetField("band"), f.GetField("kind")) for f in ds5.GetLayer("rings"))
+    check(r.returncode == 0 and kinds == [("Kh-101", "high", "government estimate"),
+                                          ("Kh-101", "low", "analyst estimate"),
+                                          ("Kh-101", "nominal", "official"),
+                                          ("Palestine-2", "nominal", "press claim")],
+          "the rings layer carries each figure's kind: %s" % kinds)
+
+    for cmd in (["rings", "--site", "50,36", "-o", os.path.join(d, "y.geojson")],
+                ["query", "--site", "50,36", "--target", "Kyiv"]):
+        r = run(cmd[0], "--missile", "Fatah", "--strict", *cmd[1:])
+        lines = [l for l in r.stderr.splitlines() if l.strip()]
+        check(r.returncode == 2 and len(lines) == 1 and "Fatah-I" in r.stderr and "Fattah-1" in r.stderr,
+              "%s --missile Fatah --strict fails listing Fatah-I and Fattah-1: %s" % (cmd[0], r.stderr.strip()))
+    check(not os.path.exists(os.path.join(d, "y.geojson")), "no output left by --strict")
+    out4 = os.path.join(d, "fatah.geojson")
+    r = run("rings", "--missile", "Fatah", "--site", "33.6,73.0", "-o", out4)
+    check(r.returncode == 0 and layer(out4) == [("Fatah-I", "nominal", 120)] and "Fattah-1" in r.stderr
+          and "taken as Fatah-I" in r.stderr, "--missile Fatah: Fatah-I taken, Fattah-1 named: %s" % r.stderr.strip())
+    r = run("rings", "--missile", "Tochka", "--site", "50,36", "-o", out4, "--overwrite", "-q")
+    check(r.returncode == 0 and not r.stderr and layer(out4) == [("Tochka-U", "nominal", 120)],
+          "--missile Tochka -q: Tochka-U, no note (%s)" % r.stderr.strip())
+    for name, taken in (("Fateh", "Fateh-110"), ("Iskander", "Iskander-M"), ("Kheibar", "Khorramshahr"),
+                        ("Hwasong-11", "KN-23")):
+        r = run("rings", "--missile", name, "--site", "50,36", "-o", out4, "--overwrite")
+        check(r.returncode == 0 and ("taken as " + taken) in r.stderr, "%s -> %s, said: %s" % (name, taken, r.stderr.strip()))
+    r = run("rings", "--missile", "DF-21D", "--site", "30,120", "-o", out4, "--overwrite", "-q")
+    check(r.returncode == 0 and layer(out4) == [("DF-21D", "nominal", 1450)], "DF-21D is its own row: %s" % layer(out4))
+    r = run("rings", "--missile", "Hwasong-19", "--site", "39,125.7", "-o", os.path.join(d, "z.geojson"))
+    check(r.returncode == 2 and "no public maximum" in r.stderr and "--range" in r.stderr
+          and not os.path.exists(os.path.join(d, "z.geojson")), "Hwasong-19 draws nothing: %s" % r.stderr.strip())
+
 print("%d failed: %s" % (len(fails), "; ".join(fails)) if fails else "all checks passed")
 sys.exit(1 if fails else 0)

@@ -91,6 +91,9 @@ struct reach_feature {
   double tol_m;        /**< "tol_m", the tolerance asked for */
   double err_m;        /**< "err_m", the error achieved */
   double area_km2;     /**< "area_km2", on the ellipsoid */
+  const char *kind;    /**< "kind" (rings layer): what the figure is, from the
+                            catalogue (official, government estimate, ...),
+                            "" or NULL when none */
 };
 
 struct reach_writer;

@@ -29,6 +29,8 @@ struct reach_ring_def {
                             NULL (empty) */
   const struct reach_ballistic *ballistic; /**< NULL: circles of range_m;
                             else the ballistic model's reach (ring.h) */
+  const char *kind;    /**< written to "kind" (rings layer): what the figure
+                            is, from the catalogue; may be NULL (empty) */
 };
 
 /** What to write. */

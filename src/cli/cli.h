@@ -35,9 +35,17 @@ int resolve_points(struct reach_ctx *ctx, const char *opt, const char **texts,
  * (with --band, --min-range, --catalogue).  Returns 0 or the exit code. */
 int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
                 const char *rings_arg, const char *missile_arg, int band,
-                int have_min, double min_m, const char *cat_file,
+                int strict, int quiet, int have_min, double min_m, const char *cat_file,
                 struct reach_ring_def *defs, size_t maxdefs, size_t *ndefs_out,
                 struct reach_catalogue **cat_out);
+
+/** A --missile name into *out (ambiguous names as place names: the most likely
+ * system, said on stderr unless @p quiet; with @p strict an error; a system
+ * with no public maximum range is an error).  Returns 0, or the exit code
+ * after the message. */
+int missile_lookup(struct reach_ctx *ctx, const struct reach_catalogue *cat,
+                   const char *name, int strict, int quiet,
+                   const struct reach_missile **out);
 
 /** georeach map (src/cli/map.c): returns the exit code. */
 int cmd_map(struct reach_ctx *ctx, int argc, char **argv);

@@ -92,10 +92,33 @@ out:
   return rc;
 }
 
+/* A --missile name resolved as place names are: an ambiguous name is taken as
+ * its most likely system, said on stderr unless quiet (strict: an error
+ * listing them); a system with no public maximum range is an error.  Returns
+ * 0, or the exit code after the message. */
+int missile_lookup(struct reach_ctx *ctx, const struct reach_catalogue *cat,
+                   const char *name, int strict, int quiet,
+                   const struct reach_missile **out) {
+  char note[1200], msg[800];
+  const struct reach_missile *m =
+      reach_catalogue_resolve(ctx, cat, name, strict, NULL, note, sizeof note);
+  *out = m;
+  if (!m) return usage_error("--missile: %s", reach_errmsg(ctx));
+  if (*note && !quiet) fprintf(stderr, "%s: %s\n", prog, note);
+  if (!(m->range_km > 0)) {
+    snprintf(msg, sizeof msg, "%s has no public maximum range (%s); draw it with "
+             "--range DIST instead", m->name, m->source);
+    *out = NULL;
+    return usage_error("--missile: %s", msg);
+  }
+  return 0;
+}
+
 /* The rings to draw or the weapons to query: --range, --rings or --missile
  * (with --band, --min-range, --catalogue).  Returns 0 or the exit code. */
 int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
                        const char *rings_arg, const char *missile_arg, int band,
+                       int strict, int quiet,
                        int have_min, double min_m, const char *cat_file,
                        struct reach_ring_def *defs, size_t maxdefs, size_t *ndefs_out,
                        struct reach_catalogue **cat_out) {
@@ -127,7 +150,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
                                                    : reach_errmsg(ctx));
         goto out;
       }
-      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL, NULL};
+      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL, NULL, NULL};
     }
     free(copy);
     if (ndefs == 0) {
@@ -142,15 +165,15 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
     }
     char *copy = strdup(missile_arg), *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-      const struct reach_missile *m = reach_catalogue_find(ctx, cat, tok);
-      if (!m) {
+      const struct reach_missile *m;
+      if ((rc = missile_lookup(ctx, cat, tok, strict, quiet, &m)) != 0) {
         free(copy);
-        rc = usage_error("--missile: %s", reach_errmsg(ctx));
         goto out;
       }
       double lo = m->range_low_km, hi = m->range_high_km;
       double r3[3] = {m->range_km, band ? lo : NAN, band ? hi : NAN};
       const char *b3[3] = {"nominal", "low", "high"};
+      const char *k3[3] = {m->range_kind, m->low_kind, m->high_kind};
       for (int k = 0; k < 3; k++) {
         if (!(r3[k] > 0) || (k > 0 && r3[k] == m->range_km)) continue;
         if (ndefs == maxdefs) {
@@ -160,7 +183,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
         }
         double r0 = have_min ? min_m : m->min_km * 1000;
         if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
-        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k], NULL};
+        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k], NULL, k3[k]};
       }
     }
     free(copy);

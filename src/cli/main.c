@@ -65,7 +65,7 @@ static void print_rings_help(void) {
       "                    one name the most populous, said on stderr).  A label\n"
       "                    may come first: \"Launcher A=50.6,36.6\".  Repeat\n"
       "                    for several sites ('georeach locate' shows a point)\n"
-      "  --strict          an ambiguous place name is an error\n"
+      "  --strict          an ambiguous place or missile name is an error\n"
       "  --sites FILE      any GDAL point layer, or a CSV with lat/latitude/y and\n"
       "                    lon/lng/longitude/x columns and an optional name column,\n"
       "                    or a PostGIS table or view: 'PG:host=H dbname=D user=U\n"
@@ -91,9 +91,12 @@ static void print_rings_help(void) {
       "  --missile NAMES   ranges from the catalogue ('georeach missiles'): one\n"
       "                    ring per missile per site, with the missile's name,\n"
       "                    range and minimum range; names and aliases in any case\n"
-      "                    or punctuation: KN-23, kn23, 'hwasong 11', 9M723\n"
+      "                    or punctuation: KN-23, kn23, 'hwasong 11', 9M723; a\n"
+      "                    family name (Fateh, Iskander) is taken as its most\n"
+      "                    likely system, named on stderr (--strict: an error)\n"
       "  --band            with --missile: also rings at the catalogue's low and\n"
-      "                    high ranges where sources disagree (field band)\n"
+      "                    high ranges where sources disagree (field band; field\n"
+      "                    kind says what each figure is)\n"
       "  --catalogue FILE  another catalogue with the same columns\n"
       "  --min-range DIST  minimum range R0: the ring becomes an annulus\n"
       "  --model MODEL     circle (default): the geodesic circle of the range.\n"
@@ -140,7 +143,8 @@ static void print_rings_help(void) {
       "                    GDAL's 0...10...20 style)\n"
       "\n"
       "Fields: site site_lat site_lon missile band min_km range_km az_from az_to\n"
-      "        tol_m err_m area_km2 (geodesic area on the ellipsoid).\n"
+      "        tol_m err_m area_km2 (geodesic area on the ellipsoid) kind (of the\n"
+      "        catalogue figure: official, government estimate, ...).\n"
       "--sites without --union/--count is read and written a batch at a time:\n"
       "any number of sites in bounded memory.\n"
       "Styles: a .gpkg carries a QGIS style per layer (colours per missile,\n"
@@ -338,7 +342,7 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
     rc = usage_error("%s", "no output: give -o FILE (or -o - for GeoJSON on stdout)");
     goto done;
   }
-  if ((rc = weapon_defs(ctx, range_arg, rings_arg, missile_arg, band, have_min,
+  if ((rc = weapon_defs(ctx, range_arg, rings_arg, missile_arg, band, strict, quiet, have_min,
                         min_m, cat_file, defs, MAXRINGS, &ndefs, &cat)) != 0)
     goto done;
   if (ballistic) {
@@ -510,11 +514,14 @@ static int cmd_missiles(struct reach_ctx *ctx, int argc, char **argv) {
              "                        [--format table|csv|json] [--catalogue FILE]\n"
              "\n"
              "Lists the missile catalogue (data/missiles.csv, or FILE with the\n"
-             "same columns): name, aliases, origin, class, min_km, range_km,\n"
-             "range_low_km, range_high_km (where sources disagree) and source.\n"
+             "same columns): name, aliases, shared_names, origin, class, min_km,\n"
+             "range_km and its kind and source, the low and high figures where\n"
+             "sources disagree (each with kind and source), and notes.\n"
              "--origin and --class keep rows containing TEXT (any case), e.g.\n"
              "--origin iran --class SRBM.  Any name or alias works with\n"
-             "'georeach rings --missile', ignoring case and punctuation.\n");
+             "'georeach rings --missile', ignoring case and punctuation; a shared\n"
+             "name (Fateh, Iskander, Tochka, ...) is taken as its most likely\n"
+             "system, named on stderr with the others (--strict: an error).\n");
       return 0;
     case ':': return usage_error("%s needs a value", argv[optind - 1]);
     default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -532,10 +539,11 @@ static int cmd_missiles(struct reach_ctx *ctx, int argc, char **argv) {
   }
   size_t shown = 0;
   if (fmt == 0)
-    printf("%-20s %-24s %-14s %7s %8s  %-13s %s\n", "NAME", "CLASS", "ORIGIN",
-           "MIN_KM", "RANGE_KM", "LOW-HIGH_KM", "ALIASES");
+    printf("%-20s %-24s %-16s %7s %8s  %-19s %-13s %s\n", "NAME", "CLASS", "ORIGIN",
+           "MIN_KM", "RANGE_KM", "KIND", "LOW-HIGH_KM", "ALIASES (SHARED)");
   if (fmt == 1)
-    printf("name,aliases,origin,class,min_km,range_km,range_low_km,range_high_km,source\n");
+    printf("name,aliases,shared_names,origin,class,min_km,range_km,range_kind,source,"
+           "range_low_km,low_kind,low_source,range_high_km,high_kind,high_source,notes\n");
   if (fmt == 2) printf("[");
   for (size_t i = 0; i < reach_catalogue_count(cat); i++) {
     const struct reach_missile *m = reach_catalogue_get(cat, i);
@@ -548,39 +556,57 @@ static int cmd_missiles(struct reach_ctx *ctx, int argc, char **argv) {
     fmt_km(lo, sizeof lo, m->range_low_km);
     fmt_km(hi, sizeof hi, m->range_high_km);
     if (fmt == 0) {
-      char band[72] = "";
+      char band[72] = "", names[800];
       if (*lo || *hi) snprintf(band, sizeof band, "%s-%s", lo, hi);
-      printf("%-20s %-24s %-14s %7s %8s  %-13s %s\n", m->name, m->klass, m->origin,
-             mn, rg, band, m->aliases);
+      snprintf(names, sizeof names, "%s%s%s%s", m->aliases, *m->shared ? " (" : "",
+               m->shared, *m->shared ? ")" : "");
+      printf("%-20s %-24s %-16s %7s %8s  %-19s %-13s %s\n", m->name, m->klass, m->origin,
+             mn, *rg ? rg : "-", m->range_kind, band, names);
     } else if (fmt == 1) {
-      const char *v[] = {m->name, m->aliases, m->origin, m->klass, mn, rg, lo, hi,
-                         m->source};
-      for (int k = 0; k < 9; k++) csv_field(v[k], k == 8);
+      const char *v[] = {m->name,     m->aliases,    m->shared,     m->origin,
+                         m->klass,    mn,            rg,            m->range_kind,
+                         m->source,   lo,            m->low_kind,   m->low_source,
+                         hi,          m->high_kind,  m->high_source, m->notes};
+      for (int k = 0; k < 16; k++) csv_field(v[k], k == 15);
     } else {
       printf("%s\n {\"name\": ", shown ? "," : "");
       json_string(m->name);
-      printf(", \"aliases\": [");
-      char buf[sizeof m->aliases];
-      snprintf(buf, sizeof buf, "%s", m->aliases);
-      int first = 1;
-      for (char *save = NULL, *tok = strtok_r(buf, "|", &save); tok;
-           tok = strtok_r(NULL, "|", &save)) {
-        while (*tok == ' ') tok++;
-        size_t l = strlen(tok);
-        while (l && tok[l - 1] == ' ') tok[--l] = '\0';
-        if (!l) continue;
-        printf("%s", first ? "" : ", ");
-        json_string(tok);
-        first = 0;
+      const char *lists[2] = {m->aliases, m->shared};
+      for (int li = 0; li < 2; li++) {
+        printf(li ? "], \"shared_names\": [" : ", \"aliases\": [");
+        char buf[sizeof m->aliases];
+        snprintf(buf, sizeof buf, "%s", lists[li]);
+        int first = 1;
+        for (char *save = NULL, *tok = strtok_r(buf, "|", &save); tok;
+             tok = strtok_r(NULL, "|", &save)) {
+          while (*tok == ' ') tok++;
+          size_t l = strlen(tok);
+          while (l && tok[l - 1] == ' ') tok[--l] = '\0';
+          if (!l) continue;
+          printf("%s", first ? "" : ", ");
+          json_string(tok);
+          first = 0;
+        }
       }
       printf("], \"origin\": ");
       json_string(m->origin);
       printf(", \"class\": ");
       json_string(m->klass);
-      printf(", \"min_km\": %s, \"range_km\": %s, \"range_low_km\": %s, "
-             "\"range_high_km\": %s, \"source\": ", *mn ? mn : "null", rg,
-             *lo ? lo : "null", *hi ? hi : "null");
+      printf(", \"min_km\": %s, \"range_km\": %s, \"range_kind\": ", *mn ? mn : "null",
+             *rg ? rg : "null");
+      json_string(m->range_kind);
+      printf(", \"source\": ");
       json_string(m->source);
+      printf(", \"range_low_km\": %s, \"low_kind\": ", *lo ? lo : "null");
+      json_string(m->low_kind);
+      printf(", \"low_source\": ");
+      json_string(m->low_source);
+      printf(", \"range_high_km\": %s, \"high_kind\": ", *hi ? hi : "null");
+      json_string(m->high_kind);
+      printf(", \"high_source\": ");
+      json_string(m->high_source);
+      printf(", \"notes\": ");
+      json_string(m->notes);
       printf("}");
     }
     shown++;
@@ -908,7 +934,7 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     rc = usage_error("%s", "--min-population and --country go with --targets cities");
     goto done;
   }
-  if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, have_min, min_m,
+  if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, strict, quiet, have_min, min_m,
                         cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
     goto done;
   if (ballistic) {
@@ -1221,7 +1247,7 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
     rc = usage_error("%s", "no output: give -o FILE (or -o - for GeoJSON on stdout)");
     goto done;
   }
-  if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, have_min, min_m,
+  if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, strict, quiet, have_min, min_m,
                         cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
     goto done;
   if (ballistic && (rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0)

@@ -441,7 +441,7 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
     rc = map_usage("--projection", reach_errmsg(ctx));
     goto done;
   }
-  if ((rc = weapon_defs(ctx, range_arg, rings_arg, missile_arg, band, have_min, min_m,
+  if ((rc = weapon_defs(ctx, range_arg, rings_arg, missile_arg, band, strict, quiet, have_min, min_m,
                         cat_file, defs, MAXRINGS, &ndefs, &cat)) != 0)
     goto done;
   if (ballistic == 2) { /* both: each ring as a circle, then ballistic */

@@ -47,9 +47,12 @@ static int number_field(OGRFeatureH f, int i, double *v) {
 
 enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
                                        struct reach_catalogue **out) {
-  static const char *cols[] = {"name",         "aliases",       "origin",
-                               "class",        "min_km",        "range_km",
-                               "range_low_km", "range_high_km", "source"};
+  enum { NCOL = 16 };
+  static const char *cols[NCOL] = {
+      "name",         "aliases",  "shared_names",  "origin",    "class",
+      "min_km",       "range_km", "range_kind",    "source",    "range_low_km",
+      "low_kind",     "low_source", "range_high_km", "high_kind", "high_source",
+      "notes"};
   char def[4096];
   const char *opts[] = {"AUTODETECT_TYPE=NO", NULL};
   reach_gdal_init();
@@ -65,7 +68,7 @@ enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
                       path);
   OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
   OGRFeatureDefnH defn = lyr ? OGR_L_GetLayerDefn(lyr) : NULL;
-  int ix[9];
+  int ix[NCOL];
   enum reach_status st = REACH_OK;
   struct reach_catalogue *cat = calloc(1, sizeof *cat);
   size_t cap = 0;
@@ -73,9 +76,9 @@ enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
     GDALClose(ds);
     return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }
-  for (int c = 0; c < 9; c++) {
+  for (int c = 0; c < NCOL; c++) {
     ix[c] = defn ? field_index(defn, cols[c]) : -1;
-    if (ix[c] < 0 && (c == 0 || c == 5)) {
+    if (ix[c] < 0 && (c == 0 || c == 6)) {
       st = reach_fail(ctx, REACH_ERR_DATA, "%s has no '%s' column", path, cols[c]);
       goto done;
     }
@@ -96,22 +99,32 @@ enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
     }
     struct reach_missile *m = &cat->m[cat->n];
     memset(m, 0, sizeof *m);
-    char *texts[] = {m->name, m->aliases, m->origin, m->klass, NULL, NULL,
-                     NULL, NULL, m->source};
-    size_t sizes[] = {sizeof m->name, sizeof m->aliases, sizeof m->origin,
-                      sizeof m->klass, 0, 0, 0, 0, sizeof m->source};
-    for (int c = 0; c < 9; c++)
+    char *texts[NCOL] = {m->name,       m->aliases,  m->shared,    m->origin,
+                         m->klass,      NULL,        NULL,         m->range_kind,
+                         m->source,     NULL,        m->low_kind,  m->low_source,
+                         NULL,          m->high_kind, m->high_source, m->notes};
+    size_t sizes[NCOL] = {sizeof m->name,       sizeof m->aliases,  sizeof m->shared,
+                          sizeof m->origin,     sizeof m->klass,    0,
+                          0,                    sizeof m->range_kind, sizeof m->source,
+                          0,                    sizeof m->low_kind, sizeof m->low_source,
+                          0,                    sizeof m->high_kind, sizeof m->high_source,
+                          sizeof m->notes};
+    for (int c = 0; c < NCOL; c++)
       if (texts[c] && ix[c] >= 0)
         snprintf(texts[c], sizes[c], "%s", OGR_F_GetFieldAsString(f, ix[c]));
-    double *nums[] = {&m->min_km, &m->range_km, &m->range_low_km, &m->range_high_km};
+    double *nums[NCOL] = {[5] = &m->min_km, [6] = &m->range_km, [9] = &m->range_low_km,
+                          [12] = &m->range_high_km};
     const char *bad = NULL;
-    for (int c = 4; c < 8 && !bad; c++)
-      if (!number_field(f, ix[c], nums[c - 4])) bad = cols[c];
+    for (int c = 0; c < NCOL && !bad; c++)
+      if (nums[c] && !number_field(f, ix[c], nums[c])) bad = cols[c];
     OGR_F_Destroy(f);
+    /* "none": no public maximum; the row is listed but draws nothing */
+    int none = strcasecmp(m->range_kind, "none") == 0;
     if (!bad && !*m->name) bad = "name";
-    if (!bad && !(m->range_km > 0)) bad = "range_km";
+    if (!bad && none && !isnan(m->range_km)) bad = "range_km (kind none takes no figure)";
+    if (!bad && !none && !(m->range_km > 0)) bad = "range_km";
     if (!bad && isnan(m->min_km)) m->min_km = 0;
-    if (!bad && m->min_km >= m->range_km) bad = "min_km";
+    if (!bad && !none && m->min_km >= m->range_km) bad = "min_km";
     if (bad) {
       st = reach_fail(ctx, REACH_ERR_DATA,
                       "%s, line %zu%s%s: bad or missing %s", path, row,
@@ -146,42 +159,100 @@ const struct reach_missile *reach_catalogue_get(const struct reach_catalogue *ca
 }
 
 
-/* Call fn for the name and every alias of m (normalized). */
-static size_t best_distance(const struct reach_missile *m, const char *want,
-                            int *exact, int *prefix) {
-  char buf[sizeof m->name + sizeof m->aliases + 2], norm[128];
-  size_t best = 99;
-  snprintf(buf, sizeof buf, "%s|%s", m->name, m->aliases);
-  *exact = *prefix = 0;
-  for (char *save = NULL, *tok = strtok_r(buf, "|", &save); tok;
-       tok = strtok_r(NULL, "|", &save)) {
-    normalize(tok, norm, sizeof norm);
-    if (!*norm) continue;
-    if (!strcmp(norm, want)) *exact = 1;
-    if (!strncmp(norm, want, strlen(want))) *prefix = 1;
-    size_t d = reach_edit_distance(norm, want);
-    /* a prefix ("hwasong" of "hwasong11") is a good suggestion too */
-    if (strncmp(norm, want, strlen(want)) == 0 && d > 1) d = 1;
-    if (d < best) best = d;
-  }
-  return best;
+/* Edit distance counting a swap of two neighbours as one edit ("kn32" is one
+ * edit from "kn23"): the optimal string alignment distance; longer names
+ * than 63 characters fall back to the plain edit distance. */
+static size_t swap_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 63 || lb > 63) return reach_edit_distance(a, b);
+  unsigned char d[64][64];
+  for (size_t i = 0; i <= la; i++) d[i][0] = (unsigned char)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (unsigned char)j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1u < v) v = d[i - 1][j] + 1u;
+      if (d[i][j - 1] + 1u < v) v = d[i][j - 1] + 1u;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          d[i - 2][j - 2] + 1u < v)
+        v = d[i - 2][j - 2] + 1u;
+      d[i][j] = (unsigned char)v;
+    }
+  return d[la][lb];
 }
 
-const struct reach_missile *reach_catalogue_find(struct reach_ctx *ctx,
-                                                 const struct reach_catalogue *cat,
-                                                 const char *name) {
+/* How a row knows a normalized name: 0 not at all, else the best of
+ * 4 its name, 3 a shared name it marks "*", 2 an alias, 1 a shared name.
+ * *best the smallest edit distance of its names to want (a prefix of a name
+ * counts 1), *prefix whether want begins one of them. */
+static int row_match(const struct reach_missile *m, const char *want, size_t *best,
+                     int *prefix) {
+  char buf[sizeof m->aliases + sizeof m->shared + 2], norm[128];
+  const char *lists[3] = {m->name, m->aliases, m->shared};
+  int how = 0;
+  size_t wl = strlen(want);
+  *best = 99;
+  *prefix = 0;
+  for (int l = 0; l < 3; l++) {
+    snprintf(buf, sizeof buf, "%s", lists[l]);
+    for (char *save = NULL, *tok = l ? strtok_r(buf, "|", &save) : buf; tok;
+         tok = l ? strtok_r(NULL, "|", &save) : NULL) {
+      while (isspace((unsigned char)*tok)) tok++;
+      int star = l == 2 && *tok == '*';
+      normalize(tok, norm, sizeof norm);
+      if (!*norm) continue;
+      if (!strcmp(norm, want)) {
+        int h = l == 0 ? 4 : l == 1 ? 2 : star ? 3 : 1;
+        if (h > how) how = h;
+      }
+      int pre = strncmp(norm, want, wl) == 0;
+      if (pre) *prefix = 1;
+      size_t d = swap_distance(norm, want);
+      /* a prefix ("hwasong" of "hwasong11") is a good suggestion too */
+      if (pre && d > 1) d = 1;
+      if (d < *best) *best = d;
+    }
+  }
+  return how;
+}
+
+/* "Fatah-I (Pakistan, 120 km)" appended to buf. */
+static void describe(char *buf, size_t cap, const struct reach_missile *m, const char *sep) {
+  size_t l = strlen(buf);
+  if (l + 1 >= cap) return;
+  if (m->range_km > 0)
+    snprintf(buf + l, cap - l, "%s%s (%s, %g km)", sep, m->name, m->origin, m->range_km);
+  else
+    snprintf(buf + l, cap - l, "%s%s (%s, no public range)", sep, m->name, m->origin);
+}
+
+const struct reach_missile *reach_catalogue_resolve(struct reach_ctx *ctx,
+                                                    const struct reach_catalogue *cat,
+                                                    const char *name, int strict,
+                                                    size_t *nmatches, char *note,
+                                                    size_t note_len) {
   char want[128];
+  if (nmatches) *nmatches = 0;
+  if (note && note_len) note[0] = '\0';
   normalize(name, want, sizeof want);
   if (!*want) {
     reach_fail(ctx, REACH_ERR_ARG, "'%s' is not a missile name", name);
     return NULL;
   }
   size_t best[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, bestd[3] = {99, 99, 99};
-  size_t nprefix = 0, prefix_at = 0;
+  size_t nprefix = 0, prefix_at = 0, nexact = 0, taken = SIZE_MAX;
+  int taken_how = 0;
   for (size_t i = 0; i < cat->n; i++) {
-    int exact, prefix;
-    size_t d = best_distance(&cat->m[i], want, &exact, &prefix);
-    if (exact) return &cat->m[i];
+    int prefix;
+    size_t d;
+    int how = row_match(&cat->m[i], want, &d, &prefix);
+    if (how) {
+      nexact++;
+      if (how > taken_how) {
+        taken_how = how;
+        taken = i;
+      }
+    }
     if (prefix) {
       nprefix++;
       prefix_at = i;
@@ -198,9 +269,46 @@ const struct reach_missile *reach_catalogue_find(struct reach_ctx *ctx,
       }
     }
   }
-  /* "iskander" is Iskander-M when no other name starts so; "df2" is not
+  if (nexact == 1) {
+    if (nmatches) *nmatches = 1;
+    return &cat->m[taken];
+  }
+  if (nexact > 1) {
+    /* the one taken, then the others in catalogue order */
+    char first[200] = "", others[1024] = "";
+    describe(first, sizeof first, &cat->m[taken], "");
+    for (size_t i = 0; i < cat->n; i++) {
+      size_t d;
+      int prefix;
+      if (i != taken && row_match(&cat->m[i], want, &d, &prefix))
+        describe(others, sizeof others, &cat->m[i], *others ? ", " : "");
+    }
+    if (strict) {
+      reach_fail(ctx, REACH_ERR_ARG, "'%s' names %zu systems: %s, %s; give the full "
+                 "name", name, nexact, first, others);
+      return NULL;
+    }
+    if (nmatches) *nmatches = nexact;
+    if (note && note_len)
+      snprintf(note, note_len, "'%s' names %zu systems; taken as %s; the others: %s "
+               "(give the full name; --strict makes this an error)",
+               name, nexact, first, others);
+    return &cat->m[taken];
+  }
+  /* "hwasong 16" is Hwasong-16B when no other name starts so; "df2" is not
    * taken for DF-21 when DF-26 also starts so. */
-  if (nprefix == 1 && strlen(want) >= 4) return &cat->m[prefix_at];
+  if (nprefix == 1 && strlen(want) >= 4) {
+    if (strict) {
+      reach_fail(ctx, REACH_ERR_ARG, "unknown missile '%s'; did you mean %s?", name,
+                 cat->m[prefix_at].name);
+      return NULL;
+    }
+    if (nmatches) *nmatches = 1;
+    if (note && note_len)
+      snprintf(note, note_len, "'%s' taken as %s, the only system whose name begins so",
+               name, cat->m[prefix_at].name);
+    return &cat->m[prefix_at];
+  }
   char sugg[256] = "";
   size_t limit = strlen(want) / 3 > 2 ? strlen(want) / 3 : 2;
   for (int k = 0; k < 3; k++) {
@@ -215,4 +323,10 @@ const struct reach_missile *reach_catalogue_find(struct reach_ctx *ctx,
     reach_fail(ctx, REACH_ERR_ARG, "unknown missile '%s' ('georeach missiles' "
                "lists the %zu known systems)", name, cat->n);
   return NULL;
+}
+
+const struct reach_missile *reach_catalogue_find(struct reach_ctx *ctx,
+                                                 const struct reach_catalogue *cat,
+                                                 const char *name) {
+  return reach_catalogue_resolve(ctx, cat, name, 0, NULL, NULL, 0);
 }

@@ -120,7 +120,8 @@ static const struct field ring_fields[] = {
     {"site", F_TEXT, 80},    {"site_lat", F_REAL, 0}, {"site_lon", F_REAL, 0},
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},     {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0},  {"az_to", F_REAL, 0},
-    {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},    {"area_km2", F_REAL, 0}};
+    {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},    {"area_km2", F_REAL, 0},
+    {"kind", F_TEXT, 20}};
 static const struct field query_fields[] = {
     {"site", F_TEXT, 80},     {"missile", F_TEXT, 40},  {"target", F_TEXT, 80},
     {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
@@ -724,6 +725,7 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   OGR_F_SetFieldDouble(feat, ix[9], f->tol_m);
   OGR_F_SetFieldDouble(feat, ix[10], f->err_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
+  OGR_F_SetFieldString(feat, ix[12], f->kind ? f->kind : "");
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat);
 }

@@ -64,10 +64,14 @@ def parts(geom):
 
 
 # ---------------------------------------------------------------- catalogue
-MISSILE_COLS = ["name", "aliases", "origin", "class", "min_km", "range_km",
-                "range_low_km", "range_high_km", "source"]
+MISSILE_COLS = ["name", "aliases", "shared_names", "origin", "class", "min_km", "range_km",
+                "range_kind", "source", "range_low_km", "low_kind", "low_source",
+                "range_high_km", "high_kind", "high_source", "notes"]
 CLASSES = {"SRBM", "MRBM", "IRBM", "ICBM", "cruise", "drone", "rocket artillery",
            "air-launched ballistic"}
+# what a figure is (data/README.md); "none": no public maximum, nothing drawn
+KINDS = {"official", "government estimate", "manufacturer", "analyst estimate",
+         "press claim", "test flight"}
 missiles_path = os.path.join(DATA, "missiles.csv")
 missiles = read_csv(missiles_path)
 
@@ -86,6 +90,58 @@ def norm(s):
     return re.sub(r"[^0-9a-z]+", "", s.casefold())
 
 
+def split(s):
+    return [a.strip() for a in s.split("|") if a.strip()]
+
+
+def names_of(r):
+    """The row's own names (name and aliases), normalized."""
+    return [norm(a) for a in [r["name"]] + split(r["aliases"])]
+
+
+def shared_of(r):
+    """The row's shared names, normalized, with whether it is the '*' row."""
+    return [(norm(a), a.startswith("*")) for a in split(r["shared_names"])]
+
+
+def key_rows():
+    """Every normalized name -> the set of rows (by name) listing it."""
+    keys = {}
+    for r in missiles:
+        for k in names_of(r) + [k for k, _ in shared_of(r)]:
+            keys.setdefault(k, set()).add(r["name"])
+    return keys
+
+
+def edit1(a, b):
+    """Edit distance of a and b is at most 1 (and a != b)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
+def serial(a, b):
+    """a and b, one edit apart, differ only in a designation serial: a
+    different number (DF-21 / DF-26, Kh-22 / Kh-32), a variant letter after a
+    number (Hwasong-11Ga / 11Na) or the last character (Fatah-I / Fatah-II,
+    Scarab A / Scarab B).  These are different designations, not spellings."""
+    p = 0
+    while p < min(len(a), len(b)) and a[p] == b[p]:
+        p += 1
+    ra, rb = a[p:], b[p:]
+    if len(ra) <= 1 and len(rb) <= 1:
+        return True  # the last character
+    if p and a[p - 1].isdigit():
+        return True  # after a number
+    diff = (ra[:1] + rb[:1])
+    return diff.isdigit()
+
+
 @check
 def catalogue_header():
     with open(missiles_path, newline="", encoding="utf-8") as f:
@@ -102,45 +158,127 @@ def catalogue_rows_parse():
 
 
 @check
-def catalogue_has_40_rows():
-    assert len(missiles) >= 40, len(missiles)
+def catalogue_has_90_rows():
+    assert len(missiles) >= 90, len(missiles)
 
 
 @check
 def catalogue_required_fields():
     for r in missiles:
-        for k in ("name", "class", "origin", "source"):
+        for k in ("name", "class", "origin", "source", "range_kind"):
             assert r[k].strip(), f"{r['name']!r}: empty {k}"
         assert r["class"] in CLASSES, f"{r['name']!r}: class {r['class']!r}"
+        assert r["range_kind"] in KINDS | {"none"}, f"{r['name']!r}: kind {r['range_kind']!r}"
+        assert re.match(r"[^:]{3,}: .*\S", r["source"]), \
+            f"{r['name']!r}: source {r['source']!r} is not 'who (when): figure'"
 
 
 @check
 def catalogue_ranges_ordered():
     for r in missiles:
         mn = num(r["min_km"], "min_km", r)
+        if r["range_kind"] == "none":
+            assert not r["range_km"] and not r["range_low_km"] and not r["range_high_km"], \
+                f"{r['name']!r}: kind none takes no figure"
+            assert mn == 0
+            continue
         rg = num(r["range_km"], "range_km", r)
         assert 0 <= mn < rg, f"{r['name']!r}: min {mn} range {rg}"
         if r["range_low_km"]:
             lo = num(r["range_low_km"], "range_low_km", r)
-            assert lo <= rg, f"{r['name']!r}: low {lo} > range {rg}"
+            assert lo < rg, f"{r['name']!r}: low {lo} >= range {rg}"
         if r["range_high_km"]:
             hi = num(r["range_high_km"], "range_high_km", r)
-            assert rg <= hi, f"{r['name']!r}: range {rg} > high {hi}"
+            assert rg < hi, f"{r['name']!r}: range {rg} >= high {hi}"
         assert rg <= 20037, f"{r['name']!r}: range beyond half the Earth"
 
 
 @check
-def catalogue_names_and_aliases_unique():
-    seen = {}
+def catalogue_every_figure_has_kind_and_source():
     for r in missiles:
-        names = [r["name"]] + [a.strip() for a in r["aliases"].split("|") if a.strip()]
-        assert all(" | " not in a for a in names)
-        for a in names:
-            k = norm(a)
-            assert k, f"{r['name']!r}: empty alias"
-            assert k not in seen or seen[k] == r["name"], \
-                f"{a!r} names both {seen.get(k)!r} and {r['name']!r}"
-            seen[k] = r["name"]
+        for fig, kind, src in (("range_low_km", "low_kind", "low_source"),
+                               ("range_high_km", "high_kind", "high_source")):
+            if r[fig]:
+                assert r[kind] in KINDS, f"{r['name']!r}: {kind} {r[kind]!r}"
+                assert r[src].strip(), f"{r['name']!r}: {fig} without {src}"
+                # "WHO (WHEN): FIGURE", e.g. "ISPR (Pakistan military) 2025-05-03: 450 km"
+                assert re.match(r"[^:]{3,}: .*\d", r[src]), \
+                    f"{r['name']!r}: {src} {r[src]!r} is not 'who (when): figure'"
+            else:
+                assert not r[kind] and not r[src], f"{r['name']!r}: {kind}/{src} without {fig}"
+
+
+@check
+def catalogue_none_rows_say_so():
+    none = [r for r in missiles if r["range_kind"] == "none"]
+    assert len(none) >= 5, [r["name"] for r in none]
+    for r in none:
+        assert "no public maximum" in r["source"].lower(), f"{r['name']!r}: {r['source']!r}"
+
+
+@check
+def catalogue_own_names_unique():
+    # a name or alias belongs to one row: it equals no other row's name, alias
+    # or shared name (a name several rows answer to is a shared name in each)
+    keys = key_rows()
+    for r in missiles:
+        own = names_of(r)
+        assert all(own), f"{r['name']!r}: empty alias"
+        assert all(" | " not in a for a in split(r["aliases"]))
+        for k in own:
+            assert keys[k] == {r["name"]}, f"{k!r} of {r['name']!r} also names {keys[k] - {r['name']}}"
+
+
+@check
+def catalogue_shared_names_declared():
+    # each shared name: listed by two or more rows, exactly one marking it '*'
+    star = {}
+    for r in missiles:
+        for k, s in shared_of(r):
+            assert k not in names_of(r), f"{r['name']!r}: {k!r} both own and shared"
+            star.setdefault(k, []).append((r["name"], s))
+    for k, rows in star.items():
+        assert len(rows) >= 2, f"shared name {k!r} listed only by {rows}"
+        assert sum(s for _, s in rows) == 1, f"shared name {k!r}: one '*' row wanted: {rows}"
+
+
+@check
+def catalogue_ambiguous_names_of_the_issue():
+    keys = key_rows()
+    want = {"fateh": {"Fateh-110", "Fateh-313", "Fath-360"},
+            "iskander": {"Iskander-M", "Iskander-E", "Iskander-K"},
+            "fatah": {"Fatah-I", "Fattah-1"},
+            "hwasong11": {"KN-23", "KN-24", "Hwasong-11Da-4.5"},
+            "tochka": {"Tochka-U", "9K79 Tochka"},
+            "kheibar": {"Khorramshahr", "Kheibar Shekan"}}
+    for k, rows in want.items():
+        assert rows <= keys.get(k, set()), f"{k!r} names {keys.get(k)}, wanted at least {rows}"
+
+
+@check
+def catalogue_near_collisions_declared():
+    # two names one edit apart in different rows (Fatah / Fattah) are declared:
+    # one of them is a shared name covering the other's rows.  Designation
+    # serials (DF-21 / DF-26, Fatah-I / Fatah-II) are not spellings: see serial().
+    keys = sorted(key_rows().items())
+    bad = []
+    for i, (a, ra) in enumerate(keys):
+        for b, rb in keys[i + 1:]:
+            if ra == rb or not edit1(a, b) or serial(a, b):
+                continue
+            if not (ra <= rb or rb <= ra):
+                bad.append(f"{a} {sorted(ra)} / {b} {sorted(rb)}")
+    assert not bad, "undeclared near-collisions: " + "; ".join(bad)
+
+
+@check
+def catalogue_aliases_are_names():
+    # descriptions go to notes
+    words = re.compile(r"\b(family|derivative|variant|north korean|cruise missile|guided mrl|"
+                       r"heavy-warhead|based on|version)\b", re.I)
+    for r in missiles:
+        for a in split(r["aliases"]) + split(r["shared_names"]):
+            assert not words.search(a), f"{r['name']!r}: {a!r} is a description (notes)"
 
 
 @check
@@ -150,22 +288,53 @@ def catalogue_kn23_is_885():
     r = kn23[0]
     assert float(r["range_km"]) == 885, r["range_km"]
     assert "885" in r["source"] and "550" in r["source"], r["source"]
-    assert "hwasong11" in {norm(a) for a in r["aliases"].split("|")}
+    assert ("hwasong11", True) in shared_of(r)
+
+
+@check
+def catalogue_issue_rows():
+    by = {r["name"]: r for r in missiles}
+    ab = by["Abdali"]
+    assert "hatf2" in names_of(ab) and float(ab["range_km"]) == 450 and \
+        float(ab["range_low_km"]) == 180 and "ISPR" in ab["low_source"], ab
+    assert "df21d" not in names_of(by["DF-21"]) and by["DF-21D"]["range_kind"]
+    k = by["Kh-101"]
+    assert float(k["range_low_km"]) == 2500 and float(k["range_km"]) == 4500 and \
+        float(k["range_high_km"]) == 5500, k
+    assert "gave no range" in by["Emad"]["source"]
+    assert float(by["Fatah-I"]["range_high_km"]) == 140
+    for n in ("DF-21D", "Hwasong-16B", "Hwasong-19", "Hwasal-1", "Hwasal-2", "PrSM", "Agni-V",
+              "Fath-360", "Qiam-1", "Qassem Basir", "Kh-22", "Kh-32", "Kh-55", "Kh-555", "Kh-59",
+              "Kh-69", "9M729", "P-800 Oniks", "Tomahawk", "JASSM", "JASSM-ER", "BrahMos",
+              "Shaheen-III", "Ababeel", "RS-24 Yars", "RS-28 Sarmat", "Avangard", "Jericho II",
+              "Jericho III", "Blue Sparrow", "Air LORA", "Burkan-2H", "Burkan-3", "Toufan",
+              "Palestine-2", "Iskander-E", "Iskander-K", "9K79 Tochka", "Fateh-313"):
+        assert n in by, f"{n} missing"
 
 
 @check
 def catalogue_fields_fit_the_c_struct():
-    # struct reach_missile (include/georeach/catalogue.h) holds NUL-terminated
-    # copies: name[64], aliases[512], origin[64], klass[48], source[512]
+    # struct reach_missile (include/georeach/catalogue.h) holds NUL-terminated copies
+    sizes = {"name": 64, "aliases": 512, "shared_names": 256, "origin": 64, "class": 48,
+             "range_kind": 24, "source": 512, "low_kind": 24, "low_source": 256,
+             "high_kind": 24, "high_source": 256, "notes": 512}
     for r in missiles:
-        for k, size in (("name", 64), ("aliases", 512), ("origin", 64), ("class", 48),
-                        ("source", 512)):
+        for k, size in sizes.items():
             assert len(r[k].encode("utf-8")) < size, f"{r['name']!r}: {k} too long"
 
 
 @check
 def catalogue_readable_by_gdal():
     assert gdal_count(missiles_path) == len(missiles)
+
+
+@check
+def catalogue_in_the_fuzz_corpus():
+    # tests/fuzz/fuzz_catalogue replays its corpus (ctest fuzz_catalogue_corpus):
+    # it holds the catalogue as it is
+    corpus = os.path.join(ROOT, "tests", "fuzz", "corpus", "fuzz_catalogue", "missiles.csv")
+    with open(corpus, "rb") as a, open(missiles_path, "rb") as b:
+        assert a.read() == b.read(), "copy data/missiles.csv to " + corpus
 
 
 # ------------------------------------------------------------------- cities
