@@ -1,14 +1,15 @@
-/* The missile catalogue: loading (GDAL reads the CSV) and name look-up. */
+/* The missile catalogue: loading (a CSV read through io/table) and name
+ * look-up. */
 #include <ctype.h>
-#include <gdal.h>
 #include <math.h>
-#include <ogr_api.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/internal.h"
+#include "io/table.h"
 #include "georeach/catalogue.h"
 
 
@@ -26,17 +27,9 @@ static void normalize(const char *in, char *out, size_t cap) {
   out[o] = '\0';
 }
 
-static int field_index(OGRFeatureDefnH defn, const char *name) {
-  for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
-    if (strcasecmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), name) == 0)
-      return i;
-  return -1;
-}
-
-static int number_field(OGRFeatureH f, int i, double *v) {
+static int number_field(const struct reach_table *t, int i, double *v) {
   *v = NAN;
-  if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i)) return 1;
-  const char *s = OGR_F_GetFieldAsString(f, i);
+  const char *s = reach_table_text(t, i);
   while (isspace((unsigned char)*s)) s++;
   if (!*s) return 1;
   char *end;
@@ -54,44 +47,36 @@ enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
       "low_kind",     "low_source", "range_high_km", "high_kind", "high_source",
       "notes"};
   char def[4096];
-  const char *opts[] = {"AUTODETECT_TYPE=NO", NULL};
-  reach_gdal_init();
+  static const char *const csv[] = {"CSV", NULL}, *const opts[] = {"AUTODETECT_TYPE=NO", NULL};
   *out = NULL;
   if (!path) {
     snprintf(def, sizeof def, "%s/missiles.csv", reach_ctx_data_dir(ctx));
     path = def;
   }
-  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY,
-                               (const char *const[]){"CSV", NULL}, opts, NULL);
-  if (!ds)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot read the missile catalogue %s",
-                      path);
-  OGRLayerH lyr = GDALDatasetGetLayer(ds, 0);
-  OGRFeatureDefnH defn = lyr ? OGR_L_GetLayerDefn(lyr) : NULL;
+  struct reach_table *t = NULL;
+  enum reach_status st = reach_table_open(ctx, path, "the missile catalogue", csv, opts, &t);
+  if (st != REACH_OK) return st;
   int ix[NCOL];
-  enum reach_status st = REACH_OK;
   struct reach_catalogue *cat = calloc(1, sizeof *cat);
   size_t cap = 0;
   if (!cat) {
-    GDALClose(ds);
+    reach_table_close(t);
     return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }
   for (int c = 0; c < NCOL; c++) {
-    ix[c] = defn ? field_index(defn, cols[c]) : -1;
+    ix[c] = reach_table_field(t, cols[c]);
     if (ix[c] < 0 && (c == 0 || c == 6)) {
       st = reach_fail(ctx, REACH_ERR_DATA, "%s has no '%s' column", path, cols[c]);
       goto done;
     }
   }
-  OGRFeatureH f;
   size_t row = 1;
-  while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+  while (reach_table_next(t)) {
     row++;
     if (cat->n == cap) {
       cap = cap ? 2 * cap : 64;
       struct reach_missile *m = realloc(cat->m, cap * sizeof *m);
       if (!m) {
-        OGR_F_Destroy(f);
         st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
         goto done;
       }
@@ -111,13 +96,12 @@ enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
                           sizeof m->notes};
     for (int c = 0; c < NCOL; c++)
       if (texts[c] && ix[c] >= 0)
-        snprintf(texts[c], sizes[c], "%s", OGR_F_GetFieldAsString(f, ix[c]));
+        snprintf(texts[c], sizes[c], "%s", reach_table_text(t, ix[c]));
     double *nums[NCOL] = {[5] = &m->min_km, [6] = &m->range_km, [9] = &m->range_low_km,
                           [12] = &m->range_high_km};
     const char *bad = NULL;
     for (int c = 0; c < NCOL && !bad; c++)
-      if (nums[c] && !number_field(f, ix[c], nums[c])) bad = cols[c];
-    OGR_F_Destroy(f);
+      if (nums[c] && !number_field(t, ix[c], nums[c])) bad = cols[c];
     /* "none": no public maximum; the row is listed but draws nothing */
     int none = strcasecmp(m->range_kind, "none") == 0;
     if (!bad && !*m->name) bad = "name";
@@ -136,7 +120,7 @@ enum reach_status reach_catalogue_load(struct reach_ctx *ctx, const char *path,
   if (cat->n == 0)
     st = reach_fail(ctx, REACH_ERR_DATA, "%s lists no missile", path);
 done:
-  GDALClose(ds);
+  reach_table_close(t);
   if (st != REACH_OK) {
     reach_catalogue_free(cat);
     return st;
