@@ -112,6 +112,11 @@ void reach_one_line(const char *msg, char *buf, size_t size);
 enum reach_status reach_countries_geos(struct reach_ctx *ctx, void *const **geoms,
                                        const char (**names)[64], size_t *n);
 
+/* The key names are compared by: ASCII letters and digits lower-cased, other
+ * ASCII dropped, UTF-8 bytes kept ("KN-23" and "kn 23" are one name; names
+ * in other scripts still match themselves).  Cut to @p cap - 1 bytes. */
+void reach_name_key(const char *in, char *out, size_t cap);
+
 /* Levenshtein distance for suggestions (99 for strings over 63 bytes). */
 size_t reach_edit_distance(const char *a, const char *b);
 

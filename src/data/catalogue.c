@@ -19,13 +19,6 @@ struct reach_catalogue {
 };
 
 
-/* Lower-case letters and digits only: "KN-23" and "kn 23" are one name. */
-static void normalize(const char *in, char *out, size_t cap) {
-  size_t o = 0;
-  for (; *in && o + 1 < cap; in++)
-    if (isalnum((unsigned char)*in)) out[o++] = (char)tolower((unsigned char)*in);
-  out[o] = '\0';
-}
 
 static int number_field(const struct reach_table *t, int i, double *v) {
   *v = NAN;
@@ -183,7 +176,7 @@ static int row_match(const struct reach_missile *m, const char *want, size_t *be
          tok = l ? strtok_r(NULL, "|", &save) : NULL) {
       while (isspace((unsigned char)*tok)) tok++;
       int star = l == 2 && *tok == '*';
-      normalize(tok, norm, sizeof norm);
+      reach_name_key(tok, norm, sizeof norm);
       if (!*norm) continue;
       if (!strcmp(norm, want)) {
         int h = l == 0 ? 4 : l == 1 ? 2 : star ? 3 : 1;
@@ -218,7 +211,7 @@ const struct reach_missile *reach_catalogue_resolve(struct reach_ctx *ctx,
   char want[128];
   if (nmatches) *nmatches = 0;
   if (note && note_len) note[0] = '\0';
-  normalize(name, want, sizeof want);
+  reach_name_key(name, want, sizeof want);
   if (!*want) {
     reach_fail(ctx, REACH_ERR_ARG, "'%s' is not a missile name", name);
     return NULL;

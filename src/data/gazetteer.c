@@ -20,16 +20,6 @@ struct reach_gazetteer {
   size_t n;
 };
 
-/* Lower-case ASCII letters and digits; other ASCII dropped; UTF-8 bytes kept
- * as they are (alternate names in other scripts still match themselves). */
-static void normalize(const char *in, char *out, size_t cap) {
-  size_t o = 0;
-  for (; *in && o + 1 < cap; in++) {
-    unsigned char c = (unsigned char)*in;
-    if (c >= 0x80 || isalnum(c)) out[o++] = (char)tolower(c);
-  }
-  out[o] = '\0';
-}
 
 static void gazetteer_free(struct reach_ctx *ctx, void *p) {
   (void)ctx;
@@ -48,7 +38,7 @@ static char *make_keys(const char *name, const char *ascii, const char *alts) {
   k[0] = '|';
   const char *parts[] = {name, ascii};
   for (int i = 0; i < 2; i++) {
-    normalize(parts[i], norm, sizeof norm);
+    reach_name_key(parts[i], norm, sizeof norm);
     size_t l = strlen(norm);
     if (l && o + l + 2 <= cap) {
       memcpy(k + o, norm, l);
@@ -64,7 +54,7 @@ static char *make_keys(const char *name, const char *ascii, const char *alts) {
     if (len < sizeof one) {
       memcpy(one, p, len);
       one[len] = '\0';
-      normalize(one, norm, sizeof norm);
+      reach_name_key(one, norm, sizeof norm);
       size_t l = strlen(norm);
       if (l && o + l + 2 <= cap) {
         memcpy(k + o, norm, l);
@@ -164,7 +154,7 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
     *comma = '\0';
   }
   char norm[256];
-  normalize(name, norm, sizeof norm);
+  reach_name_key(name, norm, sizeof norm);
   if (!*norm) return reach_fail(ctx, REACH_ERR_ARG, "'%s' is not a place name", query);
   snprintf(key, sizeof key, "|%s|", norm);
   size_t count = 0, best = SIZE_MAX;
@@ -181,7 +171,7 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
     for (size_t i = 0; i < g->n; i++) {
       if (*cc && strcmp(g->p[i].country, cc) != 0) continue;
       char pn[256];
-      normalize(g->p[i].name, pn, sizeof pn);
+      reach_name_key(g->p[i].name, pn, sizeof pn);
       size_t d = reach_edit_distance(pn, norm);
       for (int k = 0; k < 3; k++) {
         if (d < sd[k] || (d == sd[k] && s[k] != SIZE_MAX &&
