@@ -114,9 +114,10 @@ static const struct reach_rgb c_city = {0.25, 0.25, 0.25};
 static const double fill_alpha = 0.22;
 /* Over the ocean the fills are stronger: at 0.22 the palette's blue
  * (#1f77b4) over the ocean (#cfe3f0) moves no channel by more than 39 of
- * 255 and reads as more sea; at 0.40 it moves red by 70, and every palette
- * colour moves some channel by at least 45. */
-static const double fill_alpha_sea = 0.40;
+ * 255 and reads as more sea; at 0.35 it moves red by 62, and every palette
+ * colour moves some channel by at least 38 (24 at 0.22).  Not more: four
+ * rings stacked over a sea already turn it brown. */
+static const double fill_alpha_sea = 0.35;
 
 struct reach_rgb reach_map_colour(int colour) {
   int i = colour % REACH_MAP_NCOLOURS;
