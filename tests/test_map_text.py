@@ -20,7 +20,7 @@
     margin (>= 50 of 255 in some channel; 39 with the old single alpha);
   - the credit carries the catalogue's source of the range and --credit;
     --label-max shortens names; --dpi writes a pHYs chunk (checked with its
-    CRC); --transparent leaves the margins transparent and the map opaque.
+    CRC, and read back by Pillow when there); --transparent leaves the margins transparent and the map opaque.
 usage: test_map_text.py GEOREACH"""
 
 import csv
@@ -307,7 +307,7 @@ def main():
             st = info["style"]
             ocean = hexrgb(st["ocean"])
             blue = np.array([0x1f, 0x77, 0xb4], dtype=float)
-            a_sea = float(st["fill-alpha-sea"])
+            a_sea = float(st.get("fill-alpha-sea", st["fill-alpha"]))
             plon, plat, _ = GEOD.fwd(34.0, 43.2, 270, 300000)
             c, r = pixel_of(info, plat, plon)
             want = a_sea * blue + (1 - a_sea) * ocean
