@@ -29,6 +29,15 @@
  *
  * The centre is the normalised mean of the points' unit vectors (of the
  * regions' vertices when there are no points).
+ *
+ * Text (title, names, legend, credit) is set with Pango: shaped (Arabic,
+ * Indic scripts), in bidirectional order, in DejaVu Sans with fontconfig's
+ * fallback to any installed font that has a character (scripts/setup
+ * installs WenQuanYi Micro Hei for Hangul and CJK and FreeFont for Indic
+ * scripts and Thai).  Names are drawn with a white halo; labels of points,
+ * regions, cities and countries are placed clear of each other and of the
+ * legend, credit and scale bar, or left out (reach_map_labels() lists what
+ * was placed, with the characters no font had).
  */
 #ifndef GEOREACH_MAP_H
 #define GEOREACH_MAP_H
