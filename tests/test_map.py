@@ -79,6 +79,8 @@ class Picture:
         self.land, self.ocean = hexrgb(st["land"]), hexrgb(st["ocean"])
         self.site = hexrgb(st["site"])
         self.alpha = float(st["fill-alpha"])
+        # fills are stronger over the sea (style: fill-alpha-sea)
+        self.alpha_sea = float(st.get("fill-alpha-sea", st["fill-alpha"]))
 
     def pixel(self, lat, lon):
         x, y = self.tr.transform(lon, lat)
@@ -103,7 +105,8 @@ class Picture:
         return best(shares) if shares else 0.0
 
     def tinted(self, colour):
-        return [self.alpha * colour + (1 - self.alpha) * b for b in (self.land, self.ocean)]
+        return [self.alpha * colour + (1 - self.alpha) * self.land,
+                self.alpha_sea * colour + (1 - self.alpha_sea) * self.ocean]
 
 
 def inside(lat, lon, sites, r_m):
@@ -282,7 +285,8 @@ def main():
         bad("folder as output", 1, ["-o", os.path.join(d, "dir.png")], "folder")
         bad("width", 2, ["--width", "50", "-o", os.path.join(d, "w.png")], "--width")
         bad("projection", 2, ["--projection", "+proj=nonsense", "-o", os.path.join(d, "p.png")], "--projection")
-        bad("sites and targets", 2, ["--target", "Kyiv", "-o", os.path.join(d, "t.png")], "not both")
+        bad("cities", 2, ["--cities", "-3", "-o", os.path.join(d, "c.png")], "--cities")
+        bad("dpi", 2, ["--dpi", "0", "-o", os.path.join(d, "t.png")], "--dpi")
         bad("stdout", 2, ["-o", "-"], "standard output")
 
         # a full disk (a 64 KiB tmpfs): exit 1, "No space", nothing left

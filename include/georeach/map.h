@@ -29,6 +29,15 @@
  *
  * The centre is the normalised mean of the points' unit vectors (of the
  * regions' vertices when there are no points).
+ *
+ * Text (title, names, legend, credit) is set with Pango: shaped (Arabic,
+ * Indic scripts), in bidirectional order, in DejaVu Sans with fontconfig's
+ * fallback to any installed font that has a character (scripts/setup
+ * installs WenQuanYi Micro Hei for Hangul and CJK and FreeFont for Indic
+ * scripts and Thai).  Names are drawn with a white halo; labels of points,
+ * regions, cities and countries are placed clear of each other and of the
+ * legend, credit and scale bar, or left out (reach_map_labels() lists what
+ * was placed, with the characters no font had).
  */
 #ifndef GEOREACH_MAP_H
 #define GEOREACH_MAP_H
@@ -60,8 +69,34 @@ enum {
 
 /** Kinds of point marker. */
 enum reach_map_marker {
-  REACH_MAP_SITE = 0,  /**< a launch site: a dark dot */
-  REACH_MAP_TARGET = 1 /**< a target: a dark red cross */
+  REACH_MAP_SITE = 0,   /**< a launch site: a dark dot */
+  REACH_MAP_TARGET = 1, /**< a target of a launch basket: a dark red cross */
+  REACH_MAP_TARGET_REACH = 2 /**< a target coloured by reach: a diamond in
+                              reach_map_style's target_in when it lies in
+                              any region drawn (boundary included), else in
+                              target_out */
+};
+
+/** Kinds of text placed on a map (reach_map_labels()). */
+enum reach_map_label_kind {
+  REACH_MAP_LABEL_TITLE = 0, /**< the title and the subtitle under it */
+  REACH_MAP_LABEL_POINT,     /**< the name of a site or target */
+  REACH_MAP_LABEL_REGION,    /**< a region's label */
+  REACH_MAP_LABEL_CITY,      /**< a city of reach_map_add_cities() */
+  REACH_MAP_LABEL_COUNTRY,   /**< a country name */
+  REACH_MAP_LABEL_LEGEND,    /**< the legend box (all its lines) */
+  REACH_MAP_LABEL_CREDIT,    /**< the credit lines */
+  REACH_MAP_LABEL_SCALE      /**< the scale bar and its words */
+};
+
+/** A text placed on the map by the last reach_map_write(). */
+struct reach_map_label {
+  double x0, y0, x1, y1; /**< its box, pixels (x right, y down from the top
+                            left corner of the picture) */
+  enum reach_map_label_kind kind;
+  const char *text;   /**< as drawn (shortened by reach_map_set_label_max());
+                         "" for the legend and scale bar boxes */
+  int unknown_glyphs; /**< characters no installed font has (drawn as boxes) */
 };
 
 /** Projection kinds, as chosen by reach_map_layout(). */
@@ -126,6 +161,57 @@ enum reach_status reach_map_add_point(struct reach_ctx *ctx,
                                       double lon_deg, const char *name,
                                       enum reach_map_marker marker);
 
+/**
+ * Label the @p n most populous places of the gazetteer (reach_places()) that
+ * lie inside a region drawn (boundary included) and on the map, each with a
+ * small dot, where its name fits clear of every text and marker placed
+ * before (names of sites and targets, region labels, legend, credit); places
+ * that do not fit are left out and the next most populous is tried.  Places
+ * within 3 marker radii of a point of reach_map_add_point() are left out (the
+ * point names them).  0 (the default) for none.
+ *
+ * @return REACH_OK; REACH_ERR_ARG for @p n < 0.  The gazetteer is read when
+ *   the map is written (REACH_ERR_IO there if it cannot be).
+ */
+enum reach_status reach_map_add_cities(struct reach_ctx *ctx, struct reach_map *map,
+                                       int n);
+
+/**
+ * Add a line to the credit drawn at the bottom right, above the default one
+ * ("georeach VERSION · WGS84 geodesic · countries: Natural Earth"): the
+ * sources of the ranges drawn, the desk's byline.  Copied; lines wider than
+ * the map are shortened with an ellipsis.
+ */
+enum reach_status reach_map_add_credit(struct reach_ctx *ctx, struct reach_map *map,
+                                       const char *text);
+
+/**
+ * Names of points and cities longer than @p max_chars characters (grapheme
+ * clusters, so that no accent or syllable is split) are drawn shortened to
+ * @p max_chars with an ellipsis ("Zaporizh…").  0 (the default): no limit;
+ * otherwise at least 2.
+ */
+enum reach_status reach_map_set_label_max(struct reach_ctx *ctx, struct reach_map *map,
+                                          int max_chars);
+
+/**
+ * The background outside the map's frame (title band and margins) left
+ * transparent instead of white, for compositing (PNG: RGBA; SVG and PDF:
+ * nothing painted there).  The map itself (ocean, land, regions) stays
+ * opaque.  Default off.
+ */
+void reach_map_set_transparent(struct reach_map *map, int on);
+
+/**
+ * The resolution written in a PNG's pHYs chunk, dots per inch (the picture
+ * keeps its size in pixels; at @p dpi it prints width / dpi inches wide).
+ * 0 (the default): no pHYs chunk.  SVG and PDF ignore it (1 point per
+ * pixel).
+ *
+ * @return REACH_OK; REACH_ERR_ARG outside [0, 10000].
+ */
+enum reach_status reach_map_set_dpi(struct reach_ctx *ctx, struct reach_map *map, int dpi);
+
 /** Add a legend line: a swatch of @p colour (with @p flags) and @p text. */
 enum reach_status reach_map_add_legend(struct reach_ctx *ctx,
                                        struct reach_map *map, int colour,
@@ -170,7 +256,12 @@ struct reach_rgb {
 /** The colours the map uses (to read a picture back, as tests do). */
 struct reach_map_style {
   struct reach_rgb land, ocean, background, site;
-  double fill_alpha; /**< region fills: alpha * colour + (1 - alpha) * below */
+  double fill_alpha; /**< region fills over land: alpha * colour + (1 - alpha)
+                        * below */
+  double fill_alpha_sea; /**< the same over the ocean: stronger, so that a
+                            blue region does not vanish into the sea */
+  struct reach_rgb target_in, target_out; /**< REACH_MAP_TARGET_REACH */
+  struct reach_rgb city;  /**< the dots of reach_map_add_cities() */
 };
 
 /** The map's style. */
@@ -204,6 +295,23 @@ enum reach_status reach_map_check_output(struct reach_ctx *ctx, const char *path
 enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
                                   const char *path, int overwrite,
                                   reach_progress_fn progress, void *data);
+
+/**
+ * After reach_map_write(): the texts placed, in drawing order (owned by the
+ * map, valid until the next write or reach_map_free()).  Labels of points,
+ * regions, cities and countries are placed clear of each other and of the
+ * legend, credit and scale bar, so no two boxes of these kinds overlap.
+ *
+ * @return how many; 0 before the first write.
+ */
+size_t reach_map_labels(const struct reach_map *map, const struct reach_map_label **labels);
+
+/**
+ * After reach_map_write(): whether point @p i (in the order added) of kind
+ * REACH_MAP_TARGET_REACH lies in a region drawn: 1 yes, 0 no, -1 not known
+ * (another kind, not drawn, or before the write).
+ */
+int reach_map_point_in_reach(const struct reach_map *map, size_t i);
 
 /**
  * Free the caches of fonts cairo and fontconfig keep for the whole process

@@ -19,7 +19,9 @@ static void print_map_help(void) {
       "                    [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
       "                    [--projection auto|aeqd|world|globe|PROJ] [--title TEXT]\n"
       "                    [--width PX] [--height PX] [--no-countries]\n"
-      "                    [--tolerance DIST] -o OUT.png|OUT.svg|OUT.pdf\n"
+      "                    [--tolerance DIST] [--cities N] [--credit TEXT]\n"
+      "                    [--label-max N] [--dpi N] [--transparent]\n"
+      "                    -o OUT.png|OUT.svg|OUT.pdf\n"
       "                    [--overwrite] [--skip-bad] [--strict] [-q] [-v]\n"
       "\n"
       "Draws a map picture of what 'georeach rings' writes as layers: the reach\n"
@@ -50,7 +52,14 @@ static void print_map_help(void) {
       "  --tolerance DIST  ring error budget (default 10m)\n"
       "\n");
   printf(
-      "Launch baskets (as for 'georeach basket'):\n"
+      "Targets on a map of rings (with --site or --sites):\n"
+      "  --target POINT    a target marked with a diamond, red when a ring drawn\n"
+      "                    reaches it, slate grey when none does; repeat for\n"
+      "                    several (or --targets FILE)\n"
+      "  --cities N        also name the N most populous places of the gazetteer\n"
+      "                    inside the rings, where their names fit\n"
+      "\n"
+      "Launch baskets (as for 'georeach basket'; without --site and --sites):\n"
       "  --target POINT    a target; repeat for several (or --targets FILE)\n"
       "  --any             from where at least one target is in range\n"
       "  --within WHAT     clip to bundled countries (RU,BY) or a polygon file\n"
@@ -68,6 +77,14 @@ static void print_map_help(void) {
       "  --height PX       height in pixels (default: 3/4 of the width, less for\n"
       "                    world maps: what they need)\n"
       "  --no-countries    leave out the country polygons\n"
+      "  --credit TEXT     a credit line above georeach's (repeat for several); the\n"
+      "                    catalogue's sources of the missiles drawn are credited\n"
+      "                    anyway\n"
+      "  --label-max N     names of points and cities longer than N characters\n"
+      "                    are shortened with an ellipsis\n"
+      "  --dpi N           resolution written in the PNG (pHYs chunk); the pixel\n"
+      "                    size stays --width x --height\n"
+      "  --transparent     no background outside the map's frame (PNG with alpha)\n"
       "  --model ballistic the reach on the turning Earth ('georeach rings --help');\n"
       "                    --burnout-alt D as there.  --model both: each ring as\n"
       "                    a circle and as the ballistic reach, to compare\n"
@@ -75,8 +92,9 @@ static void print_map_help(void) {
       "  -v, --verbose     also print the projection (a PROJ CRS; points are\n"
       "                    projected from EPSG:4326 in lon, lat order), the pixel\n"
       "                    transform (a GDAL geotransform: x = gt0 + col * gt1,\n"
-      "                    y = gt3 + row * gt5) and the colours, to read the\n"
-      "                    picture back\n"
+      "                    y = gt3 + row * gt5), the colours, the texts placed\n"
+      "                    ('label KIND X0,Y0,X1,Y1 unknown-glyphs N TEXT', pixels)\n"
+      "                    and each target's verdict, to read the picture back\n"
       "\n"
       "Exit status: 0 ok, 1 bad data or file, 2 bad command line.\n"
       "\n"
@@ -260,7 +278,7 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_OVERWRITE,
          O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE, O_STRICT, O_UNION, O_TARGET, O_TARGETS,
          O_ANY, O_WITHIN, O_TITLE, O_WIDTH, O_HEIGHT, O_PROJ, O_NOCOUNTRIES, O_MODEL,
-         O_BURNOUT };
+         O_BURNOUT, O_CITIES, O_DPI, O_TRANSPARENT, O_CREDIT, O_LABELMAX };
   static const struct option opts[] = {
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
@@ -289,6 +307,11 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
       {"no-countries", no_argument, 0, O_NOCOUNTRIES},
       {"model", required_argument, 0, O_MODEL},
       {"burnout-alt", required_argument, 0, O_BURNOUT},
+      {"cities", required_argument, 0, O_CITIES},
+      {"dpi", required_argument, 0, O_DPI},
+      {"transparent", no_argument, 0, O_TRANSPARENT},
+      {"credit", required_argument, 0, O_CREDIT},
+      {"label-max", required_argument, 0, O_LABELMAX},
       {"quiet", no_argument, 0, 'q'},
       {"verbose", no_argument, 0, 'v'},
       {"help", no_argument, 0, 'h'},
@@ -311,6 +334,9 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
   int sector = 0, overwrite = 0, quiet = 0, verbose = 0, skip_bad = 0, band = 0,
       have_min = 0, strict = 0, dissolve = 0, any = 0, countries = 1, c, rc = 0;
   int width = 1600, height = 0;
+  int ncities = 0, dpi = 0, transparent = 0, label_max = 0;
+  const char **credits = NULL;
+  size_t ncredits = 0;
   char terr_label[256] = "";
   enum reach_status st;
   optind = 1;
@@ -373,6 +399,33 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
     case O_MODEL:
       if ((rc = model_option(optarg, 1, &ballistic)) != 0) goto done;
       break;
+    case O_CITIES:
+    case O_DPI:
+    case O_LABELMAX: {
+      char *e;
+      long v = strtol(optarg, &e, 10);
+      long hi = c == O_CITIES ? 1000 : c == O_DPI ? 10000 : 1000;
+      if (e == optarg || *e || v < (c == O_DPI ? 1 : c == O_LABELMAX ? 2 : 0) || v > hi) {
+        rc = map_usage(c == O_CITIES ? "--cities" : c == O_DPI ? "--dpi" : "--label-max",
+                       c == O_CITIES ? "a whole number of cities in [0, 1000]"
+                       : c == O_DPI  ? "a whole number of dots per inch in [1, 10000]"
+                                     : "a whole number of characters in [2, 1000]");
+        goto done;
+      }
+      *(c == O_CITIES ? &ncities : c == O_DPI ? &dpi : &label_max) = (int)v;
+      break;
+    }
+    case O_TRANSPARENT: transparent = 1; break;
+    case O_CREDIT: {
+      const char **t = realloc(credits, (ncredits + 1) * sizeof *t);
+      if (!t) {
+        rc = map_usage(NULL, "out of memory");
+        goto done;
+      }
+      credits = t;
+      credits[ncredits++] = optarg;
+      break;
+    }
     case O_BURNOUT:
       if (reach_parse_distance(ctx, optarg, "km", &burnout_m)) {
         rc = map_usage("--burnout-alt", reach_errmsg(ctx));
@@ -397,12 +450,10 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
     rc = map_usage(argv[optind], "unexpected argument");
     goto done;
   }
-  int basket = ntarget_texts || targets_file;
-  if ((nsite_texts || sites_file) && basket) {
-    rc = map_usage(NULL, "give sites (--site, --sites: rings) or targets (--target, "
-                           "--targets: launch baskets), not both");
-    goto done;
-  }
+  /* targets with sites are marked on the rings; without, they ask for a
+   * launch basket */
+  int marked = (nsite_texts || sites_file) && (ntarget_texts || targets_file);
+  int basket = !marked && (ntarget_texts || targets_file);
   if (!basket && !nsite_texts && !sites_file) {
     rc = map_usage(NULL, "nothing to draw: give --site LAT,LON (or --sites FILE), or "
                            "--target POINT for a launch basket");
@@ -411,6 +462,10 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
   if ((sites_file && nsite_texts) || (targets_file && ntarget_texts)) {
     rc = map_usage(NULL, sites_file ? "give --site or --sites, not both"
                                       : "give --target or --targets, not both");
+    goto done;
+  }
+  if (ncities && basket) {
+    rc = map_usage("--cities", "goes with rings (--site, --sites), not launch baskets");
     goto done;
   }
   if (!basket && (any || within)) {
@@ -500,6 +555,32 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
     rc = EXIT_DATA;
     goto done;
   }
+  /* the targets marked on a map of rings, after the sites in pts */
+  size_t nsites_only = npts;
+  if (marked) {
+    if ((rc = resolve_points(ctx, "--target", target_texts, ntarget_texts, strict, quiet,
+                             &pts, &npts)) != 0)
+      goto done;
+    if (targets_file) {
+      size_t skipped = 0;
+      if (reach_sites_read(ctx, targets_file, skip_bad, &pts, &npts, &skipped)) {
+        fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
+        rc = EXIT_DATA;
+        goto done;
+      }
+      if (skipped && !quiet)
+        fprintf(stderr, "%s: skipped %zu bad row%s of %s\n", prog, skipped,
+                skipped == 1 ? "" : "s", targets_file);
+    }
+    for (size_t i = nsites_only; i < npts; i++) {
+      char plain[REACH_NAME_LEN];
+      snprintf(plain, sizeof plain, "%.6f,%.6f", pts[i].lat_deg, pts[i].lon_deg);
+      if (strcmp(plain, pts[i].name) == 0)
+        snprintf(pts[i].name, sizeof pts[i].name, "%.2f\xC2\xB0%s %.2f\xC2\xB0%s",
+                 fabs(pts[i].lat_deg), pts[i].lat_deg < 0 ? "S" : "N", fabs(pts[i].lon_deg),
+                 pts[i].lon_deg < 0 ? "W" : "E");
+    }
+  }
   if (within && (st = reach_territory(ctx, within, &terr, terr_label, sizeof terr_label))) {
     fprintf(stderr, "%s: --within: %s\n", prog, reach_errmsg(ctx));
     rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
@@ -510,7 +591,7 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
   if (title) {
     snprintf(text, sizeof text, "%s", title);
   } else {
-    default_title(text, sizeof text, defs, ndefs, pts, npts, basket, any, dissolve,
+    default_title(text, sizeof text, defs, ndefs, pts, nsites_only, basket, any, dissolve,
                   within ? terr_label : NULL);
   }
   reach_map_set_countries(map, countries);
@@ -521,7 +602,7 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
     def_text(&defs[k], sector, az_from, az_to, label, sizeof label);
     st = basket ? add_basket(ctx, map, pts, npts, &defs[k], (int)k, label, any,
                              within ? &terr : NULL, tol_m, &empty)
-                : add_rings(ctx, map, pts, npts, &defs[k], (int)k, label, sector, az_from,
+                : add_rings(ctx, map, pts, nsites_only, &defs[k], (int)k, label, sector, az_from,
                             az_to, tol_m, dissolve);
     if (st == REACH_OK && empty && !quiet)
       fprintf(stderr, "%s: %s: no launch point reaches %s%s%s\n", prog, label,
@@ -539,7 +620,33 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
   }
   for (size_t i = 0; i < npts && st == REACH_OK; i++)
     st = reach_map_add_point(ctx, map, pts[i].lat_deg, pts[i].lon_deg, pts[i].name,
-                             basket ? REACH_MAP_TARGET : REACH_MAP_SITE);
+                             basket              ? REACH_MAP_TARGET
+                             : i >= nsites_only ? REACH_MAP_TARGET_REACH
+                                                 : REACH_MAP_SITE);
+  /* the sources of the ranges drawn, from the catalogue, then --credit */
+  for (size_t k = 0; k < ndefs && st == REACH_OK && cat; k++) {
+    int dup = 0;
+    for (size_t j = 0; j < k; j++)
+      dup |= defs[j].missile && defs[k].missile && !strcmp(defs[j].missile, defs[k].missile) &&
+             (defs[j].band == defs[k].band ||
+              (defs[j].band && defs[k].band && !strcmp(defs[j].band, defs[k].band)));
+    const struct reach_missile *ms =
+        dup || !defs[k].missile ? NULL : reach_catalogue_find(ctx, cat, defs[k].missile);
+    if (!ms) continue;
+    const char *band = defs[k].band ? defs[k].band : "nominal";
+    const char *src = !strcmp(band, "low") ? ms->low_source
+                      : !strcmp(band, "high") ? ms->high_source : ms->source;
+    if (!*src) continue;
+    char line[700];
+    snprintf(line, sizeof line, "%s %g km: %s", ms->name, defs[k].range_m / 1000, src);
+    st = reach_map_add_credit(ctx, map, line);
+  }
+  for (size_t i = 0; i < ncredits && st == REACH_OK; i++)
+    st = reach_map_add_credit(ctx, map, credits[i]);
+  if (st == REACH_OK) st = reach_map_add_cities(ctx, map, ncities);
+  if (st == REACH_OK) st = reach_map_set_label_max(ctx, map, label_max);
+  if (st == REACH_OK) st = reach_map_set_dpi(ctx, map, dpi);
+  reach_map_set_transparent(map, transparent);
   if (st == REACH_OK) st = reach_map_layout(ctx, map);
   if (st != REACH_OK) {
     rc = st == REACH_ERR_INTERRUPTED ? (fprintf(stderr, "%s: interrupted\n", prog), 130)
@@ -562,8 +669,13 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
     fprintf(stderr, "%s: projection %s\n", prog, reach_map_projection(map));
     fprintf(stderr, "%s: geotransform %.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", prog, gt[0],
             gt[1], gt[2], gt[3], gt[4], gt[5]);
-    fprintf(stderr, "%s: style land %s ocean %s background %s site %s fill-alpha %g\n",
+    fprintf(stderr, "%s: style land %s ocean %s background %s site %s fill-alpha %g",
             prog, h1, h2, h3, h4, sty.fill_alpha);
+    hex(h1, sty.target_in);
+    hex(h2, sty.target_out);
+    hex(h3, sty.city);
+    fprintf(stderr, " fill-alpha-sea %g target-in %s target-out %s city %s\n",
+            sty.fill_alpha_sea, h1, h2, h3);
     for (size_t k = 0; k < ndefs; k++) {
       char label[256];
       hex(h1, reach_map_colour((int)k));
@@ -581,6 +693,25 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
     goto done;
   }
   if (show) progress_cb(1, NULL, &ticks);
+  if (verbose) {
+    /* what was placed, to check a picture: boxes in pixels */
+    static const char *kinds[] = {"title", "point", "region", "city", "country",
+                                  "legend", "credit", "scale"};
+    const struct reach_map_label *lb;
+    size_t nl = reach_map_labels(map, &lb);
+    for (size_t i = 0; i < nl; i++) {
+      fprintf(stderr, "%s: label %s %.2f,%.2f,%.2f,%.2f unknown-glyphs %d ", prog,
+              kinds[lb[i].kind], lb[i].x0, lb[i].y0, lb[i].x1, lb[i].y1, lb[i].unknown_glyphs);
+      for (const char *q = lb[i].text; *q; q++) fputc(*q == '\n' ? '|' : *q, stderr);
+      fputc('\n', stderr);
+    }
+    for (size_t i = nsites_only; marked && i < npts; i++)
+      fprintf(stderr, "%s: target %s %.6f,%.6f %s\n", prog,
+              reach_map_point_in_reach(map, i) == 1   ? "in-reach"
+              : reach_map_point_in_reach(map, i) == 0 ? "out-of-reach"
+                                                      : "not-drawn",
+              pts[i].lat_deg, pts[i].lon_deg, pts[i].name);
+  }
   reach_map_size(map, &width, &height);
   if (!quiet)
     fprintf(stderr, "%s: wrote %s (%dx%d, %s)\n", prog, out, width, height,
@@ -593,5 +724,6 @@ done:
   free(pts);
   free(site_texts);
   free(target_texts);
+  free(credits);
   return rc;
 }

@@ -15,6 +15,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <fontconfig/fontconfig.h>
+#include <pango/pangocairo.h>
 #include <proj.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 
 #include "core/internal.h"
 #include "geom/clip.h"
+#include "georeach/gazetteer.h"
 #include "georeach/map.h"
 #include "georeach/ring.h"
 
@@ -65,6 +67,17 @@ struct reach_map {
   size_t npoints;
   struct map_legend *legend;
   size_t nlegend;
+  char **credits; /* added credit lines */
+  size_t ncredits;
+  int ncities;     /* cities to name in reach */
+  int label_max;   /* longest point or city name, grapheme clusters; 0: any */
+  int transparent; /* nothing painted outside the frame */
+  int dpi;         /* PNG pHYs; 0: none */
+
+  /* what the last write placed */
+  struct reach_map_label *labels;
+  size_t nlabels;
+  signed char *in_reach; /* per point: 1, 0, -1 unknown */
 
   /* layout */
   int laid_out;
@@ -95,7 +108,16 @@ static const struct reach_rgb c_ocean = {0.812, 0.890, 0.941};
 static const struct reach_rgb c_back = {1, 1, 1};
 static const struct reach_rgb c_site = {0.133, 0.133, 0.133};
 static const struct reach_rgb c_target = {0.55, 0.0, 0.0};
+static const struct reach_rgb c_target_in = {0.78, 0.0, 0.0};      /* red: hit */
+static const struct reach_rgb c_target_out = {0.35, 0.40, 0.45};   /* slate: spared */
+static const struct reach_rgb c_city = {0.25, 0.25, 0.25};
 static const double fill_alpha = 0.22;
+/* Over the ocean the fills are stronger: at 0.22 the palette's blue
+ * (#1f77b4) over the ocean (#cfe3f0) moves no channel by more than 39 of
+ * 255 and reads as more sea; at 0.35 it moves red by 62, and every palette
+ * colour moves some channel by at least 38 (24 at 0.22).  Not more: four
+ * rings stacked over a sea already turn it brown. */
+static const double fill_alpha_sea = 0.35;
 
 struct reach_rgb reach_map_colour(int colour) {
   int i = colour % REACH_MAP_NCOLOURS;
@@ -109,6 +131,10 @@ void reach_map_style(const struct reach_map *map, struct reach_map_style *style)
   style->background = c_back;
   style->site = c_site;
   style->fill_alpha = fill_alpha;
+  style->fill_alpha_sea = fill_alpha_sea;
+  style->target_in = c_target_in;
+  style->target_out = c_target_out;
+  style->city = c_city;
 }
 
 static void set_rgb(cairo_t *cr, struct reach_rgb c, double alpha) {
@@ -147,9 +173,20 @@ static void unlayout(struct reach_map *m) {
   m->laid_out = m->boxes = m->whole_world = 0;
 }
 
+static void forget_labels(struct reach_map *m) {
+  for (size_t i = 0; i < m->nlabels; i++) free((char *)m->labels[i].text);
+  free(m->labels);
+  m->labels = NULL;
+  m->nlabels = 0;
+}
+
 void reach_map_free(struct reach_map *map) {
   if (!map) return;
   unlayout(map);
+  forget_labels(map);
+  free(map->in_reach);
+  for (size_t i = 0; i < map->ncredits; i++) free(map->credits[i]);
+  free(map->credits);
   for (size_t i = 0; i < map->nregions; i++) {
     reach_geom_clear(&map->regions[i].geom);
     free(map->regions[i].label);
@@ -314,6 +351,13 @@ enum reach_status reach_map_add_point(struct reach_ctx *ctx, struct reach_map *m
   p->marker = marker;
   p->name = dup_or_null(name);
   if (name && *name && !p->name) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  signed char *ir = realloc(map->in_reach, map->npoints + 1);
+  if (!ir) {
+    free(p->name);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  map->in_reach = ir;
+  ir[map->npoints] = -1;
   map->npoints++;
   unlayout(map);
   return REACH_OK;
@@ -331,6 +375,59 @@ enum reach_status reach_map_add_legend(struct reach_ctx *ctx, struct reach_map *
   if (!l->text) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   map->nlegend++;
   return REACH_OK;
+}
+
+enum reach_status reach_map_add_cities(struct reach_ctx *ctx, struct reach_map *map,
+                                       int n) {
+  if (n < 0) return reach_fail(ctx, REACH_ERR_ARG, "a number of cities cannot be negative");
+  map->ncities = n;
+  return REACH_OK;
+}
+
+enum reach_status reach_map_add_credit(struct reach_ctx *ctx, struct reach_map *map,
+                                       const char *text) {
+  if (!text || !*text) return REACH_OK;
+  char **c = realloc(map->credits, (map->ncredits + 1) * sizeof *c);
+  if (!c) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  map->credits = c;
+  if (!(c[map->ncredits] = strdup(text))) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  /* one line each: a newline would draw over the line above */
+  for (char *q = c[map->ncredits]; *q; q++)
+    if (*q == '\n' || *q == '\r') *q = ' ';
+  map->ncredits++;
+  return REACH_OK;
+}
+
+enum reach_status reach_map_set_label_max(struct reach_ctx *ctx, struct reach_map *map,
+                                          int max_chars) {
+  if (max_chars < 0 || max_chars == 1)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "a label length limit is 0 (none) or at least 2 characters, not %d",
+                      max_chars);
+  map->label_max = max_chars;
+  return REACH_OK;
+}
+
+void reach_map_set_transparent(struct reach_map *map, int on) {
+  map->transparent = on != 0;
+}
+
+enum reach_status reach_map_set_dpi(struct reach_ctx *ctx, struct reach_map *map, int dpi) {
+  if (dpi < 0 || dpi > 10000)
+    return reach_fail(ctx, REACH_ERR_ARG, "a resolution of %d dpi is outside [1, 10000]", dpi);
+  map->dpi = dpi;
+  return REACH_OK;
+}
+
+size_t reach_map_labels(const struct reach_map *map, const struct reach_map_label **labels) {
+  *labels = map->labels;
+  return map->nlabels;
+}
+
+int reach_map_point_in_reach(const struct reach_map *map, size_t i) {
+  return i < map->npoints && map->points[i].marker == REACH_MAP_TARGET_REACH
+             ? map->in_reach[i]
+             : -1;
 }
 
 enum reach_map_kind reach_map_projection_kind(const struct reach_map *map) {
@@ -776,6 +873,8 @@ struct draw {
     double x, y, area, w;
   } *clabels;            /* country label candidates */
   size_t nclabels;
+  cairo_path_t *land;    /* all the countries, pixels; NULL: none drawn */
+  struct reach_clip **rclips; /* each region, for point-in-region tests */
   int failed;            /* out of memory somewhere */
 };
 
@@ -875,6 +974,7 @@ static enum reach_status draw_countries(struct draw *d) {
     reach_runs_clear(&fill);
   }
   set_rgb(cr, c_land, 1);
+  d->land = cairo_copy_path(cr);
   cairo_fill(cr);
   path_lines(d, &outlines, NULL);
   reach_runs_clear(&outlines);
@@ -949,9 +1049,33 @@ static enum reach_status draw_regions(struct draw *d) {
     cairo_new_path(cr);
     for (size_t j = i; j < m->nregions; j++)
       if (m->regions[j].colour == m->regions[i].colour) path_polygons(d, &clipped[j]);
+    struct reach_rgb c = reach_map_colour(m->regions[i].colour);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
-    set_rgb(cr, reach_map_colour(m->regions[i].colour), fill_alpha);
-    cairo_fill(cr);
+    if (!d->land || d->land->status != CAIRO_STATUS_SUCCESS) {
+      set_rgb(cr, c, fill_alpha_sea); /* no land drawn: all is sea */
+      cairo_fill(cr);
+      continue;
+    }
+    /* land at fill_alpha, the rest (sea) at fill_alpha_sea: twice the same
+     * path, clipped to the land and to the frame less the land */
+    cairo_path_t *region = cairo_copy_path(cr);
+    for (int sea = 0; sea < 2; sea++) {
+      cairo_save(cr);
+      cairo_new_path(cr);
+      if (sea) {
+        cairo_rectangle(cr, 0, 0, m->w, m->h);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+      }
+      cairo_append_path(cr, d->land);
+      cairo_clip(cr);
+      cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
+      cairo_append_path(cr, region);
+      set_rgb(cr, c, sea ? fill_alpha_sea : fill_alpha);
+      cairo_fill(cr);
+      cairo_restore(cr);
+    }
+    cairo_path_destroy(region);
+    cairo_new_path(cr);
   }
   free(order);
   /* outlines, from the unclipped regions' real edges */
@@ -978,24 +1102,118 @@ static enum reach_status draw_regions(struct draw *d) {
 
 /* ---- text and furniture -------------------------------------------------- */
 
-static void font(cairo_t *cr, double size, int bold) {
-  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
-                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, size);
+/* Every text goes through Pango: shaping (Arabic joins, Indic clusters),
+ * bidirectional order, and font fallback through fontconfig, so that a name
+ * in Hangul or Hebrew is drawn from whichever installed font has it
+ * (scripts/setup installs DejaVu, WenQuanYi Micro Hei and FreeFont) while
+ * Latin and Cyrillic stay in DejaVu Sans. */
+struct text {
+  PangoLayout *l;
+  double w, h;  /* logical box, pixels */
+  double base;  /* baseline below the top of the box */
+  int unknown;  /* characters no font has */
+  char *s;      /* as drawn */
+};
+
+/* @p s cut to d->m->label_max grapheme clusters with an ellipsis (a new
+ * string), or NULL when it is short enough or memory runs out. */
+static char *shorten(PangoLayout *l, const char *s, int max) {
+  if (max <= 0) return NULL;
+  int n = 0;
+  const PangoLogAttr *a = pango_layout_get_log_attrs_readonly(l, &n);
+  /* cursor positions 1..n-1 end the clusters */
+  int clusters = 0, cut = -1;
+  for (int i = 1; i < n; i++)
+    if (a[i].is_cursor_position) {
+      clusters++;
+      if (clusters == max - 1) cut = i;
+    }
+  if (clusters <= max || cut < 0) return NULL;
+  const char *end = g_utf8_offset_to_pointer(s, cut);
+  size_t len = (size_t)(end - s);
+  char *r = malloc(len + 4);
+  if (!r) return NULL;
+  memcpy(r, s, len);
+  memcpy(r + len, "\xE2\x80\xA6", 4); /* U+2026 */
+  return r;
 }
 
-/* Text with its left end of baseline at x, y, with a white halo. */
-static void halo_text(cairo_t *cr, double x, double y, const char *s,
+static void text_set(struct text *t) {
+  PangoRectangle logical;
+  pango_layout_get_extents(t->l, NULL, &logical);
+  t->w = (double)logical.width / PANGO_SCALE;
+  t->h = (double)logical.height / PANGO_SCALE;
+  t->base = (double)pango_layout_get_baseline(t->l) / PANGO_SCALE;
+  t->unknown = pango_layout_get_unknown_glyphs_count(t->l);
+}
+
+/* A text of @p size pixels; @p shortened: cut to the map's label length.
+ * 0 when memory runs out.  Free with text_free(). */
+static int text_new(struct draw *d, struct text *t, const char *s, double size, int bold,
+                    int shortened) {
+  memset(t, 0, sizeof *t);
+  t->l = pango_cairo_create_layout(d->cr);
+  PangoFontDescription *fd = pango_font_description_from_string("DejaVu Sans");
+  if (!t->l || !fd) {
+    if (fd) pango_font_description_free(fd);
+    if (t->l) g_object_unref(t->l);
+    t->l = NULL;
+    d->failed = 1;
+    return 0;
+  }
+  if (bold) pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+  pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+  pango_layout_set_font_description(t->l, fd);
+  pango_font_description_free(fd);
+  pango_layout_set_text(t->l, s, -1);
+  t->s = shortened ? shorten(t->l, s, d->m->label_max) : NULL;
+  if (t->s)
+    pango_layout_set_text(t->l, t->s, -1);
+  else
+    t->s = strdup(s);
+  if (!t->s) {
+    g_object_unref(t->l);
+    t->l = NULL;
+    d->failed = 1;
+    return 0;
+  }
+  text_set(t);
+  return 1;
+}
+
+/* At most @p max_w pixels wide: cut with an ellipsis at the end. */
+static void text_fit(struct text *t, double max_w) {
+  if (t->w <= max_w) return;
+  pango_layout_set_width(t->l, (int)(max_w * PANGO_SCALE));
+  pango_layout_set_ellipsize(t->l, PANGO_ELLIPSIZE_END);
+  text_set(t);
+}
+
+static void text_free(struct text *t) {
+  if (t->l) g_object_unref(t->l);
+  free(t->s);
+  memset(t, 0, sizeof *t);
+}
+
+/* The text with the top left corner of its box at x, y; with a white halo of
+ * @p halo pixels when > 0. */
+static void text_draw(cairo_t *cr, const struct text *t, double x, double y,
                       struct reach_rgb c, double halo) {
   cairo_new_path(cr);
   cairo_move_to(cr, x, y);
-  cairo_text_path(cr, s);
-  cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
-  cairo_set_line_width(cr, halo);
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_stroke_preserve(cr);
-  set_rgb(cr, c, 1);
-  cairo_fill(cr);
+  if (halo > 0) {
+    pango_cairo_layout_path(cr, t->l);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.9);
+    cairo_set_line_width(cr, halo);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke_preserve(cr);
+    set_rgb(cr, c, 1);
+    cairo_fill(cr);
+  } else {
+    set_rgb(cr, c, 1);
+    pango_cairo_show_layout(cr, t->l);
+  }
+  cairo_new_path(cr);
 }
 
 static int overlaps(const struct draw *d, struct box b) {
@@ -1018,21 +1236,51 @@ static void add_box(struct draw *d, struct box b) {
   d->boxes[d->nboxes++] = b;
 }
 
-/* Place text near an anchor, trying the positions in order; 1 if placed. */
-static int place_label(struct draw *d, const char *s, double size, int bold,
-                       struct reach_rgb c, const double (*pos)[2], int npos) {
-  cairo_text_extents_t te;
-  font(d->cr, size, bold);
-  cairo_text_extents(d->cr, s, &te);
+/* Record a text placed, for reach_map_labels(). */
+static void add_label(struct draw *d, enum reach_map_label_kind kind, struct box b,
+                      const char *text, int unknown) {
+  struct reach_map *m = d->m;
+  struct reach_map_label *n = realloc(m->labels, (m->nlabels + 1) * sizeof *n);
+  char *s = strdup(text ? text : "");
+  if (!n || !s) {
+    if (n) m->labels = n;
+    free(s);
+    d->failed = 1;
+    return;
+  }
+  m->labels = n;
+  m->labels[m->nlabels++] =
+      (struct reach_map_label){b.x0, b.y0, b.x1, b.y1, kind, s, unknown};
+}
+
+/* Place a text near an anchor, trying the positions (top left corners) in
+ * order; 1 if placed. */
+static int place_label(struct draw *d, const struct text *t, struct reach_rgb c,
+                       const double (*pos)[2], int npos, enum reach_map_label_kind kind) {
   for (int i = 0; i < npos; i++) {
-    /* pos: top left corner of the text's box */
-    struct box b = {pos[i][0], pos[i][1], pos[i][0] + te.x_advance, pos[i][1] + size * 1.2};
+    struct box b = {pos[i][0], pos[i][1], pos[i][0] + t->w, pos[i][1] + t->h};
     if (overlaps(d, b)) continue;
-    halo_text(d->cr, b.x0, b.y0 + size * 0.95, s, c, 3 * d->m->unit);
+    text_draw(d->cr, t, b.x0, b.y0, c, 3 * d->m->unit);
     add_box(d, b);
+    add_label(d, kind, b, t->s, t->unknown);
     return 1;
   }
   return 0;
+}
+
+/* Whether lon, lat lies in a region drawn (boundary included). */
+static int in_reach(struct draw *d, double lon, double lat) {
+  for (size_t r = 0; r < d->m->nregions; r++)
+    if (d->rclips[r] && reach_clip_point(d->ctx, d->rclips[r], lon, lat)) return 1;
+  return 0;
+}
+
+static void diamond(cairo_t *cr, double x, double y, double r) {
+  cairo_move_to(cr, x, y - r);
+  cairo_line_to(cr, x + r, y);
+  cairo_line_to(cr, x, y + r);
+  cairo_line_to(cr, x - r, y);
+  cairo_close_path(cr);
 }
 
 static void draw_points(struct draw *d, int labels) {
@@ -1045,6 +1293,11 @@ static void draw_points(struct draw *d, int labels) {
     int vis = m->whole_world || reach_clip_point(d->ctx, d->clip, p->lon, p->lat);
     if (!vis || !px_of(m, p->lon, p->lat, &x, &y)) continue;
     double r = 4.5 * u;
+    struct reach_rgb tc = c_target;
+    if (p->marker == REACH_MAP_TARGET_REACH) {
+      if (!labels) m->in_reach[i] = (signed char)in_reach(d, p->lon, p->lat);
+      tc = m->in_reach[i] == 1 ? c_target_in : c_target_out;
+    }
     if (!labels) {
       cairo_new_path(cr);
       if (p->marker == REACH_MAP_TARGET) {
@@ -1058,6 +1311,16 @@ static void draw_points(struct draw *d, int labels) {
         set_rgb(cr, c_target, 1);
         cairo_set_line_width(cr, 2.2 * u);
         cairo_stroke(cr);
+      } else if (p->marker == REACH_MAP_TARGET_REACH) {
+        /* a filled diamond, larger than a site's dot: the pixel at the
+         * target is the colour of the verdict */
+        r = 6 * u;
+        diamond(cr, x, y, r);
+        set_rgb(cr, tc, 1);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_set_line_width(cr, 1.5 * u);
+        cairo_stroke(cr);
       } else {
         cairo_arc(cr, x, y, r, 0, 2 * PI);
         set_rgb(cr, c_site, 1);
@@ -1070,17 +1333,17 @@ static void draw_points(struct draw *d, int labels) {
       continue;
     }
     if (!p->name) continue;
-    double size = 13 * u;
-    cairo_text_extents_t te;
-    font(cr, size, 1);
-    cairo_text_extents(cr, p->name, &te);
+    if (p->marker == REACH_MAP_TARGET_REACH) r = 6 * u;
+    struct text t;
+    if (!text_new(d, &t, p->name, 13 * u, 1, 1)) continue;
     double gap = r + 3 * u;
-    const double pos[4][2] = {{x + gap, y - size * 0.6},
-                              {x - gap - te.x_advance, y - size * 0.6},
-                              {x - te.x_advance / 2, y - gap - size * 1.2},
-                              {x - te.x_advance / 2, y + gap}};
-    place_label(d, p->name, size, 1, p->marker == REACH_MAP_TARGET ? c_target : c_site,
-                pos, 4);
+    const double pos[4][2] = {{x + gap, y - t.h / 2},
+                              {x - gap - t.w, y - t.h / 2},
+                              {x - t.w / 2, y - gap - t.h},
+                              {x - t.w / 2, y + gap}};
+    place_label(d, &t, p->marker == REACH_MAP_SITE ? c_site : tc, pos, 4,
+                REACH_MAP_LABEL_POINT);
+    text_free(&t);
   }
 }
 
@@ -1116,18 +1379,79 @@ static void draw_region_labels(struct draw *d) {
       }
     }
     if (!isfinite(ext[0][1])) continue;
-    cairo_text_extents_t te;
-    font(d->cr, size, 1);
-    cairo_text_extents(d->cr, r->label, &te);
-    double w = te.x_advance, g = 4 * u;
-    const double pos[4][2] = {{ext[0][0] - w / 2, ext[0][1] - g - size * 1.2},
+    struct text t;
+    if (!text_new(d, &t, r->label, size, 1, 0)) continue;
+    double w = t.w, h = t.h, g = 4 * u;
+    const double pos[4][2] = {{ext[0][0] - w / 2, ext[0][1] - g - h},
                               {ext[1][0] - w / 2, ext[1][1] + g},
-                              {ext[2][0] + g, ext[2][1] - size * 0.6},
-                              {ext[3][0] - g - w, ext[3][1] - size * 0.6}};
+                              {ext[2][0] + g, ext[2][1] - h / 2},
+                              {ext[3][0] - g - w, ext[3][1] - h / 2}};
     struct reach_rgb c = reach_map_colour(r->colour);
-    place_label(d, r->label, size, 1, (struct reach_rgb){c.r * 0.7, c.g * 0.7, c.b * 0.7},
-                pos, 4);
+    place_label(d, &t, (struct reach_rgb){c.r * 0.7, c.g * 0.7, c.b * 0.7}, pos, 4,
+                REACH_MAP_LABEL_REGION);
+    text_free(&t);
   }
+}
+
+static int by_population(const void *a, const void *b) {
+  const struct reach_place *x = *(const struct reach_place *const *)a,
+                          *y = *(const struct reach_place *const *)b;
+  return x->population < y->population ? 1 : x->population > y->population ? -1 : 0;
+}
+
+/* The most populous places in reach, named where their names fit. */
+static enum reach_status draw_cities(struct draw *d) {
+  struct reach_map *m = d->m;
+  if (m->ncities <= 0 || m->nregions == 0) return REACH_OK;
+  const struct reach_place *places;
+  size_t n;
+  enum reach_status st = reach_places(d->ctx, &places, &n);
+  if (st) return st;
+  const struct reach_place **order = malloc((n ? n : 1) * sizeof *order);
+  if (!order) return reach_fail(d->ctx, REACH_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) order[i] = &places[i];
+  qsort(order, n, sizeof *order, by_population);
+  double u = m->unit, r = 2.6 * u, size = 11.5 * u;
+  int placed = 0;
+  for (size_t i = 0; i < n && placed < m->ncities && !d->failed; i++) {
+    const struct reach_place *p = order[i];
+    double x, y;
+    if (!m->whole_world && !reach_clip_point(d->ctx, d->clip, p->lon_deg, p->lat_deg)) continue;
+    if (!px_of(m, p->lon_deg, p->lat_deg, &x, &y)) continue;
+    int near = 0;
+    for (size_t k = 0; k < m->npoints && !near; k++) {
+      double px, py;
+      near = px_of(m, m->points[k].lon, m->points[k].lat, &px, &py) &&
+             hypot(px - x, py - y) < 3 * 6 * u;
+    }
+    if (near) continue;
+    struct box dot = {x - r - u, y - r - u, x + r + u, y + r + u};
+    if (overlaps(d, dot) || !in_reach(d, p->lon_deg, p->lat_deg)) continue;
+    struct text t;
+    if (!text_new(d, &t, p->name, size, 0, 1)) continue;
+    double gap = r + 2.5 * u;
+    const double pos[4][2] = {{x + gap, y - t.h / 2},
+                              {x - gap - t.w, y - t.h / 2},
+                              {x - t.w / 2, y - gap - t.h},
+                              {x - t.w / 2, y + gap}};
+    add_box(d, dot); /* the label must not cover its own dot */
+    if (place_label(d, &t, (struct reach_rgb){0.15, 0.15, 0.15}, pos, 4,
+                    REACH_MAP_LABEL_CITY)) {
+      cairo_new_path(d->cr);
+      cairo_arc(d->cr, x, y, r, 0, 2 * PI);
+      set_rgb(d->cr, c_city, 1);
+      cairo_fill_preserve(d->cr);
+      cairo_set_source_rgb(d->cr, 1, 1, 1);
+      cairo_set_line_width(d->cr, 1.2 * u);
+      cairo_stroke(d->cr);
+      placed++;
+    } else {
+      d->nboxes--; /* no name, no dot */
+    }
+    text_free(&t);
+  }
+  free(order);
+  return REACH_OK;
 }
 
 /* How many outline points and points fall in a box. */
@@ -1150,21 +1474,47 @@ static void draw_legend(struct draw *d) {
   struct reach_map *m = d->m;
   cairo_t *cr = d->cr;
   double u = m->unit, size = 13 * u, line = size * 1.55, pad = 8 * u, sw = 26 * u;
-  int sites = 0, targets = 0;
+  int sites = 0, targets = 0, t_in = 0, t_out = 0;
   for (size_t i = 0; i < m->npoints; i++) {
     sites |= m->points[i].marker == REACH_MAP_SITE;
     targets |= m->points[i].marker == REACH_MAP_TARGET;
+    if (m->points[i].marker == REACH_MAP_TARGET_REACH) {
+      t_in |= m->in_reach[i] == 1;
+      t_out |= m->in_reach[i] == 0;
+    }
   }
-  size_t n = m->nlegend + (size_t)sites + (size_t)targets;
+  size_t n = m->nlegend + (size_t)sites + (size_t)targets + (size_t)t_in + (size_t)t_out;
   if (n == 0) return;
-  font(cr, size, 0);
-  double tw = 0;
-  for (size_t i = 0; i < m->nlegend; i++) {
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, m->legend[i].text, &te);
-    tw = fmax(tw, te.x_advance);
+  struct text *texts = calloc(n, sizeof *texts);
+  if (!texts) {
+    d->failed = 1;
+    return;
   }
-  tw = fmax(tw, 80 * u);
+  /* what each line is: a legend entry, or one of the markers */
+  int *what = calloc(n, sizeof *what);
+  if (!what) {
+    free(texts);
+    d->failed = 1;
+    return;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < m->nlegend; i++) what[k++] = (int)i;
+  if (sites) what[k++] = -1;
+  if (targets) what[k++] = -2;
+  if (t_in) what[k++] = -3;
+  if (t_out) what[k++] = -4;
+  double tw = 80 * u;
+  int unknown = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *s = what[i] >= 0 ? m->legend[what[i]].text
+                    : what[i] == -1 ? "launch site"
+                    : what[i] == -2 ? "target"
+                    : what[i] == -3 ? "target in reach"
+                                    : "target out of reach";
+    text_new(d, &texts[i], s, size, 0, 0);
+    tw = fmax(tw, texts[i].w);
+    unknown += texts[i].unknown;
+  }
   double bw = pad * 3 + sw + tw, bh = pad * 2 + line * (double)n;
   double o = 10 * u;
   struct box cand[4] = {{m->px0 + o, m->py0 + o, m->px0 + o + bw, m->py0 + o + bh},
@@ -1188,25 +1538,22 @@ static void draw_legend(struct draw *d) {
   for (size_t i = 0; i < n; i++, y += line) {
     double sx = b.x0 + pad, sy = y + line * 0.18, sh = line * 0.64;
     cairo_new_path(cr);
-    const char *text;
-    if (i < m->nlegend) {
-      struct reach_rgb c = reach_map_colour(m->legend[i].colour);
+    if (what[i] >= 0) {
+      struct reach_rgb c = reach_map_colour(m->legend[what[i]].colour);
       cairo_rectangle(cr, sx, sy, sw, sh);
       set_rgb(cr, c, fill_alpha);
       cairo_fill_preserve(cr);
       set_rgb(cr, (struct reach_rgb){c.r * 0.85, c.g * 0.85, c.b * 0.85}, 0.95);
       cairo_set_line_width(cr, 2 * u);
       double dash[2] = {7 * u, 4 * u};
-      cairo_set_dash(cr, dash, m->legend[i].flags & REACH_MAP_DASHED ? 2 : 0, 0);
+      cairo_set_dash(cr, dash, m->legend[what[i]].flags & REACH_MAP_DASHED ? 2 : 0, 0);
       cairo_stroke(cr);
       cairo_set_dash(cr, NULL, 0, 0);
-      text = m->legend[i].text;
-    } else if (sites && i == m->nlegend) {
+    } else if (what[i] == -1) {
       cairo_arc(cr, sx + sw / 2, sy + sh / 2, 4.5 * u, 0, 2 * PI);
       set_rgb(cr, c_site, 1);
       cairo_fill(cr);
-      text = "launch site";
-    } else {
+    } else if (what[i] == -2) {
       double cx = sx + sw / 2, cy = sy + sh / 2, r = 4.5 * u;
       cairo_move_to(cr, cx - r, cy - r);
       cairo_line_to(cr, cx + r, cy + r);
@@ -1215,31 +1562,63 @@ static void draw_legend(struct draw *d) {
       set_rgb(cr, c_target, 1);
       cairo_set_line_width(cr, 2.2 * u);
       cairo_stroke(cr);
-      text = "target";
+    } else {
+      diamond(cr, sx + sw / 2, sy + sh / 2, 6 * u);
+      set_rgb(cr, what[i] == -3 ? c_target_in : c_target_out, 1);
+      cairo_fill(cr);
     }
-    font(cr, size, 0);
-    cairo_move_to(cr, sx + sw + pad, y + line * 0.5 + size * 0.35);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_show_text(cr, text);
+    if (texts[i].l)
+      text_draw(cr, &texts[i], sx + sw + pad, y + (line - texts[i].h) / 2,
+                (struct reach_rgb){0.1, 0.1, 0.1}, 0);
+    text_free(&texts[i]);
   }
+  free(texts);
+  free(what);
   add_box(d, b);
+  add_label(d, REACH_MAP_LABEL_LEGEND, b, "", unknown);
 }
 
 /* A scale bar (azimuthal equidistant maps: distances from the centre are
- * true, so it measures radii) and the credit line. */
+ * true, so it measures radii) and the credit lines. */
 static void draw_furniture(struct draw *d) {
   struct reach_map *m = d->m;
   cairo_t *cr = d->cr;
   double u = m->unit, size = 11 * u;
   char text[160];
-  cairo_text_extents_t te;
   snprintf(text, sizeof text, "georeach %s \xC2\xB7 WGS84 geodesic \xC2\xB7 countries: Natural Earth",
            reach_version());
-  font(cr, size, 0);
-  cairo_text_extents(cr, text, &te);
-  double x = m->px1 - 8 * u - te.x_advance, y = m->py1 - 8 * u;
-  halo_text(cr, x, y, text, (struct reach_rgb){0.3, 0.3, 0.3}, 3 * u);
-  add_box(d, (struct box){x, y - size, m->px1, m->py1});
+  /* the default line at the bottom, the added ones above it in order */
+  double bottom = m->py1 - 4 * u, maxw = (m->px1 - m->px0) * 0.7;
+  double top = bottom, left = m->px1;
+  int unknown = 0;
+  for (size_t i = m->ncredits + 1; i-- > 0;) {
+    struct text t;
+    if (!text_new(d, &t, i == m->ncredits ? text : m->credits[i], size, 0, 0)) continue;
+    text_fit(&t, maxw);
+    double x = m->px1 - 8 * u - t.w;
+    top -= t.h;
+    text_draw(cr, &t, x, top, (struct reach_rgb){0.3, 0.3, 0.3}, 3 * u);
+    left = fmin(left, x);
+    unknown += t.unknown;
+    text_free(&t);
+  }
+  struct box cb = {left, top, m->px1, m->py1};
+  add_box(d, cb);
+  {
+    /* the credit as one text for reach_map_labels() */
+    size_t len = strlen(text) + 1;
+    for (size_t i = 0; i < m->ncredits; i++) len += strlen(m->credits[i]) + 1;
+    char *all = malloc(len);
+    if (all) {
+      all[0] = 0;
+      for (size_t i = 0; i < m->ncredits; i++) strcat(strcat(all, m->credits[i]), "\n");
+      strcat(all, text);
+      add_label(d, REACH_MAP_LABEL_CREDIT, cb, all, unknown);
+      free(all);
+    } else {
+      d->failed = 1;
+    }
+  }
   if (m->kind != REACH_MAP_AEQD) return;
   /* about a fifth of the width, 1, 2 or 5 times a power of ten km */
   double want_km = (m->px1 - m->px0) / 5 * m->gt[1] / 1000;
@@ -1265,50 +1644,61 @@ static void draw_furniture(struct draw *d) {
     cairo_set_line_width(cr, 0.8 * u);
     cairo_stroke(cr);
   }
-  font(cr, size, 0);
-  cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
   for (int i = 0; i <= 2; i++) {
     if (i == 2)
       snprintf(text, sizeof text, "%g km", len_km);
     else
       snprintf(text, sizeof text, "%g", len_km * i / 2);
-    cairo_text_extents(cr, text, &te);
-    double tx = x0 + i * len_px / 2 - (i == 2 ? te.x_advance / 4 : te.x_advance / 2);
-    cairo_move_to(cr, tx, y0 - 4 * u);
-    cairo_show_text(cr, text);
+    struct text t;
+    if (!text_new(d, &t, text, size, 0, 0)) continue;
+    double tx = x0 + i * len_px / 2 - (i == 2 ? t.w / 4 : t.w / 2);
+    text_draw(cr, &t, tx, y0 - 3 * u - t.h, (struct reach_rgb){0.1, 0.1, 0.1}, 0);
+    text_free(&t);
   }
-  font(cr, size * 0.9, 0);
-  cairo_move_to(cr, x0, y0 + bh + size * 1.2);
-  cairo_show_text(cr, "distances from the centre are true");
-  add_box(d, (struct box){x0 - 6 * u, y0 - 20 * u, x0 + len_px + 54 * u, y0 + 26 * u});
+  struct text t;
+  if (text_new(d, &t, "distances from the centre are true", size * 0.9, 0, 0)) {
+    text_draw(cr, &t, x0, y0 + bh + 2 * u, (struct reach_rgb){0.1, 0.1, 0.1}, 0);
+    text_free(&t);
+  }
+  struct box sb = {x0 - 6 * u, y0 - 20 * u, x0 + len_px + 54 * u, y0 + 26 * u};
+  add_box(d, sb);
+  add_label(d, REACH_MAP_LABEL_SCALE, sb, "", 0);
 }
 
 static void draw_title(struct draw *d) {
   struct reach_map *m = d->m;
   cairo_t *cr = d->cr;
-  double u = m->unit, y = 12 * u;
-  if (m->title) {
+  double u = m->unit, y = 12 * u, wmax = m->px1 - m->px0;
+  struct text t;
+  if (m->title && text_new(d, &t, m->title, 24 * u, 1, 0)) {
     /* a long title shrinks to the width */
-    cairo_text_extents_t te;
-    font(cr, 24 * u, 1);
-    cairo_text_extents(cr, m->title, &te);
-    if (te.x_advance > m->px1 - m->px0)
-      font(cr, fmax(8, 24 * u * (m->px1 - m->px0) / te.x_advance), 1);
-    cairo_move_to(cr, m->px0, y + 24 * u);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_show_text(cr, m->title);
+    if (t.w > wmax) {
+      double size = fmax(8, 24 * u * wmax / t.w);
+      text_free(&t);
+      if (!text_new(d, &t, m->title, size, 1, 0)) return;
+      text_fit(&t, wmax);
+    }
+    double top = y + 24 * u - t.base; /* the baseline where it was */
+    text_draw(cr, &t, m->px0, top, (struct reach_rgb){0.1, 0.1, 0.1}, 0);
+    add_label(d, REACH_MAP_LABEL_TITLE, (struct box){m->px0, top, m->px0 + t.w, top + t.h},
+              t.s, t.unknown);
+    text_free(&t);
     y += 34 * u;
   }
-  font(cr, 13 * u, 0);
   char text[400];
   snprintf(text, sizeof text, "%s%s", m->desc,
            m->grat_deg > 0 ? " \xC2\xB7 graticule every " : "");
   size_t l = strlen(text);
   if (m->grat_deg > 0)
     snprintf(text + l, sizeof text - l, "%g\xC2\xB0", m->grat_deg);
-  cairo_move_to(cr, m->px0, y + 13 * u);
-  cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-  cairo_show_text(cr, text);
+  if (text_new(d, &t, text, 13 * u, 0, 0)) {
+    text_fit(&t, wmax);
+    double top = y + 13 * u - t.base;
+    text_draw(cr, &t, m->px0, top, (struct reach_rgb){0.35, 0.35, 0.35}, 0);
+    add_label(d, REACH_MAP_LABEL_TITLE, (struct box){m->px0, top, m->px0 + t.w, top + t.h},
+              t.s, t.unknown);
+    text_free(&t);
+  }
 }
 
 static int by_area(const void *a, const void *b) {
@@ -1316,20 +1706,22 @@ static int by_area(const void *a, const void *b) {
   return x->area < y->area ? 1 : x->area > y->area ? -1 : 0;
 }
 
-/* Country names, largest first, where they fit inside the country's box
- * and clear of everything placed before. */
+/* Country names, largest visible area first, where they fit inside the
+ * country's box and clear of everything placed before. */
 static void draw_country_labels(struct draw *d) {
   double u = d->m->unit, size = 11 * u;
   if (!d->clabels || d->nclabels == 0) return;
   qsort(d->clabels, d->nclabels, sizeof *d->clabels, by_area);
-  font(d->cr, size, 0);
   for (size_t i = 0; i < d->nclabels; i++) {
     const struct clabel *c = &d->clabels[i];
-    cairo_text_extents_t te;
-    cairo_text_extents(d->cr, c->name, &te);
-    if (te.x_advance > 0.9 * c->w || te.x_advance * size * 2.5 > c->area) continue;
-    const double pos[1][2] = {{c->x - te.x_advance / 2, c->y - size * 0.6}};
-    place_label(d, c->name, size, 0, (struct reach_rgb){0.42, 0.42, 0.42}, pos, 1);
+    struct text t;
+    if (!text_new(d, &t, c->name, size, 0, 0)) continue;
+    if (!(t.w > 0.9 * c->w || t.w * size * 2.5 > c->area)) {
+      const double pos[1][2] = {{c->x - t.w / 2, c->y - t.h / 2}};
+      place_label(d, &t, (struct reach_rgb){0.42, 0.42, 0.42}, pos, 1,
+                  REACH_MAP_LABEL_COUNTRY);
+    }
+    text_free(&t);
   }
 }
 
@@ -1351,8 +1743,23 @@ static enum reach_status render(struct reach_ctx *ctx, struct reach_map *m, cair
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto out;
   }
-  cairo_set_source_rgb(cr, c_back.r, c_back.g, c_back.b);
-  cairo_paint(cr);
+  d.rclips = calloc(m->nregions ? m->nregions : 1, sizeof *d.rclips);
+  if (!d.rclips) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < m->nregions; i++)
+    if (m->regions[i].geom.npolys &&
+        !(d.rclips[i] = reach_clip_new(ctx, &m->regions[i].geom, 0))) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      goto out;
+    }
+  forget_labels(m);
+  for (size_t i = 0; i < m->npoints; i++) m->in_reach[i] = -1;
+  if (!m->transparent) {
+    cairo_set_source_rgb(cr, c_back.r, c_back.g, c_back.b);
+    cairo_paint(cr);
+  }
   cairo_save(cr);
   cairo_rectangle(cr, m->px0, m->py0, m->px1 - m->px0, m->py1 - m->py0);
   cairo_clip(cr);
@@ -1377,6 +1784,7 @@ static enum reach_status render(struct reach_ctx *ctx, struct reach_map *m, cair
   draw_furniture(&d);
   draw_points(&d, 1);
   draw_region_labels(&d);
+  if ((st = draw_cities(&d)) != REACH_OK) goto out;
   draw_country_labels(&d);
   draw_title(&d);
   if (!tick(progress, data, 0.9)) goto interrupted;
@@ -1387,6 +1795,9 @@ interrupted:
 out:
   reach_clip_free(ctx, d.clip);
   reach_clip_free(ctx, d.noclip);
+  for (size_t i = 0; d.rclips && i < m->nregions; i++) reach_clip_free(ctx, d.rclips[i]);
+  free(d.rclips);
+  if (d.land) cairo_path_destroy(d.land);
   for (size_t i = 0; d.anchors && i < m->nregions; i++) reach_pts_free(&d.anchors[i]);
   free(d.anchors);
   reach_pts_free(&d.buf);
@@ -1400,6 +1811,62 @@ out:
 static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len) {
   return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS
                                               : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* A PNG in memory, to add a pHYs chunk before it is written. */
+struct membuf {
+  unsigned char *p;
+  size_t n, cap;
+};
+
+static cairo_status_t mem_cb(void *closure, const unsigned char *data, unsigned int len) {
+  struct membuf *b = closure;
+  if (b->n + len > b->cap) {
+    size_t cap = b->cap ? b->cap : 65536;
+    while (cap < b->n + len) cap *= 2;
+    unsigned char *p = realloc(b->p, cap);
+    if (!p) return CAIRO_STATUS_NO_MEMORY;
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, data, len);
+  b->n += len;
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* CRC-32 of PNG chunks (ISO 3309, as zlib's crc32()). */
+static unsigned long crc32_png(const unsigned char *p, size_t n) {
+  unsigned long c = 0xffffffffUL;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320UL ^ (c >> 1) : c >> 1;
+  }
+  return c ^ 0xffffffffUL;
+}
+
+static void put32(unsigned char *p, unsigned long v) {
+  p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
+  p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
+}
+
+/* Write the PNG of @p b to @p f with a pHYs chunk of @p dpi after IHDR:
+ * cairo's PNG writer sets no resolution.  0 on a write error. */
+static int write_png_dpi(FILE *f, const struct membuf *b, int dpi) {
+  /* signature (8) + IHDR (4 length + 4 type + 13 data + 4 CRC) */
+  const size_t after_ihdr = 8 + 25;
+  if (b->n < after_ihdr || memcmp(b->p + 12, "IHDR", 4) != 0)
+    return fwrite(b->p, 1, b->n, f) == b->n;
+  unsigned char phys[21];
+  unsigned long ppm = (unsigned long)lround(dpi / 0.0254); /* pixels per metre */
+  put32(phys, 9);
+  memcpy(phys + 4, "pHYs", 4);
+  put32(phys + 8, ppm);
+  put32(phys + 12, ppm);
+  phys[16] = 1; /* unit: metre */
+  put32(phys + 17, crc32_png(phys + 4, 13));
+  return fwrite(b->p, 1, after_ihdr, f) == after_ihdr &&
+         fwrite(phys, 1, sizeof phys, f) == sizeof phys &&
+         fwrite(b->p + after_ihdr, 1, b->n - after_ihdr, f) == b->n - after_ihdr;
 }
 
 /* 0 PNG, 1 SVG, 2 PDF, -1 unknown. */
@@ -1479,7 +1946,9 @@ enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
     return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }
   cairo_surface_t *s =
-      fmt == 0 ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, map->w, map->h)
+      fmt == 0 ? cairo_image_surface_create(map->transparent ? CAIRO_FORMAT_ARGB32
+                                                             : CAIRO_FORMAT_RGB24,
+                                            map->w, map->h)
       : fmt == 1 ? cairo_svg_surface_create_for_stream(write_cb, f, map->w, map->h)
                  : cairo_pdf_surface_create_for_stream(write_cb, f, map->w, map->h);
   cairo_t *cr = cairo_create(s);
@@ -1491,7 +1960,15 @@ enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
   }
   cairo_destroy(cr);
   cairo_status_t cs = CAIRO_STATUS_SUCCESS;
-  if (st == REACH_OK && fmt == 0) cs = cairo_surface_write_to_png_stream(s, write_cb, f);
+  if (st == REACH_OK && fmt == 0 && map->dpi > 0) {
+    struct membuf b = {0};
+    cs = cairo_surface_write_to_png_stream(s, mem_cb, &b);
+    if (cs == CAIRO_STATUS_SUCCESS && !write_png_dpi(f, &b, map->dpi))
+      cs = CAIRO_STATUS_WRITE_ERROR;
+    free(b.p);
+  } else if (st == REACH_OK && fmt == 0) {
+    cs = cairo_surface_write_to_png_stream(s, write_cb, f);
+  }
   cairo_surface_finish(s);
   if (cs == CAIRO_STATUS_SUCCESS) cs = cairo_surface_status(s);
   cairo_surface_destroy(s);
@@ -1511,6 +1988,9 @@ enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
 }
 
 void reach_map_release_fonts(void) {
+  /* Pango's font map first: it holds cairo's scaled fonts and fontconfig's
+   * patterns, which cairo and fontconfig would find still in use */
+  pango_cairo_font_map_set_default(NULL);
   cairo_debug_reset_static_data();
   FcFini();
 }
