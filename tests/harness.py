@@ -32,15 +32,6 @@ import tempfile
 import time
 
 import numpy as np
-import pyproj
-from osgeo import ogr, osr, gdal
-import shapely.wkb
-from shapely.geometry import Point, Polygon, MultiPolygon
-from shapely.prepared import prep
-
-ogr.UseExceptions()
-osr.UseExceptions()
-gdal.UseExceptions()
 
 PY = "/usr/bin/python3"
 TESTS = os.path.dirname(os.path.abspath(__file__))
@@ -50,13 +41,30 @@ DATA = os.path.join(REPO, "data")
 ORACLE = os.path.join(TESTS, "oracle.py")
 CASES = os.path.join(TESTS, "cases.tsv")
 BIN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
-GEOD = pyproj.Geod(ellps="WGS84")
-HALF_MERIDIAN = GEOD.inv(0.0, -90.0, 0.0, 90.0)[2]      # 20,003,931.4586 m
+HALF_MERIDIAN = 20003931.458625447     # m, = GEOD.inv(0, -90, 0, 90)[2]
 R_MEAN = 6371008.8
 CUT_EPS = 1e-9          # degrees: "exactly" on a cut line (as the oracle)
 NEAR_DUP_DEG = 1e-7     # consecutive vertices closer than this (lon/lat plane) = near-duplicate
 FIELDS = ["site", "site_lat", "site_lon", "missile", "min_km", "range_km",
           "az_from", "az_to", "tol_m", "err_m", "area_km2"]
+
+
+# pyproj, GDAL and shapely are loaded when first used: a test that needs none
+# of them (or loads QGIS first) does not pay for them.
+def __getattr__(name):
+    if name == "GEOD":
+        import pyproj
+        globals()["GEOD"] = pyproj.Geod(ellps="WGS84")
+        return globals()["GEOD"]
+    raise AttributeError(name)
+
+
+def _gdal():
+    from osgeo import ogr, osr, gdal
+    ogr.UseExceptions()
+    osr.UseExceptions()
+    gdal.UseExceptions()
+    return ogr, osr, gdal
 
 
 # ------------------------------------------------------------ locations ----
@@ -273,6 +281,8 @@ def cmdline(cmd):
 def read_features(path, layer=None):
     """[(properties dict, shapely geometry or None, ogr field types)], layer
     SRS (osr or None), driver name."""
+    import shapely.wkb
+    _ogr, _osr, gdal = _gdal()
     ds = gdal.OpenEx(path, gdal.OF_VECTOR)
     lyr = ds.GetLayerByName(layer) if layer else ds.GetLayer(0)
     defn = lyr.GetLayerDefn()
@@ -299,6 +309,7 @@ def read_features(path, layer=None):
 def is_epsg4326(srs):
     if srs is None:
         return False
+    _ogr, osr, _gdal_ = _gdal()
     wgs = osr.SpatialReference()
     wgs.ImportFromEPSG(4326)
     s = srs.Clone()
@@ -308,6 +319,7 @@ def is_epsg4326(srs):
 def polygons_of(g):
     if g is None or g.is_empty:
         return []
+    from shapely.geometry import Polygon, MultiPolygon
     if isinstance(g, Polygon):
         return [g]
     if isinstance(g, MultiPolygon):
@@ -444,6 +456,8 @@ def union_of(geoms):
 
 def classify(g, lon, lat):
     """Planar lon/lat 'covers' of every point (the way GeoJSON readers see it)."""
+    from shapely.geometry import Point
+    from shapely.prepared import prep
     pg = prep(g)
     return np.array([pg.covers(Point(x, y)) for x, y in zip(lon, lat)], bool)
 
