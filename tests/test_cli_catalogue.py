@@ -14,13 +14,8 @@ import tempfile
 
 from osgeo import ogr
 
-fails = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        fails.append(what)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import check, done  # noqa: E402
 
 
 def run(*args):
@@ -82,5 +77,4 @@ with tempfile.TemporaryDirectory() as d:
                                                                 r.stderr.strip()))
     check(not os.path.exists(os.path.join(d, "x.geojson")), "no output left by the errors")
 
-print("%d failed: %s" % (len(fails), "; ".join(fails)) if fails else "all checks passed")
-sys.exit(1 if fails else 0)
+done()
