@@ -816,9 +816,12 @@ def score_sites(path, sites, r, r0=0.0, mode="any", az=None, count_field=None, c
     margin = np.where(near, 0.0, 1.0)
     if count_field:
         vals = np.array([parse_count(v) for _f, _p, v in items], dtype=np.int64) if items else np.zeros(0, np.int64)
-        pt, poly = memberships(rings, px, py)
-        qx, qy = px[nl:], py[nl:]
-        onb = on_boundary(rings, qx, qy)
+        # probes sit on the cut lines, where a band's edge lies: they are
+        # looked up 1e-7 deg (about a centimetre) inside the frame
+        qx, qy = px.copy(), py.copy()
+        qx[nl:] = np.clip(qx[nl:], -180.0 + 1e-7, 180.0 - 1e-7)
+        qy[nl:] = np.clip(qy[nl:], -90.0 + 1e-7, 90.0 - 1e-7)
+        pt, poly = memberships(rings, qx, qy)
         label = np.zeros(px.size, np.int64)
         overlap = np.zeros(px.size, bool)
         if pt.size:
@@ -837,9 +840,7 @@ def score_sites(path, sites, r, r0=0.0, mode="any", az=None, count_field=None, c
             expect = np.where(idx >= 0, levels[np.maximum(idx, 0)], 0)
         else:
             expect = cnt
-        # a probe on an edge may sit between two bands: accept the other label
         wrong_lbl = (label != expect) | overlap
-        wrong_lbl[nl:] &= ~onb
         res["count_overlap_points"] = int((overlap & scored).sum())
         res["count_too_high"] = int((scored & (label > expect)).sum())
         res["count_too_low"] = int((scored & (label < expect)).sum())
