@@ -915,8 +915,11 @@ def score_area(path, area, r, layer=None, where=None, area_layer=None, area_wher
         tree = cKDTree(_unit_reduced(by, bx))
         up = _unit_reduced(py, px)
         out_idx = np.nonzero(~in_terr)[0]
-        c, _ = tree.query(up[out_idx], k=1)
-        th = 2.0 * np.arcsin(np.clip(c / 2.0, 0.0, 1.0))
+        # a bound on the search: beyond it the distance is surely > R + margin
+        ub = _chord((r + 2 * MARGIN_M + spacing) / B_AX)
+        c, _ = tree.query(up[out_idx], k=1, distance_upper_bound=ub)
+        th = np.where(np.isfinite(c), 2.0 * np.arcsin(np.clip(np.where(np.isfinite(c), c, 0.0) / 2.0, 0.0, 1.0)),
+                      np.pi)
         lo, hi = B_AX * th, A_AX * th
         d[out_idx] = np.where(hi < r - MARGIN_M, hi, np.where(lo > r + MARGIN_M + spacing, lo, np.nan))
         amb = out_idx[np.isnan(d[out_idx])]
