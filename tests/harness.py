@@ -1,6 +1,8 @@
-"""The one harness every Python test imports (tests/*.py, tests/e2e/*.py,
-tests/data/*.py): the georeach binary, the oracle, checks that print one line
-each, and the closing line "N passed, N failed" that ctest's runners read.
+"""The one harness the Python tests import (tests/*.py, tests/e2e/*.py): the
+georeach binary, the oracle, checks that print one line each, and the closing
+line "N passed, N failed" that ctest's runners read (tests/data/test_data.py,
+test_coords_geoconvert.py and test_ballistic_rk4.py keep their own counting;
+none of them scores with an oracle).
 
 Run the tests with /usr/bin/python3 (Debian's interpreter, which has pyproj,
 shapely 1.8, GDAL's osgeo, numpy and scipy), the binary as argv[1]:
