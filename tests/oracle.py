@@ -71,7 +71,7 @@ ring 0.2-1.7 s (200,000 points; the 1 km-short-of-antipodal ring with its hole
 tracing 1.6 s), a sector 0.4-2.8 s, overlap counts of 5 sites 4.9 s and of 60
 sites 17 s, a union of 60 sites 9 s, reach from North Korea 1.1 s.
 
-Checked against the shared ring_oracle.py on every ring case of
+Checked against the shared ring_oracle.py on the 31 ctest ring cases of
 tests/cases.tsv (misclassified, boundary error to 1e-9 m, validity, winding;
 exact areas within 1.3e-9 relative for a 1 km ring, 3e-12 or better from
 100 km up, sectors 2e-13) and on counts, union and territory outputs (the same
