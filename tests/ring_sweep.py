@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Seeded random ring cases, each scored by ring_case.py (ring_oracle.py):
+"""Seeded random ring cases, each scored by ring_case.py (tests/oracle.py):
 centres uniform on the sphere plus some on the poles and the antimeridian;
 ranges from 1 km to past the antipode; a third annuli, a third sectors;
 tolerances from 1 m to 1 km.  usage: ring_sweep.py GEOREACH [N] [SEED]"""
@@ -11,6 +11,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from harness import check, done  # noqa: E402
 
 
 def cases(n, seed):
@@ -52,17 +54,11 @@ def main():
     bin_ = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 30
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else 2024
-    failed = 0
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
         for name, args, rc, out in ex.map(lambda c: run(bin_, *c), cases(n, seed)):
-            if rc:
-                failed += 1
-                print("FAIL %s %s\n%s" % (name, " ".join(args),
-                                          "\n".join(l for l in out.splitlines() if "FAIL" in l)))
-            else:
-                print("ok   %s %s" % (name, " ".join(args)))
-    print("%d passed, %d failed" % (n - failed, failed))
-    return 1 if failed else 0
+            check(rc == 0, "%s %s%s" % (name, " ".join(args), "" if rc == 0 else "\n" + "\n".join(
+                l for l in out.splitlines() if "FAIL" in l)))
+    done()
 
 
 if __name__ == "__main__":

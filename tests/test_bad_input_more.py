@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, check, done  # noqa: E402
+from harness import BIN, check, done  # noqa: E402
 
 
 

@@ -19,7 +19,7 @@ from osgeo import ogr
 from pyproj import Geod
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, check, done  # noqa: E402
+from harness import BIN, check, done  # noqa: E402
 
 PROBE = sys.argv[2]
 G = Geod(ellps="WGS84")

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""georeach basket scored from outside: ring_oracle.py's sites mode (truth:
+"""georeach basket scored from outside: the oracle's sites mode (tests/oracle.py;
+also shared/tools/ring_oracle.py when GEOREACH_SHARED is set) (truth:
 every target within R for 'all', some target for 'any', by pyproj's inverse
 on a 200,000-point lattice) on baskets in Ukraine, across the antimeridian
 and round the North Pole; --within checked with shapely (inside the
@@ -16,7 +17,7 @@ from osgeo import ogr
 from shapely import wkt as swkt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, HERE, ORACLE, check, done  # noqa: E402
+from harness import BIN, HERE, check, done, oracles, tagged  # noqa: E402
 
 
 
@@ -46,13 +47,12 @@ with tempfile.TemporaryDirectory() as d:
             args.append("--any")
         p = subprocess.run(args, capture_output=True, text=True)
         check(p.returncode == 0, "%s: basket exits 0 (%s)" % (name, p.stderr.strip()))
-        s = json.loads(subprocess.run(["/usr/bin/python3", ORACLE, out, "--sites", sites, "--radius-m", str(r),
-                                       "--mode", mode, "--json"], capture_output=True, text=True).stdout)
-        check(s.get("misclassified") == 0 and s.get("valid") and s.get("uncut_antimeridian_edges") == 0
-              and s.get("rfc7946_winding_ok"),
-              "%s: oracle misclassified %s, valid %s, uncut %s, winding %s" %
-              (name, s.get("misclassified"), s.get("valid"), s.get("uncut_antimeridian_edges"),
-               s.get("rfc7946_winding_ok")))
+        for label, s, _ in oracles([out, "--sites", sites, "--radius-m", str(r), "--mode", mode, "--json"]):
+            check(s.get("misclassified") == 0 and s.get("valid") and s.get("uncut_antimeridian_edges") == 0
+                  and s.get("rfc7946_winding_ok"),
+                  tagged(label, "%s: oracle misclassified %s, valid %s, uncut %s, winding %s%s" %
+                         (name, s.get("misclassified"), s.get("valid"), s.get("uncut_antimeridian_edges"),
+                          s.get("rfc7946_winding_ok"), (" (%s)" % s["error"]) if "error" in s else "")))
     # --within: the unclipped basket intersected with the territory
     full = os.path.join(d, "full.gpkg")
     clip = os.path.join(d, "clip.gpkg")

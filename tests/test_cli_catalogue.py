@@ -14,13 +14,8 @@ import tempfile
 
 from osgeo import ogr
 
-fails = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        fails.append(what)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import check, done  # noqa: E402
 
 
 def run(*args):
@@ -151,5 +146,4 @@ with tempfile.TemporaryDirectory() as d:
     check(r.returncode == 2 and "no public maximum" in r.stderr and "--range" in r.stderr
           and not os.path.exists(os.path.join(d, "z.geojson")), "Hwasong-19 draws nothing: %s" % r.stderr.strip())
 
-print("%d failed: %s" % (len(fails), "; ".join(fails)) if fails else "all checks passed")
-sys.exit(1 if fails else 0)
+done()

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Coverage beyond --union: overlap bands (--count, --min-count) and reach from
 a territory (--from-area), each checked against a truth computed here or by
-../shared/tools/ring_oracle.py, plus byte-identical output for any thread
+the project's oracle (tests/oracle.py; also shared/tools/ring_oracle.py when
+GEOREACH_SHARED is set), plus byte-identical output for any thread
 count.
 
   counts     oracle counts mode (200,000-point lattice: the number of sites
@@ -35,7 +36,7 @@ from pyproj import Geod
 from scipy.spatial import cKDTree
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, DATA, ORACLE, check, done  # noqa: E402
+from harness import BIN, DATA, check, done, oracles, tagged  # noqa: E402
 
 G = Geod(ellps="WGS84")
 
@@ -46,9 +47,9 @@ def run(args):
 
 
 def oracle(args):
-    p = subprocess.run(["/usr/bin/python3", ORACLE] + args + ["--json"],
-                       capture_output=True, text=True)
-    return json.loads(p.stdout)
+    """[(label, score)]: the project's oracle, and the shared one when
+    GEOREACH_SHARED is set."""
+    return [(label, s) for label, s, _ in oracles(args + ["--json"])]
 
 
 def write_sites(path, pts):
@@ -141,15 +142,15 @@ with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, name + "_count.geojson")
         rc, err = run(["rings", "--sites", sites, "--range", "%dm" % r, "--count", "-o", out, "-q"])
         check(rc == 0, "%s: --count exits 0 (%s)" % (name, err))
-        s = oracle([out, "--sites", sites, "--radius-m", str(r), "--count-field", "count",
-                    "--count-mode", "exact"])
-        check(s.get("misclassified") == 0 and s.get("valid") and s.get("uncut_antimeridian_edges") == 0
-              and s.get("rfc7946_winding_ok") and s.get("count_overlap_points") == 0,
-              "%s: oracle counts: misclassified %s (too high %s, too low %s), valid %s, winding %s, "
-              "overlapping bands %s, true counts %s" %
-              (name, s.get("misclassified"), s.get("count_too_high"), s.get("count_too_low"),
-               s.get("valid"), s.get("rfc7946_winding_ok"), s.get("count_overlap_points"),
-               s.get("true_count_histogram")))
+        for label, s in oracle([out, "--sites", sites, "--radius-m", str(r), "--count-field", "count",
+                                "--count-mode", "exact"]):
+            check(s.get("misclassified") == 0 and s.get("valid") and s.get("uncut_antimeridian_edges") == 0
+                  and s.get("rfc7946_winding_ok") and s.get("count_overlap_points") == 0,
+                  tagged(label, "%s: oracle counts: misclassified %s (too high %s, too low %s), valid %s, "
+                         "winding %s, overlapping bands %s, true counts %s%s" %
+                         (name, s.get("misclassified"), s.get("count_too_high"), s.get("count_too_low"),
+                          s.get("valid"), s.get("rfc7946_winding_ok"), s.get("count_overlap_points"),
+                          s.get("true_count_histogram"), (" (%s)" % s["error"]) if "error" in s else "")))
         feats = features(out)
         counts = [f[0]["count"] for f in feats]
         check(counts == sorted(counts) and len(set(counts)) == len(counts) and
@@ -168,11 +169,11 @@ with tempfile.TemporaryDirectory() as d:
         f2 = features(out2) if rc == 0 else []
         check(rc == 0 and len(f2) == 1 and f2[0][0]["count"] == k and f2[0][0]["at_least"] == 1,
               "%s: --min-count %d gives one band 'at least %d' (%s)" % (name, k, k, err))
-        s = oracle([out2, "--sites", sites, "--radius-m", str(r), "--count-field", "count",
-                    "--count-mode", "atleast"])
-        check(s.get("misclassified") == 0 and s.get("valid"),
-              "%s: oracle 'at least %d': misclassified %s, valid %s" %
-              (name, k, s.get("misclassified"), s.get("valid")))
+        for label, s in oracle([out2, "--sites", sites, "--radius-m", str(r), "--count-field", "count",
+                                "--count-mode", "atleast"]):
+            check(s.get("misclassified") == 0 and s.get("valid"),
+                  tagged(label, "%s: oracle 'at least %d': misclassified %s, valid %s" %
+                         (name, k, s.get("misclassified"), s.get("valid"))))
         above = sum(f[0]["area_km2"] for f in feats if f[0]["count"] >= k)
         if f2:
             check(abs(f2[0][0]["area_km2"] - above) < 1e-6 * above,
@@ -211,11 +212,12 @@ with tempfile.TemporaryDirectory() as d:
             terr = os.path.join(d, "kp.geojson")
             subprocess.run(["ogr2ogr", "-f", "GeoJSON", terr, os.path.join(DATA, "countries.geojson"),
                             "-where", "iso_a2 = 'KP'"], check=True)
-        s = oracle([out, "--area", terr, "--radius-m", str(r)])
-        check(s.get("misclassified") == 0 and s.get("valid") and s.get("uncut_antimeridian_edges") == 0
-              and s.get("rfc7946_winding_ok") is not False,
-              "%s: oracle area mode: misclassified %s, valid %s, uncut %s" %
-              (name, s.get("misclassified"), s.get("valid"), s.get("uncut_antimeridian_edges")))
+        for label, s in oracle([out, "--area", terr, "--radius-m", str(r)]):
+            check(s.get("misclassified") == 0 and s.get("valid") and s.get("uncut_antimeridian_edges") == 0
+                  and s.get("rfc7946_winding_ok") is not False,
+                  tagged(label, "%s: oracle area mode: misclassified %s, valid %s, uncut %s%s" %
+                         (name, s.get("misclassified"), s.get("valid"), s.get("uncut_antimeridian_edges"),
+                          (" (%s)" % s["error"]) if "error" in s else "")))
         ds = ogr.Open(terr)
         tg = ogr.Geometry(ogr.wkbMultiPolygon)
         for f in ds.GetLayer(0):

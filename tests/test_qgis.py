@@ -42,7 +42,7 @@ work = tempfile.mkdtemp(prefix="georeach-qgis-")
 os.environ.setdefault("XDG_RUNTIME_DIR", work)  # Qt wants one (0700, as mkdtemp makes it)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, DATA, check, done  # noqa: E402
+from harness import BIN, DATA, check, done  # noqa: E402
 
 try:
     from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsExpression,

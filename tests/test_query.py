@@ -19,7 +19,7 @@ import numpy as np
 from pyproj import Geod
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, check, done  # noqa: E402
+from harness import BIN, check, done  # noqa: E402
 
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from pyproj import Geod
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, check, done  # noqa: E402
+from harness import BIN, check, done  # noqa: E402
 
 R = 885000.0                  # the reference's range, m (georeach gets "885km")
 NS, NT = 200, 200000

@@ -2,8 +2,8 @@
  * against references that do not share its code path — the closed-form area
  * of the ellipsoid, GeographicLib's polygon area of a 200,000-vertex boundary,
  * and the inverse problem for every vertex (the kernel traces with the direct
- * problem).  The named regression cases are scored from outside by
- * ring_oracle.py (tests/ring_case.py). */
+ * problem).  The named regression cases are scored from outside by the
+ * project's oracle, tests/oracle.py (tests/ring_case.py, tests/cases.tsv). */
 #include <geodesic.h>
 #include <math.h>
 #include <stdlib.h>

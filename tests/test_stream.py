@@ -19,7 +19,7 @@ import tempfile
 from osgeo import ogr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, check, done  # noqa: E402
+from harness import BIN, check, done  # noqa: E402
 
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
 SANITIZED = "--sanitized" in sys.argv

@@ -23,8 +23,35 @@ osr.UseExceptions()
 
 GEOD = pyproj.Geod(ellps="WGS84")
 CUT_EPS = 1e-9
-# edge samples: t = k/9 (k = 1..8) plus the midpoint, as ring_oracle.py does
+# the project's own scorer (tests/oracle.py), found from this file: no fixed path
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ORACLE = os.path.join(REPO, "tests", "oracle.py")
+# edge samples: t = k/9 (k = 1..8) plus the midpoint (the shared ring_oracle.py's
+# choice; tests/oracle.py takes 15 points, t = k/16)
 EDGE_T = np.array(sorted(set([k / 9.0 for k in range(1, 9)] + [0.5])))
+
+
+def oracle_paths():
+    """[(label, script)]: tests/oracle.py, then $GEOREACH_SHARED/tools/ring_oracle.py
+    when GEOREACH_SHARED is set (an optional second opinion)."""
+    out = [("oracle", ORACLE)]
+    if os.environ.get("GEOREACH_SHARED"):
+        out.append(("shared", os.path.join(os.environ["GEOREACH_SHARED"], "tools", "ring_oracle.py")))
+    return out
+
+
+def run_oracles(args, timeout=1800):
+    """Run every oracle of oracle_paths() with these arguments (plus --json):
+    [(label, result dict or None, error text or None)]."""
+    out = []
+    for label, script in oracle_paths():
+        try:
+            p = subprocess.run(["/usr/bin/python3", script] + list(args) + ["--json"],
+                               capture_output=True, text=True, timeout=timeout)
+            out.append((label, json.loads(p.stdout), None))
+        except Exception as e:  # noqa: BLE001 (the oracle is optional in a bench)
+            out.append((label, None, "%s failed: %s" % (os.path.basename(script), e)))
+    return out
 
 
 # ------------------------------------------------------------------ sites --

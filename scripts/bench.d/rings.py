@@ -22,7 +22,7 @@ with enough of them, and how many depends on |latitude| (the ellipsoid is
 symmetric in longitude and between hemispheres).  Before the timed runs the
 rig finds, on a 0.25 deg grid of latitudes, the smallest count (a multiple of
 4, so the AEQD buffer's vertices are the same set) whose straight lon/lat
-chords stay within the tolerance (9 samples per chord, as ring_oracle.py
+chords stay within the tolerance (9 samples per chord, as the shared ring_oracle.py
 does); a site gets the larger count of its two grid neighbours, or its own
 search where they differ by > 10 % (rings that pass near a pole, where the
 count explodes; capped by --nmax).  This search is NOT timed: the peers are
@@ -39,8 +39,9 @@ vertices); for each ring max |s(centre, p) - R| over vertices and 9 points per
 straight lon/lat edge (edges along lon=+-180 / lat=+-90 cut lines skipped),
 uncut antimeridian edges, and 27 probes per ring (points at R/2, R-5 km,
 R+5 km, centre, antipode, poles) that a correct ring classifies beyond doubt.
---oracle K also runs /work/shared/tools/ring_oracle.py on K single rings per
-method.
+--oracle K also runs the project's oracle (tests/oracle.py) on K single rings
+per method, and $GEOREACH_SHARED/tools/ring_oracle.py too when GEOREACH_SHARED
+is set.
 """
 import argparse
 import hashlib
@@ -58,7 +59,6 @@ import numpy as np  # noqa: E402
 import common  # noqa: E402
 
 PY = "/usr/bin/python3"
-ORACLE = "/work/shared/tools/ring_oracle.py"
 
 
 def parse(argv):
@@ -74,7 +74,7 @@ def parse(argv):
     ap.add_argument("--threads", type=int, help="georeach --threads for the main run (default: its own, all cores)")
     ap.add_argument("--no-single-thread", action="store_true", help="skip the georeach --threads 1 run")
     ap.add_argument("--score-rings", type=int, default=200, help="random rings scored per method (0 = all)")
-    ap.add_argument("--oracle", type=int, default=2, help="ring_oracle.py runs per method (0 = none)")
+    ap.add_argument("--oracle", type=int, default=2, help="oracle runs per method (0 = none)")
     ap.add_argument("--naive", action="store_true", help="peers without antimeridian/pole handling")
     ap.add_argument("--methods", default="georeach,pyproj,aeqd")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs per method; the best is reported")
@@ -188,17 +188,18 @@ def score(layer, names, lat, lon, idx, r):
 
 
 def oracle(path, site, clat, clon, r):
-    try:
-        p = subprocess.run([PY, ORACLE, path, "--where", "site = '%s'" % site, "--lat", "%.9f" % clat,
-                            "--lon", "%.9f" % clon, "--radius-m", "%.3f" % r, "--json"],
-                           capture_output=True, text=True, timeout=600)
-        d = json.loads(p.stdout)
+    """One line per oracle (tests/oracle.py; the shared one with GEOREACH_SHARED)."""
+    parts = []
+    for label, d, err in common.run_oracles([path, "--where", "site = '%s'" % site, "--lat", "%.9f" % clat,
+                                            "--lon", "%.9f" % clon, "--radius-m", "%.3f" % r], timeout=600):
+        if d is None:
+            parts.append("%s: %s" % (label, err))
+            continue
         num = lambda k: float("nan") if d.get(k) is None else float(d[k])  # noqa: E731
-        return ("misclassified %s, boundary_err_max_m %.3f, valid %s, uncut %s, area_rel_err %.2e"
-                % (d.get("misclassified"), num("boundary_err_max_m"), d.get("valid"),
-                   d.get("uncut_antimeridian_edges"), num("area_lonlat_rel_err")))
-    except Exception as e:  # the oracle is optional
-        return "oracle failed: %s" % e
+        parts.append("%s: misclassified %s, boundary_err_max_m %.3f, valid %s, uncut %s, area_rel_err %.2e"
+                     % (label, d.get("misclassified"), num("boundary_err_max_m"), d.get("valid"),
+                        d.get("uncut_antimeridian_edges"), num("area_lonlat_rel_err")))
+    return "; ".join(parts)
 
 
 def main(argv):
@@ -440,7 +441,8 @@ def main(argv):
                 if w and w[1] and w[0] > tol and pos[w[1]] not in picks:
                     picks.append(pos[w[1]])
         say("")
-        say("ring_oracle.py spot checks:")
+        say("oracle spot checks (tests/oracle.py%s):" % (", shared ring_oracle.py" if len(common.oracle_paths()) > 1
+                                                          else ""))
         for i in picks:
             for tag, L in layers.items():
                 res = rows[tag]

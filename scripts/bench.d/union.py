@@ -35,7 +35,7 @@ Areas (untimed, both outputs read back from their GeoPackages):
              (-A/2, A/2], and a +-60 deg band exceeds half the Earth) and
              orienting the pieces (exterior CCW, holes CW);
   lon/lat    the exact ellipsoidal area of the region a lon/lat reader sees
-             (straight lon/lat edges; ring_oracle.py's ring_area_lonlat), which
+             (straight lon/lat edges; tests/oracle.py's ring_area_lonlat), which
              is what georeach's area_km2 field states.
 The two results must agree within the tolerance's share: |difference| <=
 L * tolerance, L = the geodesic length of the union's boundary (edges along
@@ -48,7 +48,8 @@ and prints the CPU share and wall window of each phase (ring building, the
 copy into GEOS, GEOSUnaryUnion_r, writing, ...) and the hottest functions;
 the work directory is then kept (perf.data).
 
---no-oracle skips /work/shared/tools/ring_oracle.py --sites ... --mode any on
+--no-oracle skips tests/oracle.py (and, with GEOREACH_SHARED set, the shared
+ring_oracle.py) --sites ... --mode any on
 each output (200,000-point lattice: points > 1 km from the true boundary that
 are misclassified, validity, uncut antimeridian edges, winding).
 """
@@ -75,7 +76,6 @@ import common  # noqa: E402
 import rings  # noqa: E402  (sites_counts: the per-latitude minimal counts, cached)
 
 PY = "/usr/bin/python3"
-ORACLE = "/work/shared/tools/ring_oracle.py"
 CUT_EPS = 1e-9
 UNITS = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "nmi": 1852.0, "ft": 0.3048}
 
@@ -107,7 +107,7 @@ def parse(argv):
     ap.add_argument("--methods", default="georeach,georeach-t1,python",
                     help="any of georeach (default threads), georeach-t1 (--threads 1), python")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs per method; the fastest is reported")
-    ap.add_argument("--no-oracle", action="store_true", help="skip ring_oracle.py on the outputs")
+    ap.add_argument("--no-oracle", action="store_true", help="skip the oracle on the outputs")
     ap.add_argument("--profile", action="store_true",
                     help="also perf-record one (untimed) georeach run and print where its time goes")
     ap.add_argument("--georeach", default=os.path.join(root, "build", "georeach"))
@@ -204,9 +204,9 @@ def geodesic_area(polys, strip=30.0):
 
 def lonlat_area(polys):
     """Exact ellipsoidal area (m2) of the region bounded by straight lon/lat
-    edges (ring_oracle.py's Green's-theorem integral)."""
-    sys.path.insert(0, os.path.dirname(ORACLE))
-    from ring_oracle import ring_area_lonlat  # noqa: E402
+    edges (tests/oracle.py's Green's-theorem integral)."""
+    sys.path.insert(0, os.path.dirname(common.ORACLE))
+    from oracle import ring_area_lonlat  # noqa: E402
     total = 0.0
     for p in polys:
         c = np.asarray(p.exterior.coords)
@@ -218,16 +218,20 @@ def lonlat_area(polys):
 
 
 def run_oracle(path, sites_csv, r):
-    try:
-        p = subprocess.run([PY, ORACLE, path, "--sites", sites_csv, "--radius-m", "%.3f" % r,
-                            "--mode", "any", "--json"], capture_output=True, text=True, timeout=1800)
-        d = json.loads(p.stdout)
-    except Exception as e:  # the oracle is optional
-        return None, "oracle failed: %s" % e
-    keys = ("misclassified", "scored", "valid", "uncut_antimeridian_edges", "coords_out_of_range",
-            "rfc7946_winding_ok", "area_lonlat_vs_lattice_rel")
-    txt = ", ".join("%s %s" % (k, d.get(k)) for k in keys if k in d)
-    return d, txt
+    """tests/oracle.py (and the shared ring_oracle.py with GEOREACH_SHARED):
+    (the project oracle's result or None, one line of text)."""
+    keys = ("misclassified", "scored", "class_points_scored", "valid", "uncut_antimeridian_edges",
+            "coords_out_of_range", "rfc7946_winding_ok", "area_lonlat_vs_lattice_rel")
+    first, parts = None, []
+    for label, d, err in common.run_oracles([path, "--sites", sites_csv, "--radius-m", "%.3f" % r,
+                                            "--mode", "any"]):
+        if d is None:
+            parts.append("%s: %s" % (label, err))
+            continue
+        if first is None and label == "oracle":
+            first = d
+        parts.append("%s: " % label + ", ".join("%s %s" % (k, d.get(k)) for k in keys if k in d))
+    return first, "; ".join(parts)
 
 
 # ----------------------------------------------------------------- profile --
@@ -499,7 +503,7 @@ def main(argv):
     # ---- oracle
     if not a.no_oracle and ok:
         say("")
-        say("ring_oracle.py --sites sites.csv --radius-m %g --mode any:" % r)
+        say("oracle --sites sites.csv --radius-m %g --mode any:" % r)
         for tag, res in ok.items():
             t0 = time.perf_counter()
             _, txt = run_oracle(res["out"], sites_csv, r)

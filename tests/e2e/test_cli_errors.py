@@ -21,8 +21,8 @@ import os
 import shutil
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2e_common as C  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import harness as C  # noqa: E402
 
 OK_SITE = "--site=50.6,36.6"
 OK_RANGE = "--range=885km"

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""End-to-end: every public ring case (shared/tools/cases.tsv) plus the named
-hard cases below, run through the real `georeach rings` binary at two
-tolerances (50 m and 10 m), written as GeoJSON and scored from outside the
-code by shared/tools/ring_oracle.py.
+"""End-to-end: every public ring case (the 'public' rows of tests/cases.tsv)
+plus the named hard cases below, run through the real `georeach rings` binary
+at two tolerances (50 m and 10 m), written as GeoJSON and scored from outside
+the code by the project's oracle, tests/oracle.py (and, with GEOREACH_SHARED
+set, by shared/tools/ring_oracle.py too: the same checks prefixed "shared.").
 
 usage: /usr/bin/python3 tests/e2e/test_oracle_cases.py PATH/TO/georeach [NAME_FILTER]
 
@@ -41,17 +42,16 @@ An optional second argument runs only the cases whose name contains it.
 Two worker processes (multiprocessing; GEOREACH_E2E_JOBS overrides), about
 a minute on 2 cores.
 """
-import csv
 import math
 import multiprocessing
 import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
-import e2e_common as C  # noqa: E402
+import harness as C  # noqa: E402
 
 TOLERANCES = (50.0, 10.0)
 POLE_DIST_70N = C.GEOD.inv(30.0, 70.0, 30.0, 90.0)[2]     # meridian arc 70N -> pole
@@ -93,12 +93,8 @@ def extra_cases():
 
 
 def public_cases():
-    rows = []
-    with open(C.cases_path()) as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            rows.append((row["name"], float(row["lat"]), float(row["lon"]),
-                         float(row["radius_m"]), float(row.get("min_radius_m") or 0.0), None))
-    return rows
+    return [(row["name"], row["lat"], row["lon"], row["radius_m"], row.get("min_radius_m") or 0.0, None)
+            for row in C.read_cases("public")]
 
 
 def fmt_num(v):
@@ -192,6 +188,73 @@ def probe_points(lat, lon, r, r0, az, tol):
     return plon, plat, d, truth, scored
 
 
+def oracle_checks(label, o, ocmd, chk, lat, lon, r, r0, az, tol, props, err_m):
+    """The checks on one oracle's score of one case."""
+    if "error" in o:
+        chk("oracle_scored", False, "%s | %s" % (o["error"], ocmd))
+        return
+    summary = ("oracle: misclassified %s, boundary_err_max_m %s (vertex %s at %s, edge %s at %s), valid %s, "
+               "uncut %s, out_of_range %s, winding %s %s, area rel %s, area_true_m2 %s, vertices %s, features %s | %s"
+               % (o.get("misclassified"), o.get("boundary_err_max_m"), o.get("vertex_err_max_m"),
+                  o.get("vertex_err_worst_at"), o.get("edge_err_max_m"), o.get("edge_err_worst_at"),
+                  o.get("valid"), o.get("uncut_antimeridian_edges"), o.get("coords_out_of_range"),
+                  o.get("rfc7946_winding_ok"), o.get("winding"), o.get("area_lonlat_rel_err"),
+                  o.get("area_true_m2"), o.get("vertices"), o.get("features"), ocmd))
+    chk("oracle_misclassified_0", o.get("misclassified") == 0,
+        "%s misclassified of %s scored; examples %s; %s" % (o.get("misclassified"), o.get("class_points_scored"),
+                                                          o.get("misclassified_examples"), summary))
+    boundary_exists = r < C.HALF_MERIDIAN or r0 > 0
+    be = o.get("boundary_err_max_m")
+    if boundary_exists:
+        ok = be is not None and be <= tol + 1e-9
+        chk("oracle_boundary_err_le_tol", ok,
+            "boundary_err_max_m %s, tolerance %g%s" % (be, tol, "" if ok else "; " + summary))
+        nbv = o.get("boundary_vertices") or 0
+        chk("has_boundary_vertices", nbv > 0,
+            "%d vertices off the cut lines (R < half meridian: 0 means the ring or hole is missing)%s"
+            % (nbv, "" if nbv else "; " + summary))
+    else:
+        chk("whole_globe_no_boundary", (o.get("boundary_vertices") or 0) == 0 and be is None,
+            "R >= half meridian: %s boundary vertices off the cut lines (want 0)%s"
+            % (o.get("boundary_vertices"), "" if not o.get("boundary_vertices") else "; " + summary))
+    chk("oracle_valid", o.get("valid") is True, "" if o.get("valid") else "%s; %s" % (o.get("validity"), summary))
+    chk("oracle_no_uncut_antimeridian_edges", o.get("uncut_antimeridian_edges") == 0,
+        "" if o.get("uncut_antimeridian_edges") == 0 else summary)
+    chk("oracle_coords_in_range", o.get("coords_out_of_range") == 0 and o.get("coords_non_finite") == 0,
+        "" if o.get("coords_out_of_range") == 0 else summary)
+    chk("oracle_rfc7946_winding", o.get("rfc7946_winding_ok") is True,
+        "%s" % o.get("winding") if o.get("rfc7946_winding_ok") else summary)
+    width = sector_width(*az) if az is not None else 360.0
+    lim = C.area_rel_limit(tol, r, r0, width)
+    rel = o.get("area_lonlat_rel_err")
+    # the oracle's exact area comes from a dense polygon of direct-problem
+    # points, which within a few km of the antipodal distance are not at
+    # shortest distance R: there it can be wrong (R = 20003931 m - 1 km from
+    # 30N: 1.67e8 m2 instead of the whole Earth less a 27 km2 hole); a value
+    # 2 % away from the spherical estimate is not used as the truth
+    _, a_sph = C.approx_perimeter_area(r, r0, width)
+    at_o = o.get("area_true_m2")
+    if at_o is not None and a_sph > 0 and abs(at_o / a_sph - 1) > 0.02:
+        chk("oracle_area_truth_implausible", None,
+            "oracle area_true_m2 %.6g vs spherical estimate %.6g: area checks skipped (georeach area_km2 %r)"
+            % (at_o, a_sph, props.get("area_km2")))
+    elif at_o is not None:
+        ok = rel is not None and abs(rel) <= lim
+        chk("oracle_area_lonlat_rel_err", ok,
+            "area_lonlat_rel_err %s, limit %.3g%s" % (rel, lim, "" if ok else "; " + summary))
+        ak = props.get("area_km2")
+        at = o["area_true_m2"]
+        ok = ak is not None and abs(float(ak) * 1e6 - at) <= lim * at
+        chk("field_area_km2_vs_oracle", ok, "area_km2 %r vs oracle area_true_m2 %.9g (rel %s), limit %.3g"
+            % (ak, at, None if ak is None else (float(ak) * 1e6 - at) / at, lim))
+    else:
+        chk("oracle_area_available", False, "oracle gave no exact area; %s" % summary)
+    if boundary_exists and be is not None and err_m is not None:
+        chk("field_err_m_not_understated", be <= float(err_m) + 0.02 * tol + 1e-3,
+            "georeach says err_m %.4f, the oracle measures %.4f m (allowed: err_m + 2 %% of T + 1 mm)"
+            % (float(err_m), be))
+
+
 def job(args):
     """One case at one tolerance; never raises (a crash is a failed check)."""
     try:
@@ -265,72 +328,15 @@ def _job(args):
         "err_m %r, tolerance %g" % (err_m, tol))
 
     # ---------------------------------------------------------- oracle ----
+    # the project's oracle; with GEOREACH_SHARED also the shared one, the
+    # same checks under the prefix "shared."
     t0 = time.time()
-    o, ocmd = C.run_oracle(out, lat, lon, r, r0, az=az)
+    scored = C.run_oracles(out, lat, lon, r, r0, az=az)
     head += "  [georeach %.2f s, oracle %.2f s]" % (t_run, time.time() - t0)
-    if "error" in o:
-        chk("oracle_scored", False, "%s | %s" % (o["error"], ocmd))
-        return head, res
-    summary = ("oracle: misclassified %s, boundary_err_max_m %s (vertex %s at %s, edge %s at %s), valid %s, "
-               "uncut %s, out_of_range %s, winding %s %s, area rel %s, area_true_m2 %s, vertices %s, features %s | %s"
-               % (o.get("misclassified"), o.get("boundary_err_max_m"), o.get("vertex_err_max_m"),
-                  o.get("vertex_err_worst_at"), o.get("edge_err_max_m"), o.get("edge_err_worst_at"),
-                  o.get("valid"), o.get("uncut_antimeridian_edges"), o.get("coords_out_of_range"),
-                  o.get("rfc7946_winding_ok"), o.get("winding"), o.get("area_lonlat_rel_err"),
-                  o.get("area_true_m2"), o.get("vertices"), o.get("features"), ocmd))
-    chk("oracle_misclassified_0", o.get("misclassified") == 0,
-        "%s misclassified of %s scored; examples %s; %s" % (o.get("misclassified"), o.get("class_points_scored"),
-                                                          o.get("misclassified_examples"), summary))
-    boundary_exists = r < C.HALF_MERIDIAN or r0 > 0
-    be = o.get("boundary_err_max_m")
-    if boundary_exists:
-        ok = be is not None and be <= tol + 1e-9
-        chk("oracle_boundary_err_le_tol", ok,
-            "boundary_err_max_m %s, tolerance %g%s" % (be, tol, "" if ok else "; " + summary))
-        nbv = o.get("boundary_vertices") or 0
-        chk("has_boundary_vertices", nbv > 0,
-            "%d vertices off the cut lines (R < half meridian: 0 means the ring or hole is missing)%s"
-            % (nbv, "" if nbv else "; " + summary))
-    else:
-        chk("whole_globe_no_boundary", (o.get("boundary_vertices") or 0) == 0 and be is None,
-            "R >= half meridian: %s boundary vertices off the cut lines (want 0)%s"
-            % (o.get("boundary_vertices"), "" if not o.get("boundary_vertices") else "; " + summary))
-    chk("oracle_valid", o.get("valid") is True, "" if o.get("valid") else "%s; %s" % (o.get("validity"), summary))
-    chk("oracle_no_uncut_antimeridian_edges", o.get("uncut_antimeridian_edges") == 0,
-        "" if o.get("uncut_antimeridian_edges") == 0 else summary)
-    chk("oracle_coords_in_range", o.get("coords_out_of_range") == 0 and o.get("coords_non_finite") == 0,
-        "" if o.get("coords_out_of_range") == 0 else summary)
-    chk("oracle_rfc7946_winding", o.get("rfc7946_winding_ok") is True,
-        "%s" % o.get("winding") if o.get("rfc7946_winding_ok") else summary)
-    width = sector_width(*az) if az is not None else 360.0
-    lim = C.area_rel_limit(tol, r, r0, width)
-    rel = o.get("area_lonlat_rel_err")
-    # the oracle's exact area comes from a dense polygon of direct-problem
-    # points, which within a few km of the antipodal distance are not at
-    # shortest distance R: there it can be wrong (R = 20003931 m - 1 km from
-    # 30N: 1.67e8 m2 instead of the whole Earth less a 27 km2 hole); a value
-    # 2 % away from the spherical estimate is not used as the truth
-    _, a_sph = C.approx_perimeter_area(r, r0, width)
-    at_o = o.get("area_true_m2")
-    if at_o is not None and a_sph > 0 and abs(at_o / a_sph - 1) > 0.02:
-        chk("oracle_area_truth_implausible", None,
-            "oracle area_true_m2 %.6g vs spherical estimate %.6g: area checks skipped (georeach area_km2 %r)"
-            % (at_o, a_sph, props.get("area_km2")))
-    elif at_o is not None:
-        ok = rel is not None and abs(rel) <= lim
-        chk("oracle_area_lonlat_rel_err", ok,
-            "area_lonlat_rel_err %s, limit %.3g%s" % (rel, lim, "" if ok else "; " + summary))
-        ak = props.get("area_km2")
-        at = o["area_true_m2"]
-        ok = ak is not None and abs(float(ak) * 1e6 - at) <= lim * at
-        chk("field_area_km2_vs_oracle", ok, "area_km2 %r vs oracle area_true_m2 %.9g (rel %s), limit %.3g"
-            % (ak, at, None if ak is None else (float(ak) * 1e6 - at) / at, lim))
-    else:
-        chk("oracle_area_available", False, "oracle gave no exact area; %s" % summary)
-    if boundary_exists and be is not None and err_m is not None:
-        chk("field_err_m_not_understated", be <= float(err_m) + 0.02 * tol + 1e-3,
-            "georeach says err_m %.4f, the oracle measures %.4f m (allowed: err_m + 2 %% of T + 1 mm)"
-            % (float(err_m), be))
+    for label, o, ocmd in scored:
+        oracle_checks(label, o, ocmd, chk if label == "oracle" else
+                      (lambda what, ok, detail="", _l=label: chk("%s.%s" % (_l, what), ok, detail)),
+                      lat, lon, r, r0, az, tol, props, err_m)
 
     # -------------------------------------------------- contract rules ----
     res.extend(("%s.%s" % (tag, n.split(".", 1)[1]), ok, d)
@@ -352,9 +358,9 @@ def _job(args):
 def main():
     binary = C.binary_from_argv()
     filt = sys.argv[2] if len(sys.argv) > 2 else None
-    rep = C.Report("test_oracle_cases: georeach rings vs ring_oracle.py (%s)" % binary)
-    if not os.path.exists(C.oracle_path()):
-        rep.check("setup.oracle_found", False, "%s missing (set GEOREACH_SHARED)" % C.oracle_path())
+    rep = C.Report("test_oracle_cases: georeach rings vs tests/oracle.py (%s)" % binary)
+    if C.shared_dir() and not os.path.exists(C.shared_oracle_path()):
+        rep.check("setup.shared_oracle_found", False, "%s missing (GEOREACH_SHARED is set)" % C.shared_oracle_path())
         rep.finish()
     scratch = C.scratch_dir("oracle")
     cases = public_cases() + extra_cases()

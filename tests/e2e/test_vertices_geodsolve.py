@@ -29,10 +29,10 @@ then straddle the curve and the area is unbiased), so "every vertex within
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
-import e2e_common as C  # noqa: E402
+import harness as C  # noqa: E402
 
 MM = 1e-3
 CASES = [

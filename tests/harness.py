@@ -1,22 +1,32 @@
-"""Shared helpers for georeach's end-to-end tests (tests/e2e/test_*.py).
+"""The one harness the Python tests import (tests/*.py, tests/e2e/*.py): the
+georeach binary, the oracle, checks that print one line each, and the closing
+line "N passed, N failed" that ctest's runners read (tests/data/test_data.py,
+test_coords_geoconvert.py and test_ballistic_rk4.py keep their own counting;
+none of them scores with an oracle).
 
 Run the tests with /usr/bin/python3 (Debian's interpreter, which has pyproj,
-shapely 1.8, GDAL's osgeo and numpy):
+shapely 1.8, GDAL's osgeo, numpy and scipy), the binary as argv[1]:
 
     /usr/bin/python3 tests/e2e/test_oracle_cases.py build/georeach
 
-Every test takes the georeach binary as argv[1], works in a scratch directory
-under $TMPDIR (removed at the end unless GEOREACH_E2E_KEEP=1), prints one line
-per check ("PASS name" / "FAIL name: detail") and exits 1 if any check failed
-(2 if the test could not run at all, e.g. the binary is missing).
+The scorer is the project's own tests/oracle.py (run in-process).  When the
+environment variable GEOREACH_SHARED names a shared/ folder (CMake passes the
+cache variable GEOREACH_SHARED_DIR that way), the tests also score with
+$GEOREACH_SHARED/tools/ring_oracle.py and assert the same things of it: a
+second, optional opinion.  Nothing here looks for shared/ on its own.
 
-The independent scorer is $GEOREACH_SHARED/tools/ring_oracle.py, by default
-<repo>/../shared/tools/ring_oracle.py.
+Two styles of check, one counter:
+  check(ok, what)                       the plain style (module functions);
+  Report(title).check(name, ok, detail) the named style of the e2e tests;
+done() / Report.finish() print "N passed, N failed" and exit 1 on a failure.
+E2E tests work in a scratch directory under $TMPDIR (kept with
+GEOREACH_E2E_KEEP=1).
 """
 import atexit
 import json
 import math
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,21 +34,16 @@ import tempfile
 import time
 
 import numpy as np
-import pyproj
-from osgeo import ogr, osr, gdal
-import shapely.wkb
-from shapely.geometry import Point, Polygon, MultiPolygon
-from shapely.prepared import prep
-
-ogr.UseExceptions()
-osr.UseExceptions()
-gdal.UseExceptions()
 
 PY = "/usr/bin/python3"
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-GEOD = pyproj.Geod(ellps="WGS84")
-HALF_MERIDIAN = GEOD.inv(0.0, -90.0, 0.0, 90.0)[2]      # 20,003,931.4586 m
+TESTS = os.path.dirname(os.path.abspath(__file__))
+HERE = TESTS
+REPO = os.path.dirname(TESTS)
+DATA = os.path.join(REPO, "data")
+ORACLE = os.path.join(TESTS, "oracle.py")
+CASES = os.path.join(TESTS, "cases.tsv")
+BIN = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
+HALF_MERIDIAN = 20003931.458625447     # m, = GEOD.inv(0, -90, 0, 90)[2]
 R_MEAN = 6371008.8
 CUT_EPS = 1e-9          # degrees: "exactly" on a cut line (as the oracle)
 NEAR_DUP_DEG = 1e-7     # consecutive vertices closer than this (lon/lat plane) = near-duplicate
@@ -46,17 +51,123 @@ FIELDS = ["site", "site_lat", "site_lon", "missile", "min_km", "range_km",
           "az_from", "az_to", "tol_m", "err_m", "area_km2"]
 
 
+# pyproj, GDAL and shapely are loaded when first used: a test that needs none
+# of them (or loads QGIS first) does not pay for them.
+def __getattr__(name):
+    if name == "GEOD":
+        import pyproj
+        globals()["GEOD"] = pyproj.Geod(ellps="WGS84")
+        return globals()["GEOD"]
+    raise AttributeError(name)
+
+
+def _gdal():
+    from osgeo import ogr, osr, gdal
+    ogr.UseExceptions()
+    osr.UseExceptions()
+    gdal.UseExceptions()
+    return ogr, osr, gdal
+
+
 # ------------------------------------------------------------ locations ----
 def shared_dir():
-    return os.path.abspath(os.environ.get("GEOREACH_SHARED") or os.path.join(REPO, "..", "shared"))
+    """$GEOREACH_SHARED, or None: the shared oracle is never looked for."""
+    d = os.environ.get("GEOREACH_SHARED")
+    return os.path.abspath(d) if d else None
+
+
+def shared_oracle_path():
+    d = shared_dir()
+    return os.path.join(d, "tools", "ring_oracle.py") if d else None
 
 
 def oracle_path():
-    return os.path.join(shared_dir(), "tools", "ring_oracle.py")
+    return ORACLE
 
 
 def cases_path():
-    return os.path.join(shared_dir(), "tools", "cases.tsv")
+    return CASES
+
+
+def read_cases(group=None):
+    """Rows of tests/cases.tsv as dicts (numbers as floats, '-' as None),
+    optionally only one group ('public' or 'ctest')."""
+    import csv
+    rows = []
+    with open(CASES) as f:
+        lines = [ln for ln in f if ln.strip() and not ln.startswith("#")]
+    for row in csv.DictReader(lines, delimiter="\t"):
+        row = {k: (None if v in ("-", "") else v) for k, v in row.items()}
+        for k in ("lat", "lon", "radius_m", "min_radius_m", "tol_m", "area_rel"):
+            if row.get(k) is not None:
+                row[k] = float(row[k])
+        if group is None or row.get("group") == group:
+            rows.append(row)
+    return rows
+
+
+# --------------------------------------------------------------- oracles ----
+def oracle_argv(path, lat=None, lon=None, r=None, r0=0.0, az=None, sites=None, where=None, extra=()):
+    """The oracle's command line (after the program name)."""
+    argv = [path, "--radius-m", repr(float(r))]
+    if r0:
+        argv += ["--min-radius-m", repr(float(r0))]
+    if sites is not None:
+        argv += ["--sites", sites]
+    elif lat is not None:
+        argv += ["--lat", repr(float(lat)), "--lon", repr(float(lon))]
+    if az is not None:
+        argv += ["--az-from", repr(float(az[0])), "--az-to", repr(float(az[1]))]
+    if where:
+        argv += ["--where", where]
+    return argv + list(extra)
+
+
+def own_oracle(argv):
+    """Score with tests/oracle.py in this process; {"error": ...} on failure."""
+    if TESTS not in sys.path:
+        sys.path.insert(0, TESTS)
+    import oracle
+    try:
+        return oracle.run_args([a for a in argv if a != "--json"])
+    except Exception as exc:            # noqa: BLE001 (a test decides)
+        return {"error": "oracle.py failed: %s: %s" % (type(exc).__name__, exc)}
+    except SystemExit as exc:
+        return {"error": "oracle.py refused the arguments: %s" % exc}
+
+
+def shared_oracle(argv):
+    """Score with $GEOREACH_SHARED/tools/ring_oracle.py (a subprocess)."""
+    p = run([PY, shared_oracle_path()] + list(argv) + ["--json"], timeout=900)
+    try:
+        return json.loads(p.stdout)
+    except ValueError:
+        return {"error": "ring_oracle.py printed no JSON: rc %s stderr %s" % (p.returncode, short(p.stderr))}
+
+
+def oracles(argv):
+    """[(label, result, command line)]: the project's oracle ("oracle"), then
+    the shared one ("shared") when GEOREACH_SHARED is set."""
+    out = [("oracle", own_oracle(argv), cmdline([PY, ORACLE] + list(argv) + ["--json"]))]
+    if shared_dir():
+        out.append(("shared", shared_oracle(argv), cmdline([PY, shared_oracle_path()] + list(argv) + ["--json"])))
+    return out
+
+
+def run_oracles(path, lat=None, lon=None, r=None, r0=0.0, az=None, sites=None, where=None, extra=()):
+    return oracles(oracle_argv(path, lat, lon, r, r0, az, sites, where, extra))
+
+
+def run_oracle(path, lat=None, lon=None, r=None, r0=0.0, az=None, sites=None, where=None, extra=()):
+    """The project's oracle only: (result, command line)."""
+    _, res, cmd = run_oracles(path, lat, lon, r, r0, az, sites, where, extra)[0]
+    return res, cmd
+
+
+def tagged(label, text):
+    """A check's text for the shared oracle carries its label; the project's
+    oracle keeps the text as it was."""
+    return text if label == "oracle" else "[%s] %s" % (label, text)
 
 
 def binary_from_argv():
@@ -82,14 +193,16 @@ def scratch_dir(tag):
 
 # ------------------------------------------------------------- reporting ----
 class Report:
-    """Collects checks; prints one line per check; exit status at the end."""
+    """Collects checks; prints one line per check; the closing line
+    "N passed, N failed" and the exit status at the end."""
 
-    def __init__(self, title):
+    def __init__(self, title=None):
         self.title = title
         self.n_pass = 0
         self.fails = []
         self.t0 = time.time()
-        print("# %s" % title, flush=True)
+        if title:
+            print("# %s" % title, flush=True)
 
     def check(self, name, ok, detail=""):
         if ok:
@@ -113,10 +226,30 @@ class Report:
 
     def finish(self):
         dt = time.time() - self.t0
-        print("# %s: %d passed, %d failed, %.1f s" % (self.title, self.n_pass, len(self.fails), dt))
+        if self.title:
+            print("# %s: %.1f s" % (self.title, dt))
         if self.fails:
             print("# failed: " + ", ".join(self.fails))
+        print("%d passed, %d failed" % (self.n_pass, len(self.fails)), flush=True)
         sys.exit(1 if self.fails else 0)
+
+
+_default = Report()
+
+
+def check(ok, what):
+    """Print 'ok' or 'FAIL' and the claim; count it."""
+    if ok:
+        _default.n_pass += 1
+    else:
+        _default.fails.append(what)
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    return ok
+
+
+def done():
+    """Print 'N passed, N failed' and exit non-zero on any failure."""
+    _default.finish()
 
 
 def short(s, n=400):
@@ -146,31 +279,12 @@ def cmdline(cmd):
     return " ".join(shlex.quote(c) for c in cmd)
 
 
-def run_oracle(path, lat=None, lon=None, r=None, r0=0.0, az=None, sites=None, where=None, extra=()):
-    cmd = [PY, oracle_path(), path, "--radius-m", repr(float(r)), "--json"]
-    if r0:
-        cmd += ["--min-radius-m", repr(float(r0))]
-    if sites is not None:
-        cmd += ["--sites", sites]
-    else:
-        cmd += ["--lat", repr(float(lat)), "--lon", repr(float(lon))]
-    if az is not None:
-        cmd += ["--az-from", repr(float(az[0])), "--az-to", repr(float(az[1]))]
-    if where:
-        cmd += ["--where", where]
-    cmd += list(extra)
-    p = run(cmd, timeout=600)
-    try:
-        res = json.loads(p.stdout)
-    except ValueError:
-        res = {"error": "oracle printed no JSON: rc %s stderr %s" % (p.returncode, short(p.stderr))}
-    return res, cmdline(cmd)
-
-
 # ------------------------------------------------------------- reading -----
 def read_features(path, layer=None):
     """[(properties dict, shapely geometry or None, ogr field types)], layer
     SRS (osr or None), driver name."""
+    import shapely.wkb
+    _ogr, _osr, gdal = _gdal()
     ds = gdal.OpenEx(path, gdal.OF_VECTOR)
     lyr = ds.GetLayerByName(layer) if layer else ds.GetLayer(0)
     defn = lyr.GetLayerDefn()
@@ -197,6 +311,7 @@ def read_features(path, layer=None):
 def is_epsg4326(srs):
     if srs is None:
         return False
+    _ogr, osr, _gdal_ = _gdal()
     wgs = osr.SpatialReference()
     wgs.ImportFromEPSG(4326)
     s = srs.Clone()
@@ -206,6 +321,7 @@ def is_epsg4326(srs):
 def polygons_of(g):
     if g is None or g.is_empty:
         return []
+    from shapely.geometry import Polygon, MultiPolygon
     if isinstance(g, Polygon):
         return [g]
     if isinstance(g, MultiPolygon):
@@ -342,6 +458,8 @@ def union_of(geoms):
 
 def classify(g, lon, lat):
     """Planar lon/lat 'covers' of every point (the way GeoJSON readers see it)."""
+    from shapely.geometry import Point
+    from shapely.prepared import prep
     pg = prep(g)
     return np.array([pg.covers(Point(x, y)) for x, y in zip(lon, lat)], bool)
 
