@@ -37,7 +37,7 @@ from osgeo import gdal
 from pyproj import Geod, Transformer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, DATA, check, done  # noqa: E402
+from harness import BIN, DATA, check, done  # noqa: E402
 
 gdal.UseExceptions()
 GEOD = Geod(ellps="WGS84")
