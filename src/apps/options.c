@@ -408,6 +408,7 @@ enum reach_status app_parse(struct reach_ctx *ctx, struct reach_app *app, int ar
   int only_operands = 0;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
+    if (!a) break; /* a NULL-terminated list shorter than argc */
     const struct app_option *opt = NULL;
     const char *val = NULL;
     char shown[64];
