@@ -146,7 +146,9 @@ int main(int argc, char **argv) {
   }
   if (code >= 0) {
     errno = 0;
-    if (fclose(stdout) == 0) return code;
+    /* EBADF with nothing pending (flushed in run()): stdout was closed and
+     * never written to, as with 'rings -o FILE >&-' */
+    if (fclose(stdout) == 0 || errno == EBADF) return code;
     if (errno != EPIPE) {
       if (code == 0)
         fprintf(stderr, "georeach: standard output: %s\n", strerror(errno));
