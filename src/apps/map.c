@@ -96,9 +96,10 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
                                    int colour, const char *label) {
   const struct app_opts *o = &app->o;
   size_t nsites = app->npts;
-  struct reach_geom *gs = o->dissolve ? calloc(nsites, sizeof *gs) : NULL;
+  int dissolve = o->dissolve;
+  struct reach_geom *gs = dissolve ? calloc(nsites, sizeof *gs) : NULL;
   enum reach_status st = REACH_OK;
-  if (o->dissolve && !gs) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  if (dissolve && !gs) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < nsites && st == REACH_OK; i++) {
     struct reach_ring_spec s = {.lat_deg = app->pts[i].lat_deg, .lon_deg = app->pts[i].lon_deg,
                                 .range_m = def->range_m, .min_range_m = def->min_range_m,
@@ -107,7 +108,7 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
                                 .ballistic = def->ballistic};
     struct reach_ring ring;
     if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
-    if (o->dissolve) {
+    if (dissolve) {
       gs[i] = ring.geom;
       memset(&ring.geom, 0, sizeof ring.geom);
     } else {
@@ -116,7 +117,7 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
     reach_ring_clear(&ring);
     if (st == REACH_OK && !app_progress(app, 0, 0)) st = app_interrupted(ctx);
   }
-  if (o->dissolve) {
+  if (dissolve) {
     if (st == REACH_OK) {
       struct reach_geom u;
       if ((st = reach_geom_union_all(ctx, gs, nsites, &u)) == REACH_OK) {

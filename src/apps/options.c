@@ -62,6 +62,7 @@ static enum reach_status add_text(struct reach_ctx *ctx, struct reach_app *app,
 /* A distance with a unit; a bare number is km (m for --tolerance). */
 static enum reach_status set_distance(struct reach_ctx *ctx, struct reach_app *app,
                                       const struct app_option *opt, const char *arg) {
+  // cppcheck-suppress invalidPointerCast ; the field at opt->at is a double
   double *v = FIELD(app, opt, double);
   if (reach_parse_distance(ctx, arg, opt->at == AT(tol_m) ? "m" : "km", v))
     return app_usage(ctx, app, "--%s: %s", opt->name, reach_errmsg(ctx));

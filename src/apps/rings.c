@@ -51,8 +51,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   enum reach_status st = REACH_OK;
   /* Standard output cannot be taken back: read every site before writing. */
   int streaming = o->sites_file && !o->dissolve && !o->count && strcmp(o->out, "-") != 0;
-  if (o->area &&
-      (st = reach_territory(ctx, o->area, &territory, area_label, sizeof area_label))) {
+  if (o->area && reach_territory(ctx, o->area, &territory, area_label, sizeof area_label)) {
     st = app_prefix(ctx, reach_errno(ctx) == REACH_ERR_IO ? REACH_ERR_IO : REACH_ERR_ARG,
                     "--from-area");
     goto done;
