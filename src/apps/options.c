@@ -449,10 +449,9 @@ enum reach_status app_parse(struct reach_ctx *ctx, struct reach_app *app, int ar
           if (st || app->o.help) return st;
         }
       }
-      snprintf(shown, sizeof shown, "-%c", opt->short_name);
     }
     if (opt->metavar && !val) {
-      if (i + 1 == argc) return app_usage(ctx, app, "%s needs a value", a);
+      if (i + 1 == argc || !argv[i + 1]) return app_usage(ctx, app, "%s needs a value", a);
       val = argv[++i];
     }
     enum reach_status st = opt->set(ctx, app, opt, val);
