@@ -95,6 +95,14 @@ void reach_app_set_output(struct reach_app *app, FILE *out, reach_message_fn fn,
 int reach_app_show_progress(const struct reach_app *app);
 
 /**
+ * Whether the program draws the fraction for people (a bar on a terminal):
+ * then a --sites file streamed by rings is counted first, one more pass over
+ * it, so that the fraction is known as it is read; otherwise the fraction of
+ * such a run stays 0 until the end.  Default 0; --progress makes it 1.
+ */
+void reach_app_set_progress_drawn(struct reach_app *app, int drawn);
+
+/**
  * Run the command.  Text written to the output FILE is checked: a write
  * error (a full disk, a closed pipe) is REACH_ERR_IO naming the reason.
  *

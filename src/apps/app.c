@@ -243,6 +243,10 @@ void reach_app_set_output(struct reach_app *app, FILE *out, reach_message_fn fn,
   app->message_data = data;
 }
 
+void reach_app_set_progress_drawn(struct reach_app *app, int drawn) {
+  app->progress_drawn = drawn;
+}
+
 int reach_app_show_progress(const struct reach_app *app) {
   return app->o.quiet ? -1 : app->o.progress ? 1 : 0;
 }

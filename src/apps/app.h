@@ -90,6 +90,7 @@ struct reach_app {
   struct app_opts o;
   reach_progress_fn progress;
   void *progress_data;
+  int progress_drawn; /* reach_app_set_progress_drawn() */
   FILE *out;
   reach_message_fn message;
   void *message_data;

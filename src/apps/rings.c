@@ -72,7 +72,10 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   int show = streaming || o->area || app->npts * app->ndefs > 1;
   struct reach_rings_job job = {app->pts, app->npts, app->defs, app->ndefs, o->sector,
                                 o->az_from, o->az_to, o->tol_m, o->threads, reader,
-                                show && reader && app->progress && !o->quiet
+                                /* counting is a pass over the file: only
+                                   for a fraction someone sees */
+                                show && reader && app->progress && !o->quiet &&
+                                        (app->progress_drawn || o->progress)
                                     ? reach_sites_estimate(reader)
                                     : 0};
   reach_progress_fn pf = show ? app_progress_show : app_progress_poll;

@@ -81,6 +81,7 @@ static int run(struct reach_ctx *ctx, const char *command, int argc, char **argv
     int show = reach_app_show_progress(app);
     bar.draw = show > 0 || (show == 0 && isatty(STDERR_FILENO));
     reach_app_set_progress(app, progress, &bar);
+    reach_app_set_progress_drawn(app, bar.draw);
     reach_app_set_output(app, stdout, note, &bar);
     st = reach_app_run(ctx, app);
     reach_app_free(app); /* the library has cleaned up by now */
