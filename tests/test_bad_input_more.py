@@ -103,12 +103,12 @@ with tempfile.TemporaryDirectory() as d:
     subprocess.run([BIN, "rings", "--site", "1,1", "--range", "5", "-o", old, "-q"], check=True)
     digest = hashlib.sha256(open(old, "rb").read()).hexdigest()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        p = subprocess.Popen([BIN, "rings", "--sites", sites, "--range", "885km", "-o", old, "--overwrite", "-q"],
-                             stderr=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        p = subprocess.Popen([BIN, "rings", "--sites", sites, "--range", "885km", "-o", old, "--overwrite",
+                              "--progress"], stderr=subprocess.PIPE, text=True)
+        first = p.stderr.read(1)  # the first progress mark: the run has begun
         t0 = time.time()
         p.send_signal(sig)
-        err = p.communicate()[1]
+        err = first + p.communicate()[1]
         took = time.time() - t0
         check(p.returncode == 130 and "interrupted" in err,
               "%s: exit %d, '%s'" % (sig.name, p.returncode, err.strip()))

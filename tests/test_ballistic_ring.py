@@ -108,7 +108,7 @@ with tempfile.TemporaryDirectory() as d:
         with open(tfile, "w") as f:
             f.write("name,lat,lon\n" + "".join("t%d,%r,%r\n" % (i, a, b) for i, (a, b) in enumerate(targets)))
         p = subprocess.run([BIN, "query", "--site", "%r,%r" % (lat, lon), "--range", "%dm" % rng,
-                            "--targets", tfile, "--model", "ballistic", "--format", "csv", "-q"],
+                            "--targets", tfile, "--model", "ballistic", "--as", "csv", "-q"],
                            capture_output=True, text=True)
         rows = list(csv.DictReader(io.StringIO(p.stdout)))
         if not check(p.returncode == 0 and len(rows) == len(targets), "%s: query rows (%s)" % (name, p.stderr.strip())):

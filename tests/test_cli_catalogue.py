@@ -48,13 +48,17 @@ with tempfile.TemporaryDirectory() as d:
     check(len(isk) == 2 and all(x[4] == 50 for x in isk), "Iskander-M keeps its 50 km minimum: %s" % isk)
     check(len({x[0] for x in feats}) == 2, "both sites")
 
-    r = run("missiles", "--format", "csv")
+    r = run("missiles", "--as", "csv")
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    check(r.returncode == 0 and len(rows) >= 40, "missiles --format csv: %d rows" % len(rows))
-    r = run("missiles", "--format", "json", "--origin", "north korea")
+    check(r.returncode == 0 and len(rows) >= 40, "missiles --as csv: %d rows" % len(rows))
+    r = run("missiles", "--as", "json", "--origin", "north korea")
     js = json.loads(r.stdout)
     check(all(m["origin"] == "North Korea" for m in js) and any(m["name"] == "KN-23" for m in js),
-          "missiles --format json --origin 'north korea': %d rows" % len(js))
+          "missiles --as json --origin 'north korea': %d rows" % len(js))
+    # the old spelling still works, with one note on stderr
+    r = run("missiles", "--format", "csv")
+    check(r.returncode == 0 and r.stdout.startswith("name,aliases,") and "--as csv" in r.stderr,
+          "missiles --format csv (deprecated): csv, and a note naming --as: %s" % r.stderr.strip())
     r = run("missiles", "--class", "ICBM")
     check(r.returncode == 0 and "Hwasong-15" in r.stdout and "KN-23" not in r.stdout,
           "missiles --class ICBM table")
@@ -66,6 +70,7 @@ with tempfile.TemporaryDirectory() as d:
         (["rings", "--range", "5", "--site", "Springfield", "--strict", "-o", os.path.join(d, "x.geojson")], 2, "Springfield"),
         (["rings", "--range", "5", "--band", "--site", "50,36", "-o", os.path.join(d, "x.geojson")], 2, "--band"),
         (["missiles", "--format", "xml"], 2, "xml"),
+        (["missiles", "--as", "xml"], 2, "xml"),
         (["missiles", "--origin", "atlantis"], 1, "atlantis"),
         (["rings", "--missile", "KN-23", "--catalogue", os.path.join(d, "none.csv"), "--site", "50,36",
           "-o", os.path.join(d, "x.geojson")], 1, "none.csv"),

@@ -40,7 +40,7 @@ with tempfile.TemporaryDirectory() as d:
     with open(tf, "w") as f:
         f.write("name,lat,lon\n" + "".join("t%d,%.9f,%.9f\n" % (i, a, b) for i, (a, b) in enumerate(targets)))
     base = [BIN, "query", "--sites", sf, "--targets", tf, "--range", "%gkm" % R, "--min-range", "%gkm" % R0,
-            "--format", "csv", "-q"]
+            "--as", "csv", "-q"]
     full = list(csv.DictReader(io.StringIO(subprocess.run(base, capture_output=True, text=True,
                                                            check=True).stdout)))
     check(len(full) == len(sites) * len(targets), "full table: %d rows" % len(full))
@@ -123,7 +123,7 @@ from osgeo import ogr
 from shapely import wkt as swkt
 from shapely.geometry import Polygon
 p = subprocess.run([BIN, "query", "--site", "50.5977,36.5858", "--range", "885km", "--target", "0,0",
-                    "--format", "csv"], capture_output=True, text=True)
+                    "--as", "csv"], capture_output=True, text=True)
 got = {m.group(1): float(m.group(2)) for m in re.finditer(r"\b([A-Z]{2}) ([0-9.]+)%", p.stderr)}
 lons, lats, _ = g.fwd(np.full(4000, 36.5858), np.full(4000, 50.5977), np.linspace(0, 360, 4000, endpoint=False),
                       np.full(4000, 885000.0))

@@ -96,7 +96,7 @@ with tempfile.TemporaryDirectory() as d:
     snames = ["s%03d" % i for i in range(NS)]
     tw = len(str(NT - 1))
     p = subprocess.run([BIN, "query", "--sites", sf, "--targets", tf, "--range", "885km", "--in-range",
-                        "--nearest", "--format", "csv", "-q"], capture_output=True, text=True)
+                        "--nearest", "--as", "csv", "-q"], capture_output=True, text=True)
     check(p.returncode == 0, "georeach query ran (exit %d%s)" % (p.returncode, (": " + p.stderr.strip()[-200:])
                                                                    if p.returncode else ""))
     rows = list(csv.DictReader(p.stdout.splitlines()))

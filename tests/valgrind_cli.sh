@@ -30,7 +30,7 @@ run 0 rings --site 39,125 --range 20002931m --tolerance 50m -o "$tmp/d.fgb"
 run 0 rings --site 78.2,15.6 --rings 500,1500 -o "$tmp/e.kml"
 run 0 rings --site 37UDB1234567890 --range 300km -o "$tmp/f.csv" --threads 2
 run 0 rings --site 90,0 --range 1000km --azimuth 300:20 -o -
-run 0 missiles --format json
+run 0 missiles --as json
 run 0 locate Springfield "50 36 00N 36 36 00E"
 run 0 map --site=-17.7,178 --range 1500km --width 400 -o "$tmp/m.png"
 run 0 map --sites "$data/sites/jan2024_launch_areas.csv" --missile KN-23 --target Kyiv \

@@ -9,6 +9,8 @@
 #define GEOREACH_H
 
 #include "context.h"
+#include "apps.h"
+#include "basket.h"
 #include "ballistic.h"
 #include "catalogue.h"
 #include "gazetteer.h"

@@ -44,6 +44,13 @@ enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
  * value of any password=... of a "PG:" connection string replaced by "***"
  * (other paths unchanged), truncated to @p size - 1 bytes.
  */
+/**
+ * Register GDAL's drivers and keep GDAL from printing its own errors: the
+ * library reports them in its messages.  For programs; a host that owns
+ * GDAL's error handler (QGIS, a Python session) should not call it.
+ */
+void reach_io_silence_gdal(void);
+
 void reach_redact_connection(const char *path, char *buf, size_t size);
 
 /** A site source read a batch at a time (bounded memory for any size). */

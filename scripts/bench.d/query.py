@@ -14,7 +14,7 @@ the nearest site that reaches it and its distance (WGS84, shortest geodesic).
 --quick: 100 sites x 100,000 targets.
 
   georeach   georeach query --sites S.csv --targets T.csv --range 885km
-             --in-range --nearest --format csv > out.csv  (one process:
+             --in-range --nearest --as csv > out.csv  (one process:
              reading both CSV files through GDAL, the query, writing CSV).
              --nearest writes one row per target (the nearest site that
              reaches it, or the nearest site with in_range 0 if none does);
@@ -581,7 +581,7 @@ def run(a, wd, r_m, t_start):
 
     # ---- georeach
     cmd = [a.georeach, "query", "--sites", sites_csv, "--targets", targets_csv, "--range", a.range,
-           "--in-range", "--nearest", "--format", "csv"]
+           "--in-range", "--nearest", "--as", "csv"]
     say("running %s > georeach.csv ..." % " ".join(cmd))
     best = None
     for i in range(max(1, a.repeat)):
@@ -594,7 +594,7 @@ def run(a, wd, r_m, t_start):
     gr = best
     gr["stderr_bytes"] = os.path.getsize(gr["err"])
     load_cmd = [a.georeach, "query", "--site", "0,0", "--targets", targets_csv, "--range", "1m",
-                "--in-range", "--format", "csv", "-q"]
+                "--in-range", "--as", "csv", "-q"]
     grl = None
     for i in range(max(1, a.repeat)):
         res = run_timed(load_cmd, os.devnull, os.path.join(wd, "georeach_load.%d.err" % i))

@@ -1,1418 +1,153 @@
-/* georeach: the command line.  Parses argv, calls libgeoreach, prints.
- * Exit codes: 0 ok, 1 bad data or file, 2 bad command line. */
-#include <cpl_conv.h>
-#include <cpl_error.h>
-#include <gdal.h>
-#define GEOS_USE_ONLY_R_API
-#include <geos_c.h>
-#include <proj.h>
-#include <getopt.h>
-#include <math.h>
-#include <strings.h>
+/* georeach: the command line.  Every command is a library app (apps.h)
+ * built from argv; this file holds the command table, progress on stderr,
+ * signals and exit codes: 0 ok, 1 bad data or file, 2 bad command line,
+ * 130 interrupted; a closed pipe on stdout ends the run as SIGPIPE would. */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "georeach/georeach.h"
 
-static void print_main_help(void) {
-  printf(
-      "Usage: georeach COMMAND [OPTIONS]\n"
-      "\n"
-      "Geodesic missile reach on the WGS84 ellipsoid, written as map layers.\n"
-      "\n"
-      "Commands:\n"
-      "  rings     reach rings (discs, annuli, sectors) round launch sites\n"
-      "  query     what is in range: site x missile x target distances, margins\n"
-      "  basket    where a launcher must stand to reach given targets\n"
-      "  map       a map picture (PNG, SVG, PDF) of rings or baskets\n"
-      "  missiles  list the missile catalogue (names, aliases, ranges, sources)\n"
-      "  locate    show where points (decimal, DMS, MGRS) are, as LAT LON\n"
-      "\n"
-      "Options:\n"
-      "  -h, --help     this help; 'georeach COMMAND --help' for a command\n"
-      "  -V, --version  version of georeach, PROJ, GEOS and GDAL\n"
-      "\n"
-      "Example:\n"
-      "  georeach rings --site 50.6,36.6 --range 885km -o kn23.geojson\n");
+enum { EXIT_DATA = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
+
+/* Set by SIGINT/SIGTERM/SIGHUP; the progress callback then asks every
+ * library loop to stop, and the library cleans up before returning. */
+static volatile sig_atomic_t g_stop = 0;
+static void on_signal(int sig) {
+  (void)sig;
+  g_stop = 1;
 }
 
-static void print_rings_help(void) {
-  printf(
-      "Usage: georeach rings (--site POINT ... | --sites FILE | --from-area AREA)\n"
-      "                      (--range DIST | --rings DIST,DIST,... |\n"
-      "                       --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
-      "                      [--min-range DIST] [--azimuth FROM:TO]\n"
-      "                      [--tolerance DIST] -o OUT [--format DRIVER]\n"
-      "                      [--union | --count [--min-count K]]\n"
-      "                      [--model circle|ballistic [--burnout-alt DIST]]\n"
-      "                      [--overwrite] [--skip-bad] [--threads N] [--quiet]\n"
-      "\n"
-      "Writes the reach ring of every site: all points whose shortest geodesic\n"
-      "distance on the WGS84 ellipsoid from the site is at most the range (and\n"
-      "at least the minimum range), one MultiPolygon feature per site and ring.\n"
-      "Rings are cut at the antimeridian, closed along the pole line when they\n"
-      "hold a pole, may be larger than a hemisphere, and a range at or beyond\n"
-      "20003.93 km (half a meridian) is the whole Earth.\n"
-      "\n"
-      "Where:\n"
-      "  --site POINT      LAT,LON: 50.6,36.6 | 50.6N,36.6E | \"50.6N 36.6E\" |\n"
-      "                    50d36'N,36d36'E | \"50 36 00N 36 36 00E\" | MGRS\n"
-      "                    37UDB1234567890 | a place: Pyongyang, Kharkiv,UA\n"
-      "                    (GeoNames places of 15,000+ people; of several with\n"
-      "                    one name the most populous, said on stderr).  A label\n"
-      "                    may come first: \"Launcher A=50.6,36.6\".  Repeat\n"
-      "                    for several sites ('georeach locate' shows a point)\n"
-      "  --strict          an ambiguous place or missile name is an error\n"
-      "  --sites FILE      any GDAL point layer, or a CSV with lat/latitude/y and\n"
-      "                    lon/lng/longitude/x columns and an optional name column,\n"
-      "                    or a PostGIS table or view: 'PG:host=H dbname=D user=U\n"
-      "                    tables=[SCHEMA.]TABLE' (points or lat/lon columns)\n"
-      "  --skip-bad        skip (and count) rows of --sites with bad coordinates\n"
-      "  --from-area AREA  reach from anywhere inside a territory: bundled\n"
-      "                    countries by ISO code or name (KP, BY, \"North Korea\",\n"
-      "                    several with commas) or the polygons of any GDAL\n"
-      "                    layer (GeoPackage, GeoJSON, shapefile, a polygon drawn\n"
-      "                    in QGIS).  Writes the territory and every point within\n"
-      "                    the range of it (layer 'coverage', field from_area).\n"
-      "                    The boundary is sampled so that the gap between the\n"
-      "                    discs of neighbouring samples (their sagitta plus the\n"
-      "                    edge's departure from the geodesic, both measured)\n"
-      "                    stays within half the tolerance; the discs get the\n"
-      "                    other half.  err_m is the sum of the two\n"
-      "\n");
-  printf(
-      "How far:\n"
-      "  --range DIST      the range R.  DIST is a number with a unit: 885km,\n"
-      "                    550mi, 478nmi, 885000m, 2900ft; a bare number is km\n"
-      "  --rings D1,D2,..  several concentric rings instead of --range\n"
-      "  --missile NAMES   ranges from the catalogue ('georeach missiles'): one\n"
-      "                    ring per missile per site, with the missile's name,\n"
-      "                    range and minimum range; names and aliases in any case\n"
-      "                    or punctuation: KN-23, kn23, 'hwasong 11', 9M723; a\n"
-      "                    family name (Fateh, Iskander) is taken as its most\n"
-      "                    likely system, named on stderr (--strict: an error)\n"
-      "  --band            with --missile: also rings at the catalogue's low and\n"
-      "                    high ranges where sources disagree (field band; field\n"
-      "                    kind says what each figure is)\n"
-      "  --catalogue FILE  another catalogue with the same columns\n"
-      "  --min-range DIST  minimum range R0: the ring becomes an annulus\n"
-      "  --model MODEL     circle (default): the geodesic circle of the range.\n"
-      "                    ballistic: the range on a turning Earth, per azimuth.\n"
-      "                    The catalogue range is taken as the minimum-energy\n"
-      "                    range on a non-rotating sphere (R = 6371 km, GM of\n"
-      "                    WGS84, no drag, burnout straight above the site); the\n"
-      "                    burnout speed it implies is launched at every azimuth\n"
-      "                    and flight-path angle with the Earth's turn added, and\n"
-      "                    the ring's edge at each azimuth is the farthest impact\n"
-      "                    there, measured on the turned Earth, laid off as a\n"
-      "                    geodesic distance (eastward shots go further).  Discs\n"
-      "                    and annuli; refused where flights could pass the\n"
-      "                    antipode (e.g. 13,000 km below 46 degrees latitude)\n"
-      "  --burnout-alt D   ballistic: burnout altitude (default 0: from the ground)\n"
-      "  --azimuth FROM:TO only initial azimuths FROM..TO, degrees clockwise\n"
-      "                    from north; 300:60 wraps through north\n"
-      "  --tolerance DIST  error budget (default 10m): every point of every\n"
-      "                    edge, read as a straight line in lon/lat as GeoJSON\n"
-      "                    and QGIS read it, lies within DIST of the true\n"
-      "                    boundary; vertices are added where curvature needs\n"
-      "                    them.  The achieved error is written in err_m\n"
-      "\n");
-  printf(
-      "Output:\n"
-      "  -o, --output OUT  .geojson (RFC 7946) .gpkg .shp .kml .fgb .csv (WKT);\n"
-      "                    '-' writes GeoJSON to standard output;\n"
-      "                    'PG:host=H dbname=D [tables=[SCHEMA.]NAME]' writes a\n"
-      "                    PostGIS table (default name: rings, coverage or\n"
-      "                    overlap), geometry column geom (EPSG:4326), GiST index\n"
-      "  --format DRIVER   a GDAL vector driver name instead of the extension\n"
-      "  --overwrite       replace OUT (a file, or the PostGIS table) if it exists\n"
-      "                    (refused otherwise)\n"
-      "  --union           dissolve the rings of all sites into one coverage\n"
-      "                    feature per missile and ring (layer 'coverage', with\n"
-      "                    the number of sites and the area)\n"
-      "  --count           overlap bands instead: one feature per number of sites\n"
-      "                    reaching a place (layer 'overlap', fields count and\n"
-      "                    at_least), to map where the threat is densest\n"
-      "  --min-count K     with --count: one feature, the part reached by at\n"
-      "                    least K sites\n"
-      "  --threads N       worker threads (default: one per core)\n"
-      "  -q, --quiet       no progress (shown on a terminal for long work, in\n"
-      "                    GDAL's 0...10...20 style)\n"
-      "\n"
-      "Fields: site site_lat site_lon missile band min_km range_km az_from az_to\n"
-      "        tol_m err_m area_km2 (geodesic area on the ellipsoid) kind (of the\n"
-      "        catalogue figure: official, government estimate, ...).\n"
-      "--sites without --union/--count is read and written a batch at a time:\n"
-      "any number of sites in bounded memory.\n"
-      "Styles: a .gpkg carries a QGIS style per layer (colours per missile,\n"
-      "labels 'KN-23 885 km') and a layer 'sites'; a .shp gets OUT.qml; a .kml\n"
-      "colours and names each placemark (from data/styles/*.qml, editable).\n"
-      "A PostGIS table is written in one transaction: on any error or\n"
-      "interruption nothing is left, and a table replaced with --overwrite\n"
-      "comes back.\n"
-      "OUT is written to a temporary file and moved into place when complete:\n"
-      "on any error or interruption nothing is left under its name.\n"
-      "\n"
-      "Exit status: 0 ok, 1 bad data or file, 2 bad command line.\n"
-      "\n"
-      "Examples:\n"
-      "  georeach rings --site 50.6,36.6 --range 550mi -o kn23.geojson\n"
-      "  georeach rings --site \"Belgorod=50.6N,36.6E\" --rings 300,600,885 -o r.gpkg\n"
-      "  georeach rings --sites sites.csv --range 885km --min-range 300km -o a.shp\n"
-      "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n"
-      "  georeach rings --sites bases.csv --missile KN-23 --count -o dense.gpkg\n"
-      "  georeach rings --from-area KP --missile Hwasong-12 -o kp.gpkg\n");
-}
-
-static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
-  enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_FORMAT,
-         O_OVERWRITE, O_THREADS, O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE,
-         O_STRICT, O_UNION, O_COUNT, O_MINCOUNT, O_FROMAREA, O_MODEL, O_BURNOUT };
-  static const struct option opts[] = {
-      {"site", required_argument, 0, O_SITE},
-      {"sites", required_argument, 0, O_SITES},
-      {"range", required_argument, 0, O_RANGE},
-      {"rings", required_argument, 0, O_RINGS},
-      {"union", no_argument, 0, O_UNION},
-      {"count", no_argument, 0, O_COUNT},
-      {"min-count", required_argument, 0, O_MINCOUNT},
-      {"from-area", required_argument, 0, O_FROMAREA},
-      {"model", required_argument, 0, O_MODEL},
-      {"burnout-alt", required_argument, 0, O_BURNOUT},
-      {"min-range", required_argument, 0, O_MIN},
-      {"azimuth", required_argument, 0, O_AZ},
-      {"tolerance", required_argument, 0, O_TOL},
-      {"output", required_argument, 0, 'o'},
-      {"format", required_argument, 0, O_FORMAT},
-      {"overwrite", no_argument, 0, O_OVERWRITE},
-      {"threads", required_argument, 0, O_THREADS},
-      {"skip-bad", no_argument, 0, O_SKIP},
-      {"missile", required_argument, 0, O_MISSILE},
-      {"strict", no_argument, 0, O_STRICT},
-      {"band", no_argument, 0, O_BAND},
-      {"catalogue", required_argument, 0, O_CATALOGUE},
-      {"catalog", required_argument, 0, O_CATALOGUE},
-      {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
-  struct reach_site *sites = NULL;
-  size_t nsites = 0;
-  enum { MAXRINGS = 192 };
-  struct reach_ring_def defs[MAXRINGS];
-  size_t ndefs = 0;
-  struct reach_catalogue *cat = NULL;
-  const char *sites_file = NULL, *out = NULL, *format = NULL, *range_arg = NULL,
-             *rings_arg = NULL, *missile_arg = NULL, *cat_file = NULL,
-             *area_arg = NULL;
-  long min_count = 0;
-  int count_mode = 0, ballistic = 0;
-  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
-  struct reach_ballistic bms[192]; /* one per ring def (MAXRINGS) */
-  struct reach_sites_reader *reader = NULL;
-  struct reach_geom territory = {0};
-  char area_label[REACH_NAME_LEN] = "";
-  double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M, az_from = 0, az_to = 0;
-  int sector = 0, overwrite = 0, threads = 0, quiet = 0, skip_bad = 0, c;
-  int band = 0, have_min = 0, strict = 0, dissolve = 0;
-  const char **site_texts = NULL;
-  size_t nsite_texts = 0;
-  int rc = 0;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
-    switch (c) {
-    case O_SITE: {
-      const char **t = realloc(site_texts, (nsite_texts + 1) * sizeof *t);
-      if (!t) {
-        rc = usage_error("%s", "out of memory");
-        goto done;
-      }
-      site_texts = t;
-      site_texts[nsite_texts++] = optarg;
-      break;
-    }
-    case O_STRICT: strict = 1; break;
-    case O_UNION: dissolve = 1; break;
-    case O_COUNT: count_mode = 1; break;
-    case O_FROMAREA: area_arg = optarg; break;
-    case O_MODEL:
-      if ((rc = model_option(optarg, 0, &ballistic)) != 0) goto done;
-      break;
-    case O_BURNOUT:
-      if (reach_parse_distance(ctx, optarg, "km", &burnout_m)) {
-        rc = usage_error("--burnout-alt: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      break;
-    case O_MINCOUNT: {
-      char *e;
-      long v = strtol(optarg, &e, 10);
-      if (*e || e == optarg || v < 1) {
-        rc = usage_error("--min-count: '%s' is not a whole number of sites >= 1", optarg);
-        goto done;
-      }
-      min_count = v;
-      break;
-    }
-    case O_SITES: sites_file = optarg; break;
-    case O_RANGE: range_arg = optarg; break;
-    case O_RINGS: rings_arg = optarg; break;
-    case O_MIN:
-      if (reach_parse_distance(ctx, optarg, "km", &min_m)) {
-        rc = usage_error("--min-range: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      have_min = 1;
-      break;
-    case O_MISSILE: missile_arg = optarg; break;
-    case O_BAND: band = 1; break;
-    case O_CATALOGUE: cat_file = optarg; break;
-    case O_AZ:
-      if (reach_parse_azimuths(ctx, optarg, &az_from, &az_to)) {
-        rc = usage_error("--azimuth: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      sector = 1;
-      break;
-    case O_TOL:
-      if (reach_parse_distance(ctx, optarg, "m", &tol_m)) {
-        rc = usage_error("--tolerance: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      break;
-    case 'o': out = optarg; break;
-    case O_FORMAT: format = optarg; break;
-    case O_OVERWRITE: overwrite = 1; break;
-    case O_SKIP: skip_bad = 1; break;
-    case O_THREADS: {
-      char *e;
-      long v = strtol(optarg, &e, 10);
-      if (*e || v < 1 || v > 64) {
-        rc = usage_error("--threads: '%s' is not a whole number in [1, 64]", optarg);
-        goto done;
-      }
-      threads = (int)v;
-      break;
-    }
-    case 'q': quiet = 1; break;
-    case 'h': print_rings_help(); goto done;
-    case ':':
-      rc = usage_error("%s needs a value", argv[optind - 1]);
-      goto done;
-    default:
-      rc = usage_error("unknown option '%s'", argv[optind - 1]);
-      goto done;
-    }
-  }
-  if (optind < argc) {
-    rc = usage_error("unexpected argument '%s'", argv[optind]);
-    goto done;
-  }
-  if ((rc = resolve_points(ctx, "--site", site_texts, nsite_texts, strict, quiet,
-                           &sites, &nsites)) != 0)
-    goto done;
-  if (!sites_file && nsites == 0 && !area_arg) {
-    rc = usage_error("%s", "no launch site: give --site LAT,LON, --sites FILE or "
-                           "--from-area AREA");
-    goto done;
-  }
-  if (!!sites_file + !!nsites + !!area_arg > 1) {
-    rc = usage_error("%s", "give one of --site, --sites and --from-area");
-    goto done;
-  }
-  if (dissolve + count_mode > 1 || (area_arg && (dissolve || count_mode))) {
-    rc = usage_error("%s", area_arg ? "--from-area is a union already: drop "
-                                      "--union/--count"
-                                    : "give --union or --count, not both");
-    goto done;
-  }
-  if (min_count && !count_mode) {
-    rc = usage_error("%s", "--min-count goes with --count");
-    goto done;
-  }
-  if (area_arg && (sector || have_min)) {
-    rc = usage_error("%s", sector ? "--azimuth has no meaning with --from-area"
-                                  : "--min-range has no meaning with --from-area");
-    goto done;
-  }
-  if (!out) {
-    rc = usage_error("%s", "no output: give -o FILE (or -o - for GeoJSON on stdout)");
-    goto done;
-  }
-  if ((rc = weapon_defs(ctx, range_arg, rings_arg, missile_arg, band, strict, quiet, have_min,
-                        min_m, cat_file, defs, MAXRINGS, &ndefs, &cat)) != 0)
-    goto done;
-  if (ballistic) {
-    if (area_arg || dissolve || count_mode || sector) {
-      rc = usage_error("%s", "--model ballistic draws discs and annuli round sites: "
-                             "not with --from-area, --union, --count or --azimuth");
-      goto done;
-    }
-    if ((rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0) goto done;
-  }
-  /* Check every value once, before any file is touched. */
-  for (size_t r = 0; r < ndefs; r++) {
-    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m,
-                                sector, az_from, az_to, tol_m, NULL, 0};
-    if (reach_ring_check(ctx, &s)) {
-      rc = usage_error("%s", reach_errmsg(ctx));
-      goto done;
-    }
-  }
-  /* Standard output cannot be taken back: read every site before writing. */
-  int streaming = sites_file && !dissolve && !count_mode && strcmp(out, "-") != 0;
-  if (area_arg && reach_territory(ctx, area_arg, &territory, area_label,
-                                  sizeof area_label)) {
-    fprintf(stderr, "%s: --from-area: %s\n", prog, reach_errmsg(ctx));
-    rc = reach_errno(ctx) == REACH_ERR_IO ? EXIT_DATA : EXIT_USAGE;
-    goto done;
-  }
-  if (streaming) {
-    if (reach_sites_open(ctx, sites_file, skip_bad, &reader)) {
-      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-      rc = EXIT_DATA;
-      goto done;
-    }
-  } else if (sites_file) {
-    size_t skipped = 0;
-    if (reach_sites_read(ctx, sites_file, skip_bad, &sites, &nsites, &skipped)) {
-      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-      rc = EXIT_DATA;
-      goto done;
-    }
-    if (skipped)
-      fprintf(stderr, "%s: skipped %zu bad row%s of %s\n", prog, skipped,
-              skipped == 1 ? "" : "s", sites_file);
-  }
-  struct reach_writer *w = NULL;
-  enum reach_status st =
-      dissolve || area_arg ? reach_writer_open_coverage(ctx, out, format, overwrite, &w)
-      : count_mode         ? reach_writer_open_overlap(ctx, out, format, overwrite, &w)
-                           : reach_writer_open(ctx, out, format, overwrite, &w);
-  if (st) {
-    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-    rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
-    goto done;
-  }
-  int show = !quiet && isatty(STDERR_FILENO) && (streaming || area_arg || nsites * ndefs > 1);
-  struct reach_rings_job job = {sites, nsites, defs, ndefs, sector,
-                                az_from, az_to, tol_m, threads, reader,
-                                show && reader ? reach_sites_estimate(reader) : 0};
-  int ticks = 0;
-  reach_progress_fn pf = show ? progress_cb : quiet_cb;
-  st = area_arg   ? reach_rings_from_area(ctx, &job, &territory, area_label, w, pf, &ticks)
-       : dissolve ? reach_rings_union(ctx, &job, w, pf, &ticks)
-       : count_mode ? reach_rings_count(ctx, &job, min_count, w, pf, &ticks)
-                    : reach_rings_write(ctx, &job, w, pf, &ticks);
-  if (st == REACH_OK && reader && reach_sites_skipped(reader))
-    fprintf(stderr, "%s: skipped %zu bad row%s of %s\n", prog, reach_sites_skipped(reader),
-            reach_sites_skipped(reader) == 1 ? "" : "s", sites_file);
-  if (st == REACH_OK) {
-    size_t count = reach_writer_count(w);
-    st = reach_writer_commit(ctx, w);
-    if (st == REACH_OK && strcmp(out, "-") != 0 && !quiet)
-      fprintf(stderr, "%s: wrote %zu %s%s to %s\n", prog, count,
-              dissolve || area_arg ? "coverage feature"
-              : count_mode         ? "overlap band"
-                                   : "ring",
-              count == 1 ? "" : "s", shown_path(out));
-  } else {
-    reach_writer_abort(w);
-  }
-  if (st) {
-    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-    rc = st == REACH_ERR_INTERRUPTED ? 130 : EXIT_DATA;
-  }
-done:
-  reach_sites_close(reader);
-  reach_geom_clear(&territory);
-  free(sites);
-  free(site_texts);
-  reach_catalogue_free(cat);
-  return rc;
-}
-
-/* v with six decimals, as printf's %.6f writes it (round half away from
- * zero on the value times 1e6), without printf's cost: a million query rows
- * spend most of their output time in %f.  Falls back to %.6f beyond 9e12. */
-static char *put_fixed6(char *b, double v) {
-  if (!(fabs(v) < 9e12)) return b + sprintf(b, "%.6f", v);
-  double r = round(fabs(v) * 1e6);
-  long long n = (long long)r;
-  char tmp[32];
-  int k = 0;
-  for (int i = 0; i < 6; i++, n /= 10) tmp[k++] = (char)('0' + n % 10);
-  tmp[k++] = '.';
-  do {
-    tmp[k++] = (char)('0' + n % 10);
-    n /= 10;
-  } while (n);
-  if (v < 0 && r != 0) *b++ = '-';
-  while (k) *b++ = tmp[--k];
-  return b;
-}
-
-static void csv_field(const char *v, int last) {
-  if (strpbrk(v, ",\"\n")) {
-    putchar('"');
-    for (const char *p = v; *p; p++) {
-      if (*p == '"') putchar('"');
-      putchar(*p);
-    }
-    putchar('"');
-  } else {
-    fputs(v, stdout);
-  }
-  putchar(last ? '\n' : ',');
-}
-
-static void json_string(const char *v) {
-  putchar('"');
-  for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-    if (*p == '"' || *p == '\\') printf("\\%c", *p);
-    else if (*p < 0x20) printf("\\u%04x", *p);
-    else putchar(*p);
-  }
-  putchar('"');
-}
-
-static void fmt_km(char *buf, size_t n, double v) {
-  if (isnan(v)) snprintf(buf, n, "%s", "");
-  else snprintf(buf, n, "%g", v);
-}
-
-static int contains_ci(const char *hay, const char *needle) {
-  size_t ln = strlen(needle);
-  for (; *hay; hay++)
-    if (strncasecmp(hay, needle, ln) == 0) return 1;
-  return ln == 0;
-}
-
-static int cmd_missiles(struct reach_ctx *ctx, int argc, char **argv) {
-  static const struct option opts[] = {{"origin", required_argument, 0, 'r'},
-                                       {"class", required_argument, 0, 'k'},
-                                       {"format", required_argument, 0, 'f'},
-                                       {"catalogue", required_argument, 0, 'c'},
-                                       {"catalog", required_argument, 0, 'c'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-  const char *origin = NULL, *klass = NULL, *format = "table", *file = NULL;
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-    switch (c) {
-    case 'r': origin = optarg; break;
-    case 'k': klass = optarg; break;
-    case 'f': format = optarg; break;
-    case 'c': file = optarg; break;
-    case 'h':
-      printf("Usage: georeach missiles [--origin TEXT] [--class TEXT]\n"
-             "                        [--format table|csv|json] [--catalogue FILE]\n"
-             "\n"
-             "Lists the missile catalogue (data/missiles.csv, or FILE with the\n"
-             "same columns): name, aliases, shared_names, origin, class, min_km,\n"
-             "range_km and its kind and source, the low and high figures where\n"
-             "sources disagree (each with kind and source), and notes.\n"
-             "--origin and --class keep rows containing TEXT (any case), e.g.\n"
-             "--origin iran --class SRBM.  Any name or alias works with\n"
-             "'georeach rings --missile', ignoring case and punctuation; a shared\n"
-             "name (Fateh, Iskander, Tochka, ...) is taken as its most likely\n"
-             "system, named on stderr with the others (--strict: an error).\n");
-      return 0;
-    case ':': return usage_error("%s needs a value", argv[optind - 1]);
-    default: return usage_error("unknown option '%s'", argv[optind - 1]);
-    }
-  }
-  if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
-  int fmt = !strcmp(format, "table") ? 0 : !strcmp(format, "csv") ? 1
-            : !strcmp(format, "json") ? 2 : -1;
-  if (fmt < 0)
-    return usage_error("--format: '%s' is not table, csv or json", format);
-  struct reach_catalogue *cat = NULL;
-  if (reach_catalogue_load(ctx, file, &cat)) {
-    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-    return EXIT_DATA;
-  }
-  size_t shown = 0;
-  if (fmt == 0)
-    printf("%-20s %-24s %-16s %7s %8s  %-19s %-13s %s\n", "NAME", "CLASS", "ORIGIN",
-           "MIN_KM", "RANGE_KM", "KIND", "LOW-HIGH_KM", "ALIASES (SHARED)");
-  if (fmt == 1)
-    printf("name,aliases,shared_names,origin,class,min_km,range_km,range_kind,source,"
-           "range_low_km,low_kind,low_source,range_high_km,high_kind,high_source,notes\n");
-  if (fmt == 2) printf("[");
-  for (size_t i = 0; i < reach_catalogue_count(cat); i++) {
-    const struct reach_missile *m = reach_catalogue_get(cat, i);
-    if ((origin && !contains_ci(m->origin, origin)) ||
-        (klass && !contains_ci(m->klass, klass)))
-      continue;
-    char mn[32], rg[32], lo[32], hi[32];
-    fmt_km(mn, sizeof mn, m->min_km);
-    fmt_km(rg, sizeof rg, m->range_km);
-    fmt_km(lo, sizeof lo, m->range_low_km);
-    fmt_km(hi, sizeof hi, m->range_high_km);
-    if (fmt == 0) {
-      char band[72] = "", names[800];
-      if (*lo || *hi) snprintf(band, sizeof band, "%s-%s", lo, hi);
-      snprintf(names, sizeof names, "%s%s%s%s", m->aliases, *m->shared ? " (" : "",
-               m->shared, *m->shared ? ")" : "");
-      printf("%-20s %-24s %-16s %7s %8s  %-19s %-13s %s\n", m->name, m->klass, m->origin,
-             mn, *rg ? rg : "-", m->range_kind, band, names);
-    } else if (fmt == 1) {
-      const char *v[] = {m->name,     m->aliases,    m->shared,     m->origin,
-                         m->klass,    mn,            rg,            m->range_kind,
-                         m->source,   lo,            m->low_kind,   m->low_source,
-                         hi,          m->high_kind,  m->high_source, m->notes};
-      for (int k = 0; k < 16; k++) csv_field(v[k], k == 15);
-    } else {
-      printf("%s\n {\"name\": ", shown ? "," : "");
-      json_string(m->name);
-      const char *lists[2] = {m->aliases, m->shared};
-      for (int li = 0; li < 2; li++) {
-        printf(li ? "], \"shared_names\": [" : ", \"aliases\": [");
-        char buf[sizeof m->aliases];
-        snprintf(buf, sizeof buf, "%s", lists[li]);
-        int first = 1;
-        for (char *save = NULL, *tok = strtok_r(buf, "|", &save); tok;
-             tok = strtok_r(NULL, "|", &save)) {
-          while (*tok == ' ') tok++;
-          size_t l = strlen(tok);
-          while (l && tok[l - 1] == ' ') tok[--l] = '\0';
-          if (!l) continue;
-          printf("%s", first ? "" : ", ");
-          json_string(tok);
-          first = 0;
-        }
-      }
-      printf("], \"origin\": ");
-      json_string(m->origin);
-      printf(", \"class\": ");
-      json_string(m->klass);
-      printf(", \"min_km\": %s, \"range_km\": %s, \"range_kind\": ", *mn ? mn : "null",
-             *rg ? rg : "null");
-      json_string(m->range_kind);
-      printf(", \"source\": ");
-      json_string(m->source);
-      printf(", \"range_low_km\": %s, \"low_kind\": ", *lo ? lo : "null");
-      json_string(m->low_kind);
-      printf(", \"low_source\": ");
-      json_string(m->low_source);
-      printf(", \"range_high_km\": %s, \"high_kind\": ", *hi ? hi : "null");
-      json_string(m->high_kind);
-      printf(", \"high_source\": ");
-      json_string(m->high_source);
-      printf(", \"notes\": ");
-      json_string(m->notes);
-      printf("}");
-    }
-    shown++;
-  }
-  if (fmt == 2) printf("\n]\n");
-  reach_catalogue_free(cat);
-  if (shown == 0) {
-    fprintf(stderr, "%s: no missile matches%s%s%s%s\n", prog,
-            origin ? " --origin " : "", origin ? origin : "",
-            klass ? " --class " : "", klass ? klass : "");
-    return EXIT_DATA;
-  }
-  return 0;
-}
-
-struct qout {
-  int fmt; /* 0 table, 1 csv, 2 json, 3 writer */
-  struct reach_ctx *ctx;
-  struct reach_writer *w;
-  const struct reach_site *sites;
-  const struct reach_ring_def *weapons;
-  const struct reach_target *targets;
-  size_t rows;
-  size_t *in_count;  /* per site x weapon */
-  double *in_pop;
-  size_t nweapons;
-  int ballistic; /* add flight times */
+struct bar {
+  int ticks; /* of 40 */
+  int draw;  /* 1: draw the fraction when the app says it is worth it */
 };
 
-static int query_row(const struct reach_query_row *r, void *data) {
-  struct qout *q = data;
-  const struct reach_ring_def *w = &q->weapons[r->weapon];
-  const struct reach_target *t = &q->targets[r->target];
-  const char *site = q->sites[r->site].name, *missile = w->missile ? w->missile : "";
-  double dist = r->dist_m / 1000, rng = r->reach_m / 1000, mn = w->min_range_m / 1000;
-  double margin = rng - dist;
-  if (r->in_range) {
-    q->in_count[r->site * q->nweapons + r->weapon]++;
-    q->in_pop[r->site * q->nweapons + r->weapon] += (double)t->population;
-  }
-  switch (q->fmt) {
-  case 0:
-    printf("%-20.20s %-12.12s %-24.24s %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s", site,
-           *missile ? missile : "-", t->name, dist, r->az_deg, r->baz_deg, rng, mn,
-           margin, r->in_range ? "yes" : "no");
-    if (q->ballistic) printf("%*s%7.1f", r->in_range ? 6 : 7, "", r->tof_s);
-    putchar('\n');
-    break;
-  case 1:
-    csv_field(site, 0);
-    csv_field(missile, 0);
-    csv_field(t->name, 0);
-    {
-      char line[256], *b = line;
-      const double v[6] = {dist, r->az_deg, r->baz_deg, rng, mn, margin};
-      for (int k = 0; k < 6; k++) {
-        b = put_fixed6(b, v[k]);
-        *b++ = ',';
-      }
-      *b++ = (char)('0' + (r->in_range != 0));
-      fwrite(line, 1, (size_t)(b - line), stdout);
+/* GDAL's "0...10...20" on stderr (GDAL prints progress to stdout; ours goes
+ * with the errors).  Returns 0 once a signal came or stdout failed. */
+static int progress(double done, const char *message, void *data) {
+  struct bar *b = data;
+  if (message && b->draw) {
+    int tick = (int)(done * 40);
+    while (b->ticks < tick && b->ticks < 40) {
+      b->ticks++;
+      if (b->ticks % 4 == 0)
+        fprintf(stderr, "%d", b->ticks / 4 * 10);
+      else
+        fputc('.', stderr);
+      if (b->ticks == 40) fputs(" - done.\n", stderr);
     }
-    if (q->ballistic) printf(",%.3f", r->tof_s);
-    putchar('\n');
-    break;
-  case 2:
-    printf("%s\n {\"site\": ", q->rows ? "," : "");
-    json_string(site);
-    printf(", \"missile\": ");
-    json_string(missile);
-    printf(", \"target\": ");
-    json_string(t->name);
-    printf(", \"target_lat\": %.9f, \"target_lon\": %.9f, \"dist_km\": %.6f, "
-           "\"az_deg\": %.6f, \"baz_deg\": %.6f, \"range_km\": %.6f, \"min_km\": %.6f, "
-           "\"margin_km\": %.6f, \"in_range\": %s",
-           t->lat_deg, t->lon_deg, dist, r->az_deg, r->baz_deg, rng, mn, margin,
-           r->in_range ? "true" : "false");
-    if (q->ballistic) {
-      if (isnan(r->tof_s)) printf(", \"tof_s\": null");
-      else printf(", \"tof_s\": %.3f", r->tof_s);
-    }
-    putchar('}');
-    break;
-  default: {
-    struct reach_query_feature f = {site, missile, t->name, dist, r->az_deg, r->baz_deg,
-                                    rng, mn, margin, r->in_range, t->lat_deg, t->lon_deg,
-                                    r->tof_s};
-    if (reach_writer_add_query(q->ctx, q->w, &f) != REACH_OK) return 0;
+    fflush(stderr);
   }
-  }
-  q->rows++;
-  return !g_interrupted;
+  return !g_stop && !ferror(stdout);
 }
 
-static void print_query_help(void) {
-  printf(
-      "Usage: georeach query (--site POINT ... | --sites FILE)\n"
-      "                      (--missile NAME[,NAME...] [--band] | --range DIST\n"
-      "                       [--min-range DIST])\n"
-      "                      (--target POINT ... | --targets FILE | --targets cities\n"
-      "                       [--min-population N] [--country CC,...])\n"
-      "                      [--in-range] [--nearest] [--format table|csv|json|geojson]\n"
-      "                      [-o OUT] [--overwrite] [--strict] [--quiet]\n"
-      "\n"
-      "What is in range from here: one row per site x missile x target with the\n"
-      "shortest geodesic distance on WGS84 (the inverse problem, exact\n"
-      "everywhere: no point-in-polygon test near poles or the antimeridian).\n"
-      "\n"
-      "Columns: site missile target dist_km az_deg (initial azimuth at the site,\n"
-      "clockwise from north) baz_deg (azimuth of the path at the target)\n"
-      "range_km min_km margin_km (range - distance; negative: how far the\n"
-      "launcher must move toward the target) in_range (min <= dist <= range).\n"
-      "\n"
-      "  --target POINT     as --site: LAT,LON, DMS, MGRS or a place name\n"
-      "  --targets FILE     a CSV or point layer, as --sites (PostGIS too:\n"
-      "                     'PG:... tables=T'); -o PG:... writes table 'query'\n"
-      "  --targets cities   the bundled GeoNames places (15,000+ people), filtered\n"
-      "                     by --min-population N and --country UA,PL,...\n"
-      "  --in-range         only rows in range\n"
-      "  --model ballistic  the reach of a missile on the turning Earth (see\n"
-      "                     'georeach rings --help'): range_km is the reach along\n"
-      "                     the azimuth to each target, and tof_s the flight time:\n"
-      "                     of the minimum-energy flight to the target when in\n"
-      "                     range, else of the longest flight that way (free\n"
-      "                     flight from burnout, no boost phase; --burnout-alt D)\n"
-      "  --nearest          one row per target: the nearest site (and missile)\n"
-      "                     that reaches it, or the nearest site if none does\n"
-      "                     (with --in-range: targets nothing reaches are left out)\n"
-      "  --format F         table (default, for people), csv, json, geojson\n"
-      "  -o OUT             write through GDAL instead (.csv .geojson .gpkg .shp\n"
-      "                     ...), a point layer of the targets\n"
-      "A summary per site and missile goes to stderr unless --quiet: targets\n"
-      "and people in range, and the countries the ring reaches with the share\n"
-      "of each country's area inside it (Natural Earth polygons, ellipsoidal\n"
-      "areas; computed for up to 50 site x missile pairs, or all with\n"
-      "--summary).\n"
-      "\n"
-      "Examples:\n"
-      "  georeach query --site Belgorod --missile KN-23,Iskander-M --target Kyiv \\\n"
-      "      --target Kharkiv,UA --target Lviv\n"
-      "  georeach query --sites data/sites/jan2024_launch_areas.csv --missile KN-23 \\\n"
-      "      --targets cities --country UA --in-range --format csv\n"
-      "  georeach query --sites bases.csv --range 885km --targets cities --nearest -o n.gpkg\n");
+static void note(const char *message, void *data) {
+  struct bar *b = data;
+  if (b->ticks > 0 && b->ticks < 40) fputc('\n', stderr), b->ticks = 40;
+  fprintf(stderr, "georeach: %s\n", message);
 }
 
-/* A targets file read a batch at a time straight into targets (a million
- * targets need no second copy as sites). */
-static enum reach_status read_targets(struct reach_ctx *ctx, const char *path,
-                                      struct reach_target **out, size_t *n) {
-  enum { BATCH = 4096 };
-  struct reach_sites_reader *r;
-  struct reach_site *buf = malloc(BATCH * sizeof *buf);
-  struct reach_target *t = NULL;
-  size_t cap = 0, got;
-  *n = 0;
-  if (!buf) return REACH_ERR_NOMEM;
-  enum reach_status st = reach_sites_open(ctx, path, 0, &r);
-  if (st != REACH_OK) {
-    free(buf);
-    return st;
-  }
-  while ((st = reach_sites_next(ctx, r, buf, BATCH, &got)) == REACH_OK && got > 0) {
-    if (*n + got > cap) {
-      size_t c = cap ? 2 * cap : (size_t)2 * BATCH;
-      struct reach_target *p = realloc(t, c * sizeof *p);
-      if (!p) {
-        st = REACH_ERR_NOMEM;
-        break;
-      }
-      t = p;
-      cap = c;
-    }
-    for (size_t i = 0; i < got; i++) {
-      struct reach_target *x = &t[(*n)++];
-      memcpy(x->name, buf[i].name, sizeof x->name);
-      x->lat_deg = buf[i].lat_deg;
-      x->lon_deg = buf[i].lon_deg;
-      x->population = 0;
-      x->country[0] = 0;
-    }
-  }
-  reach_sites_close(r);
-  free(buf);
-  if (st != REACH_OK) {
-    free(t);
-    *n = 0;
-    return st;
-  }
-  *out = t;
-  return REACH_OK;
+/* The reader of our stdout pipe has gone (`georeach ... -o - | head`). */
+static int stdout_closed_pipe(void) {
+  struct pollfd p = {STDOUT_FILENO, 0, 0};
+  return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
-static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
-  enum { O_SITE = 256, O_SITES, O_RANGE, O_MIN, O_MISSILE, O_BAND, O_CAT, O_TARGET,
-         O_TARGETS, O_MINPOP, O_COUNTRY, O_INRANGE, O_NEAREST, O_FORMAT, O_OVERWRITE,
-         O_STRICT, O_SUMMARY, O_MODEL, O_BURNOUT };
-  static const struct option opts[] = {
-      {"site", required_argument, 0, O_SITE},
-      {"sites", required_argument, 0, O_SITES},
-      {"range", required_argument, 0, O_RANGE},
-      {"min-range", required_argument, 0, O_MIN},
-      {"missile", required_argument, 0, O_MISSILE},
-      {"band", no_argument, 0, O_BAND},
-      {"catalogue", required_argument, 0, O_CAT},
-      {"catalog", required_argument, 0, O_CAT},
-      {"target", required_argument, 0, O_TARGET},
-      {"targets", required_argument, 0, O_TARGETS},
-      {"min-population", required_argument, 0, O_MINPOP},
-      {"country", required_argument, 0, O_COUNTRY},
-      {"in-range", no_argument, 0, O_INRANGE},
-      {"nearest", no_argument, 0, O_NEAREST},
-      {"summary", no_argument, 0, O_SUMMARY},
-      {"model", required_argument, 0, O_MODEL},
-      {"burnout-alt", required_argument, 0, O_BURNOUT},
-      {"format", required_argument, 0, O_FORMAT},
-      {"output", required_argument, 0, 'o'},
-      {"overwrite", no_argument, 0, O_OVERWRITE},
-      {"strict", no_argument, 0, O_STRICT},
-      {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
-  const char **site_texts = NULL, **target_texts = NULL;
-  size_t nsite_texts = 0, ntarget_texts = 0, nsites = 0, ntargets = 0, ndefs = 0;
-  const char *sites_file = NULL, *targets_arg = NULL, *range_arg = NULL,
-             *missile_arg = NULL, *cat_file = NULL, *format = "table", *out = NULL,
-             *countries = NULL;
-  double min_m = 0;
-  long minpop = 0;
-  int have_min = 0, band = 0, in_range = 0, nearest = 0, overwrite = 0, strict = 0,
-      quiet = 0, summary = 0, c, rc = 0;
-  struct reach_site *sites = NULL, *tsites = NULL;
-  struct reach_target *targets = NULL;
-  struct reach_catalogue *cat = NULL;
-  struct reach_ring_def defs[192];
-  struct reach_ballistic bms[192]; /* one per def with --model ballistic */
-  int ballistic = 0;
-  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
-  struct reach_writer *w = NULL;
-  size_t *in_count = NULL;
-  double *in_pop = NULL;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
-    const char ***list = NULL;
-    size_t *nlist = NULL;
-    switch (c) {
-    case O_SITE: list = &site_texts; nlist = &nsite_texts; break;
-    case O_TARGET: list = &target_texts; nlist = &ntarget_texts; break;
-    case O_SITES: sites_file = optarg; break;
-    case O_TARGETS: targets_arg = optarg; break;
-    case O_RANGE: range_arg = optarg; break;
-    case O_MIN:
-      if (reach_parse_distance(ctx, optarg, "km", &min_m)) {
-        rc = usage_error("--min-range: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      have_min = 1;
-      break;
-    case O_MISSILE: missile_arg = optarg; break;
-    case O_BAND: band = 1; break;
-    case O_CAT: cat_file = optarg; break;
-    case O_MINPOP: {
-      char *e;
-      minpop = strtol(optarg, &e, 10);
-      if (*e || minpop < 0) {
-        rc = usage_error("--min-population: '%s' is not a whole number", optarg);
-        goto done;
-      }
-      break;
-    }
-    case O_COUNTRY: countries = optarg; break;
-    case O_INRANGE: in_range = 1; break;
-    case O_NEAREST: nearest = 1; break;
-    case O_SUMMARY: summary = 1; break;
-    case O_MODEL:
-      if ((rc = model_option(optarg, 0, &ballistic)) != 0) goto done;
-      break;
-    case O_BURNOUT:
-      if (reach_parse_distance(ctx, optarg, "km", &burnout_m)) {
-        rc = usage_error("--burnout-alt: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      break;
-    case O_FORMAT: format = optarg; break;
-    case 'o': out = optarg; break;
-    case O_OVERWRITE: overwrite = 1; break;
-    case O_STRICT: strict = 1; break;
-    case 'q': quiet = 1; break;
-    case 'h': print_query_help(); goto done;
-    case ':': rc = usage_error("%s needs a value", argv[optind - 1]); goto done;
-    default: rc = usage_error("unknown option '%s'", argv[optind - 1]); goto done;
-    }
-    if (list) {
-      const char **l = realloc(*list, (*nlist + 1) * sizeof *l);
-      if (!l) {
-        rc = usage_error("%s", "out of memory");
-        goto done;
-      }
-      *list = l;
-      l[(*nlist)++] = optarg;
-    }
+static int exit_code(enum reach_status st) {
+  return st == REACH_OK                ? 0
+         : st == REACH_ERR_ARG         ? EXIT_USAGE
+         : st == REACH_ERR_INTERRUPTED ? EXIT_INTERRUPTED
+                                       : EXIT_DATA;
+}
+
+static int run(struct reach_ctx *ctx, const char *command, int argc, char **argv) {
+  struct bar bar = {0, 0};
+  enum reach_status st = REACH_OK;
+  struct reach_app *app = reach_app_new(ctx, command, argc, (const char *const *)argv);
+  if (!app) {
+    st = reach_errno(ctx);
+  } else {
+    int show = reach_app_show_progress(app);
+    bar.draw = show > 0 || (show == 0 && isatty(STDERR_FILENO));
+    reach_app_set_progress(app, progress, &bar);
+    reach_app_set_progress_drawn(app, bar.draw);
+    reach_app_set_output(app, stdout, note, &bar);
+    st = reach_app_run(ctx, app);
+    reach_app_free(app); /* the library has cleaned up by now */
   }
-  if (optind < argc) {
-    rc = usage_error("unexpected argument '%s'", argv[optind]);
-    goto done;
-  }
-  int fmt = !strcmp(format, "table") ? 0 : !strcmp(format, "csv") ? 1
-            : !strcmp(format, "json") ? 2 : !strcmp(format, "geojson") ? 3 : -1;
-  if (fmt < 0) {
-    rc = usage_error("--format: '%s' is not table, csv, json or geojson", format);
-    goto done;
-  }
-  if (!!sites_file + !!nsite_texts != 1) {
-    rc = usage_error("%s", nsite_texts ? "give --site or --sites, not both"
-                                       : "no launch site: give --site or --sites");
-    goto done;
-  }
-  if (!!targets_arg + !!ntarget_texts != 1) {
-    rc = usage_error("%s", ntarget_texts ? "give --target or --targets, not both"
-                                         : "no target: give --target POINT or "
-                                           "--targets FILE|cities");
-    goto done;
-  }
-  if ((minpop || countries) && !(targets_arg && !strcmp(targets_arg, "cities"))) {
-    rc = usage_error("%s", "--min-population and --country go with --targets cities");
-    goto done;
-  }
-  if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, strict, quiet, have_min, min_m,
-                        cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
-    goto done;
-  if (ballistic) {
-    if (nearest) {
-      rc = usage_error("%s", "--nearest is for the circular model (the ballistic reach "
-                             "depends on the direction); list the rows instead");
-      goto done;
-    }
-    if ((rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0) goto done;
-  }
-  for (size_t r = 0; r < ndefs; r++) {
-    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, 10, NULL, 0};
-    if (reach_ring_check(ctx, &s)) {
-      rc = usage_error("%s", reach_errmsg(ctx));
-      goto done;
-    }
-  }
-  if ((rc = resolve_points(ctx, "--site", site_texts, nsite_texts, strict, quiet, &sites,
-                           &nsites)) != 0)
-    goto done;
-  if ((rc = resolve_points(ctx, "--target", target_texts, ntarget_texts, strict, quiet,
-                           &tsites, &ntargets)) != 0)
-    goto done;
-  if (sites_file && reach_sites_read(ctx, sites_file, 0, &sites, &nsites, NULL)) {
-    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-    rc = EXIT_DATA;
-    goto done;
-  }
-  enum reach_status tst = targets_arg && strcmp(targets_arg, "cities") != 0
-                              ? read_targets(ctx, targets_arg, &targets, &ntargets)
-                              : REACH_OK;
-  if (tst) {
-    fprintf(stderr, "%s: %s\n", prog,
-            tst == REACH_ERR_NOMEM ? "out of memory reading the targets" : reach_errmsg(ctx));
-    rc = EXIT_DATA;
-    goto done;
-  }
-  if (targets_arg && !strcmp(targets_arg, "cities")) {
-    const struct reach_place *pl;
-    size_t np;
-    if (reach_places(ctx, &pl, &np)) {
-      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-      rc = EXIT_DATA;
-      goto done;
-    }
-    free(targets); /* NULL: the file branch did not run */
-    targets = calloc(np ? np : 1, sizeof *targets);
-    if (!targets) {
-      rc = usage_error("%s", "out of memory");
-      goto done;
-    }
-    for (size_t i = 0; i < np; i++) {
-      if (pl[i].population < minpop) continue;
-      if (countries) {
-        char cc[3] = {pl[i].country[0], pl[i].country[1], 0};
-        const char *p = countries;
-        int hit = 0;
-        while (*p && !hit) {
-          if (strncasecmp(p, cc, 2) == 0 && (p[2] == ',' || p[2] == '\0')) hit = 1;
-          p = strchr(p, ',');
-          if (!p) break;
-          p++;
-        }
-        if (!hit) continue;
-      }
-      struct reach_target *t = &targets[ntargets++];
-      snprintf(t->name, sizeof t->name, "%.120s,%s", pl[i].name, pl[i].country);
-      t->lat_deg = pl[i].lat_deg;
-      t->lon_deg = pl[i].lon_deg;
-      t->population = pl[i].population;
-      snprintf(t->country, sizeof t->country, "%s", pl[i].country);
-    }
-    if (ntargets == 0) {
-      fprintf(stderr, "%s: no city matches --min-population %ld%s%s\n", prog, minpop,
-              countries ? " --country " : "", countries ? countries : "");
-      rc = EXIT_DATA;
-      goto done;
-    }
-  } else if (!targets) {
-    targets = calloc(ntargets ? ntargets : 1, sizeof *targets);
-    if (!targets) {
-      rc = usage_error("%s", "out of memory");
-      goto done;
-    }
-    for (size_t i = 0; i < ntargets; i++) {
-      /* names are NUL-terminated within REACH_NAME_LEN */
-      memcpy(targets[i].name, tsites[i].name, sizeof targets[i].name);
-      targets[i].lat_deg = tsites[i].lat_deg;
-      targets[i].lon_deg = tsites[i].lon_deg;
-    }
-    free(tsites);
-    tsites = NULL;
-  }
-  if (out || fmt == 3) {
-    enum reach_status st = reach_writer_open_query(ctx, out ? out : "-", NULL, overwrite, &w);
-    if (st) {
-      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-      rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
-      goto done;
-    }
-    fmt = 3;
-  }
-  in_count = calloc(nsites * ndefs + 1, sizeof *in_count);
-  in_pop = calloc(nsites * ndefs + 1, sizeof *in_pop);
-  if (!in_count || !in_pop) {
-    rc = usage_error("%s", "out of memory");
-    goto done;
-  }
-  struct qout q = {fmt, ctx, w, sites, defs, targets, 0, in_count, in_pop, ndefs, ballistic};
-  if (fmt == 0)
-    printf("%-20s %-12s %-24s %10s %7s %7s %9s %7s %10s  %s%s\n", "SITE", "MISSILE",
-           "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM", "MIN_KM", "MARGIN_KM", "IN_RANGE",
-           ballistic ? "   TOF_S" : "");
-  if (fmt == 1)
-    printf("site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range%s\n",
-           ballistic ? ",tof_s" : "");
-  if (fmt == 2) printf("[");
-  enum reach_status st =
-      nearest ? reach_query_nearest(ctx, sites, nsites, defs, ndefs, targets, ntargets,
-                                    in_range, 0, query_row, &q)
-              : reach_query_rows(ctx, sites, nsites, defs, ndefs, targets, ntargets,
-                                 in_range, query_row, &q);
-  if (fmt == 2) printf("%s]\n", q.rows ? "\n" : "");
-  if (st == REACH_OK && w) {
-    st = reach_writer_commit(ctx, w);
-    w = NULL;
-    if (st == REACH_OK && out && !quiet)
-      fprintf(stderr, "%s: wrote %zu row%s to %s\n", prog, q.rows, q.rows == 1 ? "" : "s",
-              shown_path(out));
-  }
+  errno = 0;
+  int out_failed = fflush(stdout) != 0 || ferror(stdout);
+  int out_errno = errno;
+  if ((st || out_failed) && stdout_closed_pipe()) return -1;
+  if (bar.ticks > 0 && bar.ticks < 40 && (st || out_failed)) fputc('\n', stderr);
+  /* a stop asked by the progress callback for a failed stdout is that failure */
+  if (st == REACH_ERR_INTERRUPTED && out_failed && !g_stop) st = REACH_OK;
+  int code = exit_code(st);
   if (st) {
-    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-    rc = st == REACH_ERR_INTERRUPTED ? 130 : EXIT_DATA;
-    goto done;
+    fprintf(stderr, "georeach: %s\n", *reach_errmsg(ctx) ? reach_errmsg(ctx) : "failed");
+  } else if (out_failed) {
+    fprintf(stderr, "georeach: standard output: %s\n",
+            out_errno ? strerror(out_errno) : "write error");
+    code = EXIT_DATA;
   }
-  if (!quiet && !nearest) {
-    int cities = targets_arg && !strcmp(targets_arg, "cities");
-    for (size_t i = 0; i < nsites; i++)
-      for (size_t k = 0; k < ndefs; k++) {
-        char pop[64] = "";
-        if (cities)
-          snprintf(pop, sizeof pop, ", %.0f people", in_pop[i * ndefs + k]);
-        fprintf(stderr, "%s: %s, %s%s%.0f km: %zu of %zu targets in range%s\n", prog,
-                sites[i].name, defs[k].missile ? defs[k].missile : "",
-                defs[k].missile ? " " : "", defs[k].range_m / 1000,
-                in_count[i * ndefs + k], ntargets, pop);
-        if (nsites * ndefs > 50 && !summary) continue;
-        /* the countries this ring reaches, with the share of each */
-        struct reach_ring_spec rs = {sites[i].lat_deg, sites[i].lon_deg, defs[k].range_m,
-                                     defs[k].min_range_m, 0, 0, 0, 100, NULL, 0};
-        struct reach_ring ring;
-        struct reach_country_share *sh = NULL;
-        size_t nsh = 0;
-        if (reach_ring_build(ctx, &rs, &ring) == REACH_OK &&
-            reach_countries_reached(ctx, &ring.geom, &sh, &nsh) == REACH_OK && nsh) {
-          fprintf(stderr, "%s:   reaches", prog);
-          for (size_t j = 0; j < nsh && j < 8; j++)
-            fprintf(stderr, "%s %s %.1f%% (%.0f km2)", j ? "," : "", sh[j].iso_a2,
-                    100 * sh[j].area_in_m2 / sh[j].area_m2, sh[j].area_in_m2 / 1e6);
-          if (nsh > 8) fprintf(stderr, " and %zu more", nsh - 8);
-          fputc('\n', stderr);
-        }
-        free(sh);
-        reach_ring_clear(&ring);
-      }
-  }
-done:
-  reach_writer_abort(w);
-  free(site_texts);
-  free(target_texts);
-  free(sites);
-  free(tsites);
-  free(targets);
-  free(in_count);
-  free(in_pop);
-  reach_catalogue_free(cat);
-  return rc;
-}
-
-static void print_basket_help(void) {
-  printf(
-      "Usage: georeach basket (--target POINT ... | --targets FILE)\n"
-      "                       (--missile NAME[,NAME...] [--band] | --range DIST\n"
-      "                        [--min-range DIST])\n"
-      "                       [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
-      "                       [--model circle|ballistic [--burnout-alt DIST]]\n"
-      "                       [--tolerance DIST] -o OUT [--format DRIVER] [--overwrite]\n"
-      "\n"
-      "The launch basket: where a launcher must stand to reach the targets.\n"
-      "Distance is symmetric, so for one target it is the ring round the\n"
-      "target; for several, the area from which all of them are in range (the\n"
-      "intersection of their rings), or with --any the area from which at least\n"
-      "one is (the union).  --within clips it to a territory: bundled countries\n"
-      "by ISO code or name (RU, BY, \"North Korea\"), or any polygon layer.\n"
-      "Same geometry rules as rings (antimeridian, poles, error budget).\n"
-      "\n"
-      "With --model ballistic (see 'georeach rings --help') the basket of a\n"
-      "target is no ring round it: along each azimuth from the target it ends\n"
-      "where a launch reaches the target exactly, on the turning Earth (found\n"
-      "by the secant method, to 0.1 mm); --burnout-alt D as for rings.\n"
-      "\n"
-      "Fields: targets missile band min_km range_km mode (all/any) within tol_m\n"
-      "err_m area_km2.  One feature per missile (and band).\n"
-      "\n"
-      "Example:\n"
-      "  georeach basket --target Kyiv --target Lviv --missile KN-23 --within RU,BY \\\n"
-      "      -o kn23_basket.gpkg\n");
-}
-
-static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
-  enum { O_TARGET = 256, O_TARGETS, O_RANGE, O_MIN, O_MISSILE, O_BAND, O_CAT, O_ANY,
-         O_WITHIN, O_TOL, O_FORMAT, O_OVERWRITE, O_STRICT, O_MODEL, O_BURNOUT };
-  static const struct option opts[] = {
-      {"target", required_argument, 0, O_TARGET},
-      {"targets", required_argument, 0, O_TARGETS},
-      {"range", required_argument, 0, O_RANGE},
-      {"min-range", required_argument, 0, O_MIN},
-      {"missile", required_argument, 0, O_MISSILE},
-      {"band", no_argument, 0, O_BAND},
-      {"catalogue", required_argument, 0, O_CAT},
-      {"any", no_argument, 0, O_ANY},
-      {"within", required_argument, 0, O_WITHIN},
-      {"tolerance", required_argument, 0, O_TOL},
-      {"format", required_argument, 0, O_FORMAT},
-      {"output", required_argument, 0, 'o'},
-      {"overwrite", no_argument, 0, O_OVERWRITE},
-      {"strict", no_argument, 0, O_STRICT},
-      {"model", required_argument, 0, O_MODEL},
-      {"burnout-alt", required_argument, 0, O_BURNOUT},
-      {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
-  const char **texts = NULL, *targets_file = NULL, *range_arg = NULL, *missile_arg = NULL,
-             *cat_file = NULL, *within = NULL, *out = NULL, *format = NULL;
-  size_t ntexts = 0, ntargets = 0, ndefs = 0;
-  double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M;
-  int have_min = 0, band = 0, any = 0, overwrite = 0, strict = 0, quiet = 0, c, rc = 0;
-  struct reach_site *targets = NULL;
-  struct reach_catalogue *cat = NULL;
-  struct reach_ring_def defs[192];
-  struct reach_ballistic bms[192]; /* one per def with --model ballistic */
-  int ballistic = 0;
-  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
-  struct reach_writer *w = NULL;
-  struct reach_geom terr = {0};
-  char terr_label[256] = "", *names = NULL;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
-    switch (c) {
-    case O_TARGET: {
-      const char **l = realloc(texts, (ntexts + 1) * sizeof *l);
-      if (!l) {
-        rc = usage_error("%s", "out of memory");
-        goto done;
-      }
-      texts = l;
-      texts[ntexts++] = optarg;
-      break;
-    }
-    case O_TARGETS: targets_file = optarg; break;
-    case O_RANGE: range_arg = optarg; break;
-    case O_MIN:
-      if (reach_parse_distance(ctx, optarg, "km", &min_m)) {
-        rc = usage_error("--min-range: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      have_min = 1;
-      break;
-    case O_MISSILE: missile_arg = optarg; break;
-    case O_BAND: band = 1; break;
-    case O_CAT: cat_file = optarg; break;
-    case O_ANY: any = 1; break;
-    case O_WITHIN: within = optarg; break;
-    case O_TOL:
-      if (reach_parse_distance(ctx, optarg, "m", &tol_m)) {
-        rc = usage_error("--tolerance: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      break;
-    case O_FORMAT: format = optarg; break;
-    case 'o': out = optarg; break;
-    case O_OVERWRITE: overwrite = 1; break;
-    case O_STRICT: strict = 1; break;
-    case O_MODEL:
-      if ((rc = model_option(optarg, 0, &ballistic)) != 0) goto done;
-      break;
-    case O_BURNOUT:
-      if (reach_parse_distance(ctx, optarg, "km", &burnout_m)) {
-        rc = usage_error("--burnout-alt: %s", reach_errmsg(ctx));
-        goto done;
-      }
-      break;
-    case 'q': quiet = 1; break;
-    case 'h': print_basket_help(); goto done;
-    case ':': rc = usage_error("%s needs a value", argv[optind - 1]); goto done;
-    default: rc = usage_error("unknown option '%s'", argv[optind - 1]); goto done;
-    }
-  }
-  if (optind < argc) {
-    rc = usage_error("unexpected argument '%s'", argv[optind]);
-    goto done;
-  }
-  if (!!targets_file + !!ntexts != 1) {
-    rc = usage_error("%s", ntexts ? "give --target or --targets, not both"
-                                  : "no target: give --target POINT or --targets FILE");
-    goto done;
-  }
-  if (!out) {
-    rc = usage_error("%s", "no output: give -o FILE (or -o - for GeoJSON on stdout)");
-    goto done;
-  }
-  if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, strict, quiet, have_min, min_m,
-                        cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
-    goto done;
-  if (ballistic && (rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0)
-    goto done;
-  for (size_t r = 0; r < ndefs; r++) {
-    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, tol_m, NULL, 0};
-    if (reach_ring_check(ctx, &s)) {
-      rc = usage_error("%s", reach_errmsg(ctx));
-      goto done;
-    }
-  }
-  if ((rc = resolve_points(ctx, "--target", texts, ntexts, strict, quiet, &targets,
-                           &ntargets)) != 0)
-    goto done;
-  if (targets_file && reach_sites_read(ctx, targets_file, 0, &targets, &ntargets, NULL)) {
-    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-    rc = EXIT_DATA;
-    goto done;
-  }
-  if (within) {
-    enum reach_status st = reach_territory(ctx, within, &terr, terr_label, sizeof terr_label);
-    if (st) {
-      fprintf(stderr, "%s: --within: %s\n", prog, reach_errmsg(ctx));
-      rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
-      goto done;
-    }
-  }
-  size_t nlen = 1;
-  for (size_t i = 0; i < ntargets; i++) nlen += strlen(targets[i].name) + 2;
-  names = calloc(nlen, 1);
-  if (!names) {
-    rc = usage_error("%s", "out of memory");
-    goto done;
-  }
-  for (size_t i = 0; i < ntargets; i++) {
-    if (i) strcat(names, "; ");
-    strcat(names, targets[i].name);
-  }
-  enum reach_status st = reach_writer_open_basket(ctx, out, format, overwrite, &w);
-  if (st) {
-    fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-    rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
-    goto done;
-  }
-  for (size_t k = 0; k < ndefs && st == REACH_OK; k++) {
-    struct reach_geom acc = {0};
-    double err = 0;
-    st = basket_build(ctx, targets, ntargets, &defs[k], any, within ? &terr : NULL, tol_m,
-                      &acc, &err);
-    if (st == REACH_OK) {
-      double area = acc.npolys ? reach_geom_area_m2(ctx, &acc) : 0;
-      if (acc.npolys == 0 && !quiet)
-        fprintf(stderr, "%s: %s%s%.0f km: no launch point reaches %s%s%s\n", prog,
-                defs[k].missile ? defs[k].missile : "", defs[k].missile ? " " : "",
-                defs[k].range_m / 1000, any ? "any target" : "all the targets",
-                within ? " within " : "", within ? terr_label : "");
-      struct reach_basket_feature bf = {names, defs[k].missile, defs[k].band,
-                                        defs[k].min_range_m / 1000, defs[k].range_m / 1000,
-                                        any, within ? terr_label : "", tol_m, err,
-                                        area < 0 ? 0 : area / 1e6};
-      st = reach_writer_add_basket(ctx, w, &bf, &acc);
-    }
-    reach_geom_clear(&acc);
-  }
-  if (st == REACH_OK) {
-    st = reach_writer_commit(ctx, w);
-    w = NULL;
-    if (st == REACH_OK && strcmp(out, "-") != 0 && !quiet)
-      fprintf(stderr, "%s: wrote %zu basket%s to %s\n", prog, ndefs, ndefs == 1 ? "" : "s",
-              shown_path(out));
-  }
-  if (st) {
-    fprintf(stderr, "%s: %s\n", prog,
-            st == REACH_ERR_INTERRUPTED ? "interrupted" : reach_errmsg(ctx));
-    rc = st == REACH_ERR_INTERRUPTED ? 130 : EXIT_DATA;
-  }
-done:
-  reach_writer_abort(w);
-  reach_geom_clear(&terr);
-  free(texts);
-  free(targets);
-  free(names);
-  reach_catalogue_free(cat);
-  return rc;
-}
-
-static int cmd_locate(struct reach_ctx *ctx, int argc, char **argv) {
-  int strict = argc > 1 && !strcmp(argv[1], "--strict");
-  if (strict) {
-    argc--;
-    argv++;
-  }
-  if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-    printf("Usage: georeach locate [--strict] POINT...\n"
-           "\n"
-           "Prints the latitude and longitude (degrees, WGS84) of each POINT,\n"
-           "one line each, as georeach reads it anywhere a point is asked for:\n"
-           "  50.6,36.6   50.6N,36.6E   \"50.6N 36.6E\"   50d36'N,36d36'E\n"
-           "  \"50 36 00N 36 36 00E\"   37UDB1234567890 (MGRS: the square's centre)\n"
-           "  Pyongyang   Kharkiv,UA   (places of 15,000 people or more, GeoNames;\n"
-           "  the most populous of several of one name, said on stderr, or an\n"
-           "  error with --strict)   \"Label=...\" to name a point.\n"
-           "Exit status: 0 ok, 2 a point could not be read.\n");
-    return argc < 2 ? EXIT_USAGE : 0;
-  }
-  for (int i = 1; i < argc; i++) {
-    double lat, lon;
-    char label[REACH_NAME_LEN];
-    char note[512];
-    if (reach_resolve_point(ctx, argv[i], strict, &lat, &lon, label,
-                            sizeof label, note, sizeof note)) {
-      fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
-      return reach_errno(ctx) == REACH_ERR_IO ? EXIT_DATA : EXIT_USAGE;
-    }
-    if (*note) fprintf(stderr, "%s: %s\n", prog, note);
-    printf("%.9f %.9f%s%s\n", lat, lon, *label ? " " : "", label);
-  }
-  return 0;
+  return code;
 }
 
 int main(int argc, char **argv) {
+  /* first of all: a signal during start-up must not kill us outright */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
-  if (argc < 2) {
-    print_main_help();
-    return EXIT_USAGE;
+  signal(SIGPIPE, SIG_IGN); /* a closed pipe is an EPIPE we handle */
+  const char *cmd = argc > 1 ? argv[1] : NULL;
+  int code = -2;
+  if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    reach_app_help(NULL, stdout);
+    code = cmd ? 0 : EXIT_USAGE;
+  } else if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+    struct reach_ctx *ctx = reach_ctx_new();
+    reach_app_version(ctx, stdout);
+    reach_ctx_free(ctx);
+    code = 0;
+  } else {
+    int known = 0;
+    for (const char *const *c = reach_app_commands(); *c; c++) known |= !strcmp(*c, cmd);
+    if (!known) {
+      fprintf(stderr, "georeach: unknown command '%s' (see 'georeach --help')\n", cmd);
+      return EXIT_USAGE;
+    }
   }
-  const char *cmd = argv[1];
-  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-    print_main_help();
-    return 0;
+  if (code == -2) {
+    reach_io_silence_gdal();
+    struct reach_ctx *ctx = reach_ctx_new();
+    if (!ctx) {
+      fprintf(stderr, "georeach: cannot start: PROJ's database (proj.db) or GEOS is missing\n");
+      return EXIT_DATA;
+    }
+    code = run(ctx, cmd, argc - 2, argv + 2);
+    reach_ctx_free(ctx);
   }
-  if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
-    printf("georeach %s (PROJ %s, GEOS %s, GDAL %s)\n", reach_version(),
-           proj_info().version, GEOSversion(),
-           GDALVersionInfo("RELEASE_NAME"));
-    struct reach_ctx *vctx = reach_ctx_new();
-    if (vctx) printf("data: %s\n", reach_ctx_data_dir(vctx));
-    reach_ctx_free(vctx);
-    return 0;
+  if (code >= 0) {
+    errno = 0;
+    /* EBADF with nothing pending (flushed in run()): stdout was closed and
+     * never written to, as with 'rings -o FILE >&-' */
+    if (fclose(stdout) == 0 || errno == EBADF) return code;
+    if (errno != EPIPE) {
+      if (code == 0)
+        fprintf(stderr, "georeach: standard output: %s\n", strerror(errno));
+      return code ? code : EXIT_DATA;
+    }
   }
-  if (strcmp(cmd, "rings") != 0 && strcmp(cmd, "locate") != 0 &&
-      strcmp(cmd, "missiles") != 0 && strcmp(cmd, "query") != 0 &&
-      strcmp(cmd, "basket") != 0 && strcmp(cmd, "map") != 0) {
-    fprintf(stderr, "%s: unknown command '%s' (see '%s --help')\n", prog, cmd, prog);
-    return EXIT_USAGE;
-  }
-  GDALAllRegister();
-  CPLSetErrorHandler(CPLQuietErrorHandler);
-  struct reach_ctx *ctx = reach_ctx_new();
-  if (!ctx) {
-    fprintf(stderr, "%s: cannot start: PROJ's database (proj.db) or GEOS is "
-                    "missing\n", prog);
-    return EXIT_DATA;
-  }
-  int rc = !strcmp(cmd, "locate")     ? cmd_locate(ctx, argc - 1, argv + 1)
-           : !strcmp(cmd, "missiles") ? cmd_missiles(ctx, argc - 1, argv + 1)
-           : !strcmp(cmd, "query")    ? cmd_query(ctx, argc - 1, argv + 1)
-           : !strcmp(cmd, "basket")   ? cmd_basket(ctx, argc - 1, argv + 1)
-           : !strcmp(cmd, "map")      ? cmd_map(ctx, argc - 1, argv + 1)
-                                      : cmd_rings(ctx, argc - 1, argv + 1);
-  reach_ctx_free(ctx);
-  return rc;
+  /* the reader went away: end as the shell expects of a closed pipe */
+  signal(SIGPIPE, SIG_DFL);
+  raise(SIGPIPE);
+  return 128 + SIGPIPE;
 }

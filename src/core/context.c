@@ -184,3 +184,5 @@ const char *reach_ctx_data_dir(struct reach_ctx *ctx) {
   /* strdup failing leaves "data" relative to the working folder */
   return ctx->data_dir ? ctx->data_dir : "data";
 }
+
+const char *reach_proj_version(void) { return proj_info().version; }

@@ -55,6 +55,11 @@ struct reach_ctx *reach_ctx_alloc(void);
 void reach_ctx_slot_set(struct reach_ctx *ctx, enum reach_slot slot, void *p,
                         void (*free_fn)(struct reach_ctx *ctx, void *p));
 
+/* The versions of the libraries each layer wraps (for --version). */
+const char *reach_proj_version(void); /* core/context.c */
+const char *reach_geos_version(void); /* geom/geos.c */
+const char *reach_gdal_version(void); /* io/table.c */
+
 /* Set the context's error and return status (printf-style message). */
 enum reach_status reach_fail(struct reach_ctx *ctx, enum reach_status status,
                              const char *fmt, ...)

@@ -110,3 +110,5 @@ GEOSGeometry *reach_geos_from_wkb(struct reach_ctx *ctx, const unsigned char *wk
   }
   return g;
 }
+
+const char *reach_geos_version(void) { return GEOSversion(); }

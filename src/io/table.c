@@ -113,3 +113,10 @@ void reach_table_close(struct reach_table *t) {
   free(t->wkb);
   free(t);
 }
+
+const char *reach_gdal_version(void) { return GDALVersionInfo("RELEASE_NAME"); }
+
+void reach_io_silence_gdal(void) {
+  reach_gdal_init();
+  CPLSetErrorHandler(CPLQuietErrorHandler);
+}

@@ -264,6 +264,20 @@ enum reach_status reach_map_set_projection(struct reach_ctx *ctx,
     return reach_fail(ctx, REACH_ERR_ARG, "empty projection");
   if (projection && !is_keyword(projection)) {
     PJ *crs = crs_from(map->pjc, projection, NULL);
+    /* PROJ takes a bare word as the name of any object that contains it
+     * ("wat": GCS_NAD_1983_HARN_Adj_MN_Watonwan): a name must be whole */
+    if (crs && !strpbrk(projection, "+:[{") && proj_get_name(crs) &&
+        strcasecmp(proj_get_name(crs), projection) != 0) {
+      char found[200];
+      snprintf(found, sizeof found, "%s", proj_get_name(crs));
+      proj_destroy(crs);
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "PROJ cannot use '%s' as a map projection (it only matches "
+                        "part of the name '%s'); give auto, aeqd, world, globe, a "
+                        "whole CRS name, AUTH:CODE or a PROJ string such as "
+                        "'+proj=laea +lat_0=50 +lon_0=30'",
+                        projection, found);
+    }
     PJ *op = crs ? transform_to(map->pjc, crs) : NULL;
     int e = proj_context_errno(map->pjc);
     proj_destroy(op);

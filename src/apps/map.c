@@ -1,0 +1,354 @@
+/* georeach map: the rings (or launch baskets) of the options drawn over the
+ * bundled countries, as a PNG, SVG or PDF picture. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/app.h"
+
+struct state {
+  struct reach_map *map;
+  int basket;
+};
+
+/* "KN-23 885 km", "KN-23 690 km (low)", "300-885 km". */
+static void def_text(const struct reach_ring_def *d, int sector, double az_from,
+                     double az_to, char *buf, size_t n) {
+  char r[64];
+  if (d->min_range_m > 0)
+    snprintf(r, sizeof r, "%g-%g km", d->min_range_m / 1000, d->range_m / 1000);
+  else
+    snprintf(r, sizeof r, "%g km", d->range_m / 1000);
+  int band = d->band && strcmp(d->band, "nominal") != 0;
+  snprintf(buf, n, "%s%s%s%s%s%s", d->missile ? d->missile : "", d->missile ? " " : "", r,
+           band ? " (" : "", band ? d->band : "", band ? ")" : "");
+  if (sector) {
+    size_t l = strlen(buf);
+    snprintf(buf + l, n - l, ", azimuth %g-%g\xC2\xB0", az_from, az_to);
+  }
+  if (d->ballistic) {
+    size_t l = strlen(buf);
+    snprintf(buf + l, n - l, ", ballistic");
+  }
+}
+
+/* Append "A, B and C" (or "N sites") to buf. */
+static void names_text(char *buf, size_t n, const struct reach_site *s, size_t ns,
+                       const char *many) {
+  size_t l = strlen(buf);
+  if (ns > 3) {
+    snprintf(buf + l, n - l, "%zu %s", ns, many);
+    return;
+  }
+  for (size_t i = 0; i < ns; i++) {
+    l = strlen(buf);
+    snprintf(buf + l, n - l, "%s%s", i == 0 ? "" : i + 1 == ns ? " and " : ", ", s[i].name);
+  }
+}
+
+static void default_title(char *buf, size_t n, const struct reach_ring_def *defs,
+                          size_t ndefs, const struct reach_site *pts, size_t npts,
+                          int basket, int any, int dissolve, const char *within) {
+  char what[256] = "";
+  for (size_t k = 0; k < ndefs; k++) {
+    int dup = 0;
+    for (size_t j = 0; j < k; j++)
+      if (defs[k].missile && defs[j].missile && !strcmp(defs[k].missile, defs[j].missile))
+        dup = 1;
+    if (dup) continue;
+    size_t l = strlen(what);
+    if (defs[k].missile)
+      snprintf(what + l, sizeof what - l, "%s%s", l ? ", " : "", defs[k].missile);
+    else
+      snprintf(what + l, sizeof what - l, "%s%g", l ? ", " : "", defs[k].range_m / 1000);
+  }
+  if (!defs[0].missile) {
+    size_t l = strlen(what);
+    snprintf(what + l, sizeof what - l, " km");
+  }
+  if (basket) {
+    snprintf(buf, n, "Launch basket%s of %s reaching %s", ndefs > 1 ? "s" : "", what,
+             npts == 1 ? "" : any ? "any of " : "all of ");
+    names_text(buf, n, pts, npts, "targets");
+    if (within) {
+      size_t l = strlen(buf);
+      snprintf(buf + l, n - l, ", within %s", within);
+    }
+  } else {
+    snprintf(buf, n, "%s of %s from ", dissolve ? "Combined reach" : "Reach", what);
+    names_text(buf, n, pts, npts, "launch sites");
+  }
+}
+
+static void hex(char out[8], struct reach_rgb c) {
+  snprintf(out, 8, "#%02x%02x%02x", (int)lround(c.r * 255), (int)lround(c.g * 255),
+           (int)lround(c.b * 255));
+}
+
+static int dashed(const struct reach_ring_def *d) {
+  return d->band && strcmp(d->band, "nominal") != 0 ? REACH_MAP_DASHED : 0;
+}
+
+/* The rings of every site for one def: one region each, or their union. */
+static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
+                                   struct reach_map *map, const struct reach_ring_def *def,
+                                   int colour, const char *label) {
+  const struct app_opts *o = &app->o;
+  size_t nsites = app->npts;
+  int dissolve = o->dissolve;
+  struct reach_geom *gs = dissolve ? calloc(nsites, sizeof *gs) : NULL;
+  enum reach_status st = REACH_OK;
+  if (dissolve && !gs) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < nsites && st == REACH_OK; i++) {
+    struct reach_ring_spec s = {.lat_deg = app->pts[i].lat_deg, .lon_deg = app->pts[i].lon_deg,
+                                .range_m = def->range_m, .min_range_m = def->min_range_m,
+                                .sector = o->sector, .az_from_deg = o->az_from,
+                                .az_to_deg = o->az_to, .tolerance_m = o->tol_m,
+                                .ballistic = def->ballistic};
+    struct reach_ring ring;
+    if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
+    if (dissolve) {
+      gs[i] = ring.geom;
+      memset(&ring.geom, 0, sizeof ring.geom);
+    } else {
+      st = reach_map_add_region(ctx, map, &ring.geom, label, colour, dashed(def));
+    }
+    reach_ring_clear(&ring);
+    if (st == REACH_OK && !app_progress(app, 0, 0)) st = app_interrupted(ctx);
+  }
+  if (dissolve) {
+    if (st == REACH_OK) {
+      struct reach_geom u;
+      if ((st = reach_geom_union_all(ctx, gs, nsites, &u)) == REACH_OK) {
+        st = reach_map_add_region(ctx, map, &u, label, colour, dashed(def));
+        reach_geom_clear(&u);
+      }
+    }
+    for (size_t i = 0; i < nsites; i++) reach_geom_clear(&gs[i]);
+    free(gs);
+  }
+  return st;
+}
+
+static const char *kind_name(enum reach_map_kind k) {
+  return k == REACH_MAP_AEQD    ? "azimuthal equidistant"
+         : k == REACH_MAP_WORLD ? "Robinson"
+         : k == REACH_MAP_GLOBE ? "orthographic"
+                                : "the projection given";
+}
+
+static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
+  struct app_opts *o = &app->o;
+  struct state *s = app->state = calloc(1, sizeof *s);
+  enum reach_status st;
+  if (!s) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  int basket = s->basket = o->ntarget_texts || o->targets_file;
+  if ((o->nsite_texts || o->sites_file) && basket)
+    return app_usage(ctx, app, "give sites (--site, --sites: rings) or targets (--target, "
+                               "--targets: launch baskets), not both");
+  if (!basket && !o->nsite_texts && !o->sites_file)
+    return app_usage(ctx, app, "nothing to draw: give --site LAT,LON (or --sites FILE), or "
+                               "--target POINT for a launch basket");
+  if ((o->sites_file && o->nsite_texts) || (o->targets_file && o->ntarget_texts))
+    return app_usage(ctx, app, "%s", o->sites_file ? "give --site or --sites, not both"
+                                                   : "give --target or --targets, not both");
+  if (!basket && (o->any || o->within))
+    return app_usage(ctx, app, "--any and --within go with --target (launch baskets)");
+  if (basket && (o->dissolve || o->sector))
+    return app_usage(ctx, app, "--union and --azimuth go with sites (rings), not targets");
+  if (!o->out) return app_usage(ctx, app, "no output: give -o FILE.png (or .svg, .pdf)");
+  if (!strcmp(o->out, "-"))
+    return app_usage(ctx, app, "-o: a picture is written to a file, not to standard output");
+  if ((st = reach_map_check_output(ctx, o->out, o->overwrite)) != REACH_OK)
+    return st == REACH_ERR_ARG ? app_usage(ctx, app, "-o: %s", reach_errmsg(ctx)) : st;
+  if ((st = reach_map_new(ctx, o->width, o->height, &s->map)) != REACH_OK) return st;
+  if (reach_map_set_projection(ctx, s->map, o->projection) != REACH_OK)
+    return app_usage(ctx, app, "--projection: %s", reach_errmsg(ctx));
+  if ((st = app_weapons(ctx, app))) return st;
+  size_t n = app->ndefs;
+  if (o->model == 2) { /* both: each ring as a circle, then ballistic */
+    if (2 * n > APP_MAXRINGS) return app_usage(ctx, app, "--model: too many rings");
+    for (size_t k = 0; k < n; k++) app->defs[n + k] = app->defs[k];
+  }
+  if (o->model) { /* both: the copies (second half) are the ballistic ones */
+    size_t from = o->model == 2 ? n : 0, to = o->model == 2 ? 2 * n : n;
+    if ((st = app_ballistic(ctx, app, from, to))) return st;
+    app->ndefs = to;
+  }
+  /* ballistic reach is checked per site */
+  if ((st = app_check_defs(ctx, app, o->sector, o->tol_m))) return st;
+  return app_points(ctx, app, basket ? "--target" : "--site",
+                    basket ? o->target_texts : o->site_texts,
+                    basket ? o->ntarget_texts : o->nsite_texts, &app->pts, &app->npts);
+}
+
+static void verbose(struct reach_app *app, struct reach_map *map) {
+  const struct app_opts *o = &app->o;
+  double gt[6];
+  struct reach_map_style sty;
+  char h1[8], h2[8], h3[8], h4[8];
+  reach_map_geotransform(map, gt);
+  reach_map_style(map, &sty);
+  hex(h1, sty.land);
+  hex(h2, sty.ocean);
+  hex(h3, sty.background);
+  hex(h4, sty.site);
+  int w, h;
+  reach_map_size(map, &w, &h);
+  app_note(app, "size %dx%d", w, h);
+  app_note(app, "projection %s", reach_map_projection(map));
+  app_note(app, "geotransform %.17g,%.17g,%.17g,%.17g,%.17g,%.17g", gt[0], gt[1], gt[2],
+           gt[3], gt[4], gt[5]);
+  app_note(app, "style land %s ocean %s background %s site %s fill-alpha %g", h1, h2, h3, h4,
+           sty.fill_alpha);
+  for (size_t k = 0; k < app->ndefs; k++) {
+    char label[256];
+    hex(h1, reach_map_colour((int)k));
+    def_text(&app->defs[k], o->sector, o->az_from, o->az_to, label, sizeof label);
+    app_note(app, "colour %zu %s %s", k, h1, label);
+  }
+}
+
+static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
+  const struct app_opts *o = &app->o;
+  struct state *s = app->state;
+  struct reach_map *map = s->map;
+  struct reach_geom terr = {0};
+  char terr_label[256] = "";
+  int basket = s->basket;
+  enum reach_status st = REACH_OK;
+  const char *file = basket ? o->targets_file : o->sites_file;
+  if (file) {
+    size_t skipped = 0;
+    if ((st = reach_sites_read(ctx, file, o->skip_bad, &app->pts, &app->npts, &skipped)))
+      goto done;
+    if (skipped && !o->quiet)
+      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s", file);
+  }
+  /* points given as coordinates are named "50.600000,36.600000": shorter on
+   * a map */
+  for (size_t i = 0; i < app->npts; i++) {
+    struct reach_site *p = &app->pts[i];
+    char plain[REACH_NAME_LEN];
+    snprintf(plain, sizeof plain, "%.6f,%.6f", p->lat_deg, p->lon_deg);
+    if (strcmp(plain, p->name) == 0)
+      snprintf(p->name, sizeof p->name, "%.2f\xC2\xB0%s %.2f\xC2\xB0%s", fabs(p->lat_deg),
+               p->lat_deg < 0 ? "S" : "N", fabs(p->lon_deg), p->lon_deg < 0 ? "W" : "E");
+  }
+  if (app->npts == 0) {
+    st = reach_fail(ctx, REACH_ERR_DATA, "%s holds no %s", file ? file : "the command line",
+                    basket ? "target" : "site");
+    goto done;
+  }
+  if (o->within && (st = reach_territory(ctx, o->within, &terr, terr_label, sizeof terr_label))) {
+    st = app_prefix(ctx, st == REACH_ERR_ARG ? REACH_ERR_ARG : REACH_ERR_DATA, "--within");
+    goto done;
+  }
+  char text[512];
+  if (o->title)
+    snprintf(text, sizeof text, "%s", o->title);
+  else
+    default_title(text, sizeof text, app->defs, app->ndefs, app->pts, app->npts, basket,
+                  o->any, o->dissolve, o->within ? terr_label : NULL);
+  reach_map_set_countries(map, o->countries);
+  st = reach_map_set_title(ctx, map, text);
+  for (size_t k = 0; k < app->ndefs && st == REACH_OK; k++) {
+    const struct reach_ring_def *d = &app->defs[k];
+    char label[256];
+    int empty = 0;
+    def_text(d, o->sector, o->az_from, o->az_to, label, sizeof label);
+    if (basket) {
+      struct reach_geom acc = {0};
+      double err;
+      st = reach_basket_build(ctx, app->pts, app->npts, d, o->any, o->within ? &terr : NULL,
+                              o->tol_m, app_progress_poll, app, &acc, &err);
+      empty = st == REACH_OK && acc.npolys == 0;
+      if (st == REACH_OK && acc.npolys)
+        st = reach_map_add_region(ctx, map, &acc, label, (int)k, dashed(d));
+      reach_geom_clear(&acc);
+    } else {
+      st = add_rings(ctx, app, map, d, (int)k, label);
+    }
+    if (st == REACH_OK && empty && !o->quiet)
+      app_note(app, "%s: no launch point reaches %s%s%s", label,
+               o->any ? "any target" : "all the targets", o->within ? " within " : "",
+               o->within ? terr_label : "");
+    if (st == REACH_OK) {
+      char legend[300];
+      snprintf(legend, sizeof legend, "%s%s", label,
+               basket ? (empty ? ": launch basket (empty)" : ": launch basket") : "");
+      st = reach_map_add_legend(ctx, map, (int)k, dashed(d), legend);
+    }
+  }
+  for (size_t i = 0; i < app->npts && st == REACH_OK; i++)
+    st = reach_map_add_point(ctx, map, app->pts[i].lat_deg, app->pts[i].lon_deg,
+                             app->pts[i].name, basket ? REACH_MAP_TARGET : REACH_MAP_SITE);
+  if (st == REACH_OK) st = reach_map_layout(ctx, map);
+  if (st != REACH_OK) goto done;
+  if (o->verbose) verbose(app, map);
+  if ((st = reach_map_write(ctx, map, o->out, o->overwrite, app_progress_show, app)))
+    goto done;
+  app_progress(app, 1, 1);
+  int width, height;
+  reach_map_size(map, &width, &height);
+  if (!o->quiet)
+    app_note(app, "wrote %s (%dx%d, %s)", o->out, width, height,
+             kind_name(reach_map_projection_kind(map)));
+done:
+  if (st == REACH_ERR_INTERRUPTED) app_interrupted(ctx);
+  reach_geom_clear(&terr);
+  return st;
+}
+
+static void release(struct reach_app *app) {
+  struct state *s = app->state;
+  if (!s) return;
+  reach_map_free(s->map);
+  reach_map_release_fonts();
+  free(s);
+}
+
+const struct app_command app_map = {
+    "map",
+    G_SITES | G_TARGETS | G_POINTS | G_BASKET | G_WEAPONS | G_RINGLIST | G_CATALOGUE |
+        G_MODEL | G_SECTOR | G_TOL | G_UNION | G_FILE | G_MAP | G_QUIET | G_HELP,
+    "a map picture (PNG, SVG, PDF) of rings or baskets",
+    "Usage: georeach map (--site POINT ... | --sites FILE | --target POINT ... |\n"
+    "                     --targets FILE)\n"
+    "                    (--range DIST | --rings DIST,DIST,... |\n"
+    "                     --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
+    "                    [--min-range DIST] [--azimuth FROM:TO] [--union]\n"
+    "                    [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
+    "                    [--projection auto|aeqd|world|globe|PROJ] [--title TEXT]\n"
+    "                    [--width PX] [--height PX] [--no-countries]\n"
+    "                    [--tolerance DIST] -o OUT.png|OUT.svg|OUT.pdf\n"
+    "                    [--overwrite] [--skip-bad] [--strict] [-q] [-v]\n",
+    "Draws a map picture of what 'georeach rings' writes as layers: the reach\n"
+    "ring of every site and range, filled and outlined in one colour per range\n"
+    "(a legend names the missiles and ranges), the sites, the Natural Earth\n"
+    "countries, a graticule and a title.  With --target instead of sites it\n"
+    "draws launch baskets as 'georeach basket' builds them: where a launcher\n"
+    "must stand to reach all the targets (--any: at least one).\n"
+    "\n"
+    "The projection fits the extent: azimuthal equidistant on the ellipsoid\n"
+    "centred on the sites while everything lies within 5,000 km of their\n"
+    "centre (distances from the centre are true, so a ring round one site is\n"
+    "a circle), and Robinson centred on the sites beyond.  Rings across the\n"
+    "antimeridian, round a pole or larger than a hemisphere are drawn as the\n"
+    "regions they are: clipped to what the projection shows before projecting,\n"
+    "outlined only along their real boundary.  Bands (--band) are dashed.\n",
+    "Exit status: 0 ok, 1 bad data or file, 2 bad command line.\n"
+    "\n"
+    "Examples:\n"
+    "  georeach map --sites data/sites/jan2024_launch_areas.csv --missile KN-23 \\\n"
+    "      -o kn23.png\n"
+    "  georeach map --site Belgorod --rings 300,600,885 --title \"Belgorod\" -o r.svg\n"
+    "  georeach map --site 78.2,15.6 --range 1500km -o svalbard.png\n"
+    "  georeach map --site Pyongyang --range 13000km -o icbm.png\n"
+    "  georeach map --site Pyongyang --range 13000km --projection globe -o g.pdf\n"
+    "  georeach map --target Kyiv --target Lviv --missile KN-23 --within RU,BY \\\n"
+    "      -o basket.png\n",
+    prepare,
+    run,
+    release};

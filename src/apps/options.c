@@ -1,0 +1,497 @@
+/* The one option table of the georeach commands: each option is parsed,
+ * checked and explained here, once; a command takes the groups it lists. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/app.h"
+
+struct app_option;
+typedef enum reach_status (*opt_fn)(struct reach_ctx *ctx, struct reach_app *app,
+                                    const struct app_option *opt, const char *arg);
+
+struct app_option {
+  const char *name; /* long name, without "--" */
+  char short_name;  /* 0: none */
+  unsigned group;
+  const char *metavar; /* NULL: a flag */
+  opt_fn set;
+  size_t at; /* offsetof(struct app_opts, field) */
+  const char *help; /* NULL: not shown (an alias) */
+};
+
+#define AT(f) offsetof(struct app_opts, f)
+#define FIELD(app, opt, type) ((type *)((char *)&(app)->o + (opt)->at))
+
+static enum reach_status set_flag(struct reach_ctx *ctx, struct reach_app *app,
+                                  const struct app_option *opt, const char *arg) {
+  (void)ctx, (void)arg;
+  *FIELD(app, opt, int) = 1;
+  return REACH_OK;
+}
+
+static enum reach_status clear_flag(struct reach_ctx *ctx, struct reach_app *app,
+                                    const struct app_option *opt, const char *arg) {
+  (void)ctx, (void)arg;
+  *FIELD(app, opt, int) = 0;
+  return REACH_OK;
+}
+
+static enum reach_status set_text(struct reach_ctx *ctx, struct reach_app *app,
+                                  const struct app_option *opt, const char *arg) {
+  (void)ctx;
+  *FIELD(app, opt, const char *) = arg;
+  return REACH_OK;
+}
+
+/* --site, --target: repeatable.  The count follows the list pointer. */
+static enum reach_status add_text(struct reach_ctx *ctx, struct reach_app *app,
+                                  const struct app_option *opt, const char *arg) {
+  const char ***list = FIELD(app, opt, const char **);
+  size_t *n = list == &app->o.site_texts ? &app->o.nsite_texts : &app->o.ntarget_texts;
+  const char **l = realloc(*list, (*n + 1) * sizeof *l);
+  if (!l) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  *list = l;
+  l[(*n)++] = arg;
+  return REACH_OK;
+}
+
+/* A distance with a unit; a bare number is km (m for --tolerance). */
+static enum reach_status set_distance(struct reach_ctx *ctx, struct reach_app *app,
+                                      const struct app_option *opt, const char *arg) {
+  // cppcheck-suppress invalidPointerCast ; the field at opt->at is a double
+  double *v = FIELD(app, opt, double);
+  if (reach_parse_distance(ctx, arg, opt->at == AT(tol_m) ? "m" : "km", v))
+    return app_usage(ctx, app, "--%s: %s", opt->name, reach_errmsg(ctx));
+  if (opt->at == AT(min_m)) app->o.have_min = 1;
+  return REACH_OK;
+}
+
+/* --range (one distance) and --rings (a list), in metres. */
+static enum reach_status set_ranges(struct reach_ctx *ctx, struct reach_app *app,
+                                    const struct app_option *opt, const char *arg) {
+  int one = !strcmp(opt->name, "range");
+  size_t n = 0;
+  char *copy = strdup(arg), *save = NULL;
+  if (!copy) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  enum reach_status st = REACH_OK;
+  for (char *tok = strtok_r(copy, ",", &save); tok && !st; tok = strtok_r(NULL, ",", &save)) {
+    double r;
+    if (n == APP_MAXRINGS)
+      st = app_usage(ctx, app, "--%s: too many rings", opt->name);
+    else if (reach_parse_distance(ctx, tok, "km", &r))
+      st = app_usage(ctx, app, "--%s: %s", opt->name, reach_errmsg(ctx));
+    else if (one && n == 1)
+      st = app_usage(ctx, app, "--range: one distance (use --rings for several)");
+    else
+      app->o.ranges_m[n++] = r;
+  }
+  free(copy);
+  if (!st && n == 0) st = app_usage(ctx, app, "'%s' lists no distance", arg);
+  if (st) return st;
+  app->o.nranges = n;
+  app->o.range_text = arg;
+  *(one ? &app->o.have_range : &app->o.have_rings) = 1;
+  return REACH_OK;
+}
+
+static enum reach_status set_azimuth(struct reach_ctx *ctx, struct reach_app *app,
+                                     const struct app_option *opt, const char *arg) {
+  (void)opt;
+  if (reach_parse_azimuths(ctx, arg, &app->o.az_from, &app->o.az_to))
+    return app_usage(ctx, app, "--azimuth: %s", reach_errmsg(ctx));
+  app->o.sector = 1;
+  return REACH_OK;
+}
+
+/* A whole number in [lo, hi], strictly: no sign games, no overflow. */
+static int whole(const char *text, long lo, long hi, long *v) {
+  char *e;
+  errno = 0;
+  long x = strtol(text, &e, 10);
+  if (e == text || *e || errno == ERANGE || x < lo || x > hi) return -1;
+  *v = x;
+  return 0;
+}
+
+static enum reach_status set_count(struct reach_ctx *ctx, struct reach_app *app,
+                                   const struct app_option *opt, const char *arg) {
+  long v;
+  if (opt->at == AT(min_count)) {
+    if (whole(arg, 1, LONG_MAX, &v))
+      return app_usage(ctx, app, "--min-count: '%s' is not a whole number of sites >= 1",
+                       arg);
+    app->o.min_count = v;
+  } else if (opt->at == AT(min_population)) {
+    if (whole(arg, 0, LONG_MAX, &v))
+      return app_usage(ctx, app, "--min-population: '%s' is not a whole number", arg);
+    app->o.min_population = v;
+    app->o.have_minpop = 1;
+  } else if (opt->at == AT(threads)) {
+    if (whole(arg, 1, 64, &v))
+      return app_usage(ctx, app, "--threads: '%s' is not a whole number in [1, 64]", arg);
+    app->o.threads = (int)v;
+  } else {
+    if (whole(arg, REACH_MAP_SIZE_MIN, REACH_MAP_SIZE_MAX, &v))
+      return app_usage(ctx, app, "--%s: '%s' is not a whole number of pixels in [%d, %d]",
+                       opt->name, arg, REACH_MAP_SIZE_MIN, REACH_MAP_SIZE_MAX);
+    *FIELD(app, opt, int) = (int)v;
+  }
+  return REACH_OK;
+}
+
+static enum reach_status set_model(struct reach_ctx *ctx, struct reach_app *app,
+                                   const struct app_option *opt, const char *arg) {
+  (void)opt;
+  int both = app->cmd == &app_map;
+  if (!strcmp(arg, "circle"))
+    app->o.model = 0;
+  else if (!strcmp(arg, "ballistic"))
+    app->o.model = 1;
+  else if (both && !strcmp(arg, "both"))
+    app->o.model = 2;
+  else
+    return app_usage(ctx, app, "--model: %s",
+                     both ? "give circle, ballistic or both" : "give circle or ballistic");
+  return REACH_OK;
+}
+
+static int as_value(const char *arg, int geojson) {
+  return !strcmp(arg, "table")  ? AS_TABLE
+         : !strcmp(arg, "csv")  ? AS_CSV
+         : !strcmp(arg, "json") ? AS_JSON
+         : geojson && !strcmp(arg, "geojson") ? AS_GEOJSON
+                                              : -1;
+}
+
+static enum reach_status set_as(struct reach_ctx *ctx, struct reach_app *app,
+                                const struct app_option *opt, const char *arg) {
+  int geojson = app->cmd == &app_query;
+  int v = as_value(arg, geojson);
+  if (v < 0)
+    return app_usage(ctx, app, "--%s: '%s' is not table, csv%s json%s", opt->name, arg,
+                     geojson ? "," : " or", geojson ? " or geojson" : "");
+  if (strcmp(opt->name, "as") != 0)
+    app_note(app, "--format %s is now --as %s (--format names a GDAL driver)", arg, arg);
+  app->o.as = v;
+  return REACH_OK;
+}
+
+/* -f/--format: a GDAL driver.  query once took table|csv|json|geojson here:
+ * still read as --as, with a note. */
+static enum reach_status set_format(struct reach_ctx *ctx, struct reach_app *app,
+                                    const struct app_option *opt, const char *arg) {
+  if (app->cmd->groups & G_AS && as_value(arg, app->cmd == &app_query) >= 0)
+    return set_as(ctx, app, opt, arg);
+  app->o.format = arg;
+  return REACH_OK;
+}
+
+static const struct app_option options[] = {
+    /* sites */
+    {"site", 0, G_SITES, "POINT", add_text, AT(site_texts),
+     "LAT,LON: 50.6,36.6 | 50.6N,36.6E | \"50.6N 36.6E\" |\n"
+     "50d36'N,36d36'E | \"50 36 00N 36 36 00E\" | MGRS\n"
+     "37UDB1234567890 | a place: Pyongyang, Kharkiv,UA\n"
+     "(GeoNames places of 15,000+ people; of several with\n"
+     "one name the most populous, said on stderr).  A label\n"
+     "may come first: \"Launcher A=50.6,36.6\".  Repeat\n"
+     "for several sites ('georeach locate' shows a point)"},
+    {"sites", 0, G_SITES, "FILE", set_text, AT(sites_file),
+     "any GDAL point layer, or a CSV with lat/latitude/y and\n"
+     "lon/lng/longitude/x columns and an optional name column,\n"
+     "or a PostGIS table or view: 'PG:host=H dbname=D user=U\n"
+     "tables=[SCHEMA.]TABLE' (points or lat/lon columns)"},
+    {"skip-bad", 0, G_SITES, NULL, set_flag, AT(skip_bad),
+     "skip (and count) rows of --sites with bad coordinates"},
+    {"from-area", 0, G_AREA, "AREA", set_text, AT(area),
+     "reach from anywhere inside a territory: bundled\n"
+     "countries by ISO code or name (KP, BY, \"North Korea\",\n"
+     "several with commas) or the polygons of any GDAL\n"
+     "layer (GeoPackage, GeoJSON, shapefile, a polygon drawn\n"
+     "in QGIS).  Writes the territory and every point within\n"
+     "the range of it (layer 'coverage', field from_area).\n"
+     "The boundary is sampled so that the gap between the\n"
+     "discs of neighbouring samples (their sagitta plus the\n"
+     "edge's departure from the geodesic, both measured)\n"
+     "stays within half the tolerance; the discs get the\n"
+     "other half.  err_m is the sum of the two"},
+    /* targets */
+    {"target", 0, G_TARGETS, "POINT", add_text, AT(target_texts),
+     "a target, written as --site; repeat for several"},
+    {"targets", 0, G_TARGETS, "FILE", set_text, AT(targets_file),
+     "a CSV or point layer, as --sites (PostGIS too:\n"
+     "'PG:... tables=T'); query also takes 'cities'"},
+    {"min-population", 0, G_CITIES, "N", set_count, AT(min_population),
+     "--targets cities: only places of N people or more"},
+    {"country", 0, G_CITIES, "CC,...", set_text, AT(country),
+     "--targets cities: only places in these countries\n"
+     "(ISO codes: UA,PL)"},
+    {"strict", 0, G_POINTS, NULL, set_flag, AT(strict),
+     "an ambiguous place or missile name is an error"},
+    {"any", 0, G_BASKET, NULL, set_flag, AT(any),
+     "from where at least one target is in range (the\n"
+     "union; default: all of them, the intersection)"},
+    {"within", 0, G_BASKET, "WHAT", set_text, AT(within),
+     "clip to a territory: bundled countries by ISO code or\n"
+     "name (RU,BY, \"North Korea\") or any polygon layer"},
+    /* how far */
+    {"range", 0, G_WEAPONS, "DIST", set_ranges, AT(ranges_m),
+     "the range R.  DIST is a number with a unit: 885km,\n"
+     "550mi, 478nmi, 885000m, 2900ft; a bare number is km"},
+    {"rings", 0, G_RINGLIST, "D1,D2,..", set_ranges, AT(ranges_m),
+     "several concentric rings instead of --range"},
+    {"missile", 0, G_WEAPONS, "NAMES", set_text, AT(missile_arg),
+     "ranges from the catalogue ('georeach missiles'): one\n"
+     "ring per missile per site, with the missile's name,\n"
+     "range and minimum range; names and aliases in any case\n"
+     "or punctuation: KN-23, kn23, 'hwasong 11', 9M723; a\n"
+     "family name (Fateh, Iskander) is taken as its most\n"
+     "likely system, named on stderr (--strict: an error)"},
+    {"band", 0, G_WEAPONS, NULL, set_flag, AT(band),
+     "with --missile: also rings at the catalogue's low and\n"
+     "high ranges where sources disagree (field band; field\n"
+     "kind says what each figure is)"},
+    {"min-range", 0, G_WEAPONS, "DIST", set_distance, AT(min_m),
+     "minimum range R0: the ring becomes an annulus"},
+    {"catalogue", 0, G_CATALOGUE, "FILE", set_text, AT(cat_file),
+     "another catalogue with the same columns"},
+    {"catalog", 0, G_CATALOGUE, "FILE", set_text, AT(cat_file), NULL},
+    {"model", 0, G_MODEL, "MODEL", set_model, AT(model),
+     "circle (default): the geodesic circle of the range.\n"
+     "ballistic: the range on a turning Earth, per azimuth.\n"
+     "The catalogue range is taken as the minimum-energy\n"
+     "range on a non-rotating sphere (R = 6371 km, GM of\n"
+     "WGS84, no drag, burnout straight above the site); the\n"
+     "burnout speed it implies is launched at every azimuth\n"
+     "and flight-path angle with the Earth's turn added, and\n"
+     "the ring's edge at each azimuth is the farthest impact\n"
+     "there, measured on the turned Earth, laid off as a\n"
+     "geodesic distance (eastward shots go further).  Discs\n"
+     "and annuli; refused where flights could pass the\n"
+     "antipode (e.g. 13,000 km below 46 degrees latitude).\n"
+     "query: range_km is the reach along the azimuth to\n"
+     "each target and tof_s the flight time.  basket: along\n"
+     "each azimuth from a target the basket ends where a\n"
+     "launch reaches it exactly.  map: also 'both', each\n"
+     "ring as a circle and as the ballistic reach"},
+    {"burnout-alt", 0, G_MODEL, "D", set_distance, AT(burnout_m),
+     "ballistic: burnout altitude (default 0: from the ground)"},
+    {"azimuth", 0, G_SECTOR, "FROM:TO", set_azimuth, AT(az_from),
+     "only initial azimuths FROM..TO, degrees clockwise\n"
+     "from north; 300:60 wraps through north"},
+    {"tolerance", 0, G_TOL, "DIST", set_distance, AT(tol_m),
+     "error budget (default 10m): every point of every\n"
+     "edge, read as a straight line in lon/lat as GeoJSON\n"
+     "and QGIS read it, lies within DIST of the true\n"
+     "boundary; vertices are added where curvature needs\n"
+     "them.  The achieved error is written in err_m"},
+    /* output */
+    {"output", 'o', G_FILE, "OUT", set_text, AT(out),
+     "layers: .geojson (RFC 7946) .gpkg .shp .kml .fgb .csv\n"
+     "(WKT); '-' writes GeoJSON to standard output;\n"
+     "'PG:host=H dbname=D [tables=[SCHEMA.]NAME]' writes a\n"
+     "PostGIS table, geometry column geom (EPSG:4326), GiST\n"
+     "index.  map: a picture, .png, .svg or .pdf.  Written\n"
+     "to a temporary file and moved into place when complete"},
+    {"format", 'f', G_DRIVER, "DRIVER", set_format, AT(format),
+     "a GDAL vector driver name instead of the extension\n"
+     "(GPKG, GeoJSON, \"ESRI Shapefile\", ...)"},
+    {"format", 0, G_ASOLD, "F", set_as, AT(as), NULL},
+    {"overwrite", 0, G_FILE, NULL, set_flag, AT(overwrite),
+     "replace OUT (a file, or the PostGIS table) if it exists\n"
+     "(refused otherwise)"},
+    {"union", 0, G_UNION, NULL, set_flag, AT(dissolve),
+     "dissolve the rings of all sites into one coverage\n"
+     "feature per missile and ring (layer 'coverage', with\n"
+     "the number of sites and the area; map: one outline)"},
+    {"count", 0, G_COUNT, NULL, set_flag, AT(count),
+     "overlap bands instead: one feature per number of sites\n"
+     "reaching a place (layer 'overlap', fields count and\n"
+     "at_least), to map where the threat is densest"},
+    {"min-count", 0, G_COUNT, "K", set_count, AT(min_count),
+     "with --count: one feature, the part reached by at\n"
+     "least K sites"},
+    {"threads", 0, G_COUNT, "N", set_count, AT(threads),
+     "worker threads (default: one per core)"},
+    {"in-range", 0, G_QUERY, NULL, set_flag, AT(in_range), "only rows in range"},
+    {"nearest", 0, G_QUERY, NULL, set_flag, AT(nearest),
+     "one row per target: the nearest site (and missile)\n"
+     "that reaches it, or the nearest site if none does\n"
+     "(with --in-range: targets nothing reaches are left out)"},
+    {"summary", 0, G_QUERY, NULL, set_flag, AT(summary),
+     "the countries reached for every site x missile pair\n"
+     "(default: up to 50 pairs)"},
+    {"as", 0, G_AS, "F", set_as, AT(as),
+     "the text on standard output: table (default, for\n"
+     "people), csv or json (query: also geojson).  It was\n"
+     "--format before; -f/--format now names a GDAL driver\n"
+     "everywhere (the old words still work, with a note)"},
+    {"origin", 0, G_LIST, "TEXT", set_text, AT(origin),
+     "rows whose origin contains TEXT (any case)"},
+    {"class", 0, G_LIST, "TEXT", set_text, AT(klass),
+     "rows whose class contains TEXT (any case), e.g. SRBM"},
+    {"projection", 0, G_MAP, "P", set_text, AT(projection),
+     "auto (default), aeqd, world (Robinson), globe\n"
+     "(orthographic view centred on the sites), or any PROJ\n"
+     "string or CRS: '+proj=laea +lat_0=50 +lon_0=30',\n"
+     "EPSG:3857"},
+    {"title", 0, G_MAP, "TEXT", set_text, AT(title),
+     "the title (default: what is drawn, from where)"},
+    {"width", 0, G_MAP, "PX", set_count, AT(width),
+     "width in pixels, 200-8000 (default 1600)"},
+    {"height", 0, G_MAP, "PX", set_count, AT(height),
+     "height in pixels (default: 3/4 of the width, less for\n"
+     "world maps: what they need)"},
+    {"no-countries", 0, G_MAP, NULL, clear_flag, AT(countries),
+     "leave out the country polygons"},
+    {"verbose", 'v', G_MAP, NULL, set_flag, AT(verbose),
+     "also print the projection (a PROJ CRS; points are\n"
+     "projected from EPSG:4326 in lon, lat order), the pixel\n"
+     "transform (a GDAL geotransform: x = gt0 + col * gt1,\n"
+     "y = gt3 + row * gt5) and the colours, to read the\n"
+     "picture back"},
+    {"quiet", 'q', G_QUIET, NULL, set_flag, AT(quiet),
+     "no progress and no notes on stderr, only errors"},
+    {"progress", 0, G_QUIET, NULL, set_flag, AT(progress),
+     "show progress (GDAL's 0...10...20 style) even when\n"
+     "stderr is not a terminal"},
+    {"help", 'h', G_HELP, NULL, set_flag, AT(help), "this help"},
+};
+enum { NOPTIONS = sizeof options / sizeof options[0] };
+
+static const struct {
+  unsigned group;
+  const char *title;
+} headings[] = {
+    {G_SITES | G_AREA, "Sites"},       {G_TARGETS | G_CITIES | G_BASKET, "Targets"},
+    {G_POINTS, "Points"},              {G_WEAPONS | G_RINGLIST | G_CATALOGUE, "How far"},
+    {G_MODEL, "Model"},                {G_SECTOR | G_TOL, "Shape"},
+    {G_LIST, "Which rows"},            {G_QUERY, "Rows"},
+    {G_FILE | G_DRIVER | G_UNION | G_COUNT | G_AS, "Output"},
+    {G_MAP, "Picture"},                {G_QUIET | G_HELP, "Messages"},
+};
+
+static const struct app_option *find_long(const struct reach_app *app, const char *name,
+                                          size_t len, int *ambiguous) {
+  const struct app_option *hit = NULL;
+  int n = 0;
+  *ambiguous = 0;
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    const struct app_option *o = &options[i];
+    if (!(o->group & app->cmd->groups) || strncmp(o->name, name, len) != 0) continue;
+    if (strlen(o->name) == len) return o; /* exact beats a prefix */
+    if (!hit || hit->set != o->set || hit->at != o->at) n++; /* --catalog(ue) */
+    hit = o;
+  }
+  *ambiguous = n > 1;
+  return n == 1 ? hit : NULL;
+}
+
+static const struct app_option *find_short(const struct reach_app *app, char c) {
+  for (size_t i = 0; i < NOPTIONS; i++)
+    if (options[i].short_name == c && options[i].group & app->cmd->groups)
+      return &options[i];
+  return NULL;
+}
+
+/* Like getopt_long with permutation: options anywhere, operands collected,
+ * "--" ends the options; errors in the order met. */
+enum reach_status app_parse(struct reach_ctx *ctx, struct reach_app *app, int argc,
+                            const char *const *argv) {
+  app->o.tol_m = REACH_TOLERANCE_DEFAULT_M;
+  app->o.burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
+  app->o.width = 1600;
+  app->o.countries = 1;
+  app->o.as = -1;
+  app->o.args = calloc((size_t)(argc > 0 ? argc : 1), sizeof *app->o.args);
+  if (!app->o.args) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  int only_operands = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if (!a) break; /* a NULL-terminated list shorter than argc */
+    const struct app_option *opt = NULL;
+    const char *val = NULL;
+    char shown[64];
+    /* "-33.9,18.4" is a point, not an option (no option is a digit) */
+    if (only_operands || a[0] != '-' || a[1] == '\0' || isdigit((unsigned char)a[1]) ||
+        a[1] == '.') {
+      app->o.args[app->o.nargs++] = a;
+      continue;
+    }
+    if (!strcmp(a, "--")) {
+      only_operands = 1;
+      continue;
+    }
+    if (a[1] == '-') {
+      const char *eq = strchr(a + 2, '=');
+      size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+      int ambiguous;
+      opt = find_long(app, a + 2, len, &ambiguous);
+      snprintf(shown, sizeof shown, "--%.*s", (int)(len < 60 ? len : 60), a + 2);
+      if (!opt)
+        return app_usage(ctx, app, "%s option '%s'", ambiguous ? "ambiguous" : "unknown",
+                         eq ? shown : a);
+      if (eq && !opt->metavar)
+        return app_usage(ctx, app, "--%s takes no value", opt->name);
+      if (eq) val = eq + 1;
+    } else {
+      /* -q, -v, -h may be bundled: -qv; -o/-f take the rest or the next */
+      for (const char *p = a + 1; *p; p++) {
+        opt = find_short(app, *p);
+        if (!opt) return app_usage(ctx, app, "unknown option '-%c'", *p);
+        if (opt->metavar) {
+          if (p[1]) val = p + 1;
+          break;
+        }
+        if (p[1]) {
+          enum reach_status st = opt->set(ctx, app, opt, NULL);
+          if (st || app->o.help) return st;
+        }
+      }
+    }
+    if (opt->metavar && !val) {
+      if (i + 1 == argc || !argv[i + 1]) return app_usage(ctx, app, "%s needs a value", a);
+      val = argv[++i];
+    }
+    enum reach_status st = opt->set(ctx, app, opt, val);
+    if (st || app->o.help) return st; /* --help: the rest is not read */
+  }
+  return REACH_OK;
+}
+
+void app_print_options(const struct app_command *cmd, FILE *out) {
+  for (size_t h = 0; h < sizeof headings / sizeof headings[0]; h++) {
+    if (!(headings[h].group & cmd->groups)) continue;
+    fprintf(out, "%s:\n", headings[h].title);
+    for (size_t i = 0; i < NOPTIONS; i++) {
+      const struct app_option *o = &options[i];
+      if (!(o->group & headings[h].group & cmd->groups) || !o->help) continue;
+      char head[64];
+      if (o->short_name)
+        snprintf(head, sizeof head, "-%c, --%s%s%s", o->short_name, o->name,
+                 o->metavar ? " " : "", o->metavar ? o->metavar : "");
+      else
+        snprintf(head, sizeof head, "--%s%s%s", o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+      const char *p = o->help;
+      int first = 1;
+      while (*p) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        if (first && strlen(head) < 18)
+          fprintf(out, "  %-18s%.*s\n", head, len, p);
+        else if (first)
+          fprintf(out, "  %s\n%20s%.*s\n", head, "", len, p);
+        else
+          fprintf(out, "%20s%.*s\n", "", len, p);
+        first = 0;
+        p += len + (nl != NULL);
+      }
+    }
+    fputc('\n', out);
+  }
+}

@@ -1,0 +1,444 @@
+/* georeach query: what is in range, one row per site x missile x target, as
+ * text (table, CSV, JSON) or a layer; and a summary per site and missile:
+ * targets and people in range, countries reached. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "apps/app.h"
+
+/* v with six decimals, as printf's %.6f writes it (round half away from
+ * zero on the value times 1e6), without printf's cost: a million query rows
+ * spend most of their output time in %f.  Falls back to %.6f beyond 9e12. */
+static char *put_fixed6(char *b, double v) {
+  if (!(fabs(v) < 9e12)) return b + sprintf(b, "%.6f", v);
+  double r = round(fabs(v) * 1e6);
+  long long n = (long long)r;
+  char tmp[32];
+  int k = 0;
+  for (int i = 0; i < 6; i++, n /= 10) tmp[k++] = (char)('0' + n % 10);
+  tmp[k++] = '.';
+  do {
+    tmp[k++] = (char)('0' + n % 10);
+    n /= 10;
+  } while (n);
+  if (v < 0 && r != 0) *b++ = '-';
+  while (k) *b++ = tmp[--k];
+  return b;
+}
+
+void app_csv_field(FILE *out, const char *v, int last) {
+  if (strpbrk(v, ",\"\n")) {
+    putc('"', out);
+    for (const char *p = v; *p; p++) {
+      if (*p == '"') putc('"', out);
+      putc(*p, out);
+    }
+    putc('"', out);
+  } else {
+    fputs(v, out);
+  }
+  putc(last ? '\n' : ',', out);
+}
+
+void app_json_string(FILE *out, const char *v) {
+  putc('"', out);
+  for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+    if (*p == '"' || *p == '\\') fprintf(out, "\\%c", *p);
+    else if (*p < 0x20) fprintf(out, "\\u%04x", *p);
+    else putc(*p, out);
+  }
+  putc('"', out);
+}
+
+struct state {
+  struct reach_site *tsites; /* --target points before they become targets */
+  struct reach_target *targets;
+  size_t ntargets;
+};
+
+struct qout {
+  int fmt; /* enum app_as */
+  struct reach_ctx *ctx;
+  struct reach_app *app;
+  FILE *out;
+  struct reach_writer *w;
+  const struct reach_site *sites;
+  const struct reach_ring_def *weapons;
+  const struct reach_target *targets;
+  size_t rows, calls, total;
+  size_t *in_count; /* per site x weapon */
+  double *in_pop;
+  size_t nweapons;
+  int ballistic; /* add flight times */
+  enum reach_status fail; /* why a row stopped the run (not the callback) */
+  char failmsg[REACH_ERRMSG_LEN];
+};
+
+static int row_failed(struct qout *q, enum reach_status st) {
+  q->fail = st;
+  snprintf(q->failmsg, sizeof q->failmsg, "%s", reach_errmsg(q->ctx));
+  return 0;
+}
+
+static int query_row(const struct reach_query_row *r, void *data) {
+  struct qout *q = data;
+  FILE *out = q->out;
+  const struct reach_ring_def *w = &q->weapons[r->weapon];
+  const struct reach_target *t = &q->targets[r->target];
+  const char *site = q->sites[r->site].name, *missile = w->missile ? w->missile : "";
+  double dist = r->dist_m / 1000, rng = r->reach_m / 1000, mn = w->min_range_m / 1000;
+  double margin = rng - dist;
+  if (r->in_range) {
+    q->in_count[r->site * q->nweapons + r->weapon]++;
+    q->in_pop[r->site * q->nweapons + r->weapon] += (double)t->population;
+  }
+  switch (q->fmt) {
+  case AS_TABLE:
+    fprintf(out, "%-20.20s %-12.12s %-24.24s %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s",
+            site, *missile ? missile : "-", t->name, dist, r->az_deg, r->baz_deg, rng, mn,
+            margin, r->in_range ? "yes" : "no");
+    if (q->ballistic) fprintf(out, "%*s%7.1f", r->in_range ? 6 : 7, "", r->tof_s);
+    putc('\n', out);
+    break;
+  case AS_CSV:
+    app_csv_field(out, site, 0);
+    app_csv_field(out, missile, 0);
+    app_csv_field(out, t->name, 0);
+    {
+      char line[256], *b = line;
+      const double v[6] = {dist, r->az_deg, r->baz_deg, rng, mn, margin};
+      for (int k = 0; k < 6; k++) {
+        b = put_fixed6(b, v[k]);
+        *b++ = ',';
+      }
+      *b++ = (char)('0' + (r->in_range != 0));
+      fwrite(line, 1, (size_t)(b - line), out);
+    }
+    if (q->ballistic) fprintf(out, ",%.3f", r->tof_s);
+    putc('\n', out);
+    break;
+  case AS_JSON:
+    fprintf(out, "%s\n {\"site\": ", q->rows ? "," : "");
+    app_json_string(out, site);
+    fputs(", \"missile\": ", out);
+    app_json_string(out, missile);
+    fputs(", \"target\": ", out);
+    app_json_string(out, t->name);
+    fprintf(out,
+            ", \"target_lat\": %.9f, \"target_lon\": %.9f, \"dist_km\": %.6f, "
+            "\"az_deg\": %.6f, \"baz_deg\": %.6f, \"range_km\": %.6f, \"min_km\": %.6f, "
+            "\"margin_km\": %.6f, \"in_range\": %s",
+            t->lat_deg, t->lon_deg, dist, r->az_deg, r->baz_deg, rng, mn, margin,
+            r->in_range ? "true" : "false");
+    if (q->ballistic) {
+      if (isnan(r->tof_s)) fputs(", \"tof_s\": null", out);
+      else fprintf(out, ", \"tof_s\": %.3f", r->tof_s);
+    }
+    putc('}', out);
+    break;
+  default: {
+    struct reach_query_feature f = {site, missile, t->name, dist, r->az_deg, r->baz_deg,
+                                    rng, mn, margin, r->in_range, t->lat_deg, t->lon_deg,
+                                    r->tof_s};
+    enum reach_status st = reach_writer_add_query(q->ctx, q->w, &f);
+    if (st != REACH_OK) return row_failed(q, st);
+  }
+  }
+  q->rows++;
+  /* the callback and the stream, every 256 calls (rows left out included) */
+  if (++q->calls % 256 == 0) {
+    if (q->fmt != AS_GEOJSON && ferror(out))
+      return row_failed(q, app_out_check(q->ctx, q->app));
+    return app_progress(q->app, q->total ? (double)q->calls / q->total : 0, 0);
+  }
+  return 1;
+}
+
+/* A targets file read a batch at a time straight into targets (a million
+ * targets need no second copy as sites). */
+static enum reach_status read_targets(struct reach_ctx *ctx, const char *path, int skip_bad,
+                                      struct reach_target **out, size_t *n) {
+  enum { BATCH = 4096 };
+  struct reach_sites_reader *r;
+  struct reach_site *buf = malloc(BATCH * sizeof *buf);
+  struct reach_target *t = NULL;
+  size_t cap = 0, got;
+  *n = 0;
+  if (!buf) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory reading the targets");
+  enum reach_status st = reach_sites_open(ctx, path, skip_bad, &r);
+  if (st != REACH_OK) {
+    free(buf);
+    return st;
+  }
+  while ((st = reach_sites_next(ctx, r, buf, BATCH, &got)) == REACH_OK && got > 0) {
+    if (*n + got > cap) {
+      size_t c = cap ? 2 * cap : (size_t)2 * BATCH;
+      struct reach_target *p = realloc(t, c * sizeof *p);
+      if (!p) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory reading the targets");
+        break;
+      }
+      t = p;
+      cap = c;
+    }
+    for (size_t i = 0; i < got; i++) {
+      struct reach_target *x = &t[(*n)++];
+      memcpy(x->name, buf[i].name, sizeof x->name);
+      x->lat_deg = buf[i].lat_deg;
+      x->lon_deg = buf[i].lon_deg;
+      x->population = 0;
+      x->country[0] = 0;
+    }
+  }
+  reach_sites_close(r);
+  free(buf);
+  if (st != REACH_OK) {
+    free(t);
+    *n = 0;
+    return st;
+  }
+  *out = t;
+  return REACH_OK;
+}
+
+/* The bundled places as targets, filtered by population and country. */
+static enum reach_status city_targets(struct reach_ctx *ctx, struct reach_app *app,
+                                      struct state *s) {
+  const struct reach_place *pl;
+  size_t np;
+  const char *countries = app->o.country;
+  enum reach_status st = reach_places(ctx, &pl, &np);
+  if (st) return st;
+  if (!(s->targets = calloc(np ? np : 1, sizeof *s->targets)))
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < np; i++) {
+    if (pl[i].population < app->o.min_population) continue;
+    if (countries) {
+      char cc[3] = {pl[i].country[0], pl[i].country[1], 0};
+      const char *p = countries;
+      int hit = 0;
+      while (*p && !hit) {
+        if (strncasecmp(p, cc, 2) == 0 && (p[2] == ',' || p[2] == '\0')) hit = 1;
+        p = strchr(p, ',');
+        if (!p) break;
+        p++;
+      }
+      if (!hit) continue;
+    }
+    struct reach_target *t = &s->targets[s->ntargets++];
+    snprintf(t->name, sizeof t->name, "%.120s,%s", pl[i].name, pl[i].country);
+    t->lat_deg = pl[i].lat_deg;
+    t->lon_deg = pl[i].lon_deg;
+    t->population = pl[i].population;
+    snprintf(t->country, sizeof t->country, "%s", pl[i].country);
+  }
+  if (s->ntargets == 0)
+    return reach_fail(ctx, REACH_ERR_DATA, "no city matches --min-population %ld%s%s",
+                      app->o.min_population, countries ? " --country " : "",
+                      countries ? countries : "");
+  return REACH_OK;
+}
+
+static int cities(const struct app_opts *o) {
+  return o->targets_file && !strcmp(o->targets_file, "cities");
+}
+
+static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
+  const struct app_opts *o = &app->o;
+  struct state *s = app->state = calloc(1, sizeof *s);
+  enum reach_status st;
+  if (!s) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  if (!!o->sites_file + !!o->nsite_texts != 1)
+    return app_usage(ctx, app, "%s", o->nsite_texts ? "give --site or --sites, not both"
+                                                    : "no launch site: give --site or --sites");
+  if (!!o->targets_file + !!o->ntarget_texts != 1)
+    return app_usage(ctx, app, "%s", o->ntarget_texts ? "give --target or --targets, not both"
+                                                      : "no target: give --target POINT or "
+                                                        "--targets FILE|cities");
+  if ((o->have_minpop || o->country) && !cities(o))
+    return app_usage(ctx, app, "--min-population and --country go with --targets cities");
+  if ((st = app_weapons(ctx, app))) return st;
+  if (o->model) {
+    if (o->nearest)
+      return app_usage(ctx, app, "--nearest is for the circular model (the ballistic reach "
+                                 "depends on the direction); list the rows instead");
+    if ((st = app_ballistic(ctx, app, 0, app->ndefs))) return st;
+  }
+  if ((st = app_check_defs(ctx, app, 0, 10))) return st;
+  if ((st = app_points(ctx, app, "--site", o->site_texts, o->nsite_texts, &app->pts,
+                       &app->npts)))
+    return st;
+  return app_points(ctx, app, "--target", o->target_texts, o->ntarget_texts, &s->tsites,
+                    &s->ntargets);
+}
+
+/* The summary on the notes: targets (and people) in range per site and
+ * weapon, and the countries each ring reaches with the share of each. */
+static void summary(struct reach_ctx *ctx, struct reach_app *app, const struct qout *q) {
+  const struct app_opts *o = &app->o;
+  struct state *s = app->state;
+  for (size_t i = 0; i < app->npts; i++)
+    for (size_t k = 0; k < app->ndefs; k++) {
+      const struct reach_ring_def *d = &app->defs[k];
+      char pop[64] = "";
+      if (cities(o)) snprintf(pop, sizeof pop, ", %.0f people", q->in_pop[i * app->ndefs + k]);
+      app_note(app, "%s, %s%s%.0f km: %zu of %zu targets in range%s", app->pts[i].name,
+               d->missile ? d->missile : "", d->missile ? " " : "", d->range_m / 1000,
+               q->in_count[i * app->ndefs + k], s->ntargets, pop);
+      if (app->npts * app->ndefs > 50 && !o->summary) continue;
+      struct reach_ring_spec rs = {app->pts[i].lat_deg, app->pts[i].lon_deg, d->range_m,
+                                   d->min_range_m, 0, 0, 0, 100, NULL, 0};
+      struct reach_ring ring;
+      struct reach_country_share *sh = NULL;
+      size_t nsh = 0;
+      if (reach_ring_build(ctx, &rs, &ring) == REACH_OK &&
+          reach_countries_reached(ctx, &ring.geom, &sh, &nsh) == REACH_OK && nsh) {
+        char line[1024];
+        int len = snprintf(line, sizeof line, "  reaches");
+        for (size_t j = 0; j < nsh && j < 8 && len < (int)sizeof line; j++)
+          len += snprintf(line + len, sizeof line - (size_t)len, "%s %s %.1f%% (%.0f km2)",
+                          j ? "," : "", sh[j].iso_a2,
+                          100 * sh[j].area_in_m2 / sh[j].area_m2, sh[j].area_in_m2 / 1e6);
+        if (nsh > 8 && len < (int)sizeof line)
+          snprintf(line + len, sizeof line - (size_t)len, " and %zu more", nsh - 8);
+        app_note(app, "%s", line);
+      }
+      free(sh);
+      reach_ring_clear(&ring);
+    }
+}
+
+static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
+  const struct app_opts *o = &app->o;
+  struct state *s = app->state;
+  struct reach_writer *w = NULL;
+  size_t *in_count = NULL;
+  double *in_pop = NULL;
+  int fmt = o->as < 0 ? AS_TABLE : o->as;
+  enum reach_status st = REACH_OK;
+  if (o->sites_file &&
+      (st = reach_sites_read(ctx, o->sites_file, o->skip_bad, &app->pts, &app->npts, NULL)))
+    goto done;
+  if (cities(o)) {
+    if ((st = city_targets(ctx, app, s))) goto done;
+  } else if (o->targets_file) {
+    if ((st = read_targets(ctx, o->targets_file, o->skip_bad, &s->targets, &s->ntargets)))
+      goto done;
+  } else {
+    if (!(s->targets = calloc(s->ntargets ? s->ntargets : 1, sizeof *s->targets))) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    for (size_t i = 0; i < s->ntargets; i++) {
+      /* names are NUL-terminated within REACH_NAME_LEN */
+      memcpy(s->targets[i].name, s->tsites[i].name, sizeof s->targets[i].name);
+      s->targets[i].lat_deg = s->tsites[i].lat_deg;
+      s->targets[i].lon_deg = s->tsites[i].lon_deg;
+    }
+  }
+  if (o->out || fmt == AS_GEOJSON) {
+    if ((st = reach_writer_open_query(ctx, o->out ? o->out : "-", o->format, o->overwrite, &w)))
+      goto done;
+    fmt = AS_GEOJSON;
+  }
+  in_count = calloc(app->npts * app->ndefs + 1, sizeof *in_count);
+  in_pop = calloc(app->npts * app->ndefs + 1, sizeof *in_pop);
+  if (!in_count || !in_pop) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  struct qout q = {fmt, ctx, app, app->out, w, app->pts, app->defs, s->targets, 0, 0,
+                   o->nearest ? s->ntargets : app->npts * app->ndefs * s->ntargets,
+                   in_count, in_pop, app->ndefs, o->model, REACH_OK, ""};
+  if (fmt == AS_TABLE)
+    fprintf(app->out, "%-20s %-12s %-24s %10s %7s %7s %9s %7s %10s  %s%s\n", "SITE",
+            "MISSILE", "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM", "MIN_KM", "MARGIN_KM",
+            "IN_RANGE", o->model ? "   TOF_S" : "");
+  if (fmt == AS_CSV)
+    fprintf(app->out,
+            "site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range%s\n",
+            o->model ? ",tof_s" : "");
+  if (fmt == AS_JSON) fputc('[', app->out);
+  st = o->nearest ? reach_query_nearest(ctx, app->pts, app->npts, app->defs, app->ndefs,
+                                        s->targets, s->ntargets, o->in_range, 0, query_row, &q)
+                  : reach_query_rows(ctx, app->pts, app->npts, app->defs, app->ndefs,
+                                     s->targets, s->ntargets, o->in_range, query_row, &q);
+  if (q.fail) /* a write failed: say so, not "interrupted" */
+    st = reach_fail(ctx, q.fail, "%s", q.failmsg);
+  else if (st == REACH_ERR_INTERRUPTED)
+    st = app_interrupted(ctx);
+  if (fmt == AS_JSON) fprintf(app->out, "%s]\n", q.rows ? "\n" : "");
+  st = app_as_data(ctx, st);
+  if (st == REACH_OK && fmt != AS_GEOJSON) st = app_out_check(ctx, app);
+  if (st == REACH_OK && w) {
+    st = app_as_data(ctx, reach_writer_commit(ctx, w));
+    w = NULL;
+    if (st == REACH_OK && o->out && !o->quiet)
+      app_note(app, "wrote %zu row%s to %s", q.rows, q.rows == 1 ? "" : "s",
+               app_shown_path(o->out));
+  }
+  if (st == REACH_OK && !o->quiet && !o->nearest) summary(ctx, app, &q);
+done:
+  reach_writer_abort(w);
+  free(in_count);
+  free(in_pop);
+  return st;
+}
+
+static void release(struct reach_app *app) {
+  struct state *s = app->state;
+  if (!s) return;
+  free(s->tsites);
+  free(s->targets);
+  free(s);
+}
+
+const struct app_command app_query = {
+    "query",
+    G_SITES | G_TARGETS | G_CITIES | G_POINTS | G_WEAPONS | G_CATALOGUE | G_MODEL | G_QUERY |
+        G_AS | G_FILE | G_DRIVER | G_QUIET | G_HELP,
+    "what is in range: site x missile x target distances, margins",
+    "Usage: georeach query (--site POINT ... | --sites FILE)\n"
+    "                      (--missile NAME[,NAME...] [--band] | --range DIST\n"
+    "                       [--min-range DIST])\n"
+    "                      (--target POINT ... | --targets FILE | --targets cities\n"
+    "                       [--min-population N] [--country CC,...])\n"
+    "                      [--in-range] [--nearest] [--as table|csv|json|geojson]\n"
+    "                      [-o OUT [-f DRIVER]] [--overwrite] [--strict] [--quiet]\n",
+    "What is in range from here: one row per site x missile x target with the\n"
+    "shortest geodesic distance on WGS84 (the inverse problem, exact\n"
+    "everywhere: no point-in-polygon test near poles or the antimeridian).\n"
+    "\n"
+    "Columns: site missile target dist_km az_deg (initial azimuth at the site,\n"
+    "clockwise from north) baz_deg (azimuth of the path at the target)\n"
+    "range_km min_km margin_km (range - distance; negative: how far the\n"
+    "launcher must move toward the target) in_range (min <= dist <= range),\n"
+    "and with --model ballistic tof_s: the flight time of the minimum-energy\n"
+    "flight to the target when in range, else of the longest flight that way\n"
+    "(free flight from burnout, no boost phase).\n"
+    "\n"
+    "--targets cities: the bundled GeoNames places (15,000+ people), filtered\n"
+    "by --min-population N and --country UA,PL,...  -o writes through GDAL\n"
+    "instead of text (.csv .geojson .gpkg .shp ...; PG:... writes table\n"
+    "'query'): a point layer of the targets.\n",
+    "A summary per site and missile goes to stderr unless --quiet: targets\n"
+    "and people in range, and the countries the ring reaches with the share\n"
+    "of each country's area inside it (Natural Earth polygons, ellipsoidal\n"
+    "areas; computed for up to 50 site x missile pairs, or all with\n"
+    "--summary).\n"
+    "\n"
+    "Exit status: 0 ok, 1 bad data or file, 2 bad command line.\n"
+    "\n"
+    "Examples:\n"
+    "  georeach query --site Belgorod --missile KN-23,Iskander-M --target Kyiv \\\n"
+    "      --target Kharkiv,UA --target Lviv\n"
+    "  georeach query --sites data/sites/jan2024_launch_areas.csv --missile KN-23 \\\n"
+    "      --targets cities --country UA --in-range --as csv\n"
+    "  georeach query --sites bases.csv --range 885km --targets cities --nearest -o n.gpkg\n",
+    prepare,
+    run,
+    release};
