@@ -31,7 +31,7 @@ enum reach_status app_usage(struct reach_ctx *ctx, const struct reach_app *app,
   char msg[REACH_ERRMSG_LEN - 64];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(msg, sizeof msg, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start above
   va_end(ap);
   return reach_fail(ctx, REACH_ERR_ARG, "%s (see 'georeach %s --help')", msg, app->cmd->name);
 }
@@ -40,7 +40,7 @@ void app_note(struct reach_app *app, const char *fmt, ...) {
   char msg[2048];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  vsnprintf(msg, sizeof msg, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start above
   va_end(ap);
   if (app->running) {
     if (app->message) app->message(msg, app->message_data);

@@ -304,8 +304,7 @@ done:
 static void release(struct reach_app *app) {
   struct state *s = app->state;
   if (!s) return;
-  reach_map_free(s->map);
-  reach_map_release_fonts();
+  reach_map_free(s->map); /* fonts stay cached for the process (map.h) */
   free(s);
 }
 

@@ -134,6 +134,7 @@ int main(int argc, char **argv) {
     }
     code = run(ctx, cmd, argc - 2, argv + 2);
     reach_ctx_free(ctx);
+    if (!strcmp(cmd, "map")) reach_map_release_fonts(); /* once, at exit */
   }
   if (code >= 0) {
     errno = 0;
