@@ -24,7 +24,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, check, done  # noqa: E402
+from harness import BIN, check, done  # noqa: E402
 
 
 def run(args, cwd=None, **kw):

@@ -283,6 +283,7 @@ void reach_app_free(struct reach_app *app) {
   for (size_t i = 0; i < app->nnotes; i++) free(app->notes[i]);
   free(app->notes);
   free(app->o.site_texts);
+  free(app->o.credits);
   free(app->o.target_texts);
   free(app->o.args);
   free(app->pts);

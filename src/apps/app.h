@@ -68,6 +68,9 @@ struct app_opts {
   int as; /* enum app_as, or -1 unset */
   const char *title, *projection;
   int width, height, countries, verbose;
+  int cities, dpi, transparent, label_max; /* map: --cities --dpi --transparent --label-max */
+  const char **credits;                    /* map: --credit, repeated */
+  size_t ncredits;
   const char *origin, *klass;
   int help;
 };

@@ -9,7 +9,10 @@
 
 struct state {
   struct reach_map *map;
-  int basket;
+  int basket; /* targets without sites: launch baskets */
+  int marked; /* targets with sites: marked on the rings, coloured by reach */
+  struct reach_site *targets; /* the marked targets given as --target */
+  size_t ntargets;
 };
 
 /* "KN-23 885 km", "KN-23 690 km (low)", "300-885 km". */
@@ -93,9 +96,8 @@ static int dashed(const struct reach_ring_def *d) {
 /* The rings of every site for one def: one region each, or their union. */
 static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
                                    struct reach_map *map, const struct reach_ring_def *def,
-                                   int colour, const char *label) {
+                                   int colour, const char *label, size_t nsites) {
   const struct app_opts *o = &app->o;
-  size_t nsites = app->npts;
   int dissolve = o->dissolve;
   struct reach_geom *gs = dissolve ? calloc(nsites, sizeof *gs) : NULL;
   enum reach_status st = REACH_OK;
@@ -143,18 +145,21 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   struct state *s = app->state = calloc(1, sizeof *s);
   enum reach_status st;
   if (!s) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-  int basket = s->basket = o->ntarget_texts || o->targets_file;
-  if ((o->nsite_texts || o->sites_file) && basket)
-    return app_usage(ctx, app, "give sites (--site, --sites: rings) or targets (--target, "
-                               "--targets: launch baskets), not both");
-  if (!basket && !o->nsite_texts && !o->sites_file)
+  /* targets with sites are marked on the rings; without, they ask for a
+   * launch basket */
+  int have_sites = o->nsite_texts || o->sites_file, have_targets = o->ntarget_texts || o->targets_file;
+  s->marked = have_sites && have_targets;
+  int basket = s->basket = !have_sites && have_targets;
+  if (basket && o->cities)
+    return app_usage(ctx, app, "--cities goes with rings (--site, --sites), not launch baskets");
+  if (!basket && !have_sites)
     return app_usage(ctx, app, "nothing to draw: give --site LAT,LON (or --sites FILE), or "
                                "--target POINT for a launch basket");
   if ((o->sites_file && o->nsite_texts) || (o->targets_file && o->ntarget_texts))
     return app_usage(ctx, app, "%s", o->sites_file ? "give --site or --sites, not both"
                                                    : "give --target or --targets, not both");
   if (!basket && (o->any || o->within))
-    return app_usage(ctx, app, "--any and --within go with --target (launch baskets)");
+    return app_usage(ctx, app, "--any and --within go with --target alone (launch baskets)");
   if (basket && (o->dissolve || o->sector))
     return app_usage(ctx, app, "--union and --azimuth go with sites (rings), not targets");
   if (!o->out) return app_usage(ctx, app, "no output: give -o FILE.png (or .svg, .pdf)");
@@ -178,12 +183,39 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   }
   /* ballistic reach is checked per site */
   if ((st = app_check_defs(ctx, app, o->sector, o->tol_m))) return st;
+  if (s->marked &&
+      (st = app_points(ctx, app, "--target", o->target_texts, o->ntarget_texts, &s->targets,
+                       &s->ntargets)))
+    return st;
   return app_points(ctx, app, basket ? "--target" : "--site",
                     basket ? o->target_texts : o->site_texts,
                     basket ? o->ntarget_texts : o->nsite_texts, &app->pts, &app->npts);
 }
 
-static void verbose(struct reach_app *app, struct reach_map *map) {
+/* After the sites (app->pts[0 .. nsites)): the marked targets. */
+static enum reach_status add_marked(struct reach_ctx *ctx, struct reach_app *app) {
+  const struct app_opts *o = &app->o;
+  struct state *s = app->state;
+  if (s->ntargets) {
+    struct reach_site *p = realloc(app->pts, (app->npts + s->ntargets) * sizeof *p);
+    if (!p) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    app->pts = p;
+    memcpy(p + app->npts, s->targets, s->ntargets * sizeof *p);
+    app->npts += s->ntargets;
+  }
+  if (o->targets_file) {
+    size_t skipped = 0;
+    enum reach_status st =
+        reach_sites_read(ctx, o->targets_file, o->skip_bad, &app->pts, &app->npts, &skipped);
+    if (st) return st;
+    if (skipped && !o->quiet)
+      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
+               o->targets_file);
+  }
+  return REACH_OK;
+}
+
+static void verbose(struct reach_app *app, struct reach_map *map, size_t nsites) {
   const struct app_opts *o = &app->o;
   double gt[6];
   struct reach_map_style sty;
@@ -200,13 +232,38 @@ static void verbose(struct reach_app *app, struct reach_map *map) {
   app_note(app, "projection %s", reach_map_projection(map));
   app_note(app, "geotransform %.17g,%.17g,%.17g,%.17g,%.17g,%.17g", gt[0], gt[1], gt[2],
            gt[3], gt[4], gt[5]);
-  app_note(app, "style land %s ocean %s background %s site %s fill-alpha %g", h1, h2, h3, h4,
-           sty.fill_alpha);
+  char h5[8], h6[8], h7[8];
+  hex(h5, sty.target_in);
+  hex(h6, sty.target_out);
+  hex(h7, sty.city);
+  app_note(app,
+           "style land %s ocean %s background %s site %s fill-alpha %g fill-alpha-sea %g "
+           "target-in %s target-out %s city %s",
+           h1, h2, h3, h4, sty.fill_alpha, sty.fill_alpha_sea, h5, h6, h7);
   for (size_t k = 0; k < app->ndefs; k++) {
     char label[256];
     hex(h1, reach_map_colour((int)k));
     def_text(&app->defs[k], o->sector, o->az_from, o->az_to, label, sizeof label);
     app_note(app, "colour %zu %s %s", k, h1, label);
+  }
+  /* what was placed, to check a picture: boxes in pixels */
+  static const char *kinds[] = {"title", "point", "region", "city", "country",
+                                "legend", "credit", "scale"};
+  const struct reach_map_label *lb;
+  size_t nl = reach_map_labels(map, &lb);
+  for (size_t i = 0; i < nl; i++) {
+    char text[600];
+    size_t t = 0;
+    for (const char *q = lb[i].text; *q && t + 1 < sizeof text; q++) text[t++] = *q == '\n' ? '|' : *q;
+    text[t] = '\0';
+    app_note(app, "label %s %.2f,%.2f,%.2f,%.2f unknown-glyphs %d %s", kinds[lb[i].kind],
+             lb[i].x0, lb[i].y0, lb[i].x1, lb[i].y1, lb[i].unknown_glyphs, text);
+  }
+  for (size_t i = nsites; i < app->npts; i++) {
+    int v = reach_map_point_in_reach(map, i);
+    app_note(app, "target %s %.6f,%.6f %s",
+             v == 1 ? "in-reach" : v == 0 ? "out-of-reach" : "not-drawn", app->pts[i].lat_deg,
+             app->pts[i].lon_deg, app->pts[i].name);
   }
 }
 
@@ -226,6 +283,8 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     if (skipped && !o->quiet)
       app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s", file);
   }
+  size_t nsites = app->npts; /* then the marked targets, if any */
+  if (s->marked && (st = add_marked(ctx, app))) goto done;
   /* points given as coordinates are named "50.600000,36.600000": shorter on
    * a map */
   for (size_t i = 0; i < app->npts; i++) {
@@ -236,7 +295,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
       snprintf(p->name, sizeof p->name, "%.2f\xC2\xB0%s %.2f\xC2\xB0%s", fabs(p->lat_deg),
                p->lat_deg < 0 ? "S" : "N", fabs(p->lon_deg), p->lon_deg < 0 ? "W" : "E");
   }
-  if (app->npts == 0) {
+  if (nsites == 0) {
     st = reach_fail(ctx, REACH_ERR_DATA, "%s holds no %s", file ? file : "the command line",
                     basket ? "target" : "site");
     goto done;
@@ -249,7 +308,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   if (o->title)
     snprintf(text, sizeof text, "%s", o->title);
   else
-    default_title(text, sizeof text, app->defs, app->ndefs, app->pts, app->npts, basket,
+    default_title(text, sizeof text, app->defs, app->ndefs, app->pts, nsites, basket,
                   o->any, o->dissolve, o->within ? terr_label : NULL);
   reach_map_set_countries(map, o->countries);
   st = reach_map_set_title(ctx, map, text);
@@ -268,7 +327,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
         st = reach_map_add_region(ctx, map, &acc, label, (int)k, dashed(d));
       reach_geom_clear(&acc);
     } else {
-      st = add_rings(ctx, app, map, d, (int)k, label);
+      st = add_rings(ctx, app, map, d, (int)k, label, nsites);
     }
     if (st == REACH_OK && empty && !o->quiet)
       app_note(app, "%s: no launch point reaches %s%s%s", label,
@@ -283,12 +342,41 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   }
   for (size_t i = 0; i < app->npts && st == REACH_OK; i++)
     st = reach_map_add_point(ctx, map, app->pts[i].lat_deg, app->pts[i].lon_deg,
-                             app->pts[i].name, basket ? REACH_MAP_TARGET : REACH_MAP_SITE);
+                             app->pts[i].name,
+                             basket        ? REACH_MAP_TARGET
+                             : i >= nsites ? REACH_MAP_TARGET_REACH
+                                           : REACH_MAP_SITE);
+  /* the sources of the ranges drawn, from the catalogue, then --credit */
+  for (size_t k = 0; k < app->ndefs && st == REACH_OK && app->cat; k++) {
+    const struct reach_ring_def *d = &app->defs[k];
+    int dup = 0;
+    for (size_t j = 0; j < k; j++)
+      dup |= app->defs[j].missile && d->missile && !strcmp(app->defs[j].missile, d->missile) &&
+             (app->defs[j].band == d->band ||
+              (app->defs[j].band && d->band && !strcmp(app->defs[j].band, d->band)));
+    const struct reach_missile *ms =
+        dup || !d->missile ? NULL : reach_catalogue_find(ctx, app->cat, d->missile);
+    if (!ms) continue;
+    const char *band = d->band ? d->band : "nominal";
+    const char *src = !strcmp(band, "low")    ? ms->low_source
+                      : !strcmp(band, "high") ? ms->high_source
+                                              : ms->source;
+    if (!*src) continue;
+    char line[700];
+    snprintf(line, sizeof line, "%s %g km: %s", ms->name, d->range_m / 1000, src);
+    st = reach_map_add_credit(ctx, map, line);
+  }
+  for (size_t i = 0; i < o->ncredits && st == REACH_OK; i++)
+    st = reach_map_add_credit(ctx, map, o->credits[i]);
+  if (st == REACH_OK) st = reach_map_add_cities(ctx, map, o->cities);
+  if (st == REACH_OK) st = reach_map_set_label_max(ctx, map, o->label_max);
+  if (st == REACH_OK) st = reach_map_set_dpi(ctx, map, o->dpi);
+  reach_map_set_transparent(map, o->transparent);
   if (st == REACH_OK) st = reach_map_layout(ctx, map);
   if (st != REACH_OK) goto done;
-  if (o->verbose) verbose(app, map);
   if ((st = reach_map_write(ctx, map, o->out, o->overwrite, app_progress_show, app)))
     goto done;
+  if (o->verbose) verbose(app, map, nsites); /* after drawing: the labels placed */
   app_progress(app, 1, 1);
   int width, height;
   reach_map_size(map, &width, &height);
@@ -305,6 +393,7 @@ static void release(struct reach_app *app) {
   struct state *s = app->state;
   if (!s) return;
   reach_map_free(s->map); /* fonts stay cached for the process (map.h) */
+  free(s->targets);
   free(s);
 }
 
@@ -321,14 +410,18 @@ const struct app_command app_map = {
     "                    [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
     "                    [--projection auto|aeqd|world|globe|PROJ] [--title TEXT]\n"
     "                    [--width PX] [--height PX] [--no-countries]\n"
-    "                    [--tolerance DIST] -o OUT.png|OUT.svg|OUT.pdf\n"
+    "                    [--tolerance DIST] [--cities N] [--credit TEXT]\n"
+    "                    [--label-max N] [--dpi N] [--transparent]\n"
+    "                    -o OUT.png|OUT.svg|OUT.pdf\n"
     "                    [--overwrite] [--skip-bad] [--strict] [-q] [-v]\n",
     "Draws a map picture of what 'georeach rings' writes as layers: the reach\n"
     "ring of every site and range, filled and outlined in one colour per range\n"
     "(a legend names the missiles and ranges), the sites, the Natural Earth\n"
     "countries, a graticule and a title.  With --target instead of sites it\n"
     "draws launch baskets as 'georeach basket' builds them: where a launcher\n"
-    "must stand to reach all the targets (--any: at least one).\n"
+    "must stand to reach all the targets (--any: at least one).  With sites\n"
+    "and targets both, the targets are marked on the rings with a diamond,\n"
+    "red where a ring drawn reaches them and slate grey where none does.\n"
     "\n"
     "The projection fits the extent: azimuthal equidistant on the ellipsoid\n"
     "centred on the sites while everything lies within 5,000 km of their\n"

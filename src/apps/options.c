@@ -51,7 +51,9 @@ static enum reach_status set_text(struct reach_ctx *ctx, struct reach_app *app,
 static enum reach_status add_text(struct reach_ctx *ctx, struct reach_app *app,
                                   const struct app_option *opt, const char *arg) {
   const char ***list = FIELD(app, opt, const char **);
-  size_t *n = list == &app->o.site_texts ? &app->o.nsite_texts : &app->o.ntarget_texts;
+  size_t *n = list == &app->o.site_texts     ? &app->o.nsite_texts
+              : list == &app->o.target_texts ? &app->o.ntarget_texts
+                                             : &app->o.ncredits;
   const char **l = realloc(*list, (*n + 1) * sizeof *l);
   if (!l) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   *list = l;
@@ -134,6 +136,15 @@ static enum reach_status set_count(struct reach_ctx *ctx, struct reach_app *app,
     if (whole(arg, 1, 64, &v))
       return app_usage(ctx, app, "--threads: '%s' is not a whole number in [1, 64]", arg);
     app->o.threads = (int)v;
+  } else if (opt->at == AT(cities) || opt->at == AT(dpi) || opt->at == AT(label_max)) {
+    long lo = opt->at == AT(dpi) ? 1 : opt->at == AT(label_max) ? 2 : 0;
+    long hi = opt->at == AT(dpi) ? 10000 : 1000;
+    const char *what = opt->at == AT(cities) ? "cities" : opt->at == AT(dpi) ? "dots per inch"
+                                                                            : "characters";
+    if (whole(arg, lo, hi, &v))
+      return app_usage(ctx, app, "--%s: '%s' is not a whole number of %s in [%ld, %ld]",
+                       opt->name, arg, what, lo, hi);
+    *FIELD(app, opt, int) = (int)v;
   } else {
     if (whole(arg, REACH_MAP_SIZE_MIN, REACH_MAP_SIZE_MAX, &v))
       return app_usage(ctx, app, "--%s: '%s' is not a whole number of pixels in [%d, %d]",
@@ -346,14 +357,30 @@ static const struct app_option options[] = {
     {"height", 0, G_MAP, "PX", set_count, AT(height),
      "height in pixels (default: 3/4 of the width, less for\n"
      "world maps: what they need)"},
+    {"cities", 0, G_MAP, "N", set_count, AT(cities),
+     "also name the N most populous places of the gazetteer\n"
+     "inside the rings, where their names fit (rings only)"},
+    {"credit", 0, G_MAP, "TEXT", add_text, AT(credits),
+     "a credit line above georeach's (repeat for several);\n"
+     "the catalogue's sources of the missiles drawn are\n"
+     "credited anyway"},
+    {"label-max", 0, G_MAP, "N", set_count, AT(label_max),
+     "names of points and cities longer than N characters\n"
+     "are shortened with an ellipsis"},
+    {"dpi", 0, G_MAP, "N", set_count, AT(dpi),
+     "resolution written in the PNG (pHYs chunk); the pixel\n"
+     "size stays --width x --height"},
+    {"transparent", 0, G_MAP, NULL, set_flag, AT(transparent),
+     "no background outside the map's frame (PNG with alpha)"},
     {"no-countries", 0, G_MAP, NULL, clear_flag, AT(countries),
      "leave out the country polygons"},
     {"verbose", 'v', G_MAP, NULL, set_flag, AT(verbose),
      "also print the projection (a PROJ CRS; points are\n"
      "projected from EPSG:4326 in lon, lat order), the pixel\n"
      "transform (a GDAL geotransform: x = gt0 + col * gt1,\n"
-     "y = gt3 + row * gt5) and the colours, to read the\n"
-     "picture back"},
+     "y = gt3 + row * gt5), the colours, the texts placed\n"
+     "('label KIND X0,Y0,X1,Y1 unknown-glyphs N TEXT', pixels)\n"
+     "and each target's verdict, to read the picture back"},
     {"quiet", 'q', G_QUIET, NULL, set_flag, AT(quiet),
      "no progress and no notes on stderr, only errors"},
     {"progress", 0, G_QUIET, NULL, set_flag, AT(progress),
