@@ -20,5 +20,6 @@
 #include "query.h"
 #include "ring.h"
 #include "rings.h"
+#include "text.h"
 
 #endif

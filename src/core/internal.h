@@ -24,6 +24,10 @@ struct reach_ctx {
   struct reach_gazetteer *gaz; /* loaded on first use */
   struct reach_countries *countries; /* loaded on first use (overlay.c) */
   int nunits;
+  reach_interrupt_fn interrupt; /* reach_ctx_set_interrupt() */
+  void *interrupt_data;
+  reach_notice_fn notice;       /* reach_ctx_set_notice() */
+  void *notice_data;
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
 };
@@ -32,6 +36,13 @@ struct reach_ctx {
 enum reach_status reach_fail(struct reach_ctx *ctx, enum reach_status status,
                              const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Whether the caller asked to stop (reach_ctx_set_interrupt()). */
+int reach_interrupted(struct reach_ctx *ctx);
+
+/* Pass a notice to the caller (printf-style; dropped when none is set). */
+void reach_notice(struct reach_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* A growable list of lon/lat points. */
 struct reach_pts {
@@ -78,6 +89,14 @@ void reach_gdal_init(void);
 int reach_is_pg(const char *path);
 /* A GDAL error message on one line (PostgreSQL's: its ERROR: line). */
 void reach_one_line(const char *msg, char *buf, size_t size);
+
+/* Transform an OGR geometry (OGRGeometryH) in place to WGS84 with @p ct
+ * (OGRCoordinateTransformationH), refusing vertices far outside the source
+ * CRS's area of use or not finite (GDAL can loop forever on them): on
+ * failure REACH_ERR_DATA naming @p source (redacted) and feature @p fid
+ * (io/transform.c). */
+enum reach_status reach_geom_to_wgs84(struct reach_ctx *ctx, void *ct, void *geom,
+                                      const char *source, long long fid);
 
 struct reach_gazetteer;
 void reach_gazetteer_free(struct reach_gazetteer *g);
