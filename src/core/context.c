@@ -72,7 +72,11 @@ static void geos_notice(const char *fmt, ...) { (void)fmt; }
  * context itself. */
 static void geos_error(const char *message, void *userdata) {
   struct reach_ctx *ctx = userdata;
-  snprintf(ctx->msg, sizeof ctx->msg, "GEOS: %s", message);
+  /* GEOS reports a failed allocation as the C++ exception's what() */
+  if (strstr(message, "bad_alloc"))
+    snprintf(ctx->msg, sizeof ctx->msg, "out of memory");
+  else
+    snprintf(ctx->msg, sizeof ctx->msg, "GEOS: %s", message);
 }
 
 /* Read a, f of WGS84 and the metre factors of the linear units the command

@@ -185,7 +185,7 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
   char want[1024];
   snprintf(want, sizeof want, "%s", is_file ? "" : what);
   OGRFeatureH f;
-  while (ok && lyr && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
+  while (ok > 0 && lyr && (f = OGR_L_GetNextFeature(lyr)) != NULL) {
     int take = is_file;
     if (!is_file) {
       int ia2 = OGR_F_GetFieldIndex(f, "iso_a2"), ia3 = OGR_F_GetFieldIndex(f, "iso_a3"),
@@ -209,7 +209,7 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
       }
     }
     OGRGeometryH g = take ? OGR_F_GetGeometryRef(f) : NULL;
-    if (g && ct) OGR_G_Transform(g, ct);
+    if (g && ct && reach_geom_to_wgs84(ctx, ct, g, path, OGR_F_GetFID(f))) ok = -1, g = NULL;
     if (g) {
       found++;
       ok = add_ogr(ctx, g, &list, &n, &cap);
@@ -218,10 +218,10 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
   }
   if (ct) OCTDestroyCoordinateTransformation(ct);
   GDALClose(ds);
-  if (!ok) {
+  if (ok != 1) { /* -1: a bad geometry, said by reach_geom_to_wgs84() */
     for (size_t i = 0; i < n; i++) GEOSGeom_destroy_r(h, list[i]);
     free(list);
-    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    return ok ? ctx->status : reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }
   if (n == 0) {
     free(list);
