@@ -96,6 +96,14 @@ int reach_guard_point(struct reach_guard *gd, double *x, double *y, int round_tr
              (OCTTransform(gd->inv, 1, &bx, &by, &bz) &&
               fabs(bx - x0) <= 1e-6 * fmax(1, fabs(x0)) + 1e-3 &&
               fabs(by - y0) <= 1e-6 * fmax(1, fabs(y0)) + 1e-3);
+  if (ok && !back && isfinite(bx) && isfinite(by)) {
+    /* A point past the antimeridian (x = 3e7 in Web Mercator) comes back
+     * as its twin within the world; the twin must then reach the same
+     * longitude and latitude. */
+    double lx = bx, ly = by, lz = 0;
+    back = OCTTransform(gd->ct, 1, &lx, &ly, &lz) &&
+           fabs(remainder(lx - *x, 360)) <= 1e-9 && fabs(ly - *y) <= 1e-9;
+  }
   CPLPopErrorHandler();
   if (!ok || !back) {
     snprintf(why, len, "POINT (%.10g %.10g) (cannot be converted from %s to WGS84%s)",
@@ -140,6 +148,6 @@ enum reach_status reach_geom_to_wgs84(struct reach_ctx *ctx, void *ct, void *geo
   }
   if (ok) return REACH_OK;
   reach_redact_connection(source, shown, sizeof shown);
-  return reach_fail(ctx, REACH_ERR_DATA, "%s, feature %lld: bad geometry: %s", shown,
-                    fid, why);
+  return reach_fail(ctx, REACH_ERR_DATA, "%s, feature with FID %lld: bad geometry: %s",
+                    shown, fid, why);
 }
