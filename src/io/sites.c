@@ -94,6 +94,9 @@ void reach_sites_close(struct reach_sites_reader *r) {
 /* How long one wait for a FIFO's writer may last before the interrupt check
  * runs again, ms. */
 #define POLL_MS 100
+/* The most a stream may hold: it is kept in memory whole (1 GiB, some 25
+ * million sites of CSV). */
+#define STREAM_MAX (1 << 30)
 
 /* A FIFO (or a pipe such as /dev/stdin) cannot be read by GDAL, which opens
  * and seeks a source several times, and opening one with no writer blocks
@@ -126,6 +129,11 @@ static enum reach_status read_stream(struct reach_ctx *ctx, const char *path,
       break;
     }
     if (k <= 0) continue; /* no writer yet, or no data yet */
+    if (len >= STREAM_MAX) { /* /dev/zero, or a writer that never stops */
+      st = reach_fail(ctx, REACH_ERR_DATA, "%s: more than %d MiB from a stream; save it "
+                      "to a file to read it a batch at a time", shown, STREAM_MAX >> 20);
+      break;
+    }
     if (cap - len < 65536) {
       size_t c = cap ? 2 * cap : 1 << 20;
       GByte *b = VSIRealloc(buf, c);
