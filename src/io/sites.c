@@ -218,6 +218,29 @@ enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
     return reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: %s", shown,
                       *why ? why_shown : pg ? "cannot connect" : "not a file GDAL can read");
   }
+  if (GDALDatasetGetLayerCount(ds) < 1) {
+    GDALClose(ds);
+    if (vsipath) VSIUnlink(vsipath);
+    free(vsipath);
+    return reach_fail(ctx, REACH_ERR_DATA, "%s has no layer of sites%s", shown,
+                      pg ? " (name the table with tables=NAME)" : "");
+  }
+  /* A database holds many tables: which one must be said (tables=NAME,
+   * which GDAL reads); a file's first layer is taken. */
+  if (pg && GDALDatasetGetLayerCount(ds) > 1) {
+    char names[256] = "", names_shown[512];
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds) && strlen(names) < 200; i++) {
+      strcat(names, i ? ", " : "");
+      strncat(names, OGR_L_GetName(GDALDatasetGetLayer(ds, i)), 40);
+    }
+    int n = GDALDatasetGetLayerCount(ds);
+    GDALClose(ds);
+    return reach_fail(ctx, REACH_ERR_DATA,
+                      "%s holds %d tables (%s%s); name the one to read with "
+                      "tables=NAME in the connection string",
+                      shown, n, reach_text_escape(names, names_shown, sizeof names_shown),
+                      strlen(names) >= 200 ? ", ..." : "");
+  }
   struct reach_sites_reader *r = calloc(1, sizeof *r);
   if (!r || !(r->path = strdup(shown))) {
     free(r);
