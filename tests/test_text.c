@@ -125,7 +125,11 @@ static void test_fail_alias(struct reach_ctx *ctx) {
   reach_fail(ctx, REACH_ERR_INTERNAL, "could not build the ring (%s)", reach_errmsg(ctx));
   CHECK(strcmp(reach_errmsg(ctx), "could not build the ring (GEOS: boom)") == 0,
         "a message built from the last one: '%s'", reach_errmsg(ctx));
+  reach_fail(ctx, REACH_ERR_NOMEM, "%s", "");
+  CHECK(strcmp(reach_errmsg(ctx), "out of memory") == 0, "a failure is never silent: '%s'",
+        reach_errmsg(ctx));
   reach_clear_error(ctx);
+  CHECK(strcmp(reach_errmsg(ctx), "") == 0, "no failure: no message");
 }
 
 static void test_range(struct reach_ctx *ctx) {

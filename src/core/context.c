@@ -57,7 +57,20 @@ void reach_notice(struct reach_ctx *ctx, const char *fmt, ...) {
   ctx->notice(tmp, ctx->notice_data);
 }
 
-const char *reach_errmsg(const struct reach_ctx *ctx) { return ctx->msg; }
+const char *reach_errmsg(const struct reach_ctx *ctx) {
+  /* A failure always says something: a status set without a message (a
+   * path that only returned a code) reads as its kind, never "" (which
+   * composed into "could not build the ring ()"). */
+  if (ctx->msg[0] || ctx->status == REACH_OK) return ctx->msg;
+  switch (ctx->status) {
+  case REACH_ERR_NOMEM: return "out of memory";
+  case REACH_ERR_INTERRUPTED: return "interrupted";
+  case REACH_ERR_IO: return "input/output error";
+  case REACH_ERR_ARG: return "invalid argument";
+  case REACH_ERR_DATA: return "invalid data";
+  default: return "internal error";
+  }
+}
 enum reach_status reach_errno(const struct reach_ctx *ctx) {
   return ctx->status;
 }
