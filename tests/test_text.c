@@ -152,7 +152,7 @@ static enum reach_status read_mem(struct reach_ctx *ctx, const char *path, const
 }
 
 static void test_cells(struct reach_ctx *ctx) {
-  static const char *const bad[] = {"50\n.5", "50 .5", "50.5x", "50\t36", "\x01" "50"};
+  static const char *const bad[] = {"50\n.5", "50 .5", "50.5x", "50\t36", "\00150"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     char csv[128];
     snprintf(csv, sizeof csv, "name,lat,lon\nok,10,20\nx,\"%s\",36\n", bad[i]);
