@@ -5,15 +5,15 @@
 #ifndef GEOREACH_BASKET_H
 #define GEOREACH_BASKET_H
 
+#include "export.h"
+
 #include <stddef.h>
 #include "context.h"
 #include "geom.h"
 #include "io.h"
 #include "rings.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+REACH_BEGIN_DECLS
 
 /**
  * The launch basket of @p def for @p targets.  Distance is symmetric, so the
@@ -35,7 +35,5 @@ enum reach_status reach_basket_build(struct reach_ctx *ctx,
                                      reach_progress_fn progress, void *progress_data,
                                      struct reach_geom *out, double *err_m);
 
-#ifdef __cplusplus
-}
-#endif
+REACH_END_DECLS
 #endif

@@ -85,6 +85,29 @@ enum reach_status reach_ctx_set_data_dir(struct reach_ctx *ctx, const char *dir)
  */
 const char *reach_ctx_data_dir(struct reach_ctx *ctx);
 
+/**
+ * A check the library calls while it waits for input (a FIFO with no
+ * writer yet) or reads a long source: nonzero means "stop now" (e.g. a
+ * SIGINT flag), and the call returns REACH_ERR_INTERRUPTED within a
+ * fraction of a second.  Long computations take a reach_progress_fn
+ * instead; a caller with a signal flag sets both.
+ */
+typedef int (*reach_interrupt_fn)(void *data);
+
+/** Set (or with NULL clear) the context's interrupt check. */
+void reach_ctx_set_interrupt(struct reach_ctx *ctx, reach_interrupt_fn fn,
+                             void *data);
+
+/**
+ * Receives the context's notices: one-line facts a user should hear about
+ * a call that succeeded (e.g. "sites.csv: 2 names held bytes that are not
+ * UTF-8; replaced by U+FFFD").  @p message is valid during the call only.
+ */
+typedef void (*reach_notice_fn)(const char *message, void *data);
+
+/** Set (or with NULL clear) where notices go; with none they are dropped. */
+void reach_ctx_set_notice(struct reach_ctx *ctx, reach_notice_fn fn, void *data);
+
 /** The library's version string, e.g. "0.1.0". */
 const char *reach_version(void);
 

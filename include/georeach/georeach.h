@@ -22,5 +22,6 @@
 #include "query.h"
 #include "ring.h"
 #include "rings.h"
+#include "text.h"
 
 #endif

@@ -27,7 +27,13 @@ struct reach_site {
  * values in any form reach_parse_latlon() accepts for one coordinate) and an
  * optional name/site/label/id column, or a point layer of any format (first
  * layer; reprojected to WGS84 when it has another CRS).  Rows without a name
- * are called "site N".
+ * are called "site N".  Names are valid UTF-8 (ill-formed bytes replaced by
+ * U+FFFD, see reach_utf8_clean()) cut at a character boundary.  Points of a
+ * projected layer far outside its CRS's area of use, or whose conversion to
+ * WGS84 does not come back to them, are bad rows.  A FIFO or pipe is read
+ * to its end into memory first, waiting for its writer; the context's
+ * interrupt check (reach_ctx_set_interrupt()) is consulted while waiting
+ * and every 1024 rows while reading (REACH_ERR_INTERRUPTED).
  *
  * @param skip_bad nonzero: rows with bad coordinates are skipped and counted
  *   in @p nskipped (may be NULL) instead of failing.
@@ -40,9 +46,14 @@ enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
                                    size_t *n, size_t *nskipped);
 
 /**
- * A source or destination as it may be shown to a user: @p path with the
- * value of any password=... of a "PG:" connection string replaced by "***"
- * (other paths unchanged), truncated to @p size - 1 bytes.
+ * A source or destination as it may be shown to a user; every message that
+ * names one goes through this function.  Passwords are replaced by "***" in
+ * both forms of a PostgreSQL connection string: keyword=value (password=PW,
+ * password='P W' with \' and \\ escapes, password=P\ W) wherever a
+ * "password=" keyword appears, and URIs postgresql://user:PW@host and
+ * ...?password=PW.  Then the text is made one line (control characters
+ * escaped, see reach_text_escape()) and cut at a UTF-8 character boundary to
+ * @p size - 1 bytes ("..." marks a cut).
  */
 /**
  * Register GDAL's drivers and keep GDAL from printing its own errors: the
@@ -76,6 +87,11 @@ enum reach_status reach_sites_next(struct reach_ctx *ctx,
 /** The number of features of the source (may scan it; call before the first
  * reach_sites_next()), or -1 when unknown. */
 long long reach_sites_estimate(struct reach_sites_reader *r);
+
+/** Names read so far that held bytes that are not UTF-8 (each such
+ * sequence was replaced by U+FFFD; the context's notice says so once at the
+ * end of the source). */
+size_t reach_sites_bad_names(const struct reach_sites_reader *r);
 
 /** Rows skipped so far (with skip_bad). */
 size_t reach_sites_skipped(const struct reach_sites_reader *r);

@@ -52,5 +52,17 @@ enum reach_status reach_parse_latlon(struct reach_ctx *ctx, const char *text,
 enum reach_status reach_parse_azimuths(struct reach_ctx *ctx, const char *text,
                                        double *from_deg, double *to_deg);
 
+/** The smallest range (and nonzero minimum range) a ring is built for, m. */
+#define REACH_MIN_RANGE_M 0.1
+
+/**
+ * Whether a range and minimum range are large enough to build a ring: a
+ * range (or nonzero minimum range) below REACH_MIN_RANGE_M is
+ * REACH_ERR_ARG naming the smallest range.  Other checks (positive, finite,
+ * minimum below range) are reach_ring_check()'s.
+ */
+enum reach_status reach_range_check(struct reach_ctx *ctx, double range_m,
+                                    double min_range_m);
+
 REACH_END_DECLS
 #endif

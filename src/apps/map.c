@@ -210,7 +210,7 @@ static enum reach_status add_marked(struct reach_ctx *ctx, struct reach_app *app
     if (st) return st;
     if (skipped && !o->quiet)
       app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
-               o->targets_file);
+               app_shown_path(o->targets_file));
   }
   return REACH_OK;
 }
@@ -281,7 +281,8 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     if ((st = reach_sites_read(ctx, file, o->skip_bad, &app->pts, &app->npts, &skipped)))
       goto done;
     if (skipped && !o->quiet)
-      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s", file);
+      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
+               app_shown_path(file));
   }
   size_t nsites = app->npts; /* then the marked targets, if any */
   if (s->marked && (st = add_marked(ctx, app))) goto done;

@@ -97,13 +97,18 @@ static int query_row(const struct reach_query_row *r, void *data) {
     q->in_pop[r->site * q->nweapons + r->weapon] += (double)t->population;
   }
   switch (q->fmt) {
-  case AS_TABLE:
+  case AS_TABLE: {
+    /* a newline or control character in a name must not break the row */
+    char esite[REACH_NAME_LEN * 4], etarget[REACH_NAME_LEN * 4];
+    reach_text_escape(site, esite, sizeof esite);
+    reach_text_escape(t->name, etarget, sizeof etarget);
     fprintf(out, "%-20.20s %-12.12s %-24.24s %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s",
-            site, *missile ? missile : "-", t->name, dist, r->az_deg, r->baz_deg, rng, mn,
+            esite, *missile ? missile : "-", etarget, dist, r->az_deg, r->baz_deg, rng, mn,
             margin, r->in_range ? "yes" : "no");
     if (q->ballistic) fprintf(out, "%*s%7.1f", r->in_range ? 6 : 7, "", r->tof_s);
     putc('\n', out);
     break;
+  }
   case AS_CSV:
     app_csv_field(out, site, 0);
     app_csv_field(out, missile, 0);

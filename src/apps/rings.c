@@ -39,7 +39,8 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
 
 static void skipped_note(struct reach_app *app, size_t skipped, const char *file) {
   if (skipped)
-    app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s", file);
+    app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
+             app_shown_path(file));
 }
 
 static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {

@@ -17,6 +17,16 @@ enum { EXIT_DATA = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 /* Set by SIGINT/SIGTERM/SIGHUP; the progress callback then asks every
  * library loop to stop, and the library cleans up before returning. */
 static volatile sig_atomic_t g_stop = 0;
+static int stop_requested(void *data) {
+  (void)data;
+  return g_stop;
+}
+
+static void notice(const char *message, void *data) {
+  (void)data;
+  fprintf(stderr, "georeach: %s\n", message);
+}
+
 static void on_signal(int sig) {
   (void)sig;
   g_stop = 1;
@@ -132,6 +142,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "georeach: cannot start: PROJ's database (proj.db) or GEOS is missing\n");
       return EXIT_DATA;
     }
+    /* a wait for input (a FIFO with no writer) stops on a signal too; notices
+     * (names that were not UTF-8, ...) go to stderr like every note */
+    reach_ctx_set_interrupt(ctx, stop_requested, NULL);
+    reach_ctx_set_notice(ctx, notice, NULL);
     code = run(ctx, cmd, argc - 2, argv + 2);
     reach_ctx_free(ctx);
     if (!strcmp(cmd, "map")) reach_map_release_fonts(); /* once, at exit */

@@ -23,15 +23,58 @@ const char *reach_version(void) { return GEOREACH_VERSION; }
 
 enum reach_status reach_fail(struct reach_ctx *ctx, enum reach_status status,
                              const char *fmt, ...) {
+  /* Formatted apart first: callers may pass ctx->msg itself as an argument
+   * ("could not build the ring (%s)", ctx->msg), and formatting a buffer
+   * into itself gave "could not build the ring (could not build the ring (". */
+  char tmp[REACH_ERRMSG_LEN];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start above
+  vsnprintf(tmp, sizeof tmp, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start above
   va_end(ap);
+  memcpy(ctx->msg, tmp, sizeof tmp);
   ctx->status = status;
   return status;
 }
 
-const char *reach_errmsg(const struct reach_ctx *ctx) { return ctx->msg; }
+void reach_ctx_set_interrupt(struct reach_ctx *ctx, reach_interrupt_fn fn,
+                             void *data) {
+  ctx->interrupt = fn;
+  ctx->interrupt_data = data;
+}
+
+int reach_interrupted(struct reach_ctx *ctx) {
+  return ctx->interrupt && ctx->interrupt(ctx->interrupt_data);
+}
+
+void reach_ctx_set_notice(struct reach_ctx *ctx, reach_notice_fn fn, void *data) {
+  ctx->notice = fn;
+  ctx->notice_data = data;
+}
+
+void reach_notice(struct reach_ctx *ctx, const char *fmt, ...) {
+  if (!ctx->notice) return;
+  char tmp[REACH_ERRMSG_LEN];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(tmp, sizeof tmp, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized): va_start above
+  va_end(ap);
+  ctx->notice(tmp, ctx->notice_data);
+}
+
+const char *reach_errmsg(const struct reach_ctx *ctx) {
+  /* A failure always says something: a status set without a message (a
+   * path that only returned a code) reads as its kind, never "" (which
+   * composed into "could not build the ring ()"). */
+  if (ctx->msg[0] || ctx->status == REACH_OK) return ctx->msg;
+  switch (ctx->status) {
+  case REACH_ERR_NOMEM: return "out of memory";
+  case REACH_ERR_INTERRUPTED: return "interrupted";
+  case REACH_ERR_IO: return "input/output error";
+  case REACH_ERR_ARG: return "invalid argument";
+  case REACH_ERR_DATA: return "invalid data";
+  default: return "internal error";
+  }
+}
 enum reach_status reach_errno(const struct reach_ctx *ctx) {
   return ctx->status;
 }

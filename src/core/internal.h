@@ -43,6 +43,10 @@ struct reach_ctx {
   void (*slot_free[REACH_SLOT_COUNT])(struct reach_ctx *ctx, void *p);
   int nunits;
   char *data_dir;        /* resolved on first use: reach_ctx_data_dir() */
+  reach_interrupt_fn interrupt; /* reach_ctx_set_interrupt() */
+  void *interrupt_data;
+  reach_notice_fn notice;       /* reach_ctx_set_notice() */
+  void *notice_data;
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
 };
@@ -64,6 +68,13 @@ const char *reach_gdal_version(void); /* io/table.c */
 enum reach_status reach_fail(struct reach_ctx *ctx, enum reach_status status,
                              const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Whether the caller asked to stop (reach_ctx_set_interrupt()). */
+int reach_interrupted(struct reach_ctx *ctx);
+
+/* Pass a notice to the caller (printf-style; dropped when none is set). */
+void reach_notice(struct reach_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* A growable list of lon/lat points. */
 struct reach_pts {
@@ -110,6 +121,7 @@ void reach_gdal_init(void);
 int reach_is_pg(const char *path);
 /* A GDAL error message on one line (PostgreSQL's: its ERROR: line). */
 void reach_one_line(const char *msg, char *buf, size_t size);
+
 
 /* The bundled countries (loaded on first use, owned by the context): *n
  * valid GEOS polygons or multipolygons (GEOSGeometry *) in lon/lat, and

@@ -3,13 +3,26 @@
 #include <errno.h>
 #include <math.h>
 #include <proj.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/internal.h"
 #include "georeach/parse.h"
+#include "georeach/text.h"
 
-#define SHOW 60 /* characters of the offending text quoted in messages */
+/* The offending text as quoted in messages: one line, valid UTF-8, at most
+ * 60 bytes and "...". */
+#define SHOW 64
+#define Q(text) reach_text_escape((text), (char[SHOW]){0}, SHOW)
+
+/* Control characters (a newline, a tab, NUL-adjacent bytes) have no place in
+ * a number or coordinate: "50\n.5" must not read as 50.5. */
+static int has_control(const char *s, const char *end) {
+  for (; s < end && *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7F) return 1;
+  return 0;
+}
 
 static const char *skip_blank(const char *s) {
   while (*s && isspace((unsigned char)*s)) s++;
@@ -20,6 +33,7 @@ static const char *skip_blank(const char *s) {
  * "nan"/"inf" (strtod would take them). */
 static int number(const char *s, const char *end, double *v) {
   char buf[64];
+  if (has_control(s, end)) return 0;
   s = skip_blank(s);
   while (end > s && isspace((unsigned char)end[-1])) end--;
   size_t n = (size_t)(end - s);
@@ -47,8 +61,8 @@ enum reach_status reach_parse_distance(struct reach_ctx *ctx, const char *text,
   double v;
   if (!number(s, u, &v))
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "'%.*s' is not a distance (write e.g. 885km, 550mi, "
-                      "478nmi, 885000m)", SHOW, text);
+                      "'%s' is not a distance (write e.g. 885km, 550mi, "
+                      "478nmi, 885000m)", Q(text));
   u = skip_blank(u);
   size_t ul = strlen(u);
   while (ul > 0 && isspace((unsigned char)u[ul - 1])) ul--;
@@ -61,9 +75,11 @@ enum reach_status reach_parse_distance(struct reach_ctx *ctx, const char *text,
       return REACH_OK;
     }
   }
+  char unit_buf[SHOW];
+  snprintf(unit_buf, sizeof unit_buf, "%.*s", (int)(ul < SHOW - 1 ? ul : SHOW - 1), unit);
   return reach_fail(ctx, REACH_ERR_ARG,
-                    "unknown unit '%.*s' in '%.*s' (use m, km, mi, nmi or ft)",
-                    (int)(ul < SHOW ? ul : SHOW), unit, SHOW, text);
+                    "unknown unit '%s' in '%s' (use m, km, mi, nmi or ft)",
+                    Q(unit_buf), Q(text));
 }
 
 /* Rewrite one coordinate for proj_dmstor(): degree, minute and second signs
@@ -94,6 +110,8 @@ static int to_dms(const char *s, const char *end, char *out, size_t cap) {
     } else if (isspace(ch)) {
       const char *q = p;
       while (q < end && isspace((unsigned char)*q)) q++;
+      if (last_digit && q < end && strchr(".,+-", *q))
+        return 0; /* "50 .5": not one number, nor degrees and minutes */
       if (last_digit && q < end && isdigit((unsigned char)*q)) {
         if (field > 2) return 0;
         one[0] = marks[field];
@@ -122,6 +140,7 @@ static int to_dms(const char *s, const char *end, char *out, size_t cap) {
 /* One coordinate; *hemi gets 'N', 'S', 'E', 'W' or 0. */
 static int coordinate(const char *s, const char *end, double *deg, char *hemi) {
   *hemi = 0;
+  if (has_control(s, end)) return 0;
   if (number(s, end, deg)) return 1;
   char buf[96];
   if (!to_dms(s, end, buf, sizeof buf)) return 0;
@@ -153,9 +172,11 @@ enum reach_status reach_parse_latlon(struct reach_ctx *ctx, const char *text,
     if (label && label_len) {
       const char *a = skip_blank(text), *b = eq;
       while (b > a && isspace((unsigned char)b[-1])) b--;
-      size_t n = (size_t)(b - a) < label_len - 1 ? (size_t)(b - a) : label_len - 1;
-      memcpy(label, a, n);
-      label[n] = '\0';
+      /* the label is a name: valid UTF-8, cut at a character boundary */
+      char *raw = strndup(a, (size_t)(b - a));
+      if (!raw) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      reach_utf8_clean(label, label_len, raw, NULL);
+      free(raw);
     }
     s = eq + 1;
   }
@@ -180,30 +201,28 @@ enum reach_status reach_parse_latlon(struct reach_ctx *ctx, const char *text,
   }
   if (!split)
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "'%.*s' is not a point: write LAT,LON, e.g. 50.6,36.6, "
-                      "50.6N 36.6E or an MGRS reference", SHOW, text);
+                      "'%s' is not a point: write LAT,LON, e.g. 50.6,36.6, "
+                      "50.6N 36.6E or an MGRS reference", Q(text));
   double a, b;
   char ha, hb;
   if (!coordinate(s, split, &a, &ha) ||
       !coordinate(split + (split == comma), end, &b, &hb))
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "'%.*s' is not a point: each part must be decimal "
+                      "'%s' is not a point: each part must be decimal "
                       "degrees, with N/S/E/W, or DMS like 50d36'N",
-                      SHOW, text);
+                      Q(text));
   if ((ha == 'E' || ha == 'W') || (hb == 'N' || hb == 'S'))
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "'%.*s' gives the longitude first: write latitude first, "
-                      "LAT,LON", SHOW, text);
+                      "'%s' gives the longitude first: write latitude first, "
+                      "LAT,LON", Q(text));
   if (!(a >= -90 && a <= 90))
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "latitude %g in '%.*s' is outside [-90, 90]%s", a, SHOW,
-                      text,
+                      "latitude %g in '%s' is outside [-90, 90]%s", a, Q(text),
                       fabs(b) <= 90 ? " (did you swap latitude and longitude? "
                                       "write LAT,LON)" : "");
   if (!(b >= -540 && b <= 540))
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "longitude %g in '%.*s' is outside [-180, 180]", b, SHOW,
-                      text);
+                      "longitude %g in '%s' is outside [-180, 180]", b, Q(text));
   *lat_deg = a;
   *lon_deg = b == 180 ? 180 : remainder(b, 360.0);
   return REACH_OK;
@@ -216,18 +235,35 @@ enum reach_status reach_parse_azimuths(struct reach_ctx *ctx, const char *text,
   if (!colon || !number(text, colon, &a) ||
       !number(colon + 1, colon + strlen(colon), &b))
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "'%.*s' is not an azimuth range: write FROM:TO in "
-                      "degrees clockwise from north, e.g. 300:60", SHOW, text);
+                      "'%s' is not an azimuth range: write FROM:TO in "
+                      "degrees clockwise from north, e.g. 300:60", Q(text));
   if (a == b)
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "azimuth range '%.*s' is empty (0:360 is the full "
-                      "circle)", SHOW, text);
+                      "azimuth range '%s' is empty (0:360 is the full "
+                      "circle)", Q(text));
   if (fabs(a) > 720 || fabs(b) > 720)
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "azimuths in '%.*s' must lie within [-720, 720]", SHOW,
-                      text);
+                      "azimuths in '%s' must lie within [-720, 720]", Q(text));
   *from_deg = a;
   *to_deg = b;
+  return REACH_OK;
+}
+
+enum reach_status reach_range_check(struct reach_ctx *ctx, double range_m,
+                                    double min_range_m) {
+  /* Below a few millimetres the traced vertices are closer than doubles
+   * resolve in degrees (1e-9 deg is 0.1 mm) and GEOS collapses the ring; a
+   * sweep (centres at the equator, on the antimeridian, at and next to the
+   * poles; discs, annuli, sectors, tolerances up to 100 km) built every
+   * ring from 3 mm up, failed at 1 mm: 0.1 m leaves a wide margin. */
+  if (isfinite(range_m) && range_m > 0 && range_m < REACH_MIN_RANGE_M)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "range %g m is below the smallest range, %g m", range_m,
+                      REACH_MIN_RANGE_M);
+  if (isfinite(min_range_m) && min_range_m > 0 && min_range_m < REACH_MIN_RANGE_M)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "minimum range %g m is below the smallest range, %g m "
+                      "(or 0 for a disc)", min_range_m, REACH_MIN_RANGE_M);
   return REACH_OK;
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "georeach/text.h"
 #include "georeach/ring.h"
 #include "georeach/overlay.h"
 #include "georeach/rings.h"
@@ -199,8 +200,9 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
       const struct reach_ring_def *d = &job->rings[i % job->nrings];
       struct task *t = &tasks[i];
       if (t->st != REACH_OK) {
+        char nm[REACH_NAME_LEN * 4];
         st = reach_fail(ctx, t->st, "site %zu (%s): %s", pos + i / job->nrings + 1,
-                        site->name, t->msg);
+                        reach_text_escape(site->name, nm, sizeof nm), t->msg);
         break;
       }
       struct reach_feature f = {site->name,
@@ -267,9 +269,10 @@ static void union_worker_run(struct reach_ctx *ctx, struct union_task *u) {
     if (u->buried && u->buried[i]) continue; /* no part of the boundary */
     struct reach_ring r;
     if (reach_ring_build(ctx, &s, &r) != REACH_OK) {
+      char nm[REACH_NAME_LEN * 4];
       if (!atomic_exchange(&u->failed, 1))
-        snprintf(u->msg, sizeof u->msg, "site %zu (%s): %s", i + 1, job->sites[i].name,
-                 reach_errmsg(ctx));
+        snprintf(u->msg, sizeof u->msg, "site %zu (%s): %s", i + 1,
+                 reach_text_escape(job->sites[i].name, nm, sizeof nm), reach_errmsg(ctx));
       continue;
     }
     u->geoms[i] = r.geom;

@@ -72,7 +72,7 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
     }
     size_t len = 0;
     double box[4];
-    const unsigned char *wkb = reach_table_wkb(t, &len, box);
+    const unsigned char *wkb = reach_table_wkb(ctx, t, &len, box, &st);
     if (!wkb) continue;
     found++;
     if (reach_polyset_add_wkb(ctx, ps, wkb, len, box, 0) == -2)
@@ -130,7 +130,7 @@ static enum reach_status load_countries(struct reach_ctx *ctx, struct countries 
   while (st == REACH_OK && reach_polyset_count(c->ps) < cap && reach_table_next(t)) {
     size_t len = 0;
     double box[4];
-    const unsigned char *wkb = reach_table_wkb(t, &len, box);
+    const unsigned char *wkb = reach_table_wkb(ctx, t, &len, box, &st);
     long i = wkb ? reach_polyset_add_wkb(ctx, c->ps, wkb, len, box, 1) : -1;
     if (i == -2) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     if (i < 0) continue;

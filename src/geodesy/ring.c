@@ -27,6 +27,7 @@
 #include "core/internal.h"
 #include "georeach/ring.h"
 #include "georeach/ballistic.h"
+#include "georeach/parse.h"
 
 /* Beyond this distance from the antipodal distance the direct problem is
  * used; within it the antipodal tracing.  GEOMETRY.md and our measurements:
@@ -521,6 +522,8 @@ static int az_in_sector(double az, double from, double width) {
 
 enum reach_status reach_ring_check(struct reach_ctx *ctx,
                                    const struct reach_ring_spec *s) {
+  enum reach_status st = reach_range_check(ctx, s->range_m, s->min_range_m);
+  if (st != REACH_OK) return st;
   if (!(s->lat_deg >= -90 && s->lat_deg <= 90))
     return reach_fail(ctx, REACH_ERR_ARG, "latitude %g is outside [-90, 90]",
                       s->lat_deg);

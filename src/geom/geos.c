@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "geom/geos.h"
 
@@ -13,7 +14,11 @@ static void geos_notice(const char *fmt, ...) { (void)fmt; }
  * context itself. */
 static void geos_error(const char *message, void *userdata) {
   struct reach_ctx *ctx = userdata;
-  snprintf(ctx->msg, sizeof ctx->msg, "GEOS: %s", message);
+  /* GEOS reports a failed allocation as the C++ exception's what() */
+  if (strstr(message, "bad_alloc"))
+    snprintf(ctx->msg, sizeof ctx->msg, "out of memory");
+  else
+    snprintf(ctx->msg, sizeof ctx->msg, "GEOS: %s", message);
 }
 
 static void geos_free(struct reach_ctx *ctx, void *h) {

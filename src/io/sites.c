@@ -1,6 +1,11 @@
 /* Reading launch sites through GDAL: CSV columns or point layers. */
+#include <cpl_vsi.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <gdal.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <math.h>
 #include <pthread.h>
 #include <ogr_api.h>
@@ -12,6 +17,8 @@
 
 #include "core/internal.h"
 #include "georeach/io.h"
+#include "georeach/text.h"
+#include "io/transform.h"
 
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 static void gdal_register(void) { GDALAllRegister(); }
@@ -35,30 +42,6 @@ void reach_one_line(const char *msg, char *buf, size_t size) {
   buf[k] = '\0';
 }
 
-void reach_redact_connection(const char *path, char *buf, size_t size) {
-  snprintf(buf, size, "%s", path);
-  if (!reach_is_pg(path)) return;
-  /* libpq: password=VALUE or password='VAL UE' (quotes doubled or \') */
-  for (char *p = buf; (p = strstr(p, "password")) != NULL; p++) {
-    char *v = p + 8;
-    while (*v == ' ') v++;
-    if (*v != '=') continue;
-    v++;
-    while (*v == ' ') v++;
-    char *end = v;
-    if (*end == '\'') {
-      for (end++; *end && *end != '\''; end++)
-        if (*end == '\\' && end[1]) end++;
-      if (*end) end++;
-    } else {
-      end += strcspn(end, " \t");
-    }
-    if (strlen(buf) - (size_t)(end - buf) + (size_t)(v - buf) + 4 > size) break;
-    memmove(v + 3, end, strlen(end) + 1);
-    v[0] = v[1] = v[2] = '*';
-  }
-}
-
 static int field_named(OGRFeatureDefnH defn, const char *const *names) {
   int n = OGR_FD_GetFieldCount(defn);
   for (const char *const *nm = names; *nm; nm++)
@@ -74,10 +57,12 @@ static int is_text_table(const char *path) {
                  strcasecmp(dot, ".txt") == 0);
 }
 
+/* The site's name as valid UTF-8 cut at a character boundary (a name is
+ * written to RFC 7946 GeoJSON and GeoPackage, which require UTF-8). */
 static void set_site(struct reach_site *s, const char *name, size_t row,
                      double lat, double lon) {
   if (name && *name)
-    snprintf(s->name, sizeof s->name, "%s", name);
+    reach_utf8_clean(s->name, sizeof s->name, name, NULL);
   else
     snprintf(s->name, sizeof s->name, "site %zu", row);
   s->lat_deg = lat;
@@ -85,20 +70,112 @@ static void set_site(struct reach_site *s, const char *name, size_t row,
 }
 
 struct reach_sites_reader {
-  char *path;
+  char *path;    /* as shown in messages (reach_redact_connection()) */
+  char *vsimem;  /* a FIFO's bytes, copied to /vsimem/ (unlinked on close) */
   GDALDatasetH ds;
   OGRLayerH lyr;
   OGRCoordinateTransformationH ct;
-  int ilat, ilon, iname, use_fields, text, skip_bad;
-  size_t row, count, skipped;
+  struct reach_guard guard;
+  int ilat, ilon, iname, use_fields, text, skip_bad, noticed;
+  size_t row, count, skipped, bad_names;
 };
 
 void reach_sites_close(struct reach_sites_reader *r) {
   if (!r) return;
+  reach_guard_free(&r->guard);
   if (r->ct) OCTDestroyCoordinateTransformation(r->ct);
   if (r->ds) GDALClose(r->ds);
+  if (r->vsimem) VSIUnlink(r->vsimem);
+  free(r->vsimem);
   free(r->path);
   free(r);
+}
+
+/* How long one wait for a FIFO's writer may last before the interrupt check
+ * runs again, ms. */
+#define POLL_MS 100
+/* The most a stream may hold: it is kept in memory whole (1 GiB, some 25
+ * million sites of CSV). */
+#define STREAM_MAX (1 << 30)
+
+/* A FIFO (or a pipe such as /dev/stdin) cannot be read by GDAL, which opens
+ * and seeks a source several times, and opening one with no writer blocks
+ * in open() where no signal handler's flag is looked at.  So it is opened
+ * without blocking and read to its end into /vsimem/ under the same name,
+ * polling a short while at a time: the context's interrupt check, or an
+ * interrupting signal (EINTR) when none is set, stops the wait.  The whole
+ * stream is held in memory. */
+static enum reach_status read_stream(struct reach_ctx *ctx, const char *path,
+                                     const char *shown, char **vsipath) {
+  *vsipath = NULL;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: %s", shown,
+                      strerror(errno));
+  size_t len = 0, cap = 0;
+  GByte *buf = NULL;
+  enum reach_status st = REACH_OK;
+  for (;;) {
+    struct pollfd pf = {fd, POLLIN, 0};
+    int k = poll(&pf, 1, POLL_MS);
+    if (k < 0 && errno != EINTR) {
+      st = reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: %s", shown,
+                      strerror(errno));
+      break;
+    }
+    if ((k < 0 && !ctx->interrupt) || reach_interrupted(ctx)) {
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED,
+                      "interrupted while waiting for %s", shown);
+      break;
+    }
+    if (k <= 0) continue; /* no writer yet, or no data yet */
+    if (len >= STREAM_MAX) { /* /dev/zero, or a writer that never stops */
+      st = reach_fail(ctx, REACH_ERR_DATA, "%s: more than %d MiB from a stream; save it "
+                      "to a file to read it a batch at a time", shown, STREAM_MAX >> 20);
+      break;
+    }
+    if (cap - len < 65536) {
+      size_t c = cap ? 2 * cap : 1 << 20;
+      GByte *b = VSIRealloc(buf, c);
+      if (!b) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory reading %s", shown);
+        break;
+      }
+      buf = b;
+      cap = c;
+    }
+    ssize_t got = read(fd, buf + len, cap - len);
+    if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (got < 0) {
+      st = reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: %s", shown,
+                      strerror(errno));
+      break;
+    }
+    if (got == 0) break; /* the writer closed its end */
+    len += (size_t)got;
+  }
+  close(fd);
+  if (st != REACH_OK) {
+    VSIFree(buf);
+    return st;
+  }
+  /* the same base name: the extension still says CSV */
+  const char *base = strrchr(path, '/');
+  char name[512];
+  snprintf(name, sizeof name, "/vsimem/georeach-stream-%p/%s", (void *)ctx,
+           base && base[1] ? base + 1 : path);
+  if (!buf) buf = VSIMalloc(1);
+  VSILFILE *f = buf ? VSIFileFromMemBuffer(name, buf, len, TRUE) : NULL;
+  if (!f) VSIFree(buf); /* not taken */
+  if (!f || !(*vsipath = strdup(name))) {
+    if (f) {
+      VSIFCloseL(f);
+      VSIUnlink(name);
+    }
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory reading %s", shown);
+  }
+  VSIFCloseL(f);
+  return REACH_OK;
 }
 
 enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
@@ -113,28 +190,45 @@ enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
   int text = is_text_table(path), pg = reach_is_pg(path);
   char shown[1024]; /* the path, or the connection without its password */
   reach_redact_connection(path, shown, sizeof shown);
-  CPLErrorReset();
-  GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                               text ? csv_opts : NULL, NULL);
   struct stat sb;
+  char *vsipath = NULL;
+  if (!pg && strncmp(path, "/vsi", 4) != 0 && stat(path, &sb) == 0 &&
+      (S_ISFIFO(sb.st_mode) || S_ISCHR(sb.st_mode) || S_ISSOCK(sb.st_mode))) {
+    enum reach_status st = read_stream(ctx, path, shown, &vsipath);
+    if (st != REACH_OK) return st;
+  }
+  const char *src = vsipath ? vsipath : path;
+  CPLErrorReset();
+  GDALDatasetH ds = GDALOpenEx(src, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                               text ? csv_opts : NULL, NULL);
+  if (!ds && vsipath) {
+    VSIUnlink(vsipath);
+    free(vsipath);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: not a table "
+                      "GDAL can read from a stream", shown);
+  }
   if (!ds && !pg && strncmp(path, "/vsi", 4) != 0 && stat(path, &sb) != 0)
     return reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: no such file",
-                      path);
+                      shown);
   if (!ds) {
-    char why[512];
+    char why[512], why_shown[512];
     reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    /* GDAL's message may quote the connection string */
+    reach_redact_connection(why, why_shown, sizeof why_shown);
     return reach_fail(ctx, REACH_ERR_IO, "cannot read sites from %s: %s", shown,
-                      *why ? why : pg ? "cannot connect" : "not a file GDAL can read");
+                      *why ? why_shown : pg ? "cannot connect" : "not a file GDAL can read");
   }
   if (GDALDatasetGetLayerCount(ds) < 1) {
     GDALClose(ds);
+    if (vsipath) VSIUnlink(vsipath);
+    free(vsipath);
     return reach_fail(ctx, REACH_ERR_DATA, "%s has no layer of sites%s", shown,
                       pg ? " (name the table with tables=NAME)" : "");
   }
   /* A database holds many tables: which one must be said (tables=NAME,
    * which GDAL reads); a file's first layer is taken. */
   if (pg && GDALDatasetGetLayerCount(ds) > 1) {
-    char names[256] = "";
+    char names[256] = "", names_shown[512];
     for (int i = 0; i < GDALDatasetGetLayerCount(ds) && strlen(names) < 200; i++) {
       strcat(names, i ? ", " : "");
       strncat(names, OGR_L_GetName(GDALDatasetGetLayer(ds, i)), 40);
@@ -144,15 +238,19 @@ enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
     return reach_fail(ctx, REACH_ERR_DATA,
                       "%s holds %d tables (%s%s); name the one to read with "
                       "tables=NAME in the connection string",
-                      shown, n, names, strlen(names) >= 200 ? ", ..." : "");
+                      shown, n, reach_text_escape(names, names_shown, sizeof names_shown),
+                      strlen(names) >= 200 ? ", ..." : "");
   }
   struct reach_sites_reader *r = calloc(1, sizeof *r);
   if (!r || !(r->path = strdup(shown))) {
     free(r);
     GDALClose(ds);
+    if (vsipath) VSIUnlink(vsipath);
+    free(vsipath);
     return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }
   r->ds = ds;
+  r->vsimem = vsipath;
   r->text = text;
   r->skip_bad = skip_bad;
   OGRLayerH lyr = r->lyr = GDALDatasetGetLayer(ds, 0);
@@ -165,7 +263,7 @@ enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
     OGRwkbGeometryType gt = wkbFlatten(OGR_FD_GetGeomType(defn));
     if (text || OGR_FD_GetGeomFieldCount(defn) == 0 ||
         (gt != wkbPoint && gt != wkbUnknown)) {
-      char cols[256] = "";
+      char cols[256] = "", cols_shown[512];
       for (int i = 0; i < OGR_FD_GetFieldCount(defn) && strlen(cols) < 200; i++) {
         strcat(cols, i ? ", " : "");
         strncat(cols, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), 40);
@@ -173,7 +271,7 @@ enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
       reach_fail(ctx, REACH_ERR_DATA,
                  "%s has no latitude/longitude columns (looked for "
                  "lat/latitude/y and lon/lng/longitude/x; found: %s)%s",
-                 shown, *cols ? cols : "none",
+                 shown, *cols ? reach_text_escape(cols, cols_shown, sizeof cols_shown) : "none",
                  gt != wkbPoint && gt != wkbUnknown && !text
                      ? " and its geometries are not points" : "");
       reach_sites_close(r);
@@ -185,10 +283,11 @@ enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
       OSRImportFromEPSG(wgs, 4326);
       OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
       if (!OSRIsSame(srs, wgs)) {
-        OGRSpatialReferenceH src = OSRClone(srs);
-        OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
-        r->ct = OCTNewCoordinateTransformation(src, wgs);
-        OSRDestroySpatialReference(src);
+        OGRSpatialReferenceH src_srs = OSRClone(srs);
+        OSRSetAxisMappingStrategy(src_srs, OAMS_TRADITIONAL_GIS_ORDER);
+        r->ct = OCTNewCoordinateTransformation(src_srs, wgs);
+        OSRDestroySpatialReference(src_srs);
+        if (r->ct) reach_guard_init(&r->guard, r->ct);
       }
       OSRDestroySpatialReference(wgs);
     }
@@ -207,39 +306,63 @@ long long reach_sites_estimate(struct reach_sites_reader *r) {
 
 size_t reach_sites_skipped(const struct reach_sites_reader *r) { return r->skipped; }
 
+/* How many rows are read between two interrupt checks: a skipped bad row
+ * costs microseconds, so a batch that fills slowly still stops at once. */
+#define CHECK_ROWS 1024
+
+/* A coordinate cell, quoted for a message. */
+static void quote_cell(char *what, size_t len, OGRFeatureDefnH defn, int i,
+                       const char *cell) {
+  char c[96], col[96];
+  reach_text_escape(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), col, sizeof col);
+  snprintf(what, len, "'%s' (column %s)", reach_text_escape(cell, c, sizeof c), col);
+}
+
 enum reach_status reach_sites_next(struct reach_ctx *ctx,
                                    struct reach_sites_reader *r,
                                    struct reach_site *buf, size_t max,
                                    size_t *got) {
   size_t count = 0;
   enum reach_status st = REACH_OK;
-  OGRFeatureH f;
+  OGRFeatureH f = NULL;
   *got = 0;
-  while (count < max && (f = OGR_L_GetNextFeature(r->lyr)) != NULL) {
+  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(r->lyr);
+  while (count < max) {
+    if (r->row % CHECK_ROWS == 0 && reach_interrupted(ctx)) {
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted while reading %s", r->path);
+      break;
+    }
+    if ((f = OGR_L_GetNextFeature(r->lyr)) == NULL) break;
     size_t row = ++r->row;
     double lat = NAN, lon = NAN;
     const char *bad = NULL;
-    char what[160] = "";
+    char what[256] = "";
     int iname = r->iname;
     /* Copies: for a field that is not text (a name column of numbers,
      * float8 lat/lon in PostGIS or a GeoPackage) OGR formats the value into
      * one buffer per feature, which the next call overwrites. */
     char name_buf[REACH_NAME_LEN], ts[128], gs[128];
     const char *name = NULL;
+    size_t name_bad = 0;
     if (iname >= 0 && OGR_F_IsFieldSetAndNotNull(f, iname)) {
-      snprintf(name_buf, sizeof name_buf, "%s", OGR_F_GetFieldAsString(f, iname));
+      reach_utf8_clean(name_buf, sizeof name_buf, OGR_F_GetFieldAsString(f, iname),
+                       &name_bad);
       name = name_buf;
     }
     if (r->use_fields) {
       /* a value too long for the buffer is no coordinate */
-      size_t tl = (size_t)snprintf(ts, sizeof ts, "%s", OGR_F_GetFieldAsString(f, r->ilat));
-      size_t gl = (size_t)snprintf(gs, sizeof gs, "%s", OGR_F_GetFieldAsString(f, r->ilon));
+      const char *tv = OGR_F_GetFieldAsString(f, r->ilat);
+      size_t tl = (size_t)snprintf(ts, sizeof ts, "%s", tv);
       if (tl >= sizeof ts || !reach_coord_value(ts, 1, &lat)) {
         bad = "latitude";
-        snprintf(what, sizeof what, "'%.60s'", ts);
-      } else if (gl >= sizeof gs || !reach_coord_value(gs, 0, &lon)) {
-        bad = "longitude";
-        snprintf(what, sizeof what, "'%.60s'", gs);
+        quote_cell(what, sizeof what, defn, r->ilat, tv);
+      } else {
+        const char *gv = OGR_F_GetFieldAsString(f, r->ilon);
+        size_t gl = (size_t)snprintf(gs, sizeof gs, "%s", gv);
+        if (gl >= sizeof gs || !reach_coord_value(gs, 0, &lon)) {
+          bad = "longitude";
+          quote_cell(what, sizeof what, defn, r->ilon, gv);
+        }
       }
     } else {
       OGRGeometryH g = OGR_F_GetGeometryRef(f);
@@ -251,10 +374,9 @@ enum reach_status reach_sites_next(struct reach_ctx *ctx,
         bad = "geometry";
         snprintf(what, sizeof what, "%s (not a point)", OGRGeometryTypeToName(t));
       } else {
-        double x = OGR_G_GetX(g, 0), y = OGR_G_GetY(g, 0), z = 0;
-        if (r->ct && !OCTTransform(r->ct, 1, &x, &y, &z)) {
+        double x = OGR_G_GetX(g, 0), y = OGR_G_GetY(g, 0);
+        if (r->ct && !reach_guard_point(&r->guard, &x, &y, 1, what, sizeof what)) {
           bad = "geometry";
-          snprintf(what, sizeof what, "(cannot be converted to WGS84)");
         } else if (!(y >= -90 && y <= 90) || !(x >= -540 && x <= 540)) {
           bad = "geometry";
           snprintf(what, sizeof what, "POINT (%g %g) (outside lon/lat range)", x, y);
@@ -277,6 +399,7 @@ enum reach_status reach_sites_next(struct reach_ctx *ctx,
       }
     } else {
       set_site(&buf[count++], name, row, lat, lon);
+      r->bad_names += name_bad > 0;
     }
     OGR_F_Destroy(f);
   }
@@ -285,8 +408,16 @@ enum reach_status reach_sites_next(struct reach_ctx *ctx,
   if (st == REACH_OK && count == 0 && r->count == 0)
     st = reach_fail(ctx, REACH_ERR_DATA, "%s holds no sites%s", r->path,
                     r->skipped ? " (all rows were bad)" : "");
+  if (st == REACH_OK && count == 0 && r->bad_names && !r->noticed) {
+    r->noticed = 1; /* once, at the end */
+    reach_notice(ctx, "%s: %zu name%s held bytes that are not UTF-8; each such "
+                 "sequence was replaced by U+FFFD", r->path, r->bad_names,
+                 r->bad_names == 1 ? "" : "s");
+  }
   return st;
 }
+
+size_t reach_sites_bad_names(const struct reach_sites_reader *r) { return r->bad_names; }
 
 enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
                                    int skip_bad, struct reach_site **sites,
@@ -304,7 +435,7 @@ enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
       size_t c = cap ? 2 * cap : 64;
       struct reach_site *s = realloc(out, c * sizeof *s);
       if (!s) {
-        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory reading %s", path);
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory reading %s", r->path);
         break;
       }
       out = s;

@@ -8,9 +8,11 @@
 #include <strings.h>
 
 #include "io/table.h"
+#include "io/transform.h"
 #include "georeach/io.h"
 
 struct reach_table {
+  char *path; /* for messages (redacted when shown) */
   GDALDatasetH ds;
   OGRLayerH lyr;
   OGRCoordinateTransformationH ct; /* NULL when the layer is in lon/lat */
@@ -28,8 +30,10 @@ enum reach_status reach_table_open(struct reach_ctx *ctx, const char *path,
   reach_redact_connection(path, shown, sizeof shown);
   struct reach_table *t = calloc(1, sizeof *t);
   if (!t) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  t->path = strdup(path);
   CPLErrorReset();
-  t->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, NULL);
+  t->ds = t->path ? GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, NULL)
+                  : NULL;
   t->lyr = t->ds ? GDALDatasetGetLayer(t->ds, 0) : NULL;
   if (!t->lyr) {
     char why[512];
@@ -81,9 +85,15 @@ const char *reach_table_text(const struct reach_table *t, int field) {
   return OGR_F_GetFieldAsString(t->f, field);
 }
 
-const unsigned char *reach_table_wkb(struct reach_table *t, size_t *len, double box[4]) {
+const unsigned char *reach_table_wkb(struct reach_ctx *ctx, struct reach_table *t, size_t *len,
+                                     double box[4], enum reach_status *st) {
+  *st = REACH_OK;
   OGRGeometryH g = t->f ? OGR_F_GetGeometryRef(t->f) : NULL;
-  if (!g || (t->ct && OGR_G_Transform(g, t->ct) != OGRERR_NONE)) return NULL;
+  if (!g) return NULL;
+  /* coordinates far outside the CRS's area of use are refused before PROJ
+   * sees them (it can loop forever on 1e20) */
+  if (t->ct && (*st = reach_geom_to_wgs84(ctx, t->ct, g, t->path, (long long)OGR_F_GetFID(t->f))))
+    return NULL;
   int size = OGR_G_WkbSize(g);
   if (size <= 0) return NULL;
   if ((size_t)size > t->wkb_cap) {
@@ -111,6 +121,7 @@ void reach_table_close(struct reach_table *t) {
   if (t->ct) OCTDestroyCoordinateTransformation(t->ct);
   if (t->ds) GDALClose(t->ds);
   free(t->wkb);
+  free(t->path);
   free(t);
 }
 

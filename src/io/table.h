@@ -34,9 +34,11 @@ const char *reach_table_text(const struct reach_table *t, int field);
 
 /* The current row's geometry as little-endian ISO WKB in lon/lat, and its
  * bounding box (lon min, lat min, lon max, lat max) when @p box is not NULL;
- * NULL when the row has none or it could not be transformed.  Valid until
- * the next reach_table_next(). */
-const unsigned char *reach_table_wkb(struct reach_table *t, size_t *len, double box[4]);
+ * NULL when the row has none (*st REACH_OK) or its coordinates cannot be
+ * taken to WGS84 (*st REACH_ERR_DATA naming the row, or out of memory).
+ * Valid until the next reach_table_next(). */
+const unsigned char *reach_table_wkb(struct reach_ctx *ctx, struct reach_table *t, size_t *len,
+                                     double box[4], enum reach_status *st);
 
 /* Close; NULL is a no-op. */
 void reach_table_close(struct reach_table *t);
