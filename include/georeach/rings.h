@@ -29,6 +29,17 @@ struct reach_ring_def {
                             NULL (empty) */
   const struct reach_ballistic *ballistic; /**< NULL: circles of range_m;
                             else the ballistic model's reach (ring.h) */
+  double tof_max_s;    /**< with ballistic, > 0: the isochrone of this
+                            flight time instead of the reach
+                            (reach_ring_spec.tof_max_s), written to the field
+                            tof_s of a writer given
+                            reach_writer_add_tof_field(); 0: the reach */
+  const struct reach_ballistic *tof_model; /**< query only, for a circle
+                            (ballistic NULL): the model whose flight time at
+                            the target's distance is reported as tof_s (the
+                            CLI gives it the catalogue range with the Earth
+                            not turning, omega 0, whose reach is exactly the
+                            circle); NULL: tof_s NaN */
 };
 
 /** What to write. */

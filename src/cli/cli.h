@@ -51,6 +51,24 @@ int model_option(const char *arg, int allow_both, int *model);
 int ballistic_defs(struct reach_ctx *ctx, struct reach_ring_def *defs, size_t from,
                    size_t to, struct reach_ballistic *models, double burnout_m);
 
+/** --trajectory min-energy|depressed|lofted: *aim (enum reach_ballistic_aim).
+ * Returns 0 or EXIT_USAGE after the message. */
+int trajectory_option(const char *arg, int *aim);
+/** --gamma DEG: the burnout flight-path angle, in (-90, 90).  0 or EXIT_USAGE. */
+int gamma_option(const char *arg, double *gamma_deg);
+/** Give models[0..n) the trajectory (aim; gamma_deg with REACH_BALLISTIC_GAMMA).
+ * 0 or EXIT_USAGE after the message. */
+int trajectory_apply(struct reach_ctx *ctx, struct reach_ballistic *models, size_t n,
+                     int aim, double gamma_deg);
+/** --minutes/--seconds LIST: appends the times, in seconds (@p unit_s per
+ * unit), to times[*n..max).  0 or EXIT_USAGE after the message. */
+int times_option(struct reach_ctx *ctx, const char *opt, const char *arg, double unit_s,
+                 double *times, size_t max, size_t *n);
+/** Every def once per flight time (isochrones; tof_max_s), def-major.
+ * 0 or EXIT_USAGE after the message. */
+int isochrone_defs(struct reach_ring_def *defs, size_t *ndefs, size_t max,
+                   const double *times, size_t ntimes);
+
 /** @p path as it may be shown: a PostGIS connection's password hidden
  * (a static buffer, overwritten by the next call). */
 const char *shown_path(const char *path);

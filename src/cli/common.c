@@ -127,7 +127,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
                                                    : reach_errmsg(ctx));
         goto out;
       }
-      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL, NULL};
+      defs[ndefs++] = (struct reach_ring_def){r, min_m, NULL, NULL, NULL, 0, NULL};
     }
     free(copy);
     if (ndefs == 0) {
@@ -160,7 +160,7 @@ int weapon_defs(struct reach_ctx *ctx, const char *range_arg,
         }
         double r0 = have_min ? min_m : m->min_km * 1000;
         if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
-        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k], NULL};
+        defs[ndefs++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k], NULL, 0, NULL};
       }
     }
     free(copy);
@@ -197,6 +197,78 @@ int ballistic_defs(struct reach_ctx *ctx, struct reach_ring_def *defs, size_t fr
       return usage_error_opt("--model ballistic", reach_errmsg(ctx));
     defs[k].ballistic = &models[k];
   }
+  return 0;
+}
+
+int trajectory_option(const char *arg, int *aim) {
+  if (!strcmp(arg, "min-energy") || !strcmp(arg, "minimum-energy")) {
+    *aim = REACH_BALLISTIC_MIN_ENERGY;
+  } else if (!strcmp(arg, "depressed")) {
+    *aim = REACH_BALLISTIC_DEPRESSED;
+  } else if (!strcmp(arg, "lofted")) {
+    *aim = REACH_BALLISTIC_LOFTED;
+  } else {
+    return usage_error_opt("--trajectory", "give min-energy, depressed or lofted "
+                                           "(or --gamma DEG)");
+  }
+  return 0;
+}
+
+int gamma_option(const char *arg, double *gamma_deg) {
+  char *e;
+  double g = strtod(arg, &e);
+  if (e == arg || *e || !(g > -90 && g < 90))
+    return usage_error_opt("--gamma", "give the burnout flight-path angle in degrees "
+                                      "above the horizontal, e.g. 20");
+  *gamma_deg = g;
+  return 0;
+}
+
+int trajectory_apply(struct reach_ctx *ctx, struct reach_ballistic *models, size_t n,
+                     int aim, double gamma_deg) {
+  for (size_t k = 0; k < n; k++) {
+    models[k].aim = (enum reach_ballistic_aim)aim;
+    models[k].gamma_deg = gamma_deg;
+    /* the angle's range depends on the burnout altitude: the library says */
+    struct reach_ballistic_traj t;
+    if (aim == REACH_BALLISTIC_GAMMA &&
+        reach_ballistic_reach(ctx, &models[k], 0, 0, 0, &t) != REACH_OK)
+      return usage_error_opt("--gamma", reach_errmsg(ctx));
+  }
+  return 0;
+}
+
+int times_option(struct reach_ctx *ctx, const char *opt, const char *arg, double unit_s,
+                 double *times, size_t max, size_t *n) {
+  char *copy = strdup(arg), *save = NULL;
+  (void)ctx;
+  if (!copy) return usage_error("%s", "out of memory");
+  for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    char *e;
+    double v = strtod(tok, &e);
+    if (e == tok || *e || !(v > 0) || !isfinite(v) || *n == max) {
+      free(copy);
+      return usage_error_opt(opt, *n == max ? "too many flight times"
+                                            : "give positive numbers with commas, e.g. 1,2,5,10");
+    }
+    times[(*n)++] = v * unit_s;
+  }
+  free(copy);
+  if (*n == 0) return usage_error_opt(opt, "lists no time");
+  return 0;
+}
+
+int isochrone_defs(struct reach_ring_def *defs, size_t *ndefs, size_t max,
+                   const double *times, size_t ntimes) {
+  if (ntimes == 0) return 0;
+  if (*ndefs * ntimes > max) return usage_error("%s", "too many rings x flight times");
+  /* def-major: every time of def 0, then def 1 (copies share the model) */
+  for (size_t k = *ndefs; k-- > 0;)
+    for (size_t j = 0; j < ntimes; j++) {
+      defs[k * ntimes + j] = defs[k];
+      defs[k * ntimes + j].tof_max_s = times[j];
+    }
+  *ndefs *= ntimes;
   return 0;
 }
 

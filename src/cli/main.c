@@ -166,8 +166,13 @@ static void print_rings_help(void) {
 static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_FORMAT,
          O_OVERWRITE, O_THREADS, O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE,
-         O_STRICT, O_UNION, O_COUNT, O_MINCOUNT, O_FROMAREA, O_MODEL, O_BURNOUT };
+         O_STRICT, O_UNION, O_COUNT, O_MINCOUNT, O_FROMAREA, O_MODEL, O_BURNOUT,
+         O_MINUTES, O_SECONDS, O_TRAJ, O_GAMMA };
   static const struct option opts[] = {
+      {"minutes", required_argument, 0, O_MINUTES},
+      {"seconds", required_argument, 0, O_SECONDS},
+      {"trajectory", required_argument, 0, O_TRAJ},
+      {"gamma", required_argument, 0, O_GAMMA},
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
       {"range", required_argument, 0, O_RANGE},
@@ -213,6 +218,9 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   double min_m = 0, tol_m = REACH_TOLERANCE_DEFAULT_M, az_from = 0, az_to = 0;
   int sector = 0, overwrite = 0, threads = 0, quiet = 0, skip_bad = 0, c;
   int band = 0, have_min = 0, strict = 0, dissolve = 0;
+  int aim = REACH_BALLISTIC_MIN_ENERGY, have_traj = 0;
+  double gamma_deg = NAN, times[64];
+  size_t ntimes = 0;
   const char **site_texts = NULL;
   size_t nsite_texts = 0;
   int rc = 0;
@@ -242,6 +250,19 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
         rc = usage_error("--burnout-alt: %s", reach_errmsg(ctx));
         goto done;
       }
+      break;
+    case O_MINUTES:
+    case O_SECONDS:
+      if ((rc = times_option(ctx, c == O_MINUTES ? "--minutes" : "--seconds", optarg,
+                             c == O_MINUTES ? 60 : 1, times, 64, &ntimes)) != 0)
+        goto done;
+      break;
+    case O_TRAJ:
+      if ((rc = trajectory_option(optarg, &aim)) != 0) goto done;
+      have_traj = 1;
+      break;
+    case O_GAMMA:
+      if ((rc = gamma_option(optarg, &gamma_deg)) != 0) goto done;
       break;
     case O_MINCOUNT: {
       char *e;
@@ -341,18 +362,37 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
   if ((rc = weapon_defs(ctx, range_arg, rings_arg, missile_arg, band, have_min,
                         min_m, cat_file, defs, MAXRINGS, &ndefs, &cat)) != 0)
     goto done;
+  if (!ballistic && (ntimes || have_traj || !isnan(gamma_deg))) {
+    rc = usage_error("%s", "--minutes, --seconds, --trajectory and --gamma go with "
+                           "--model ballistic");
+    goto done;
+  }
+  if (have_traj && !isnan(gamma_deg)) {
+    rc = usage_error("%s", "give --trajectory or --gamma, not both");
+    goto done;
+  }
   if (ballistic) {
-    if (area_arg || dissolve || count_mode || sector) {
+    if (area_arg || count_mode || sector) {
       rc = usage_error("%s", "--model ballistic draws discs and annuli round sites: "
-                             "not with --from-area, --union, --count or --azimuth");
+                             "not with --from-area, --count or --azimuth");
       goto done;
     }
     if ((rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0) goto done;
+    if ((rc = trajectory_apply(ctx, bms, ndefs, isnan(gamma_deg) ? aim : REACH_BALLISTIC_GAMMA,
+                               gamma_deg)) != 0)
+      goto done;
+    if (ntimes && aim == REACH_BALLISTIC_LOFTED) {
+      rc = usage_error("%s", "no isochrones for lofted flights: their flight time falls "
+                             "with distance, so the points reached within a time form "
+                             "an annulus");
+      goto done;
+    }
+    if ((rc = isochrone_defs(defs, &ndefs, MAXRINGS, times, ntimes)) != 0) goto done;
   }
   /* Check every value once, before any file is touched. */
   for (size_t r = 0; r < ndefs; r++) {
     struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m,
-                                sector, az_from, az_to, tol_m, NULL, 0};
+                                sector, az_from, az_to, tol_m, NULL, 0, 0};
     if (reach_ring_check(ctx, &s)) {
       rc = usage_error("%s", reach_errmsg(ctx));
       goto done;
@@ -388,6 +428,8 @@ static int cmd_rings(struct reach_ctx *ctx, int argc, char **argv) {
       dissolve || area_arg ? reach_writer_open_coverage(ctx, out, format, overwrite, &w)
       : count_mode         ? reach_writer_open_overlap(ctx, out, format, overwrite, &w)
                            : reach_writer_open(ctx, out, format, overwrite, &w);
+  if (st == REACH_OK && ntimes && (st = reach_writer_add_tof_field(ctx, w)) != REACH_OK)
+    reach_writer_abort(w);
   if (st) {
     fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
     rc = st == REACH_ERR_ARG ? EXIT_USAGE : EXIT_DATA;
@@ -920,7 +962,7 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     if ((rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0) goto done;
   }
   for (size_t r = 0; r < ndefs; r++) {
-    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, 10, NULL, 0};
+    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, 10, NULL, 0, 0};
     if (reach_ring_check(ctx, &s)) {
       rc = usage_error("%s", reach_errmsg(ctx));
       goto done;
@@ -1058,7 +1100,7 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
         if (nsites * ndefs > 50 && !summary) continue;
         /* the countries this ring reaches, with the share of each */
         struct reach_ring_spec rs = {sites[i].lat_deg, sites[i].lon_deg, defs[k].range_m,
-                                     defs[k].min_range_m, 0, 0, 0, 100, NULL, 0};
+                                     defs[k].min_range_m, 0, 0, 0, 100, NULL, 0, 0};
         struct reach_ring ring;
         struct reach_country_share *sh = NULL;
         size_t nsh = 0;
@@ -1227,7 +1269,7 @@ static int cmd_basket(struct reach_ctx *ctx, int argc, char **argv) {
   if (ballistic && (rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0)
     goto done;
   for (size_t r = 0; r < ndefs; r++) {
-    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, tol_m, NULL, 0};
+    struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, tol_m, NULL, 0, 0};
     if (reach_ring_check(ctx, &s)) {
       rc = usage_error("%s", reach_errmsg(ctx));
       goto done;

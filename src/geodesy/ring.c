@@ -56,6 +56,7 @@ struct curve {
   struct geod_geodesicline line; /* RADIAL */
   const struct reach_ballistic *bm; /* VAR: r(t) = the model's reach */
   int to_centre;     /* VAR: r(t) = how far out a launch still reaches C */
+  double tof;        /* VAR: > 0: r(t) = the isochrone of this flight time */
   double rlo, rhi;   /* VAR: least and greatest r(t) evaluated */
 };
 
@@ -131,7 +132,17 @@ static double basket_gap(const struct reach_ctx *ctx, const struct curve *c, dou
   return var_out(ctx, c->bm, lat, lon, azi2 + 180) - d;
 }
 
+/* VAR with tof: the isochrone's distance along azimuth t (metres). */
+static double var_iso(const struct reach_ctx *ctx, const struct curve *c, double t) {
+  struct reach_ballistic_traj tr;
+  if (reach_ballistic_isochrone((struct reach_ctx *)ctx, c->bm, c->clat, c->clon, t,
+                                c->tof, &tr, NULL) != REACH_OK)
+    return NAN;
+  return tr.range_m;
+}
+
 static double var_r(const struct reach_ctx *ctx, const struct curve *c, double t) {
+  if (c->tof > 0) return var_iso(ctx, c, t);
   if (!c->to_centre) return var_out(ctx, c->bm, c->clat, c->clon, t);
   /* The launch basket: the root of g(d), by the secant method from the
    * nominal range (g changes by about -1 per metre of d). */
@@ -548,6 +559,20 @@ enum reach_status reach_ring_check(struct reach_ctx *ctx,
     return reach_fail(ctx, REACH_ERR_ARG,
                       "tolerance %g m is outside [%g m, %g km]", s->tolerance_m,
                       REACH_TOLERANCE_MIN_M, REACH_TOLERANCE_MAX_M / 1000);
+  if (!(s->tof_max_s >= 0) || !isfinite(s->tof_max_s))
+    return reach_fail(ctx, REACH_ERR_ARG, "flight time %g s must be positive",
+                      s->tof_max_s);
+  if (s->tof_max_s > 0 && (!s->ballistic || s->ballistic_to_centre))
+    return reach_fail(ctx, REACH_ERR_ARG, "%s",
+                      s->ballistic ? "isochrones are drawn round launch sites, "
+                                     "not as launch baskets"
+                                   : "isochrones (a flight time) need the "
+                                     "ballistic model");
+  if (s->tof_max_s > 0 && s->ballistic->aim == REACH_BALLISTIC_LOFTED)
+    return reach_fail(ctx, REACH_ERR_ARG, "%s",
+                      "no isochrones for lofted flights: their flight time "
+                      "falls with distance (a vertical shot flies longest), so "
+                      "the points reached within a time form an annulus");
   if (s->ballistic) {
     if (s->sector && sector_width(s->az_from_deg, s->az_to_deg) < 360)
       return reach_fail(ctx, REACH_ERR_ARG, "sectors are not supported with the "
@@ -742,6 +767,7 @@ static struct reach_region *var_region(struct reach_ctx *ctx,
   c.clon = s->lon_deg;
   c.bm = s->ballistic;
   c.to_centre = s->ballistic_to_centre;
+  c.tof = s->ballistic_to_centre ? 0 : s->tof_max_s;
   c.rlo = INFINITY;
   c.rhi = 0;
   /* A pole-centred launch holds its own pole. */
