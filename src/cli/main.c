@@ -650,6 +650,8 @@ struct qout {
   double *in_pop;
   size_t nweapons;
   int ballistic; /* add flight times */
+  double *first_s;   /* per target: earliest arrival seen (warning time) */
+  size_t *first_at;  /* its site * nweapons + weapon */
 };
 
 static int query_row(const struct reach_query_row *r, void *data) {
@@ -659,6 +661,10 @@ static int query_row(const struct reach_query_row *r, void *data) {
   const char *site = q->sites[r->site].name, *missile = w->missile ? w->missile : "";
   double dist = r->dist_m / 1000, rng = r->reach_m / 1000, mn = w->min_range_m / 1000;
   double margin = rng - dist;
+  if (q->first_s && r->in_range && r->tof_s < q->first_s[r->target]) {
+    q->first_s[r->target] = r->tof_s;
+    q->first_at[r->target] = r->site * q->nweapons + r->weapon;
+  }
   if (r->in_range) {
     q->in_count[r->site * q->nweapons + r->weapon]++;
     q->in_pop[r->site * q->nweapons + r->weapon] += (double)t->population;
@@ -818,8 +824,12 @@ static enum reach_status read_targets(struct reach_ctx *ctx, const char *path,
 static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_MIN, O_MISSILE, O_BAND, O_CAT, O_TARGET,
          O_TARGETS, O_MINPOP, O_COUNTRY, O_INRANGE, O_NEAREST, O_FORMAT, O_OVERWRITE,
-         O_STRICT, O_SUMMARY, O_MODEL, O_BURNOUT };
+         O_STRICT, O_SUMMARY, O_MODEL, O_BURNOUT, O_TOF, O_TRAJ, O_GAMMA, O_BY };
   static const struct option opts[] = {
+      {"tof", no_argument, 0, O_TOF},
+      {"trajectory", required_argument, 0, O_TRAJ},
+      {"gamma", required_argument, 0, O_GAMMA},
+      {"by", required_argument, 0, O_BY},
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
       {"range", required_argument, 0, O_RANGE},
@@ -858,8 +868,11 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   struct reach_catalogue *cat = NULL;
   struct reach_ring_def defs[192];
   struct reach_ballistic bms[192]; /* one per def with --model ballistic */
-  int ballistic = 0;
-  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
+  int ballistic = 0, want_tof = 0, by_time = 0, have_traj = 0, have_by = 0;
+  int aim = REACH_BALLISTIC_MIN_ENERGY;
+  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M, gamma_deg = NAN;
+  double *first_s = NULL;
+  size_t *first_at = NULL;
   struct reach_writer *w = NULL;
   size_t *in_count = NULL;
   double *in_pop = NULL;
@@ -905,6 +918,22 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
         rc = usage_error("--burnout-alt: %s", reach_errmsg(ctx));
         goto done;
       }
+      break;
+    case O_TOF: want_tof = 1; break;
+    case O_TRAJ:
+      if ((rc = trajectory_option(optarg, &aim)) != 0) goto done;
+      have_traj = 1;
+      break;
+    case O_GAMMA:
+      if ((rc = gamma_option(optarg, &gamma_deg)) != 0) goto done;
+      break;
+    case O_BY:
+      if (strcmp(optarg, "time") && strcmp(optarg, "distance")) {
+        rc = usage_error_opt("--by", "give distance or time");
+        goto done;
+      }
+      by_time = !strcmp(optarg, "time");
+      have_by = 1;
       break;
     case O_FORMAT: format = optarg; break;
     case 'o': out = optarg; break;
@@ -953,13 +982,33 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   if ((rc = weapon_defs(ctx, range_arg, NULL, missile_arg, band, have_min, min_m,
                         cat_file, defs, sizeof defs / sizeof defs[0], &ndefs, &cat)) != 0)
     goto done;
-  if (ballistic) {
-    if (nearest) {
-      rc = usage_error("%s", "--nearest is for the circular model (the ballistic reach "
-                             "depends on the direction); list the rows instead");
-      goto done;
-    }
+  if (have_by && !nearest) {
+    rc = usage_error("%s", "--by goes with --nearest");
+    goto done;
+  }
+  if (have_traj && !isnan(gamma_deg)) {
+    rc = usage_error("%s", "give --trajectory or --gamma, not both");
+    goto done;
+  }
+  /* flight times: always with the ballistic model; for circles on request
+   * (or implied by a trajectory or --by time), from the non-rotating model */
+  want_tof |= ballistic || by_time || have_traj || !isnan(gamma_deg);
+  if (ballistic && nearest && !by_time) {
+    rc = usage_error("%s", "--nearest is for the circular model (the ballistic reach "
+                           "depends on the direction); use --nearest --by time, or list "
+                           "the rows instead");
+    goto done;
+  }
+  if (want_tof) {
     if ((rc = ballistic_defs(ctx, defs, 0, ndefs, bms, burnout_m)) != 0) goto done;
+    if ((rc = trajectory_apply(ctx, bms, ndefs, isnan(gamma_deg) ? aim : REACH_BALLISTIC_GAMMA,
+                               gamma_deg)) != 0)
+      goto done;
+    for (size_t k = 0; k < ndefs && !ballistic; k++) {
+      bms[k].omega_rad_s = 0; /* the circle is this model's reach */
+      defs[k].tof_model = &bms[k];
+      defs[k].ballistic = NULL;
+    }
   }
   for (size_t r = 0; r < ndefs; r++) {
     struct reach_ring_spec s = {0, 0, defs[r].range_m, defs[r].min_range_m, 0, 0, 0, 10, NULL, 0, 0};
@@ -1059,20 +1108,29 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     rc = usage_error("%s", "out of memory");
     goto done;
   }
-  struct qout q = {fmt, ctx, w, sites, defs, targets, 0, in_count, in_pop, ndefs, ballistic};
+  /* warning times for a summary: the earliest arrival at each target */
+  if (want_tof && !quiet && ntargets <= 50) {
+    first_s = malloc((ntargets + 1) * sizeof *first_s);
+    first_at = calloc(ntargets + 1, sizeof *first_at);
+    for (size_t t = 0; first_s && t < ntargets; t++) first_s[t] = INFINITY;
+  }
+  struct qout q = {fmt, ctx, w, sites, defs, targets, 0, in_count, in_pop, ndefs, want_tof,
+                   first_s && first_at ? first_s : NULL, first_at};
   if (fmt == 0)
     printf("%-20s %-12s %-24s %10s %7s %7s %9s %7s %10s  %s%s\n", "SITE", "MISSILE",
            "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM", "MIN_KM", "MARGIN_KM", "IN_RANGE",
-           ballistic ? "   TOF_S" : "");
+           want_tof ? "   TOF_S" : "");
   if (fmt == 1)
     printf("site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range%s\n",
-           ballistic ? ",tof_s" : "");
+           want_tof ? ",tof_s" : "");
   if (fmt == 2) printf("[");
   enum reach_status st =
-      nearest ? reach_query_nearest(ctx, sites, nsites, defs, ndefs, targets, ntargets,
-                                    in_range, 0, query_row, &q)
-              : reach_query_rows(ctx, sites, nsites, defs, ndefs, targets, ntargets,
-                                 in_range, query_row, &q);
+      nearest && by_time ? reach_query_earliest(ctx, sites, nsites, defs, ndefs, targets,
+                                                ntargets, in_range, query_row, &q)
+      : nearest ? reach_query_nearest(ctx, sites, nsites, defs, ndefs, targets, ntargets,
+                                      in_range, 0, query_row, &q)
+                : reach_query_rows(ctx, sites, nsites, defs, ndefs, targets, ntargets,
+                                   in_range, query_row, &q);
   if (fmt == 2) printf("%s]\n", q.rows ? "\n" : "");
   if (st == REACH_OK && w) {
     st = reach_writer_commit(ctx, w);
@@ -1085,6 +1143,25 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
     fprintf(stderr, "%s: %s\n", prog, reach_errmsg(ctx));
     rc = st == REACH_ERR_INTERRUPTED ? 130 : EXIT_DATA;
     goto done;
+  }
+  /* "Kharkiv: 1 min 05 s from Belgorod (KN-23, minimum-energy)" */
+  for (size_t t = 0; q.first_s && t < ntargets; t++) {
+    if (!isfinite(q.first_s[t])) {
+      fprintf(stderr, "%s: %s: out of reach\n", prog, targets[t].name);
+      continue;
+    }
+    size_t k = q.first_at[t] % ndefs, i = q.first_at[t] / ndefs;
+    long secs = lround(q.first_s[t]);
+    char when[48], how[64];
+    if (secs >= 60) snprintf(when, sizeof when, "%ld min %02ld s", secs / 60, secs % 60);
+    else snprintf(when, sizeof when, "%ld s", secs);
+    if (bms[k].aim == REACH_BALLISTIC_GAMMA)
+      snprintf(how, sizeof how, "gamma %g deg", bms[k].gamma_deg);
+    else
+      snprintf(how, sizeof how, "%s", reach_ballistic_aim_name(bms[k].aim));
+    fprintf(stderr, "%s: %s: %s from %s (%s%s%s%s)\n", prog, targets[t].name, when,
+            sites[i].name, defs[k].missile ? defs[k].missile : "", defs[k].missile ? ", " : "",
+            how, ballistic ? "" : ", non-rotating");
   }
   if (!quiet && !nearest) {
     int cities = targets_arg && !strcmp(targets_arg, "cities");
@@ -1119,6 +1196,8 @@ static int cmd_query(struct reach_ctx *ctx, int argc, char **argv) {
   }
 done:
   reach_writer_abort(w);
+  free(first_s);
+  free(first_at);
   free(site_texts);
   free(target_texts);
   free(sites);
