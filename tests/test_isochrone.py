@@ -202,7 +202,10 @@ for name, nominal, lat, lon in MONO:
             nominal, ["reach %r %r %r" % (lat, lon, b) for b in betas], aim)]
         cmds, idx = [], []
         for b, r in zip(betas, Ra):
-            for d in np.linspace(0.002, 0.998, 60) * r:
+            # lofted: over 30-95 % of R (shorter ones can need more than the
+            # 89.5 deg the library searches up to, and it then flies slower
+            # shots; near R the full-speed angle is a double root)
+            for d in (np.linspace(0.3, 0.95, 60) if sign < 0 else np.linspace(0.002, 0.998, 60)) * r:
                 cmds.append("along %r %r %r %r %s" % (lat, lon, b, d, aim.split()[0]))
         T = np.array([t["tof"] for t in lib(nominal, cmds, aim if aim.startswith("3") else None)])
         T = T.reshape(len(betas), 60)
@@ -216,7 +219,7 @@ for name, nominal, lat, lon in MONO:
 
 CASES = [  # name, lat, lon, nominal m, tolerance m, times s, extra args
     ("kn23_belgorod", 50.6107, 36.5802, 885e3, 10, [60, 120, 240, 600], []),
-    ("kn23_depressed", 50.6107, 36.5802, 885e3, 10, [30, 60, 180], ["--trajectory", "depressed"]),
+    ("kn23_depressed", 50.6107, 36.5802, 885e3, 10, [30, 60, 180, 600], ["--trajectory", "depressed"]),
     ("srbm_gamma20_fiji", -17.7, 178.0, 1500e3, 10, [120, 300], ["--gamma", "20"]),
     ("irbm_north_korea", 40.0, 127.0, 4000e3, 20, [300, 900], []),
     ("icbm_high_latitude", 60.0, 40.0, 10000e3, 50, [900, 1800], []),
@@ -225,7 +228,7 @@ CASES = [  # name, lat, lon, nominal m, tolerance m, times s, extra args
 with tempfile.TemporaryDirectory() as tmp:
     for name, lat, lon, nominal, tol, times, extra in CASES:
         aim = "1" if "depressed" in extra else ("3 %s" % extra[1] if "--gamma" in extra else "0")
-        aim_head = aim if aim.startswith("3") else None
+        aim_head = aim  # the model's trajectory (iso and reach use it)
         out = os.path.join(tmp, name + ".geojson")
         p = run(["rings", "--site", "%r,%r" % (lat, lon), "--range", "%dm" % nominal,
                  "--model", "ballistic", "--seconds", ",".join(str(t) for t in times),

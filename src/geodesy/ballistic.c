@@ -612,10 +612,25 @@ static double speed_guess(const struct aim *p, double g) {
   return sqrt(nu * p->b->gm_m3_s2 / p->L->r0);
 }
 
+static double speed_solve(double g, void *arg);
+
 /* For flight-path angle g: the launch azimuth and speed that land on the
  * target, by Newton's method with a forward-difference Jacobian and step
- * halving.  Returns the speed, or +INFINITY if there is none. */
+ * halving, warm-started from the last solution when there is one and, if
+ * that fails (a warm start from a far gamma can be outside Newton's basin:
+ * a scan from gamma 0.5 deg starts near escape speed), from the
+ * non-rotating guess.  Returns the speed, or +INFINITY if there is none. */
 static double speed_for_gamma(double g, void *arg) {
+  struct aim *p = arg;
+  double v = speed_solve(g, p);
+  if (!isfinite(v) && p->have) {
+    p->have = 0;
+    v = speed_solve(g, p);
+  }
+  return v;
+}
+
+static double speed_solve(double g, void *arg) {
   struct aim *p = arg;
   double sg = sin(g), cg = cos(g), r[2], az, v;
   if (p->have) {
@@ -775,7 +790,16 @@ static enum reach_status aim_flight(struct reach_ctx *ctx,
     double d1 = (vp - vm) / (2 * hg), d2 = (vp - 2 * vc + vm) / (hg * hg);
     if (!isfinite(vm) || !isfinite(vp) || !isfinite(vc) || !(d2 > 0)) break;
     double dg = -d1 / d2;
-    if (fabs(dg) > step) break;
+    /* Brent left gamma within ~1e-6 rad: a long step means a bad
+     * difference (a solve that slipped to another solution); and a step
+     * must not raise the speed */
+    if (!(fabs(dg) < 1e-3)) break;
+    p->az = az0, p->v = v0;
+    double vn = speed_for_gamma(gbest + dg, p);
+    if (!(vn <= vc * (1 + 1e-13))) {
+      p->az = az0, p->v = v0;
+      break;
+    }
     gbest += dg;
     if (fabs(dg) < 1e-10) break;
   }
