@@ -265,7 +265,7 @@ with tempfile.TemporaryDirectory() as tmp:
                     worst_t = np.inf
                     continue
                 worst_t = max(worst_t, abs(a["tof"] - t) / (tol * rate))
-                rk_pts.append((t, s[k], tol * rate, a))
+                rk_pts.append((t, s[k], tol * rate, a, az[k]))
             check(worst_t <= 1 and worst_s <= 1,
                   "%s t=%ds: %d vertices: |T - t| <= %.3f x the tolerance's time equivalent; "
                   "%d on the reach boundary within %.3f x tol" % (name, t, n, worst_t, nclip, worst_s))
@@ -284,8 +284,10 @@ with tempfile.TemporaryDirectory() as tmp:
             a = [x[3] for x in rk_pts]
             rla, rlo, rtof = fly(m, [lat] * len(a), [lon] * len(a), [x["launch_az"] for x in a],
                                  [x["gamma"] for x in a], [x["speed"] for x in a])
-            dpos = sphere_dist(m["R"], rla, rlo, [x["lat"] for x in a], [x["lon"] for x in a])
             # the vertex's own point on the model sphere: its beta and s
+            vla, vlo = sphere_point(lat, lon, np.array([x[4] for x in rk_pts]),
+                                    np.array([x[1] for x in rk_pts]), m["R"])
+            dpos = sphere_dist(m["R"], rla, rlo, vla, vlo)
             off = [abs(rt - x[0]) / x[2] for rt, x in zip(rtof, rk_pts)]
             check(dpos.max() <= 1 and max(off) <= 1,
                   "%s: RK4 of %d vertices' flights lands within %.3f m; |tof_rk4 - t| <= %.3f x "
