@@ -40,6 +40,20 @@
  *    gives back the geodesic circle of the catalogue range exactly, so the
  *    model only ever adds the rotation's effect to the ellipsoidal ring.
  *
+ *  - Which flight goes to a point (issue 18, warning time): the model's
+ *    aim, by default the minimum-energy one (least burnout speed); or the
+ *    full burnout speed at the lower (depressed) or higher (lofted) angle,
+ *    or a fixed burnout flight-path angle.  The catalogue range keeps its
+ *    meaning whatever the aim: it fixes the burnout speed.  A point of the
+ *    ellipsoid is flown to as the point of the sphere at the same azimuth
+ *    and distance from the launch point (reach_ballistic_tof_along()), the
+ *    correspondence by which the rings lay off ranges; its arrival time is
+ *    that flight's tof_s, and the isochrone of t bounds the points reached
+ *    within t (reach_ballistic_isochrone()).
+ *  - Left out, each making a real flight longer than tof_s: the boost
+ *    phase, drag (largest for low, depressed shots that stay in the air)
+ *    and terminal manoeuvres.
+ *
  * Angles are degrees, lengths metres, times seconds, speeds m/s.  Azimuths
  * are clockwise from north; at a pole the azimuth is taken as if the point
  * were just off the pole on meridian lon (as in PROJ's geodesic.h).

@@ -261,6 +261,17 @@ static int nearest_one(const struct reach_ctx *ctx, const struct nearest_job *j,
     *out = cap;
     out->reach_m = j->weapons[cap.weapon].range_m;
     out->tof_s = NAN;
+    /* a circle's flight time, when asked for (the context is only written
+     * on bad arguments, which the model's setup has ruled out) */
+    const struct reach_ballistic *m = j->weapons[cap.weapon].tof_model;
+    struct reach_ballistic_traj tr;
+    int ok = 0;
+    if (m && reach_ballistic_tof_along((struct reach_ctx *)ctx, m,
+                                       j->sites[cap.site].lat_deg,
+                                       j->sites[cap.site].lon_deg, out->az_deg,
+                                       out->dist_m, m->aim, &tr, &ok) == REACH_OK &&
+        ok)
+      out->tof_s = tr.tof_s;
     return 1;
   }
   if (j->in_range_only || j->nsites == 0) return 0;
