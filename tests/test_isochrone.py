@@ -222,6 +222,7 @@ CASES = [  # name, lat, lon, nominal m, tolerance m, times s, extra args
     ("kn23_depressed", 50.6107, 36.5802, 885e3, 10, [30, 60, 180, 600], ["--trajectory", "depressed"]),
     ("srbm_gamma20_fiji", -17.7, 178.0, 1500e3, 10, [120, 300], ["--gamma", "20"]),
     ("irbm_north_korea", 40.0, 127.0, 4000e3, 20, [300, 900], []),
+    ("holds_north_pole", 80.0, 20.0, 2000e3, 10, [240, 540, 900], []),
     ("icbm_high_latitude", 60.0, 40.0, 10000e3, 50, [900, 1800], []),
 ]
 
@@ -269,6 +270,17 @@ with tempfile.TemporaryDirectory() as tmp:
             check(worst_t <= 1 and worst_s <= 1,
                   "%s t=%ds: %d vertices: |T - t| <= %.3f x the tolerance's time equivalent; "
                   "%d on the reach boundary within %.3f x tol" % (name, t, n, worst_t, nclip, worst_s))
+            # the poles: in the ring iff the flight there takes at most t
+            for plat in (90, -90):
+                paz, _, ps = G.inv(lon, lat, 0, plat)
+                (pf,) = lib(nominal, ["along %r %r %r %r %s" % (lat, lon, paz % 360, ps, aim.split()[0])],
+                            aim_head)
+                (pr,) = lib(nominal, ["reach %r %r %r" % (lat, lon, paz % 360)], aim_head)
+                by_model = bool(pf["flag"]) and ps <= pr["range"] and pf["tof"] <= t
+                pt = ogr.CreateGeometryFromWkt("POINT (0 %r)" % (plat - 1e-9 * np.sign(plat)))
+                check(g.Intersects(pt) == by_model,
+                      "%s t=%ds: pole %+d in the ring %s, by the model %s (T %.1f s)"
+                      % (name, t, plat, g.Intersects(pt), by_model, pf["tof"]))
             # edge middles against R_t(beta) of the library
             ms = ms[::3]
             az, _, s = G.inv([lon] * len(ms), [lat] * len(ms), [v[0] for v in ms], [v[1] for v in ms])
