@@ -79,7 +79,8 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
  * band, range), added to a writer from reach_writer_open_coverage().  Rings
  * are built on all cores; the union is GEOS's cascaded union in the cut lon/lat
  * plane, so pieces across the antimeridian and round the poles merge with
- * their neighbours only.
+ * their neighbours only.  For isochrones (tof_max_s) the union is where the
+ * earliest arrival from any site is within the time.
  */
 enum reach_status reach_rings_union(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,

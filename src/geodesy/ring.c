@@ -889,6 +889,10 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
   reach_region_free(ctx, reg);
   if (out->geom.npolys == 0) {
     reach_geom_clear(&out->geom);
+    if (s.tof_max_s > 0) /* an isochrone inside the minimum range */
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "nothing beyond the minimum range %.3f km is reached within "
+                        "%g s", s.min_range_m / 1000, s.tof_max_s);
     return reach_fail(ctx, REACH_ERR_INTERNAL, "the ring came out empty");
   }
   /* Rounding (F(phi) ~ 2.5e13 m^2 per radian near the poles) can leave a
