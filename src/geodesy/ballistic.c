@@ -58,12 +58,20 @@ static void fly(const struct reach_ballistic *b, const struct launch *L,
   double H2 = vE * vE + vN * vN, H = sqrt(H2), V2 = H2 + vU * vU;
   double k = L->r0 / b->gm_m3_s2;
   double nuc2 = H2 * k, nu = V2 * k;
-  double A = nuc2 - 1, B = H * vU * k, e2 = A * A + B * B;
+  double A = nuc2 - 1, B = H * vU * k;
   double ome2 = nuc2 * (2 - nu);
-  double C = L->r0 * nuc2 / b->R_earth_m - 1;
+  /* 1 + C and 1 + A are computed, not formed from C and A: for a short
+   * flight whose inertial horizontal speed is small (launched west at about
+   * the ground's own speed, ~300 m/s at mid latitudes) the conic is nearly
+   * a line, e -> 1, and forming e^2 - C^2, e^2 + A, e^2 + C and
+   * sq / (1 + C) from numbers near 1 lost up to eight digits: the impact
+   * point jittered by centimetres and Newton's method in speed_solve() could
+   * not land on a target there. */
+  double opc = L->r0 * nuc2 / b->R_earth_m, C = opc - 1;
+  double sq2 = (nuc2 - opc) * (A + C) + B * B; /* e^2 - C^2 */
   double psi, tof;
   f->orbit = 0;
-  if (ome2 <= 0 || (C > 0 && C * C > e2)) {
+  if (ome2 <= 0 || (C > 0 && sq2 < 0)) {
     /* escape, or a perigee above the ground (C > e): it never lands */
     f->orbit = 1;
     f->x = f->y = f->z = NAN;
@@ -83,15 +91,17 @@ static void fly(const struct reach_ballistic *b, const struct launch *L,
     tof = 0;
   } else {
     int asc = B > 0 || (B == 0 && A < 0);
-    double sq = sqrt(fmax(e2 - C * C, 0)), rome2 = sqrt(ome2);
+    double sq = sqrt(fmax(sq2, 0)), rome2 = sqrt(ome2);
     double th0 = atan2(B, A), th1 = atan2(-sq, C);
-    double E0 = atan2(rome2 * B, e2 + A), E1 = atan2(-rome2 * sq, e2 + C);
+    /* e^2 + A = A (1 + A) + B^2, e^2 + C = (A - 1)(1 + A) + B^2 + (1 + C) */
+    double e2pA = A * nuc2 + B * B, e2pC = (A - 1) * nuc2 + B * B + opc;
+    double E0 = atan2(rome2 * B, e2pA), E1 = atan2(-rome2 * sq, e2pC);
     if (asc) {
       th1 += 2 * PI;
       E1 += 2 * PI;
     }
     psi = fmax(th1 - th0, 0);
-    double M0 = E0 - rome2 * B / nuc2, M1 = E1 + rome2 * sq / (1 + C);
+    double M0 = E0 - rome2 * B / nuc2, M1 = E1 + rome2 * sq / opc;
     double a = L->r0 / (2 - nu);
     tof = fmax(M1 - M0, 0) * sqrt(a * a * a / b->gm_m3_s2);
   }
