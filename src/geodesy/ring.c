@@ -57,6 +57,7 @@ struct curve {
   const struct reach_ballistic *bm; /* VAR: r(t) = the model's reach */
   int to_centre;     /* VAR: r(t) = how far out a launch still reaches C */
   double tof;        /* VAR: > 0: r(t) = the isochrone of this flight time */
+  int failed;        /* VAR: the model gave no r(t) somewhere (NaN) */
   double rlo, rhi;   /* VAR: least and greatest r(t) evaluated */
 };
 
@@ -168,6 +169,7 @@ static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
     struct curve *cw = (struct curve *)c; /* running bounds */
     if (r < cw->rlo) cw->rlo = r;
     if (r > cw->rhi) cw->rhi = r;
+    if (isnan(r)) cw->failed = 1;
     geod_direct(&ctx->g, c->clat, c->clon, t, r, &s->lat, &s->lon, &azi2);
     s->dir = azi2;
     break;
@@ -778,6 +780,13 @@ static struct reach_region *var_region(struct reach_ctx *ctx,
   c.kappa = cos(th) / sin(th) / MEAN_RADIUS_M;
   struct reach_region *reg = closed_region(ctx, s, &c, c.r, *rN_out, *rS_out, pf, errmax,
                                            "ballistic reach");
+  if (reg && (c.failed || isnan(c.r))) { /* a NaN vertex: never write it */
+    reach_region_free(ctx, reg);
+    reg = NULL;
+    reach_fail(ctx, REACH_ERR_INTERNAL, "the ballistic model found no %s along some "
+               "azimuth from (%g, %g)", c.tof > 0 ? "isochrone" : "boundary",
+               s->lat_deg, s->lon_deg);
+  }
   *rlo = c.rlo;
   *rhi = c.rhi;
   return reg;
