@@ -71,6 +71,10 @@ static void print_map_help(void) {
       "  --model ballistic the reach on the turning Earth ('georeach rings --help');\n"
       "                    --burnout-alt D as there.  --model both: each ring as\n"
       "                    a circle and as the ballistic reach, to compare\n"
+      "  --minutes LIST    with --model ballistic: isochrones, the points reached\n"
+      "  --seconds LIST    within each flight time ('georeach rings --help'), with\n"
+      "  --trajectory T    --trajectory min-energy|depressed|lofted or --gamma DEG\n"
+      "  --gamma DEG       as there\n"
       "  -q, --quiet       nothing on stderr but errors\n"
       "  -v, --verbose     also print the projection (a PROJ CRS; points are\n"
       "                    projected from EPSG:4326 in lon, lat order), the pixel\n"
@@ -109,6 +113,17 @@ static void def_text(const struct reach_ring_def *d, int sector, double az_from,
   if (d->ballistic) {
     size_t l = strlen(buf);
     snprintf(buf + l, n - l, ", ballistic");
+    l = strlen(buf);
+    if (d->ballistic->aim == REACH_BALLISTIC_GAMMA)
+      snprintf(buf + l, n - l, ", gamma %g\xC2\xB0", d->ballistic->gamma_deg);
+    else if (d->ballistic->aim != REACH_BALLISTIC_MIN_ENERGY)
+      snprintf(buf + l, n - l, ", %s", reach_ballistic_aim_name(d->ballistic->aim));
+  }
+  if (d->tof_max_s > 0) { /* an isochrone: "within 2 min" */
+    size_t l = strlen(buf);
+    double t = d->tof_max_s;
+    if (fmod(t, 60) == 0) snprintf(buf + l, n - l, ", within %g min", t / 60);
+    else snprintf(buf + l, n - l, ", within %g s", t);
   }
 }
 
@@ -205,7 +220,8 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_map *map,
                                 .range_m = def->range_m, .min_range_m = def->min_range_m,
                                 .sector = sector, .az_from_deg = az_from,
                                 .az_to_deg = az_to, .tolerance_m = tol_m,
-                                .ballistic = def->ballistic};
+                                .ballistic = def->ballistic,
+                                .tof_max_s = def->tof_max_s};
     struct reach_ring ring;
     if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
     if (dissolve) {
@@ -260,7 +276,7 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
   enum { O_SITE = 256, O_SITES, O_RANGE, O_RINGS, O_MIN, O_AZ, O_TOL, O_OVERWRITE,
          O_SKIP, O_MISSILE, O_BAND, O_CATALOGUE, O_STRICT, O_UNION, O_TARGET, O_TARGETS,
          O_ANY, O_WITHIN, O_TITLE, O_WIDTH, O_HEIGHT, O_PROJ, O_NOCOUNTRIES, O_MODEL,
-         O_BURNOUT };
+         O_BURNOUT, O_MINUTES, O_SECONDS, O_TRAJ, O_GAMMA };
   static const struct option opts[] = {
       {"site", required_argument, 0, O_SITE},
       {"sites", required_argument, 0, O_SITES},
@@ -289,6 +305,10 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
       {"no-countries", no_argument, 0, O_NOCOUNTRIES},
       {"model", required_argument, 0, O_MODEL},
       {"burnout-alt", required_argument, 0, O_BURNOUT},
+      {"minutes", required_argument, 0, O_MINUTES},
+      {"seconds", required_argument, 0, O_SECONDS},
+      {"trajectory", required_argument, 0, O_TRAJ},
+      {"gamma", required_argument, 0, O_GAMMA},
       {"quiet", no_argument, 0, 'q'},
       {"verbose", no_argument, 0, 'v'},
       {"help", no_argument, 0, 'h'},
@@ -296,8 +316,9 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
   enum { MAXRINGS = 192 };
   struct reach_ring_def defs[MAXRINGS];
   struct reach_ballistic bms[MAXRINGS]; /* with --model ballistic */
-  int ballistic = 0;
-  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M;
+  int ballistic = 0, aim = REACH_BALLISTIC_MIN_ENERGY, have_traj = 0;
+  double burnout_m = REACH_BALLISTIC_BURNOUT_ALT_DEFAULT_M, gamma_deg = NAN, times[64];
+  size_t ntimes = 0;
   size_t ndefs = 0, npts = 0, nsite_texts = 0, ntarget_texts = 0;
   struct reach_site *pts = NULL;
   struct reach_catalogue *cat = NULL;
@@ -372,6 +393,19 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
     case O_NOCOUNTRIES: countries = 0; break;
     case O_MODEL:
       if ((rc = model_option(optarg, 1, &ballistic)) != 0) goto done;
+      break;
+    case O_MINUTES:
+    case O_SECONDS:
+      if ((rc = times_option(ctx, c == O_MINUTES ? "--minutes" : "--seconds", optarg,
+                             c == O_MINUTES ? 60 : 1, times, 64, &ntimes)) != 0)
+        goto done;
+      break;
+    case O_TRAJ:
+      if ((rc = trajectory_option(optarg, &aim)) != 0) goto done;
+      have_traj = 1;
+      break;
+    case O_GAMMA:
+      if ((rc = gamma_option(optarg, &gamma_deg)) != 0) goto done;
       break;
     case O_BURNOUT:
       if (reach_parse_distance(ctx, optarg, "km", &burnout_m)) {
@@ -455,7 +489,21 @@ int cmd_map(struct reach_ctx *ctx, int argc, char **argv) {
   if (ballistic) { /* both: the copies (second half) are the ballistic ones */
     size_t from = ballistic == 2 ? ndefs : 0, to = ballistic == 2 ? 2 * ndefs : ndefs;
     if ((rc = ballistic_defs(ctx, defs, from, to, bms, burnout_m)) != 0) goto done;
+    if ((rc = trajectory_apply(ctx, bms + from, to - from,
+                               isnan(gamma_deg) ? aim : REACH_BALLISTIC_GAMMA, gamma_deg)) != 0)
+      goto done;
     ndefs = to;
+  }
+  if (ntimes || have_traj || !isnan(gamma_deg)) {
+    /* isochrones: one ring per missile per time (see 'georeach rings') */
+    if (ballistic != 1 || basket || (have_traj && !isnan(gamma_deg)) ||
+        (ntimes && aim == REACH_BALLISTIC_LOFTED)) {
+      rc = map_usage("--minutes", "--minutes, --seconds, --trajectory and --gamma go with "
+                                  "--model ballistic round sites (one of --trajectory "
+                                  "and --gamma; no lofted isochrones)");
+      goto done;
+    }
+    if ((rc = isochrone_defs(defs, &ndefs, MAXRINGS, times, ntimes)) != 0) goto done;
   }
   for (size_t r = 0; r < ndefs; r++) {
     struct reach_ring_spec s = {.range_m = defs[r].range_m,
