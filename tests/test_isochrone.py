@@ -324,6 +324,11 @@ with tempfile.TemporaryDirectory() as tmp:
                   "%s: the %gs isochrone (beyond every boundary time) is the reach ring, vertex "
                   "for vertex" % (name, times[-1]))
 
+    # map draws them, one legend entry per time
+    p = run(["map", "--site", "50.6,36.6", "--missile", "KN-23", "--model", "ballistic",
+             "--minutes", "1,2", "-o", os.path.join(tmp, "m.png"), "-v"])
+    check(p.returncode == 0 and "within 1 min" in p.stderr and "within 2 min" in p.stderr,
+          "map --minutes 1,2: two isochrones in the legend")
     # lofted isochrones refused
     p = run(["rings", "--site", "50,36", "--missile", "KN-23", "--model", "ballistic",
              "--trajectory", "lofted", "--minutes", "2", "-o", os.path.join(tmp, "l.geojson")])
