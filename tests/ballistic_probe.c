@@ -5,9 +5,15 @@
  *   shot LAT LON AZ GAMMA                 one shot at the burnout speed
  *   max LAT LON AZ                        longest shot at launch azimuth AZ
  *   reach LAT LON BETA                    reach boundary along azimuth BETA
- *   tof LAT LON LAT_T LON_T AIM           flight to a target (AIM 0, 1, 2)
+ *   tof LAT LON LAT_T LON_T AIM           flight to a target (AIM 0, 1, 2, 3)
+ *   aim AIM [GAMMA]                       the model's trajectory (b.aim,
+ *                                         b.gamma_deg; prints nothing)
+ *   along LAT LON BETA RANGE AIM          flight to the point at azimuth
+ *                                         BETA, distance RANGE (tof_along)
+ *   iso LAT LON BETA T                    isochrone of T seconds along BETA
+ *                                         (adds clipped first)
  * Trajectories print as "launch_az gamma speed lat lon range az tof
- * in_orbit wraps" (tof adds in_range first); errors print "error MESSAGE". */
+ * in_orbit wraps" (tof and along add in_range first); errors print "error MESSAGE". */
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +56,19 @@ int main(void) {
     } else if (!strcmp(cmd, "reach") && n == 4) {
       st = reach_ballistic_reach(ctx, &b, x[0], x[1], x[2], &t);
       if (st == REACH_OK) put(&t);
+    } else if (!strcmp(cmd, "aim") && n >= 2) {
+      b.aim = (enum reach_ballistic_aim)(int)x[0];
+      b.gamma_deg = n >= 3 ? x[1] : 0;
+      continue;
+    } else if (!strcmp(cmd, "along") && n == 6) {
+      st = reach_ballistic_tof_along(ctx, &b, x[0], x[1], x[2], x[3],
+                                     (enum reach_ballistic_aim)(int)x[4], &t,
+                                     &in_range);
+      if (st == REACH_OK) printf("%d ", in_range), put(&t);
+    } else if (!strcmp(cmd, "iso") && n == 5) {
+      st = reach_ballistic_isochrone(ctx, &b, x[0], x[1], x[2], x[3], &t,
+                                     &in_range);
+      if (st == REACH_OK) printf("%d ", in_range), put(&t);
     } else if (!strcmp(cmd, "tof") && n == 6) {
       st = reach_ballistic_tof_to(ctx, &b, x[0], x[1], x[2], x[3],
                                   (enum reach_ballistic_aim)(int)x[4], &t,

@@ -278,6 +278,31 @@ static void targets(void) {
 static void edges(void) {
   struct reach_ballistic b;
   struct reach_ballistic_traj t;
+  /* isochrones and trajectories (issue 18): bad values refused */
+  b = model(885e3, 0);
+  int in = 0, clipped = 0;
+  CHECK(reach_ballistic_tof_along(ctx, &b, 50, 36, 90, 0, REACH_BALLISTIC_MIN_ENERGY, &t,
+                                  &in) == REACH_OK && in && t.tof_s == 0,
+        "flight to the launch point: tof 0");
+  CHECK(reach_ballistic_isochrone(ctx, &b, 50, 36, 90, 0, &t, &clipped) == REACH_ERR_ARG,
+        "isochrone of 0 s refused");
+  CHECK(reach_ballistic_isochrone(ctx, &b, 50, 36, 90, 1e5, &t, &clipped) == REACH_OK &&
+            clipped, "isochrone past the boundary time is the reach (clipped)");
+  b.aim = REACH_BALLISTIC_LOFTED;
+  CHECK(reach_ballistic_isochrone(ctx, &b, 50, 36, 90, 100, &t, &clipped) == REACH_ERR_ARG &&
+            strstr(reach_errmsg(ctx), "annulus"), "lofted isochrone: %s", reach_errmsg(ctx));
+  b.aim = REACH_BALLISTIC_GAMMA;
+  b.gamma_deg = 0;
+  CHECK(reach_ballistic_reach(ctx, &b, 50, 36, 90, &t) == REACH_ERR_ARG,
+        "gamma 0 from the ground refused: %s", reach_errmsg(ctx));
+  b.gamma_deg = 20;
+  struct reach_ballistic_traj me;
+  CHECK(reach_ballistic_reach(ctx, &b, 50, 36, 90, &t) == REACH_OK &&
+            (b.aim = REACH_BALLISTIC_MIN_ENERGY,
+             reach_ballistic_reach(ctx, &b, 50, 36, 90, &me) == REACH_OK) &&
+            t.range_m < me.range_m && fabs(t.gamma_deg - 20) < 1e-12,
+        "the reach at gamma 20 (%.0f m) is short of the envelope (%.0f m)", t.range_m,
+        me.range_m);
   CHECK(reach_ballistic_init(ctx, &b, 20100e3, 0) == REACH_ERR_ARG &&
             strstr(reach_errmsg(ctx), "20100"),
         "range past the antipode: %s", reach_errmsg(ctx));

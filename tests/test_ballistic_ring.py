@@ -91,8 +91,9 @@ with tempfile.TemporaryDirectory() as d:
                   % (name, plat, inside_ring, inside_model))
 
     # query --model ballistic: range_km is R(az) of the model, tof_s the
-    # minimum-energy flight time when in range (the longest flight's when
-    # not), and in_range agrees with the ring drawn by rings --model ballistic
+    # minimum-energy flight time to the point at the target's azimuth and
+    # distance when in range (the longest flight's when not), and in_range
+    # agrees with the ring drawn by rings --model ballistic
     import csv
     import io
     import random
@@ -116,7 +117,9 @@ with tempfile.TemporaryDirectory() as d:
         lines = ["model %r 0" % rng]
         for (tlat, tlon), r in zip(targets, rows):
             lines.append("reach %r %r %s" % (lat, lon, r["az_deg"]))
-            lines.append("tof %r %r %r %r 0" % (lat, lon, tlat, tlon))
+            # the flight to the target's azimuth and distance (the rings'
+            # correspondence between the model sphere and the ellipsoid)
+            lines.append("along %r %r %s %r 0" % (lat, lon, r["az_deg"], float(r["dist_km"]) * 1000))
         pr = subprocess.run([PROBE], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
         out = pr.stdout.strip().split("\n")[1:]
         worst_r = worst_t = 0

@@ -76,7 +76,7 @@ static double dense_area(double lat, double lon, double R, int n) {
 
 static void ring(struct reach_ctx *ctx, const char *name, double lat, double lon,
                  double R, double R0, double tol, struct reach_ring *out) {
-  struct reach_ring_spec s = {lat, lon, R, R0, 0, 0, 0, tol, NULL, 0};
+  struct reach_ring_spec s = {lat, lon, R, R0, 0, 0, 0, tol, NULL, 0, 0};
   enum reach_status st = reach_ring_build(ctx, &s, out);
   CHECK(st == REACH_OK, "%s: %s", name, reach_errmsg(ctx));
   invariants(&out->geom, name);
@@ -156,23 +156,23 @@ int main(void) {
   for (int i = 0; i < 400; i++) {
     double lat = (i % 2 ? 1 : -1) * (82.2 + 7.79 * ((i * 0.6180339887) - (int)(i * 0.6180339887)));
     double lon = -180 + 360 * ((i * 0.7548776662) - (int)(i * 0.7548776662));
-    struct reach_ring_spec s = {lat, lon, 885000, 0, 0, 0, 0, 10, NULL, 0};
+    struct reach_ring_spec s = {lat, lon, 885000, 0, 0, 0, 0, 10, NULL, 0, 0};
     if (reach_ring_build(ctx, &s, &r) == REACH_OK && r.geom.npolys != 1) seams++;
     reach_ring_clear(&r);
   }
   CHECK(seams == 0, "%d of 400 pole rings came out in several parts", seams);
 
   /* Bad specs are refused with a message naming the value. */
-  struct reach_ring_spec bad = {91, 0, 1000, 0, 0, 0, 0, 10, NULL, 0};
+  struct reach_ring_spec bad = {91, 0, 1000, 0, 0, 0, 0, 10, NULL, 0, 0};
   CHECK(reach_ring_build(ctx, &bad, &r) == REACH_ERR_ARG &&
             strstr(reach_errmsg(ctx), "latitude 91"), "lat 91: %s", reach_errmsg(ctx));
-  struct reach_ring_spec bad2 = {0, 0, 1000, 2000, 0, 0, 0, 10, NULL, 0};
+  struct reach_ring_spec bad2 = {0, 0, 1000, 2000, 0, 0, 0, 10, NULL, 0, 0};
   CHECK(reach_ring_build(ctx, &bad2, &r) == REACH_ERR_ARG &&
             strstr(reach_errmsg(ctx), "minimum range"), "R0 > R: %s", reach_errmsg(ctx));
-  struct reach_ring_spec bad3 = {0, 0, 1000, 0, 0, 0, 0, 0, NULL, 0};
+  struct reach_ring_spec bad3 = {0, 0, 1000, 0, 0, 0, 0, 0, NULL, 0, 0};
   CHECK(reach_ring_build(ctx, &bad3, &r) == REACH_ERR_ARG &&
             strstr(reach_errmsg(ctx), "tolerance"), "tol 0: %s", reach_errmsg(ctx));
-  struct reach_ring_spec bad4 = {0, 0, NAN, 0, 0, 0, 0, 10, NULL, 0};
+  struct reach_ring_spec bad4 = {0, 0, NAN, 0, 0, 0, 0, 10, NULL, 0, 0};
   CHECK(reach_ring_build(ctx, &bad4, &r) == REACH_ERR_ARG, "range NaN");
   reach_ring_clear(NULL);
   reach_ctx_free(ctx);

@@ -40,6 +40,20 @@
  *    gives back the geodesic circle of the catalogue range exactly, so the
  *    model only ever adds the rotation's effect to the ellipsoidal ring.
  *
+ *  - Which flight goes to a point (issue 18, warning time): the model's
+ *    aim, by default the minimum-energy one (least burnout speed); or the
+ *    full burnout speed at the lower (depressed) or higher (lofted) angle,
+ *    or a fixed burnout flight-path angle.  The catalogue range keeps its
+ *    meaning whatever the aim: it fixes the burnout speed.  A point of the
+ *    ellipsoid is flown to as the point of the sphere at the same azimuth
+ *    and distance from the launch point (reach_ballistic_tof_along()), the
+ *    correspondence by which the rings lay off ranges; its arrival time is
+ *    that flight's tof_s, and the isochrone of t bounds the points reached
+ *    within t (reach_ballistic_isochrone()).
+ *  - Left out, each making a real flight longer than tof_s: the boost
+ *    phase, drag (largest for low, depressed shots that stay in the air)
+ *    and terminal manoeuvres.
+ *
  * Angles are degrees, lengths metres, times seconds, speeds m/s.  Azimuths
  * are clockwise from north; at a pole the azimuth is taken as if the point
  * were just off the pole on meridian lon (as in PROJ's geodesic.h).
@@ -65,6 +79,26 @@ REACH_BEGIN_DECLS
 /** Largest burnout altitude accepted, metres. */
 #define REACH_BALLISTIC_BURNOUT_ALT_MAX_M 1000000.0
 
+/** Which of the trajectories to a point is flown: the trajectory family of
+ * reach_ballistic_tof_to(), reach_ballistic_tof_along() and of the model
+ * itself (struct reach_ballistic.aim, used by rings, isochrones and query). */
+enum reach_ballistic_aim {
+  /** the least burnout speed that lands on the target (its own speed_mps
+      <= b->v_burnout_mps); the issue's minimum-energy trajectory.  The
+      default. */
+  REACH_BALLISTIC_MIN_ENERGY = 0,
+  /** full burnout speed, the lower of the two flight-path angles that land
+      on the target: the shortest flight time */
+  REACH_BALLISTIC_DEPRESSED,
+  /** full burnout speed, the higher flight-path angle (lofted) */
+  REACH_BALLISTIC_LOFTED,
+  /** a fixed burnout flight-path angle, b->gamma_deg, and the burnout speed
+      (<= b->v_burnout_mps) that lands on the target.  The reach is then
+      the range of the full-speed shot at that angle, shorter than the
+      minimum-energy reach for any angle but the optimal one */
+  REACH_BALLISTIC_GAMMA
+};
+
 /** A missile in the model.  Fill with reach_ballistic_init(); the fields
  * may then be changed (e.g. omega_rad_s = 0 for a non-rotating Earth, or
  * v_burnout_mps for another speed). */
@@ -75,6 +109,15 @@ struct reach_ballistic {
   double R_earth_m;       /**< radius of the model sphere */
   double gm_m3_s2;        /**< GM */
   double omega_rad_s;     /**< Earth's rotation rate */
+  /** The trajectory flown to each point (reach_ballistic_init():
+   * REACH_BALLISTIC_MIN_ENERGY): what reach_ballistic_reach() (with
+   * REACH_BALLISTIC_GAMMA: the reach at that angle),
+   * reach_ballistic_isochrone() and the query's tof_s use.  The catalogue
+   * range keeps its meaning whatever the aim: it fixes v_burnout_mps. */
+  enum reach_ballistic_aim aim;
+  double gamma_deg;       /**< with REACH_BALLISTIC_GAMMA: the burnout
+                               flight-path angle relative to the ground,
+                               in (0, 90) for h = 0, (-90, 90) above */
 };
 
 /** One free flight and where it lands. */
@@ -212,18 +255,6 @@ enum reach_status reach_ballistic_reach(struct reach_ctx *ctx,
 int reach_ballistic_wraps(const struct reach_ballistic *b, double lat_deg,
                           double *az_lo_deg, double *az_hi_deg);
 
-/** Which of the trajectories to a target reach_ballistic_tof_to() gives. */
-enum reach_ballistic_aim {
-  /** the least burnout speed that lands on the target (its own speed_mps
-      <= b->v_burnout_mps); the issue's minimum-energy trajectory */
-  REACH_BALLISTIC_MIN_ENERGY = 0,
-  /** full burnout speed, the lower of the two flight-path angles that land
-      on the target: the shortest flight time */
-  REACH_BALLISTIC_DEPRESSED,
-  /** full burnout speed, the higher flight-path angle (lofted) */
-  REACH_BALLISTIC_LOFTED
-};
-
 /**
  * The flight to a target (@p lat_t_deg, @p lon_t_deg) on the rotating
  * Earth: the launch azimuth, flight-path angle and speed whose impact point
@@ -256,6 +287,65 @@ enum reach_status reach_ballistic_tof_to(struct reach_ctx *ctx,
                                          enum reach_ballistic_aim aim,
                                          struct reach_ballistic_traj *out,
                                          int *in_range);
+
+/**
+ * The flight to the point of the model sphere at great-circle azimuth
+ * @p beta_deg and distance @p range_m from the launch point, with the
+ * trajectory @p aim (REACH_BALLISTIC_GAMMA: at b->gamma_deg).  This is the
+ * flight to the ellipsoid point at geodesic azimuth beta and distance
+ * range_m, the correspondence by which rings lay off the model's ranges
+ * (the file comment): query's tof_s and the isochrones use it, so a ring
+ * vertex, an isochrone vertex and a query target at the same azimuth and
+ * distance get the same flight.  Same method, accuracy and results as
+ * reach_ballistic_tof_to(); *in_range 0 when the point needs more than the
+ * burnout speed (tof_s NaN), and for REACH_BALLISTIC_GAMMA when no flight
+ * at that angle lands there.
+ */
+enum reach_status reach_ballistic_tof_along(struct reach_ctx *ctx,
+                                            const struct reach_ballistic *b,
+                                            double lat_deg, double lon_deg,
+                                            double beta_deg, double range_m,
+                                            enum reach_ballistic_aim aim,
+                                            struct reach_ballistic_traj *out,
+                                            int *in_range);
+
+/**
+ * The isochrone of flight time @p tof_s along azimuth @p beta_deg: the
+ * distance R_t(beta) within which every point is reached within tof_s.
+ *
+ * The arrival time at a point is the free-flight time of the trajectory
+ * b->aim flies to it (reach_ballistic_tof_along(); for the default
+ * minimum-energy aim, the least-speed flight, query's tof_s), and the
+ * isochrone of t is the boundary of {points reached with tof <= t}.  Along
+ * an azimuth the arrival time T(d) grows with the distance d for the
+ * minimum-energy, depressed and fixed-angle trajectories (T(0) = 0; checked
+ * on a grid of distances, azimuths, launch latitudes and SRBM to ICBM
+ * ranges in tests/test_isochrone.py), so that set is star-shaped about the
+ * launch point and R_t(beta) is the root of T(d) = t, found by the
+ * Illinois method on [0, R(beta)] to 1 mm.  The lofted trajectory's time
+ * falls with distance (a vertical shot flies longest), so its set is an
+ * annulus, not described by R_t: REACH_ERR_ARG.
+ *
+ * When t is at or beyond the arrival time at the reach boundary R(beta)
+ * (reach_ballistic_reach()), R_t(beta) = R(beta) and *clipped is 1: the
+ * largest isochrones are the reach ring.
+ *
+ * @param out the flight to the isochrone point: range_m = R_t(beta),
+ *   az_deg = beta, tof_s = t (to ~1e-6 s), or the boundary's when clipped.
+ * @param clipped may be NULL.
+ * @return REACH_OK, REACH_ERR_ARG (bad values, t <= 0, lofted), or
+ *   REACH_ERR_INTERNAL if no flight was found (not seen in tests).
+ */
+enum reach_status reach_ballistic_isochrone(struct reach_ctx *ctx,
+                                            const struct reach_ballistic *b,
+                                            double lat_deg, double lon_deg,
+                                            double beta_deg, double tof_s,
+                                            struct reach_ballistic_traj *out,
+                                            int *clipped);
+
+/** A short name of an aim for labels: "minimum-energy", "depressed",
+ * "lofted" or "gamma" (a static string). */
+const char *reach_ballistic_aim_name(enum reach_ballistic_aim aim);
 
 REACH_END_DECLS
 #endif

@@ -117,6 +117,9 @@ struct reach_feature {
   const char *kind;    /**< "kind" (rings layer): what the figure is, from the
                             catalogue (official, government estimate, ...),
                             "" or NULL when none */
+  double tof_s;        /**< "tof_s", an isochrone's flight time, written
+                            only by a writer given reach_writer_add_tof_field();
+                            <= 0 or NaN: null */
 };
 
 struct reach_writer;
@@ -265,6 +268,16 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
 
 /** Drop everything written; frees @p w.  NULL is a no-op. */
 void reach_writer_abort(struct reach_writer *w);
+
+/**
+ * Add a field "tof_s" (real) to the layer of @p w, for isochrones: call
+ * right after opening (rings or coverage writers), before any feature.
+ * reach_writer_add() and reach_writer_add_coverage() then write
+ * reach_feature.tof_s into it.  Writers not given it keep their fields.
+ * @return REACH_OK or REACH_ERR_IO (the driver refused the field).
+ */
+enum reach_status reach_writer_add_tof_field(struct reach_ctx *ctx,
+                                             struct reach_writer *w);
 
 /** Number of features added so far. */
 size_t reach_writer_count(const struct reach_writer *w);

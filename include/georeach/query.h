@@ -39,9 +39,14 @@ struct reach_query_row {
   int in_range;   /**< min_range_m <= dist_m <= reach_m */
   double reach_m; /**< the range that way: range_m, or with a ballistic
                        weapon R(az_deg) of the model */
-  double tof_s;   /**< ballistic: flight time of the minimum-energy flight to
-                       the target when in range, else of the longest flight
-                       along az_deg; NAN for circles */
+  double tof_s;   /**< flight time, seconds.  Ballistic: the flight of the
+                       model's trajectory (its aim; default minimum-energy)
+                       to the point at the target's azimuth az_deg and
+                       distance dist_m (reach_ballistic_tof_along(), the
+                       correspondence the rings use) when in range, else of
+                       the longest flight along az_deg.  Circles: the same
+                       for the weapon's tof_model (the non-rotating model of
+                       its range) when in range, else NAN; NAN without one */
 };
 
 /** Called for every row; return 0 to stop (REACH_ERR_INTERRUPTED). */
@@ -80,6 +85,24 @@ enum reach_status reach_query_nearest(struct reach_ctx *ctx,
                                       const struct reach_target *targets,
                                       size_t ntargets, int in_range_only,
                                       int threads, reach_row_fn fn, void *data);
+
+/**
+ * For every target (in order), the site x weapon whose flight arrives first
+ * (least tof_s) among those that reach it: warning time, not distance.
+ * Weapons need a model for the time (ballistic, or a circle's tof_model);
+ * one without gives no time and is never chosen.  When none reaches the
+ * target it is reported as reach_query_nearest() would (the nearest site,
+ * the weapon falling least short, in_range 0), unless @p in_range_only.
+ * Every site is tried (exact inverse problems past the same bound as
+ * reach_query_rows()), one thread: meant for tens of sites, not millions.
+ */
+enum reach_status reach_query_earliest(struct reach_ctx *ctx,
+                                       const struct reach_site *sites, size_t nsites,
+                                       const struct reach_ring_def *weapons,
+                                       size_t nweapons,
+                                       const struct reach_target *targets,
+                                       size_t ntargets, int in_range_only,
+                                       reach_row_fn fn, void *data);
 
 REACH_END_DECLS
 #endif

@@ -65,6 +65,17 @@ struct reach_ring_spec {
                             P(alpha, d) reaches the centre exactly
                             (R_P(azimuth P->centre) = d, solved by the secant
                             method to 0.1 mm) */
+  double tof_max_s;        /**< with ballistic (not the basket): > 0 draws the
+                            isochrone of this flight time instead of the
+                            reach, the points reached within tof_max_s of
+                            burnout by the model's trajectory (its aim):
+                            along each azimuth R_t(beta) of
+                            reach_ballistic_isochrone(), laid off as a
+                            geodesic distance and traced to the tolerance
+                            like the reach (err_m: the radial distance to
+                            the true isochrone).  At or beyond the flight
+                            time to the reach boundary it is that boundary.
+                            0: the reach */
 };
 
 /** A built ring. */

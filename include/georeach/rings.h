@@ -31,6 +31,17 @@ struct reach_ring_def {
                             else the ballistic model's reach (ring.h) */
   const char *kind;    /**< written to "kind" (rings layer): what the figure
                             is, from the catalogue; may be NULL (empty) */
+  double tof_max_s;    /**< with ballistic, > 0: the isochrone of this
+                            flight time instead of the reach
+                            (reach_ring_spec.tof_max_s), written to the field
+                            tof_s of a writer given
+                            reach_writer_add_tof_field(); 0: the reach */
+  const struct reach_ballistic *tof_model; /**< query only, for a circle
+                            (ballistic NULL): the model whose flight time at
+                            the target's distance is reported as tof_s (the
+                            CLI gives it the catalogue range with the Earth
+                            not turning, omega 0, whose reach is exactly the
+                            circle); NULL: tof_s NaN */
 };
 
 /** What to write. */
@@ -70,7 +81,8 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
  * band, range), added to a writer from reach_writer_open_coverage().  Rings
  * are built on all cores; the union is GEOS's cascaded union in the cut lon/lat
  * plane, so pieces across the antimeridian and round the poles merge with
- * their neighbours only.
+ * their neighbours only.  For isochrones (tof_max_s) the union is where the
+ * earliest arrival from any site is within the time.
  */
 enum reach_status reach_rings_union(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,

@@ -125,7 +125,7 @@ enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app) {
                                "and high ranges)");
   if (!o->missile_arg) {
     for (size_t k = 0; k < o->nranges; k++)
-      app->defs[n++] = (struct reach_ring_def){o->ranges_m[k], o->min_m, NULL, NULL, NULL, NULL};
+      app->defs[n++] = (struct reach_ring_def){.range_m = o->ranges_m[k], .min_range_m = o->min_m};
     app->ndefs = n;
     return REACH_OK;
   }
@@ -161,7 +161,8 @@ enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app) {
       }
       double r0 = o->have_min ? o->min_m : m->min_km * 1000;
       if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
-      app->defs[n++] = (struct reach_ring_def){r3[k] * 1000, r0, m->name, b3[k], NULL, k3[k]};
+      app->defs[n++] = (struct reach_ring_def){
+          .range_m = r3[k] * 1000, .min_range_m = r0, .missile = m->name, .band = b3[k], .kind = k3[k]};
     }
   }
   free(copy);
@@ -175,8 +176,50 @@ enum reach_status app_ballistic(struct reach_ctx *ctx, struct reach_app *app, si
   for (size_t k = from; k < to; k++) {
     if (reach_ballistic_init(ctx, &app->bms[k], app->defs[k].range_m, app->o.burnout_m))
       return app_usage(ctx, app, "--model ballistic: %s", reach_errmsg(ctx));
+    /* the flight to each point: --trajectory, or a fixed angle (--gamma),
+     * whose allowed range depends on the burnout altitude: the model says */
+    app->bms[k].aim = app->o.have_gamma ? REACH_BALLISTIC_GAMMA
+                                        : (enum reach_ballistic_aim)app->o.aim;
+    app->bms[k].gamma_deg = app->o.gamma_deg;
+    struct reach_ballistic_traj t;
+    if (app->o.have_gamma && reach_ballistic_reach(ctx, &app->bms[k], 0, 0, 0, &t) != REACH_OK)
+      return app_usage(ctx, app, "--gamma: %s", reach_errmsg(ctx));
     app->defs[k].ballistic = &app->bms[k];
   }
+  return REACH_OK;
+}
+
+/* The checks of --minutes, --seconds, --trajectory and --gamma every command
+ * shares: with the ballistic model (query: also for circles' times), one of
+ * the last two, no lofted isochrones. */
+enum reach_status app_flight_checks(struct reach_ctx *ctx, struct reach_app *app,
+                                    int circles_too) {
+  const struct app_opts *o = &app->o;
+  if (o->have_traj && o->have_gamma)
+    return app_usage(ctx, app, "give --trajectory or --gamma, not both");
+  if (!o->model && (o->ntimes || (!circles_too && (o->have_traj || o->have_gamma))))
+    return app_usage(ctx, app, "--minutes, --seconds, --trajectory and --gamma go with "
+                               "--model ballistic");
+  if (o->ntimes && o->aim == REACH_BALLISTIC_LOFTED)
+    return app_usage(ctx, app, "no isochrones for lofted flights: their flight time falls "
+                               "with distance, so the points reached within a time form an "
+                               "annulus");
+  return REACH_OK;
+}
+
+enum reach_status app_isochrones(struct reach_ctx *ctx, struct reach_app *app) {
+  const struct app_opts *o = &app->o;
+  size_t nt = o->ntimes;
+  if (nt == 0) return REACH_OK;
+  if (app->ndefs * nt > APP_MAXRINGS)
+    return app_usage(ctx, app, "too many rings x flight times");
+  /* def-major: every time of def 0, then def 1 (copies share the model) */
+  for (size_t k = app->ndefs; k-- > 0;)
+    for (size_t j = 0; j < nt; j++) {
+      app->defs[k * nt + j] = app->defs[k];
+      app->defs[k * nt + j].tof_max_s = o->times_s[j];
+    }
+  app->ndefs *= nt;
   return REACH_OK;
 }
 

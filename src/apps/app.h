@@ -68,6 +68,12 @@ struct app_opts {
   int as; /* enum app_as, or -1 unset */
   const char *title, *projection;
   int width, height, countries, verbose;
+  double times_s[64];      /* --minutes/--seconds: isochrone flight times */
+  size_t ntimes;
+  int aim, have_traj;      /* --trajectory (enum reach_ballistic_aim) */
+  double gamma_deg;        /* --gamma */
+  int have_gamma;
+  int tof, by_time, have_by; /* query: --tof, --by time */
   int cities, dpi, transparent, label_max; /* map: --cities --dpi --transparent --label-max */
   const char **credits;                    /* map: --credit, repeated */
   size_t ncredits;
@@ -141,6 +147,15 @@ enum reach_status app_points(struct reach_ctx *ctx, struct reach_app *app, const
  * into app->defs (--band, --min-range, --catalogue). */
 enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app);
 /* Give defs[from..to) the ballistic model of their range. */
+/* Every def once per flight time of --minutes/--seconds (tof_max_s),
+ * def-major; REACH_OK with no times. */
+enum reach_status app_isochrones(struct reach_ctx *ctx, struct reach_app *app);
+/* --minutes/--seconds/--trajectory/--gamma: with the ballistic model
+ * (@p circles_too: the last two also give circles flight times), one of
+ * --trajectory and --gamma, no lofted isochrones. */
+enum reach_status app_flight_checks(struct reach_ctx *ctx, struct reach_app *app,
+                                    int circles_too);
+
 enum reach_status app_ballistic(struct reach_ctx *ctx, struct reach_app *app, size_t from,
                                 size_t to);
 /* Check every def as a ring spec (with the sector and tolerance given). */

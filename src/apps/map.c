@@ -33,6 +33,19 @@ static void def_text(const struct reach_ring_def *d, int sector, double az_from,
   if (d->ballistic) {
     size_t l = strlen(buf);
     snprintf(buf + l, n - l, ", ballistic");
+    l = strlen(buf);
+    if (d->ballistic->aim == REACH_BALLISTIC_GAMMA)
+      snprintf(buf + l, n - l, ", gamma %g\xC2\xB0", d->ballistic->gamma_deg);
+    else if (d->ballistic->aim != REACH_BALLISTIC_MIN_ENERGY)
+      snprintf(buf + l, n - l, ", %s", reach_ballistic_aim_name(d->ballistic->aim));
+  }
+  if (d->tof_max_s > 0) { /* an isochrone: "within 2 min" */
+    size_t l = strlen(buf);
+    double t = d->tof_max_s;
+    if (fmod(t, 60) == 0)
+      snprintf(buf + l, n - l, ", within %g min", t / 60);
+    else
+      snprintf(buf + l, n - l, ", within %g s", t);
   }
 }
 
@@ -107,7 +120,8 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
                                 .range_m = def->range_m, .min_range_m = def->min_range_m,
                                 .sector = o->sector, .az_from_deg = o->az_from,
                                 .az_to_deg = o->az_to, .tolerance_m = o->tol_m,
-                                .ballistic = def->ballistic};
+                                .ballistic = def->ballistic,
+                                .tof_max_s = def->tof_max_s};
     struct reach_ring ring;
     if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
     if (dissolve) {
@@ -180,6 +194,13 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
     size_t from = o->model == 2 ? n : 0, to = o->model == 2 ? 2 * n : n;
     if ((st = app_ballistic(ctx, app, from, to))) return st;
     app->ndefs = to;
+  }
+  if (o->ntimes || o->have_traj || o->have_gamma) {
+    /* isochrones: one ring per missile per time (see 'georeach rings') */
+    if (o->model != 1 || basket)
+      return app_usage(ctx, app, "--minutes, --seconds, --trajectory and --gamma go with "
+                                 "--model ballistic round sites");
+    if ((st = app_flight_checks(ctx, app, 0)) || (st = app_isochrones(ctx, app))) return st;
   }
   /* ballistic reach is checked per site */
   if ((st = app_check_defs(ctx, app, o->sector, o->tol_m))) return st;

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,65 @@ static int as_value(const char *arg, int geojson) {
                                               : -1;
 }
 
+static enum reach_status set_times(struct reach_ctx *ctx, struct reach_app *app,
+                                   const struct app_option *opt, const char *arg) {
+  double unit_s = !strcmp(opt->name, "minutes") ? 60 : 1;
+  struct app_opts *o = &app->o;
+  const char *p = arg;
+  while (*p) {
+    char *e;
+    double v = strtod(p, &e);
+    size_t max = sizeof o->times_s / sizeof o->times_s[0];
+    if (e == p || (*e && *e != ',') || !(v > 0) || !isfinite(v) || o->ntimes == max)
+      return app_usage(ctx, app, "--%s: %s", opt->name,
+                       o->ntimes == max ? "too many flight times"
+                                        : "give positive numbers with commas, e.g. 1,2,5,10");
+    o->times_s[o->ntimes++] = v * unit_s;
+    p = *e ? e + 1 : e;
+  }
+  if (o->ntimes == 0) return app_usage(ctx, app, "--%s lists no time", opt->name);
+  return REACH_OK;
+}
+
+static enum reach_status set_trajectory(struct reach_ctx *ctx, struct reach_app *app,
+                                        const struct app_option *opt, const char *arg) {
+  (void)opt;
+  if (!strcmp(arg, "min-energy") || !strcmp(arg, "minimum-energy"))
+    app->o.aim = REACH_BALLISTIC_MIN_ENERGY;
+  else if (!strcmp(arg, "depressed"))
+    app->o.aim = REACH_BALLISTIC_DEPRESSED;
+  else if (!strcmp(arg, "lofted"))
+    app->o.aim = REACH_BALLISTIC_LOFTED;
+  else
+    return app_usage(ctx, app, "--trajectory: give min-energy, depressed or lofted (or "
+                               "--gamma DEG)");
+  app->o.have_traj = 1;
+  return REACH_OK;
+}
+
+static enum reach_status set_gamma(struct reach_ctx *ctx, struct reach_app *app,
+                                   const struct app_option *opt, const char *arg) {
+  (void)opt;
+  char *e;
+  double g = strtod(arg, &e);
+  if (e == arg || *e || !(g > -90 && g < 90))
+    return app_usage(ctx, app, "--gamma: give the burnout flight-path angle in degrees "
+                               "above the horizontal, e.g. 20");
+  app->o.gamma_deg = g;
+  app->o.have_gamma = 1;
+  return REACH_OK;
+}
+
+static enum reach_status set_by(struct reach_ctx *ctx, struct reach_app *app,
+                                const struct app_option *opt, const char *arg) {
+  (void)opt;
+  if (strcmp(arg, "time") && strcmp(arg, "distance"))
+    return app_usage(ctx, app, "--by: give distance or time");
+  app->o.by_time = !strcmp(arg, "time");
+  app->o.have_by = 1;
+  return REACH_OK;
+}
+
 static enum reach_status set_as(struct reach_ctx *ctx, struct reach_app *app,
                                 const struct app_option *opt, const char *arg) {
   int geojson = app->cmd == &app_query;
@@ -291,6 +351,34 @@ static const struct app_option options[] = {
      "ring as a circle and as the ballistic reach"},
     {"burnout-alt", 0, G_MODEL, "D", set_distance, AT(burnout_m),
      "ballistic: burnout altitude (default 0: from the ground)"},
+    {"minutes", 0, G_MODEL, "LIST", set_times, AT(times_s),
+     "ballistic: isochrones instead of the reach, one ring\n"
+     "per flight time (1,2,5,10): the points the missile\n"
+     "reaches within that time of burnout, field tof_s.  The\n"
+     "time to a point is that of the trajectory flown there\n"
+     "(--trajectory; as 'georeach query' gives it); along\n"
+     "each azimuth it grows with distance, so the ring's edge\n"
+     "is where it equals the time (err_m: distance to the\n"
+     "true isochrone).  A time beyond the flight to the\n"
+     "reach's edge gives the reach ring.  With --union: the\n"
+     "earliest arrival from any site"},
+    {"seconds", 0, G_MODEL, "LIST", set_times, AT(times_s),
+     "as --minutes, in seconds"},
+    {"trajectory", 0, G_MODEL, "T", set_trajectory, AT(aim),
+     "ballistic: the flight to each point.  min-energy\n"
+     "(default): the least burnout speed that lands there;\n"
+     "depressed: the full burnout speed of the catalogue\n"
+     "range, the lower angle (shortest flight); lofted: full\n"
+     "speed, the higher angle (no isochrones: its time falls\n"
+     "with distance).  The catalogue range keeps its meaning,\n"
+     "the minimum-energy range, which fixes the burnout speed.\n"
+     "Times are free flight in vacuum from an instant burnout:\n"
+     "boost, drag and terminal manoeuvres are left out, and\n"
+     "each makes the real flight longer (README: Warning time)"},
+    {"gamma", 0, G_MODEL, "DEG", set_gamma, AT(gamma_deg),
+     "ballistic: a fixed burnout flight-path angle above the\n"
+     "horizontal instead, speed up to the burnout speed; the\n"
+     "ring is then the reach at that angle (shorter)"},
     {"azimuth", 0, G_SECTOR, "FROM:TO", set_azimuth, AT(az_from),
      "only initial azimuths FROM..TO, degrees clockwise\n"
      "from north; 300:60 wraps through north"},
@@ -333,6 +421,15 @@ static const struct app_option options[] = {
      "one row per target: the nearest site (and missile)\n"
      "that reaches it, or the nearest site if none does\n"
      "(with --in-range: targets nothing reaches are left out)"},
+    {"tof", 0, G_QUERY, NULL, set_flag, AT(tof),
+     "tof_s for circles too: the same model's flight time\n"
+     "with the Earth not turning (its reach is exactly the\n"
+     "circle); labelled non-rotating.  Implied by\n"
+     "--trajectory, --gamma and --by time"},
+    {"by", 0, G_QUERY, "WHAT", set_by, AT(by_time),
+     "with --nearest: distance (default) or time, the site\n"
+     "and missile arriving first (least tof_s); every site is\n"
+     "tried (tens of sites, not millions)"},
     {"summary", 0, G_QUERY, NULL, set_flag, AT(summary),
      "the countries reached for every site x missile pair\n"
      "(default: up to 50 pairs)"},

@@ -58,6 +58,7 @@ struct state {
   struct reach_site *tsites; /* --target points before they become targets */
   struct reach_target *targets;
   size_t ntargets;
+  int tof; /* flight times: the ballistic model, or circles' (--tof, ...) */
 };
 
 struct qout {
@@ -74,6 +75,8 @@ struct qout {
   double *in_pop;
   size_t nweapons;
   int ballistic; /* add flight times */
+  double *first_s;  /* per target: earliest arrival seen (warning time), or NULL */
+  size_t *first_at; /* its site * nweapons + weapon */
   enum reach_status fail; /* why a row stopped the run (not the callback) */
   char failmsg[REACH_ERRMSG_LEN];
 };
@@ -92,6 +95,10 @@ static int query_row(const struct reach_query_row *r, void *data) {
   const char *site = q->sites[r->site].name, *missile = w->missile ? w->missile : "";
   double dist = r->dist_m / 1000, rng = r->reach_m / 1000, mn = w->min_range_m / 1000;
   double margin = rng - dist;
+  if (q->first_s && r->in_range && r->tof_s < q->first_s[r->target]) {
+    q->first_s[r->target] = r->tof_s;
+    q->first_at[r->target] = r->site * q->nweapons + r->weapon;
+  }
   if (r->in_range) {
     q->in_count[r->site * q->nweapons + r->weapon]++;
     q->in_pop[r->site * q->nweapons + r->weapon] += (double)t->population;
@@ -267,11 +274,25 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   if ((o->have_minpop || o->country) && !cities(o))
     return app_usage(ctx, app, "--min-population and --country go with --targets cities");
   if ((st = app_weapons(ctx, app))) return st;
-  if (o->model) {
-    if (o->nearest)
-      return app_usage(ctx, app, "--nearest is for the circular model (the ballistic reach "
-                                 "depends on the direction); list the rows instead");
+  if ((st = app_flight_checks(ctx, app, 1))) return st;
+  if (o->ntimes)
+    return app_usage(ctx, app, "--minutes and --seconds draw isochrones: 'georeach rings' "
+                               "and 'georeach map' take them");
+  if (o->have_by && !o->nearest) return app_usage(ctx, app, "--by goes with --nearest");
+  /* flight times: always with the ballistic model; for circles on request
+   * (or implied by a trajectory or --by time), from the non-rotating model */
+  s->tof = o->model || o->tof || o->by_time || o->have_traj || o->have_gamma;
+  if (o->model && o->nearest && !o->by_time)
+    return app_usage(ctx, app, "--nearest is for the circular model (the ballistic reach "
+                               "depends on the direction); use --nearest --by time, or list "
+                               "the rows instead");
+  if (s->tof) {
     if ((st = app_ballistic(ctx, app, 0, app->ndefs))) return st;
+    for (size_t k = 0; k < app->ndefs && !o->model; k++) {
+      app->bms[k].omega_rad_s = 0; /* the circle is this model's reach */
+      app->defs[k].tof_model = &app->bms[k];
+      app->defs[k].ballistic = NULL;
+    }
   }
   if ((st = app_check_defs(ctx, app, 0, 10))) return st;
   if ((st = app_points(ctx, app, "--site", o->site_texts, o->nsite_texts, &app->pts,
@@ -295,8 +316,11 @@ static void summary(struct reach_ctx *ctx, struct reach_app *app, const struct q
                d->missile ? d->missile : "", d->missile ? " " : "", d->range_m / 1000,
                q->in_count[i * app->ndefs + k], s->ntargets, pop);
       if (app->npts * app->ndefs > 50 && !o->summary) continue;
-      struct reach_ring_spec rs = {app->pts[i].lat_deg, app->pts[i].lon_deg, d->range_m,
-                                   d->min_range_m, 0, 0, 0, 100, NULL, 0};
+      struct reach_ring_spec rs = {.lat_deg = app->pts[i].lat_deg,
+                                   .lon_deg = app->pts[i].lon_deg,
+                                   .range_m = d->range_m,
+                                   .min_range_m = d->min_range_m,
+                                   .tolerance_m = 100};
       struct reach_ring ring;
       struct reach_country_share *sh = NULL;
       size_t nsh = 0;
@@ -321,7 +345,8 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   struct state *s = app->state;
   struct reach_writer *w = NULL;
-  size_t *in_count = NULL;
+  size_t *in_count = NULL, *first_at = NULL;
+  double *first_s = NULL;
   double *in_pop = NULL;
   int fmt = o->as < 0 ? AS_TABLE : o->as;
   enum reach_status st = REACH_OK;
@@ -356,22 +381,32 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto done;
   }
+  /* warning times for a summary: the earliest arrival at each target */
+  if (s->tof && !o->quiet && s->ntargets <= 50) {
+    first_s = malloc((s->ntargets + 1) * sizeof *first_s);
+    first_at = calloc(s->ntargets + 1, sizeof *first_at);
+    for (size_t t = 0; first_s && t < s->ntargets; t++) first_s[t] = INFINITY;
+  }
   struct qout q = {fmt, ctx, app, app->out, w, app->pts, app->defs, s->targets, 0, 0,
                    o->nearest ? s->ntargets : app->npts * app->ndefs * s->ntargets,
-                   in_count, in_pop, app->ndefs, o->model, REACH_OK, ""};
+                   in_count, in_pop, app->ndefs, s->tof, first_s && first_at ? first_s : NULL,
+                   first_at, REACH_OK, ""};
   if (fmt == AS_TABLE)
     fprintf(app->out, "%-20s %-12s %-24s %10s %7s %7s %9s %7s %10s  %s%s\n", "SITE",
             "MISSILE", "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM", "MIN_KM", "MARGIN_KM",
-            "IN_RANGE", o->model ? "   TOF_S" : "");
+            "IN_RANGE", s->tof ? "   TOF_S" : "");
   if (fmt == AS_CSV)
     fprintf(app->out,
             "site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range%s\n",
-            o->model ? ",tof_s" : "");
+            s->tof ? ",tof_s" : "");
   if (fmt == AS_JSON) fputc('[', app->out);
-  st = o->nearest ? reach_query_nearest(ctx, app->pts, app->npts, app->defs, app->ndefs,
-                                        s->targets, s->ntargets, o->in_range, 0, query_row, &q)
-                  : reach_query_rows(ctx, app->pts, app->npts, app->defs, app->ndefs,
-                                     s->targets, s->ntargets, o->in_range, query_row, &q);
+  st = o->nearest && o->by_time
+           ? reach_query_earliest(ctx, app->pts, app->npts, app->defs, app->ndefs, s->targets,
+                                  s->ntargets, o->in_range, query_row, &q)
+       : o->nearest ? reach_query_nearest(ctx, app->pts, app->npts, app->defs, app->ndefs,
+                                          s->targets, s->ntargets, o->in_range, 0, query_row, &q)
+                    : reach_query_rows(ctx, app->pts, app->npts, app->defs, app->ndefs,
+                                       s->targets, s->ntargets, o->in_range, query_row, &q);
   if (q.fail) /* a write failed: say so, not "interrupted" */
     st = reach_fail(ctx, q.fail, "%s", q.failmsg);
   else if (st == REACH_ERR_INTERRUPTED)
@@ -387,7 +422,31 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
                app_shown_path(o->out));
   }
   if (st == REACH_OK && !o->quiet && !o->nearest) summary(ctx, app, &q);
+  /* "Kharkiv: 1 min 05 s from Belgorod (KN-23, minimum-energy)" */
+  for (size_t t = 0; st == REACH_OK && q.first_s && t < s->ntargets; t++) {
+    if (!isfinite(q.first_s[t])) {
+      app_note(app, "%s: out of reach", s->targets[t].name);
+      continue;
+    }
+    size_t k = q.first_at[t] % app->ndefs, i = q.first_at[t] / app->ndefs;
+    long secs = lround(q.first_s[t]);
+    char when[48], how[64];
+    if (secs >= 60)
+      snprintf(when, sizeof when, "%ld min %02ld s", secs / 60, secs % 60);
+    else
+      snprintf(when, sizeof when, "%ld s", secs);
+    if (app->bms[k].aim == REACH_BALLISTIC_GAMMA)
+      snprintf(how, sizeof how, "gamma %g deg", app->bms[k].gamma_deg);
+    else
+      snprintf(how, sizeof how, "%s", reach_ballistic_aim_name(app->bms[k].aim));
+    const struct reach_ring_def *d = &app->defs[k];
+    app_note(app, "%s: %s from %s (%s%s%s%s)", s->targets[t].name, when, app->pts[i].name,
+             d->missile ? d->missile : "", d->missile ? ", " : "", how,
+             o->model ? "" : ", non-rotating");
+  }
 done:
+  free(first_s);
+  free(first_at);
   reach_writer_abort(w);
   free(in_count);
   free(in_pop);

@@ -27,11 +27,13 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   if (!o->out)
     return app_usage(ctx, app, "no output: give -o FILE (or -o - for GeoJSON on stdout)");
   if ((st = app_weapons(ctx, app))) return st;
+  if ((st = app_flight_checks(ctx, app, 0))) return st;
   if (o->model) {
-    if (o->area || o->dissolve || o->count || o->sector)
+    if (o->area || o->count || o->sector)
       return app_usage(ctx, app, "--model ballistic draws discs and annuli round sites: "
-                                 "not with --from-area, --union, --count or --azimuth");
+                                 "not with --from-area, --count or --azimuth");
     if ((st = app_ballistic(ctx, app, 0, app->ndefs))) return st;
+    if ((st = app_isochrones(ctx, app))) return st;
   }
   /* every value checked once, before any file is touched */
   return app_check_defs(ctx, app, o->sector, o->tol_m);
@@ -70,6 +72,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
        : o->count             ? reach_writer_open_overlap(ctx, o->out, o->format, o->overwrite, &w)
                               : reach_writer_open(ctx, o->out, o->format, o->overwrite, &w);
   if (st) goto done;
+  if (o->ntimes && (st = reach_writer_add_tof_field(ctx, w))) goto done;
   int show = streaming || o->area || app->npts * app->ndefs > 1;
   struct reach_rings_job job = {app->pts, app->npts, app->defs, app->ndefs, o->sector,
                                 o->az_from, o->az_to, o->tol_m, o->threads, reader,

@@ -141,7 +141,7 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     /* ballistic checks depend on the site: they run with each ring */
     struct reach_ring_spec s = {0, 0, job->rings[r].range_m,
                                 job->rings[r].min_range_m, job->sector,
-                                job->az_from_deg, job->az_to_deg, job->tolerance_m, NULL, 0};
+                                job->az_from_deg, job->az_to_deg, job->tolerance_m, NULL, 0, 0};
     if ((st = reach_ring_check(ctx, &s)) != REACH_OK) goto done;
   }
   for (int i = 1; i < nth; i++) { /* thread 0 is the caller */
@@ -178,7 +178,7 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
       struct reach_ring_spec s = {site->lat_deg, site->lon_deg, d->range_m,
                                   d->min_range_m, job->sector,
                                   job->az_from_deg, job->az_to_deg,
-                                  job->tolerance_m, d->ballistic, 0};
+                                  job->tolerance_m, d->ballistic, 0, d->tof_max_s};
       memset(&tasks[i], 0, sizeof tasks[i]);
       tasks[i].spec = s;
     }
@@ -218,7 +218,7 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
                                 job->tolerance_m,
                                 t->ring.err_m,
                                 t->ring.area_m2 / 1e6,
-                                d->kind};
+                                d->kind, d->tof_max_s};
       st = reach_writer_add(ctx, out, &f, &t->ring.geom);
     }
     for (size_t i = 0; i < b.n; i++) reach_ring_clear(&tasks[i].ring);
@@ -265,7 +265,7 @@ static void union_worker_run(struct reach_ctx *ctx, struct union_task *u) {
   while (!atomic_load(&u->failed) && (i = atomic_fetch_add(&u->next, 1)) < job->nsites) {
     struct reach_ring_spec s = {job->sites[i].lat_deg, job->sites[i].lon_deg, d->range_m,
                                 d->min_range_m, job->sector, job->az_from_deg,
-                                job->az_to_deg, job->tolerance_m, d->ballistic, 0};
+                                job->az_to_deg, job->tolerance_m, d->ballistic, 0, d->tof_max_s};
     if (u->buried && u->buried[i]) continue; /* no part of the boundary */
     struct reach_ring r;
     if (reach_ring_build(ctx, &s, &r) != REACH_OK) {
@@ -617,7 +617,7 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
       struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
                                 d->range_m / 1000, job->sector, job->az_from_deg,
                                 job->az_to_deg, job->tolerance_m, err,
-                                reach_geom_area_m2(ctx, &all) / 1e6, NULL};
+                                reach_geom_area_m2(ctx, &all) / 1e6, NULL, d->tof_max_s};
       st = reach_writer_add_coverage(ctx, w, &f, (long)job->nsites, &all);
       reach_geom_clear(&all);
       for (size_t i = 0; i < job->nsites && st == REACH_OK; i++)
@@ -652,7 +652,7 @@ enum reach_status reach_rings_count(struct reach_ctx *ctx,
       struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
                                 d->range_m / 1000, job->sector, job->az_from_deg,
                                 job->az_to_deg, job->tolerance_m, err,
-                                reach_geom_area_m2(ctx, &bands[b].geom) / 1e6, NULL};
+                                reach_geom_area_m2(ctx, &bands[b].geom) / 1e6, NULL, 0};
       st = reach_writer_add_overlap(ctx, w, &f, (long)job->nsites, bands[b].count,
                                     bands[b].at_least, &bands[b].geom);
     }
@@ -811,7 +811,7 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
     if (st == REACH_OK) {
       struct reach_feature f = {label, 0, 0, d->missile, d->band, 0,
                                 d->range_m / 1000, 0, 0, 0, tol, err + sag,
-                                reach_geom_area_m2(ctx, &all) / 1e6, NULL};
+                                reach_geom_area_m2(ctx, &all) / 1e6, NULL, 0};
       st = reach_writer_add_area(ctx, w, &f, (long)sm.n, &all);
       reach_geom_clear(&all);
     }

@@ -58,12 +58,20 @@ static void fly(const struct reach_ballistic *b, const struct launch *L,
   double H2 = vE * vE + vN * vN, H = sqrt(H2), V2 = H2 + vU * vU;
   double k = L->r0 / b->gm_m3_s2;
   double nuc2 = H2 * k, nu = V2 * k;
-  double A = nuc2 - 1, B = H * vU * k, e2 = A * A + B * B;
+  double A = nuc2 - 1, B = H * vU * k;
   double ome2 = nuc2 * (2 - nu);
-  double C = L->r0 * nuc2 / b->R_earth_m - 1;
+  /* 1 + C and 1 + A are computed, not formed from C and A: for a short
+   * flight whose inertial horizontal speed is small (launched west at about
+   * the ground's own speed, ~300 m/s at mid latitudes) the conic is nearly
+   * a line, e -> 1, and forming e^2 - C^2, e^2 + A, e^2 + C and
+   * sq / (1 + C) from numbers near 1 lost up to eight digits: the impact
+   * point jittered by centimetres and Newton's method in speed_solve() could
+   * not land on a target there. */
+  double opc = L->r0 * nuc2 / b->R_earth_m, C = opc - 1;
+  double sq2 = (nuc2 - opc) * (A + C) + B * B; /* e^2 - C^2 */
   double psi, tof;
   f->orbit = 0;
-  if (ome2 <= 0 || (C > 0 && C * C > e2)) {
+  if (ome2 <= 0 || (C > 0 && sq2 < 0)) {
     /* escape, or a perigee above the ground (C > e): it never lands */
     f->orbit = 1;
     f->x = f->y = f->z = NAN;
@@ -83,15 +91,17 @@ static void fly(const struct reach_ballistic *b, const struct launch *L,
     tof = 0;
   } else {
     int asc = B > 0 || (B == 0 && A < 0);
-    double sq = sqrt(fmax(e2 - C * C, 0)), rome2 = sqrt(ome2);
+    double sq = sqrt(fmax(sq2, 0)), rome2 = sqrt(ome2);
     double th0 = atan2(B, A), th1 = atan2(-sq, C);
-    double E0 = atan2(rome2 * B, e2 + A), E1 = atan2(-rome2 * sq, e2 + C);
+    /* e^2 + A = A (1 + A) + B^2, e^2 + C = (A - 1)(1 + A) + B^2 + (1 + C) */
+    double e2pA = A * nuc2 + B * B, e2pC = (A - 1) * nuc2 + B * B + opc;
+    double E0 = atan2(rome2 * B, e2pA), E1 = atan2(-rome2 * sq, e2pC);
     if (asc) {
       th1 += 2 * PI;
       E1 += 2 * PI;
     }
     psi = fmax(th1 - th0, 0);
-    double M0 = E0 - rome2 * B / nuc2, M1 = E1 + rome2 * sq / (1 + C);
+    double M0 = E0 - rome2 * B / nuc2, M1 = E1 + rome2 * sq / opc;
     double a = L->r0 / (2 - nu);
     tof = fmax(M1 - M0, 0) * sqrt(a * a * a / b->gm_m3_s2);
   }
@@ -281,7 +291,19 @@ enum reach_status reach_ballistic_init(struct reach_ctx *ctx,
   if (burnout_alt_m == 0) chord = 2 * R * sin(psi / 2); /* exact */
   double s = (r0 + R + chord) / 2;
   b->v_burnout_mps = sqrt(b->gm_m3_s2 * (2 / r0 - 2 / s));
+  b->aim = REACH_BALLISTIC_MIN_ENERGY;
+  b->gamma_deg = NAN;
   return REACH_OK;
+}
+
+const char *reach_ballistic_aim_name(enum reach_ballistic_aim aim) {
+  switch (aim) {
+  case REACH_BALLISTIC_MIN_ENERGY: return "minimum-energy";
+  case REACH_BALLISTIC_DEPRESSED: return "depressed";
+  case REACH_BALLISTIC_LOFTED: return "lofted";
+  case REACH_BALLISTIC_GAMMA: return "gamma";
+  }
+  return "?";
 }
 
 static enum reach_status check_model(struct reach_ctx *ctx,
@@ -292,6 +314,13 @@ static enum reach_status check_model(struct reach_ctx *ctx,
     return reach_fail(ctx, REACH_ERR_ARG,
                       "ballistic model not initialised (speed %g m/s, radius "
                       "%g m)", b->v_burnout_mps, b->R_earth_m);
+  if ((unsigned)b->aim > REACH_BALLISTIC_GAMMA)
+    return reach_fail(ctx, REACH_ERR_ARG, "unknown trajectory %d", (int)b->aim);
+  if (b->aim == REACH_BALLISTIC_GAMMA &&
+      !(b->gamma_deg > (b->burnout_alt_m > 0 ? -90 : 0) && b->gamma_deg < 90))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "burnout flight-path angle %g deg is outside %s", b->gamma_deg,
+                      b->burnout_alt_m > 0 ? "(-90, 90)" : "(0, 90) (from the ground)");
   return REACH_OK;
 }
 
@@ -449,6 +478,40 @@ static double neg_range_along(double g, void *arg) {
   return 1;
 }
 
+/* The reach along beta of the full-speed shots at one flight-path angle g
+ * (REACH_BALLISTIC_GAMMA): the launch azimuth landing on beta, by the
+ * secant method of neg_range_along() from the offset of the shot launched
+ * along beta. */
+static enum reach_status reach_at_gamma(struct reach_ctx *ctx,
+                                        const struct reach_ballistic *b,
+                                        const struct launch *L, double beta_deg,
+                                        double g, struct reach_ballistic_traj *out) {
+  struct flight f;
+  double beta = beta_deg * DEG, delta, beta0;
+  fly(b, L, sin(beta), cos(beta), sin(g), cos(g), b->v_burnout_mps, &f);
+  if (f.orbit) {
+    fill_antipode(b, L, beta, g, beta_deg, &f, 1, out);
+    return REACH_OK;
+  }
+  angle_az(L, &f, &delta, &beta0);
+  struct along p = {b, L, beta, beta - remainder(beta0 - beta, 2 * PI), 0};
+  double fx = neg_range_along(g, &p);
+  if (p.orbit || -fx >= PI * (1 - ANTIPODE_EPS)) {
+    fly(b, L, sin(p.az), cos(p.az), sin(g), cos(g), b->v_burnout_mps, &f);
+    fill_antipode(b, L, p.az, g, beta_deg, &f, p.orbit, out);
+    return REACH_OK;
+  }
+  if (fx > 0)
+    return reach_fail(ctx, REACH_ERR_INTERNAL,
+                      "ballistic reach: no launch azimuth at gamma %g lands on "
+                      "azimuth %g from (%g, %g)", g / DEG, beta_deg, L->lat_deg,
+                      L->lon_deg);
+  fly(b, L, sin(p.az), cos(p.az), sin(g), cos(g), b->v_burnout_mps, &f);
+  fill(b, L, p.az, g, b->v_burnout_mps, &f, out);
+  out->az_deg = wrap360(beta_deg);
+  return REACH_OK;
+}
+
 enum reach_status reach_ballistic_reach(struct reach_ctx *ctx,
                                         const struct reach_ballistic *b,
                                         double lat_deg, double lon_deg,
@@ -465,6 +528,8 @@ enum reach_status reach_ballistic_reach(struct reach_ctx *ctx,
   double beta = beta_deg * DEG, delta, beta0, lo, hi;
   int orbit;
   launch_at(b, lat_deg, lon_deg, &L);
+  if (b->aim == REACH_BALLISTIC_GAMMA)
+    return reach_at_gamma(ctx, b, &L, beta_deg, b->gamma_deg * DEG, out);
   gamma_bounds(b, &lo, &hi);
   /* the longest shot launched along beta lands near beta; start the
    * envelope search from its gamma, launched off by the same offset */
@@ -557,10 +622,25 @@ static double speed_guess(const struct aim *p, double g) {
   return sqrt(nu * p->b->gm_m3_s2 / p->L->r0);
 }
 
+static double speed_solve(double g, void *arg);
+
 /* For flight-path angle g: the launch azimuth and speed that land on the
  * target, by Newton's method with a forward-difference Jacobian and step
- * halving.  Returns the speed, or +INFINITY if there is none. */
+ * halving, warm-started from the last solution when there is one and, if
+ * that fails (a warm start from a far gamma can be outside Newton's basin:
+ * a scan from gamma 0.5 deg starts near escape speed), from the
+ * non-rotating guess.  Returns the speed, or +INFINITY if there is none. */
 static double speed_for_gamma(double g, void *arg) {
+  struct aim *p = arg;
+  double v = speed_solve(g, p);
+  if (!isfinite(v) && p->have) {
+    p->have = 0;
+    v = speed_solve(g, p);
+  }
+  return v;
+}
+
+static double speed_solve(double g, void *arg) {
   struct aim *p = arg;
   double sg = sin(g), cg = cos(g), r[2], az, v;
   if (p->have) {
@@ -635,6 +715,143 @@ static double gamma_at_speed(struct aim *p, double g_in, double g_out,
   return g_in;
 }
 
+/* The target of p as a unit vector (tx, ty, tz) in the launch-meridian
+ * frame: its east and north, and the great-circle angle and azimuth to it. */
+static void aim_at(struct aim *p, const struct launch *L, double tx, double ty,
+                   double tz) {
+  double cl = hypot(tx, ty), dl = atan2(ty, tx), sd = sin(dl), cd = cos(dl);
+  p->tx = tx, p->ty = ty, p->tz = tz;
+  p->ex = -sd, p->ey = cd;
+  p->nx = -tz * cd, p->ny = -tz * sd, p->nz = cl;
+  double E = ty, N = -L->sphi * tx + L->cphi * tz, U = L->cphi * tx + L->sphi * tz;
+  p->psi = atan2(hypot(E, N), U);
+  p->az_t = atan2(E, N);
+}
+
+/* The flight of trajectory aim to p's target (set up by aim_at()). */
+static enum reach_status aim_flight(struct reach_ctx *ctx,
+                                    const struct reach_ballistic *b,
+                                    const struct launch *L, struct aim *p,
+                                    enum reach_ballistic_aim aim,
+                                    struct reach_ballistic_traj *out,
+                                    int *in_range) {
+  if (p->psi * b->R_earth_m < 1) {
+    struct flight f = {p->tx, p->ty, p->tz, 0, 0};
+    fill(b, L, 0, 90 * DEG, 0, &f, out);
+    *in_range = 1;
+    return REACH_OK;
+  }
+  double vb = b->v_burnout_mps;
+  if (aim == REACH_BALLISTIC_GAMMA) {
+    /* one angle: Newton's method for the launch azimuth and speed */
+    double g = b->gamma_deg * DEG, v = speed_for_gamma(g, p);
+    struct flight f;
+    *in_range = v <= vb * (1 + 1e-12);
+    if (!isfinite(v)) {
+      f.x = f.y = f.z = NAN, f.tof = NAN, f.orbit = 0;
+      fill(b, L, p->az_t, g, v, &f, out);
+      return REACH_OK;
+    }
+    fly(b, L, sin(p->az), cos(p->az), sin(g), cos(g), v, &f);
+    fill(b, L, p->az, g, v, &f, out);
+    if (!*in_range) out->tof_s = NAN;
+    return REACH_OK;
+  }
+  /* least speed over gamma: a scan, then Brent on the bracket */
+  enum { NSCAN = 15 };
+  double lo = (b->burnout_alt_m > 0 ? -60.0 : 0.5) * DEG, hi = 89.5 * DEG;
+  double vbest = INFINITY, gbest = 0, azs[NSCAN], vs[NSCAN];
+  int kbest = -1;
+  double step = (hi - lo) / (NSCAN - 1);
+  for (int k = 0; k < NSCAN; k++) {
+    double v = speed_for_gamma(lo + step * k, p);
+    azs[k] = p->az, vs[k] = v;
+    if (v < vbest) vbest = v, gbest = lo + step * k, kbest = k;
+  }
+  if (kbest < 0)
+    return reach_fail(ctx, REACH_ERR_INTERNAL,
+                      "ballistic: no flight found to a point %.3f km along "
+                      "azimuth %.6g from (%g, %g)", p->psi * b->R_earth_m / 1000,
+                      p->az_t / DEG, L->lat_deg, L->lon_deg);
+  p->az = azs[kbest], p->v = vs[kbest], p->have = 1;
+  double vx, gx = brent_min(speed_for_gamma, p,
+                            kbest > 0 ? gbest - step : lo,
+                            kbest < NSCAN - 1 ? gbest + step : hi, 1e-9, &vx);
+  if (vx <= vbest) {
+    gbest = gx;
+  } else {
+    p->az = azs[kbest], p->v = vs[kbest];
+  }
+  p->have = 1;
+  /* The least speed is flat in gamma, so Brent's answer is good only to
+   * ~sqrt(the speed's rounding), 1e-6 rad, and the flight time wanders by
+   * ~1e-5 s from one target to the next: enough to roughen an isochrone.
+   * Two Newton steps on the central-difference derivative (step 2e-4 rad:
+   * truncation ~1e-8 rad, rounding ~3e-9 rad) make gamma, and tof_s, a
+   * smooth function of the target. */
+  for (int it = 0; it < 2; it++) {
+    const double hg = 2e-4;
+    double az0 = p->az, v0 = p->v;
+    double vm = speed_for_gamma(gbest - hg, p);
+    p->az = az0, p->v = v0;
+    double vp = speed_for_gamma(gbest + hg, p);
+    p->az = az0, p->v = v0;
+    double vc = speed_for_gamma(gbest, p);
+    double d1 = (vp - vm) / (2 * hg), d2 = (vp - 2 * vc + vm) / (hg * hg);
+    if (!isfinite(vm) || !isfinite(vp) || !isfinite(vc) || !(d2 > 0)) break;
+    double dg = -d1 / d2;
+    /* Brent left gamma within ~1e-6 rad: a long step means a bad
+     * difference (a solve that slipped to another solution); and a step
+     * must not raise the speed */
+    if (!(fabs(dg) < 1e-3)) break;
+    p->az = az0, p->v = v0;
+    double vn = speed_for_gamma(gbest + dg, p);
+    if (!(vn <= vc * (1 + 1e-13))) {
+      p->az = az0, p->v = v0;
+      break;
+    }
+    gbest += dg;
+    if (fabs(dg) < 1e-10) break;
+  }
+  vbest = speed_for_gamma(gbest, p);
+  double az = p->az, g = gbest;
+  if (!isfinite(vbest))
+    return reach_fail(ctx, REACH_ERR_INTERNAL,
+                      "ballistic: Newton's method failed for the flight to a "
+                      "point %.3f km along azimuth %.6g from (%g, %g)",
+                      p->psi * b->R_earth_m / 1000, p->az_t / DEG, L->lat_deg,
+                      L->lon_deg);
+  *in_range = vbest <= vb * (1 + 1e-12);
+  if (*in_range && aim != REACH_BALLISTIC_MIN_ENERGY) {
+    /* the scan point beyond which the speed exceeds vb, on the chosen side */
+    int dir = aim == REACH_BALLISTIC_DEPRESSED ? -1 : 1, k = kbest;
+    while (k + dir >= 0 && k + dir < NSCAN && vs[k + dir] <= vb) k += dir;
+    if (k + dir < 0 || k + dir >= NSCAN) {
+      /* no full-speed shot before the end of the scan: take its end */
+      g = lo + step * k, az = azs[k];
+      p->az = az, p->v = vs[k], p->have = 1;
+      vbest = speed_for_gamma(g, p);
+      az = p->az;
+    } else {
+      double g_in = k == kbest ? gbest : lo + step * k;
+      double az_in = k == kbest ? az : azs[k], v_in = k == kbest ? vbest : vs[k];
+      g = gamma_at_speed(p, g_in, lo + step * (k + dir), vb, az_in, v_in);
+      vbest = p->v, az = p->az;
+    }
+  }
+  struct flight f;
+  fly(b, L, sin(az), cos(az), sin(g), cos(g), vbest, &f);
+  fill(b, L, az, g, vbest, &f, out);
+  if (!*in_range) out->tof_s = NAN;
+  return REACH_OK;
+}
+
+static enum reach_status check_aim(struct reach_ctx *ctx, enum reach_ballistic_aim aim) {
+  if ((unsigned)aim > REACH_BALLISTIC_GAMMA)
+    return reach_fail(ctx, REACH_ERR_ARG, "unknown aim %d", (int)aim);
+  return REACH_OK;
+}
+
 enum reach_status reach_ballistic_tof_to(struct reach_ctx *ctx,
                                          const struct reach_ballistic *b,
                                          double lat_deg, double lon_deg,
@@ -645,85 +862,109 @@ enum reach_status reach_ballistic_tof_to(struct reach_ctx *ctx,
   enum reach_status st = check_model(ctx, b);
   if (st == REACH_OK) st = check_point(ctx, lat_deg, lon_deg, "launch");
   if (st == REACH_OK) st = check_point(ctx, lat_t_deg, lon_t_deg, "target");
+  if (st == REACH_OK) st = check_aim(ctx, aim);
   if (st != REACH_OK) return st;
-  if (aim != REACH_BALLISTIC_MIN_ENERGY && aim != REACH_BALLISTIC_DEPRESSED &&
-      aim != REACH_BALLISTIC_LOFTED)
-    return reach_fail(ctx, REACH_ERR_ARG, "unknown aim %d", (int)aim);
   struct launch L;
   launch_at(b, lat_deg, lon_deg, &L);
   struct aim p = {0};
   p.b = b, p.L = &L;
   double sl = sin(lat_t_deg * DEG), cl = cos(lat_t_deg * DEG);
-  double dl = (lon_t_deg - lon_deg) * DEG, sd = sin(dl), cd = cos(dl);
-  p.tx = cl * cd, p.ty = cl * sd, p.tz = sl;
-  p.ex = -sd, p.ey = cd;
-  p.nx = -sl * cd, p.ny = -sl * sd, p.nz = cl;
-  {
-    double E = p.ty, N = -L.sphi * p.tx + L.cphi * p.tz,
-           U = L.cphi * p.tx + L.sphi * p.tz;
-    p.psi = atan2(hypot(E, N), U);
-    p.az_t = atan2(E, N);
-  }
-  if (p.psi * b->R_earth_m < 1) {
-    struct flight f = {p.tx, p.ty, p.tz, 0, 0};
-    fill(b, &L, 0, 90 * DEG, 0, &f, out);
-    *in_range = 1;
+  double dl = (lon_t_deg - lon_deg) * DEG;
+  aim_at(&p, &L, cl * cos(dl), cl * sin(dl), sl);
+  return aim_flight(ctx, b, &L, &p, aim, out, in_range);
+}
+
+enum reach_status reach_ballistic_tof_along(struct reach_ctx *ctx,
+                                            const struct reach_ballistic *b,
+                                            double lat_deg, double lon_deg,
+                                            double beta_deg, double range_m,
+                                            enum reach_ballistic_aim aim,
+                                            struct reach_ballistic_traj *out,
+                                            int *in_range) {
+  enum reach_status st = check_model(ctx, b);
+  if (st == REACH_OK) st = check_point(ctx, lat_deg, lon_deg, "launch");
+  if (st == REACH_OK) st = check_aim(ctx, aim);
+  if (st != REACH_OK) return st;
+  if (!isfinite(beta_deg) || !(range_m >= 0) || !isfinite(range_m))
+    return reach_fail(ctx, REACH_ERR_ARG, "bad azimuth %g or distance %g m",
+                      beta_deg, range_m);
+  struct launch L;
+  launch_at(b, lat_deg, lon_deg, &L);
+  struct aim p = {0};
+  p.b = b, p.L = &L;
+  double psi = range_m / b->R_earth_m, be = beta_deg * DEG;
+  double E = sin(psi) * sin(be), N = sin(psi) * cos(be), U = cos(psi);
+  aim_at(&p, &L, -L.sphi * N + L.cphi * U, E, L.cphi * N + L.sphi * U);
+  return aim_flight(ctx, b, &L, &p, aim, out, in_range);
+}
+
+/* ---- isochrones -------------------------------------------------------- */
+
+enum reach_status reach_ballistic_isochrone(struct reach_ctx *ctx,
+                                            const struct reach_ballistic *b,
+                                            double lat_deg, double lon_deg,
+                                            double beta_deg, double tof_s,
+                                            struct reach_ballistic_traj *out,
+                                            int *clipped) {
+  enum reach_status st = check_model(ctx, b);
+  if (st == REACH_OK) st = check_point(ctx, lat_deg, lon_deg, "launch");
+  if (st != REACH_OK) return st;
+  if (!(tof_s > 0) || !isfinite(tof_s))
+    return reach_fail(ctx, REACH_ERR_ARG, "flight time %g s must be positive", tof_s);
+  if (b->aim == REACH_BALLISTIC_LOFTED)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "no isochrones for lofted flights: their flight time falls "
+                      "with distance (a vertical shot flies longest), so the "
+                      "points reached within a time form an annulus");
+  if (clipped) *clipped = 0;
+  struct reach_ballistic_traj rb;
+  st = reach_ballistic_reach(ctx, b, lat_deg, lon_deg, beta_deg, &rb);
+  if (st != REACH_OK) return st;
+  if (!(tof_s < rb.tof_s)) {
+    /* at or beyond the time to the reach boundary: the boundary */
+    *out = rb;
+    if (clipped) *clipped = 1;
     return REACH_OK;
   }
-  /* least speed over gamma: a scan, then Brent on the bracket */
-  enum { NSCAN = 15 };
-  double lo = (b->burnout_alt_m > 0 ? -60.0 : 0.5) * DEG, hi = 89.5 * DEG;
-  double vbest = INFINITY, gbest = 0, azs[NSCAN], vs[NSCAN];
-  int kbest = -1;
-  double step = (hi - lo) / (NSCAN - 1);
-  for (int k = 0; k < NSCAN; k++) {
-    double v = speed_for_gamma(lo + step * k, &p);
-    azs[k] = p.az, vs[k] = v;
-    if (v < vbest) vbest = v, gbest = lo + step * k, kbest = k;
-  }
-  if (kbest < 0)
-    return reach_fail(ctx, REACH_ERR_INTERNAL,
-                      "ballistic: no flight found to (%g, %g) from (%g, %g)",
-                      lat_t_deg, lon_t_deg, lat_deg, lon_deg);
-  p.az = azs[kbest], p.v = vs[kbest], p.have = 1;
-  double vx, gx = brent_min(speed_for_gamma, &p,
-                            kbest > 0 ? gbest - step : lo,
-                            kbest < NSCAN - 1 ? gbest + step : hi, 1e-9, &vx);
-  if (vx <= vbest) {
-    gbest = gx;
-  } else {
-    p.az = azs[kbest], p.v = vs[kbest];
-  }
-  p.have = 1;
-  vbest = speed_for_gamma(gbest, &p);
-  double az = p.az, g = gbest;
-  if (!isfinite(vbest))
-    return reach_fail(ctx, REACH_ERR_INTERNAL,
-                      "ballistic: Newton's method failed for the flight to "
-                      "(%g, %g) from (%g, %g)", lat_t_deg, lon_t_deg, lat_deg,
-                      lon_deg);
-  double vb = b->v_burnout_mps;
-  *in_range = vbest <= vb * (1 + 1e-12);
-  if (*in_range && aim != REACH_BALLISTIC_MIN_ENERGY) {
-    /* the scan point beyond which the speed exceeds vb, on the chosen side */
-    int dir = aim == REACH_BALLISTIC_DEPRESSED ? -1 : 1, k = kbest;
-    while (k + dir >= 0 && k + dir < NSCAN && vs[k + dir] <= vb) k += dir;
-    if (k + dir < 0 || k + dir >= NSCAN) {
-      /* no full-speed shot before the end of the scan: take its end */
-      g = lo + step * k, az = azs[k];
-      p.az = az, p.v = vs[k], p.have = 1;
-      vbest = speed_for_gamma(g, &p);
-      az = p.az;
+  /* Illinois on f(d) = T(d) - t over [0, R]: T(0) = 0 < t < T(R) */
+  struct launch L;
+  launch_at(b, lat_deg, lon_deg, &L);
+  double lo = 0, flo = -tof_s, hi = rb.range_m, fhi = rb.tof_s - tof_s;
+  double be = beta_deg * DEG, d = hi;
+  int side = 0, have = 0;
+  struct reach_ballistic_traj tr;
+  for (int it = 0; it < 100; it++) {
+    d = (lo * fhi - hi * flo) / (fhi - flo);
+    if (!(d > lo && d < hi)) d = 0.5 * (lo + hi);
+    struct aim p = {0};
+    p.b = b, p.L = &L;
+    double psi = d / b->R_earth_m;
+    double E = sin(psi) * sin(be), N = sin(psi) * cos(be), U = cos(psi);
+    aim_at(&p, &L, -L.sphi * N + L.cphi * U, E, L.cphi * N + L.sphi * U);
+    int in = 0;
+    st = aim_flight(ctx, b, &L, &p, b->aim, &tr, &in);
+    if (st != REACH_OK) return st;
+    have = in;
+    /* just short of R a flight can need a hair more than the burnout
+     * speed: count it as beyond */
+    double fd = in ? tr.tof_s - tof_s : fhi;
+    if (fabs(fd) < 1e-7 || hi - lo < 1e-3) break;
+    if (fd < 0) {
+      lo = d, flo = fd;
+      if (side == -1) fhi /= 2;
+      side = -1;
     } else {
-      double g_in = k == kbest ? gbest : lo + step * k;
-      double az_in = k == kbest ? az : azs[k], v_in = k == kbest ? vbest : vs[k];
-      g = gamma_at_speed(&p, g_in, lo + step * (k + dir), vb, az_in, v_in);
-      vbest = p.v, az = p.az;
+      hi = d, fhi = fd;
+      if (side == 1) flo /= 2;
+      side = 1;
     }
   }
-  struct flight f;
-  fly(b, &L, sin(az), cos(az), sin(g), cos(g), vbest, &f);
-  fill(b, &L, az, g, vbest, &f, out);
-  if (!*in_range) out->tof_s = NAN;
+  if (!have)
+    return reach_fail(ctx, REACH_ERR_INTERNAL,
+                      "ballistic: no flight of %g s found along azimuth %g from "
+                      "(%g, %g)", tof_s, beta_deg, lat_deg, lon_deg);
+  *out = tr;
+  out->range_m = d;
+  out->az_deg = wrap360(beta_deg);
   return REACH_OK;
 }

@@ -89,12 +89,18 @@ static enum reach_status judge(struct reach_ctx *ctx, const struct reach_ring_de
     row->tof_s = tr.tof_s;
   }
   row->in_range = row->dist_m >= w->min_range_m && row->dist_m <= row->reach_m;
-  if (w->ballistic && row->in_range) {
+  /* The flight to the target's azimuth and distance (the correspondence the
+   * rings use), not to its latitude and longitude taken as spherical: then a
+   * target on a ring's edge is on the model's reach, and its tof_s is the
+   * isochrones'.  A circle's tof_s is its tof_model's (non-rotating). */
+  const struct reach_ballistic *m = w->ballistic ? w->ballistic : w->tof_model;
+  (void)t;
+  if (m && row->in_range) {
     struct reach_ballistic_traj tr;
     int ok = 0;
-    enum reach_status st =
-        reach_ballistic_tof_to(ctx, w->ballistic, s->lat_deg, s->lon_deg, t->lat_deg,
-                               t->lon_deg, REACH_BALLISTIC_MIN_ENERGY, &tr, &ok);
+    enum reach_status st = reach_ballistic_tof_along(ctx, m, s->lat_deg, s->lon_deg,
+                                                     row->az_deg, row->dist_m, m->aim,
+                                                     &tr, &ok);
     if (st != REACH_OK) return st;
     row->tof_s = ok ? tr.tof_s : NAN;
   }
@@ -255,6 +261,17 @@ static int nearest_one(const struct reach_ctx *ctx, const struct nearest_job *j,
     *out = cap;
     out->reach_m = j->weapons[cap.weapon].range_m;
     out->tof_s = NAN;
+    /* a circle's flight time, when asked for (the context is only written
+     * on bad arguments, which the model's setup has ruled out) */
+    const struct reach_ballistic *m = j->weapons[cap.weapon].tof_model;
+    struct reach_ballistic_traj tr;
+    int ok = 0;
+    if (m && reach_ballistic_tof_along((struct reach_ctx *)ctx, m,
+                                       j->sites[cap.site].lat_deg,
+                                       j->sites[cap.site].lon_deg, out->az_deg,
+                                       out->dist_m, m->aim, &tr, &ok) == REACH_OK &&
+        ok)
+      out->tof_s = tr.tof_s;
     return 1;
   }
   if (j->in_range_only || j->nsites == 0) return 0;
@@ -407,5 +424,71 @@ done:
   free(zs);
   free(out.rows);
   free(out.have);
+  return st;
+}
+
+/* --nearest --by time: every site x weapon that reaches the target, the
+ * earliest arrival wins (ties: the first site, then the first weapon). */
+enum reach_status reach_query_earliest(struct reach_ctx *ctx,
+                                       const struct reach_site *sites, size_t nsites,
+                                       const struct reach_ring_def *weapons,
+                                       size_t nweapons,
+                                       const struct reach_target *targets,
+                                       size_t ntargets, int in_range_only,
+                                       reach_row_fn fn, void *data) {
+  double *us = site_units(ctx, sites, nsites);
+  double *cmin = malloc((nsites * nweapons + 1) * sizeof *cmin);
+  enum reach_status st = REACH_OK;
+  if (!us || !cmin) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  /* the largest reach of each pair, for the bound of reach_query_rows() */
+  for (size_t i = 0; i < nsites && st == REACH_OK; i++)
+    for (size_t w = 0; w < nweapons && st == REACH_OK; w++) {
+      double rmax = weapons[w].range_m;
+      if (weapons[w].ballistic)
+        st = ballistic_bound(ctx, weapons[w].ballistic, &sites[i], &rmax);
+      double thmax = rmax / (0.995 * ctx->b);
+      cmin[i * nweapons + w] = thmax >= M_PI ? -2 : cos(thmax);
+    }
+  for (size_t t = 0; t < ntargets && st == REACH_OK; t++) {
+    double ut[3];
+    reach_unit_reduced(ctx, targets[t].lat_deg, targets[t].lon_deg, ut);
+    struct reach_query_row best = {0, 0, t, INFINITY, 0, 0, 0, 0, NAN};
+    struct reach_query_row near = best;
+    for (size_t i = 0; i < nsites && st == REACH_OK; i++) {
+      const double *u = us + 3 * i;
+      double dot = u[0] * ut[0] + u[1] * ut[1] + u[2] * ut[2];
+      struct reach_query_row row = {i, 0, t, 0, 0, 0, 0, 0, NAN};
+      int exact_done = 0;
+      for (size_t w = 0; w < nweapons && st == REACH_OK; w++) {
+        if (dot < cmin[i * nweapons + w] && exact_done) continue;
+        if (!exact_done) {
+          exact(ctx, sites[i].lat_deg, sites[i].lon_deg, targets[t].lat_deg,
+                targets[t].lon_deg, &row);
+          exact_done = 1;
+        }
+        row.weapon = w;
+        if ((st = judge(ctx, &weapons[w], &sites[i], &targets[t], &row)) != REACH_OK) break;
+        if (row.in_range && isfinite(row.tof_s) &&
+            (!best.in_range || row.tof_s < best.tof_s))
+          best = row;
+        /* nobody reaches it: the nearest site, the weapon least short */
+        if (!best.in_range &&
+            (row.dist_m < near.dist_m ||
+             (row.dist_m == near.dist_m && row.site == near.site &&
+              row.reach_m - row.dist_m > near.reach_m - near.dist_m)))
+          near = row;
+      }
+    }
+    if (st != REACH_OK) break;
+    struct reach_query_row *r = best.in_range ? &best : &near;
+    if (!best.in_range && (in_range_only || nsites == 0)) continue;
+    if (!fn(r, data)) st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  }
+done:
+  free(us);
+  free(cmin);
   return st;
 }

@@ -57,6 +57,8 @@ struct curve {
   struct geod_geodesicline line; /* RADIAL */
   const struct reach_ballistic *bm; /* VAR: r(t) = the model's reach */
   int to_centre;     /* VAR: r(t) = how far out a launch still reaches C */
+  double tof;        /* VAR: > 0: r(t) = the isochrone of this flight time */
+  int failed;        /* VAR: the model gave no r(t) somewhere (NaN) */
   double rlo, rhi;   /* VAR: least and greatest r(t) evaluated */
 };
 
@@ -132,7 +134,17 @@ static double basket_gap(const struct reach_ctx *ctx, const struct curve *c, dou
   return var_out(ctx, c->bm, lat, lon, azi2 + 180) - d;
 }
 
+/* VAR with tof: the isochrone's distance along azimuth t (metres). */
+static double var_iso(const struct reach_ctx *ctx, const struct curve *c, double t) {
+  struct reach_ballistic_traj tr;
+  if (reach_ballistic_isochrone((struct reach_ctx *)ctx, c->bm, c->clat, c->clon, t,
+                                c->tof, &tr, NULL) != REACH_OK)
+    return NAN;
+  return tr.range_m;
+}
+
 static double var_r(const struct reach_ctx *ctx, const struct curve *c, double t) {
+  if (c->tof > 0) return var_iso(ctx, c, t);
   if (!c->to_centre) return var_out(ctx, c->bm, c->clat, c->clon, t);
   /* The launch basket: the root of g(d), by the secant method from the
    * nominal range (g changes by about -1 per metre of d). */
@@ -158,6 +170,7 @@ static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
     struct curve *cw = (struct curve *)c; /* running bounds */
     if (r < cw->rlo) cw->rlo = r;
     if (r > cw->rhi) cw->rhi = r;
+    if (isnan(r)) cw->failed = 1;
     geod_direct(&ctx->g, c->clat, c->clon, t, r, &s->lat, &s->lon, &azi2);
     s->dir = azi2;
     break;
@@ -551,6 +564,20 @@ enum reach_status reach_ring_check(struct reach_ctx *ctx,
     return reach_fail(ctx, REACH_ERR_ARG,
                       "tolerance %g m is outside [%g m, %g km]", s->tolerance_m,
                       REACH_TOLERANCE_MIN_M, REACH_TOLERANCE_MAX_M / 1000);
+  if (!(s->tof_max_s >= 0) || !isfinite(s->tof_max_s))
+    return reach_fail(ctx, REACH_ERR_ARG, "flight time %g s must be positive",
+                      s->tof_max_s);
+  if (s->tof_max_s > 0 && (!s->ballistic || s->ballistic_to_centre))
+    return reach_fail(ctx, REACH_ERR_ARG, "%s",
+                      s->ballistic ? "isochrones are drawn round launch sites, "
+                                     "not as launch baskets"
+                                   : "isochrones (a flight time) need the "
+                                     "ballistic model");
+  if (s->tof_max_s > 0 && s->ballistic->aim == REACH_BALLISTIC_LOFTED)
+    return reach_fail(ctx, REACH_ERR_ARG, "%s",
+                      "no isochrones for lofted flights: their flight time "
+                      "falls with distance (a vertical shot flies longest), so "
+                      "the points reached within a time form an annulus");
   if (s->ballistic) {
     if (s->sector && sector_width(s->az_from_deg, s->az_to_deg) < 360)
       return reach_fail(ctx, REACH_ERR_ARG, "sectors are not supported with the "
@@ -745,6 +772,7 @@ static struct reach_region *var_region(struct reach_ctx *ctx,
   c.clon = s->lon_deg;
   c.bm = s->ballistic;
   c.to_centre = s->ballistic_to_centre;
+  c.tof = s->ballistic_to_centre ? 0 : s->tof_max_s;
   c.rlo = INFINITY;
   c.rhi = 0;
   /* A pole-centred launch holds its own pole. */
@@ -755,6 +783,13 @@ static struct reach_region *var_region(struct reach_ctx *ctx,
   c.kappa = cos(th) / sin(th) / MEAN_RADIUS_M;
   struct reach_region *reg = closed_region(ctx, s, &c, c.r, *rN_out, *rS_out, pf, errmax,
                                            "ballistic reach");
+  if (reg && (c.failed || isnan(c.r))) { /* a NaN vertex: never write it */
+    reach_region_free(ctx, reg);
+    reg = NULL;
+    reach_fail(ctx, REACH_ERR_INTERNAL, "the ballistic model found no %s along some "
+               "azimuth from (%g, %g)", c.tof > 0 ? "isochrone" : "boundary",
+               s->lat_deg, s->lon_deg);
+  }
   *rlo = c.rlo;
   *rhi = c.rhi;
   return reg;
@@ -866,6 +901,10 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
   reach_region_free(ctx, reg);
   if (out->geom.npolys == 0) {
     reach_geom_clear(&out->geom);
+    if (s.tof_max_s > 0) /* an isochrone inside the minimum range */
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "nothing beyond the minimum range %.3f km is reached within "
+                        "%g s", s.min_range_m / 1000, s.tof_max_s);
     return reach_fail(ctx, REACH_ERR_INTERNAL, "the ring came out empty");
   }
   /* Rounding (F(phi) ~ 2.5e13 m^2 per radian near the poles) can leave a

@@ -54,6 +54,7 @@ struct reach_writer {
   char fills[64][2][9];
   struct reach_style *style;  /* the layer's QGIS style, or NULL */
   int istyle;                 /* the field it is categorized on, or -1 */
+  int itof;                   /* "tof_s" (isochrones), or -1 */
   OGRLayerH sites;            /* GeoPackage: the "sites" point layer */
   struct reach_style *sites_style;
   char last_site[REACH_NAME_LEN];
@@ -247,6 +248,7 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   w->pg = pg;
   w->layer = layer;
   w->istyle = -1;
+  w->itof = -1;
   w->gpkg = !strcmp(drv_name, "GPKG");
   w->shp = !strcmp(drv_name, "ESRI Shapefile");
   w->kml = !strcmp(drv_name, "LIBKML") || !strcmp(drv_name, "KML");
@@ -558,6 +560,28 @@ static void set_common(OGRFeatureH feat, const int *ix, const struct reach_featu
   }
 }
 
+enum reach_status reach_writer_add_tof_field(struct reach_ctx *ctx,
+                                             struct reach_writer *w) {
+  OGRFieldDefnH fd = OGR_Fld_Create("tof_s", OFTReal);
+  CPLErrorReset();
+  int ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
+  OGR_Fld_Destroy(fd);
+  if (!ok) {
+    char msg[512];
+    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot add the field tof_s: %s", msg);
+  }
+  w->itof = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(w->lyr), "tof_s");
+  return REACH_OK;
+}
+
+/* tof_s, when the writer has the field */
+static void set_tof(const struct reach_writer *w, OGRFeatureH feat, double tof_s) {
+  if (w->itof < 0) return;
+  if (tof_s > 0) OGR_F_SetFieldDouble(feat, w->itof, tof_s);
+  else OGR_F_SetFieldNull(feat, w->itof);
+}
+
 static enum reach_status add_coverage(struct reach_ctx *ctx, struct reach_writer *w,
                                       const struct reach_feature *f, long sites,
                                       const char *from_area,
@@ -570,6 +594,7 @@ static enum reach_status add_coverage(struct reach_ctx *ctx, struct reach_writer
   OGR_F_SetFieldDouble(feat, ix[8], f->err_m);
   OGR_F_SetFieldDouble(feat, ix[9], f->area_km2);
   OGR_F_SetFieldString(feat, ix[10], from_area);
+  set_tof(w, feat, f->tof_s);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat);
 }
@@ -726,6 +751,7 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   OGR_F_SetFieldDouble(feat, ix[10], f->err_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
   OGR_F_SetFieldString(feat, ix[12], f->kind ? f->kind : "");
+  set_tof(w, feat, f->tof_s);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat);
 }
