@@ -33,6 +33,7 @@
 
 #include "core/internal.h"
 #include "io/style.h"
+#include "io/stage.h"
 #include "georeach/io.h"
 
 struct reach_writer {
@@ -41,8 +42,11 @@ struct reach_writer {
   int to_stdout;
   int pg;       /* a PostgreSQL connection: one transaction, no files */
   char *dest;   /* destination path (for PG: the connection, password hidden) */
-  char *tmpdir; /* the hidden folder */
-  char *dir;    /* destination folder */
+  struct reach_stage st;      /* the staging folder (not PG) */
+  int staged;                 /* st is open */
+  int checked;                /* GDAL writes through /vsigeoreach/ (checked I/O) */
+  int overwrite;
+  const char *const *set;     /* sidecars that make one output with it */
   size_t count;
   int in_txn;
   int ifield[16];
@@ -75,28 +79,11 @@ static const char *driver_for(const char *path) {
   return NULL;
 }
 
-static void remove_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  if (d) {
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      char *p = CPLStrdup(CPLFormFilename(dir, e->d_name, NULL));
-      unlink(p);
-      CPLFree(p);
-    }
-    closedir(d);
-  }
-  rmdir(dir);
-}
-
 static void writer_free(struct reach_writer *w) {
   if (!w) return;
   reach_style_free(w->style);
   reach_style_free(w->sites_style);
   free(w->dest);
-  free(w->tmpdir);
-  free(w->dir);
   free(w);
 }
 
@@ -105,7 +92,8 @@ void reach_writer_abort(struct reach_writer *w) {
   /* PG: nothing was committed; a dropped old table comes back */
   if (w->ds && w->in_txn) GDALDatasetRollbackTransaction(w->ds);
   if (w->ds) GDALClose(w->ds);
-  if (w->tmpdir) remove_tree(w->tmpdir);
+  if (w->staged) reach_stage_abort(&w->st);
+  w->staged = 0;
   writer_free(w);
 }
 
@@ -261,58 +249,39 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
       return st;
     }
     target = NULL;
-  } else if (to_stdout) {
-    /* Standard output gets the GeoJSON only once it is complete (nothing at
-     * all on an error): it is written to a temporary folder first and
-     * copied out by reach_writer_commit(). */
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp) tmp = "/tmp";
-    size_t len = strlen(tmp) + 32;
-    if (!(w->tmpdir = malloc(len))) {
-      writer_free(w);
-      return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-    }
-    snprintf(w->tmpdir, len, "%s/georeach-XXXXXX", tmp);
-    if (!mkdtemp(w->tmpdir)) {
-      int e = errno;
-      free(w->tmpdir);
-      w->tmpdir = NULL;
-      writer_free(w);
-      return reach_fail(ctx, REACH_ERR_IO, "cannot write a temporary file in %s: %s", tmp,
-                        strerror(e));
-    }
-    tmpfile = CPLStrdup(CPLFormFilename(w->tmpdir, "stdout.geojson", NULL));
-    target = tmpfile;
   } else {
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !overwrite) {
+    /* Everything is staged (stage.c): a hidden folder beside the
+     * destination, or in $TMPDIR for "-", a device or a FIFO, which get
+     * the finished file copied through at the commit (nothing at all on an
+     * error).  A shapefile's or GeoPackage's sidecars are one output with
+     * it. */
+    static const char *const shp_set[] = {".shp", ".shx", ".dbf", ".prj", ".qml", ".cpg",
+                                          ".sbn", ".sbx", ".qix", ".fbn", ".fbx", ".ain",
+                                          ".aih", ".atx", ".ixs", ".mxs", ".qpj", ".shp.xml",
+                                          "+.aux.xml", NULL};
+    static const char *const gpkg_set[] = {"+-wal", "+-shm", "+-journal", NULL};
+    w->set = w->shp ? shp_set : w->gpkg ? gpkg_set : NULL;
+    w->overwrite = overwrite;
+    enum reach_status st = reach_stage_open(ctx, path, overwrite, w->set, &w->st);
+    if (st != REACH_OK) {
       writer_free(w);
-      return reach_fail(ctx, REACH_ERR_IO,
-                        "%s exists; use --overwrite to replace it", path);
+      return st;
     }
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-      writer_free(w);
-      return reach_fail(ctx, REACH_ERR_IO, "%s is a folder, not a file", path);
+    w->staged = 1;
+    if (w->st.through && w->shp) {
+      reach_writer_abort(w);
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "%s: a shapefile is several files and cannot go to a device, "
+                        "a pipe or standard output", path);
     }
-    w->dest = strdup(path);
-    w->dir = strdup(CPLGetDirname(path));
-    size_t len = strlen(w->dir) + 32;
-    w->tmpdir = malloc(len);
-    if (!w->dest || !w->dir || !w->tmpdir) {
-      writer_free(w);
+    if (!(w->dest = strdup(to_stdout ? "standard output" : path))) {
+      reach_writer_abort(w);
       return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     }
-    snprintf(w->tmpdir, len, "%s/.georeach-XXXXXX", w->dir);
-    if (!mkdtemp(w->tmpdir)) {
-      int e = errno;
-      free(w->tmpdir);
-      w->tmpdir = NULL;
-      writer_free(w);
-      return reach_fail(ctx, REACH_ERR_IO, "cannot write in folder %s: %s",
-                        *path && strchr(path, '/') ? CPLGetDirname(path) : ".",
-                        strerror(e));
-    }
-    tmpfile = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetFilename(path), NULL));
+    /* SQLite checks its own writes (and is much faster on a plain path);
+     * the other drivers write through the checking VSI handler */
+    w->checked = !w->gpkg;
+    tmpfile = reach_stage_gdal_path(&w->st, w->st.name, w->checked);
     target = tmpfile;
   }
   CPLErrorReset();
@@ -728,27 +697,21 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   return add_feature(ctx, w, feat);
 }
 
+/* Some drivers (GeoJSON, KML) do not report a failed write: a checked
+ * writer has had every write, flush and close looked at by the VSI handler
+ * (stage.c); an unchecked one (GeoPackage: SQLite checks its own writes; a
+ * driver given with --format) is read back and counted when the disk looks
+ * full.  Every file is fsync()ed either way. */
 static enum reach_status verify_written(struct reach_ctx *ctx,
                                         struct reach_writer *w) {
-  DIR *d = opendir(w->tmpdir);
-  struct dirent *e;
-  enum reach_status st = REACH_OK;
-  while (d && st == REACH_OK && (e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.') continue;
-    char *path = CPLStrdup(CPLFormFilename(w->tmpdir, e->d_name, NULL));
-    int fd = open(path, O_RDONLY);
-    if (fd < 0 || fsync(fd) != 0)
-      st = reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", w->dest,
-                      strerror(errno));
-    if (fd >= 0) close(fd);
-    CPLFree(path);
-  }
-  if (d) closedir(d);
+  int e = reach_stage_io_error(&w->st);
+  if (!e) e = reach_stage_sync(&w->st);
+  if (e) return reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", w->dest, strerror(e));
   struct statvfs fs;
-  if (st != REACH_OK || statvfs(w->tmpdir, &fs) != 0 ||
+  if (w->checked || fstatvfs(w->st.tmpfd, &fs) != 0 ||
       (double)fs.f_bavail * fs.f_frsize >= 1 << 20)
-    return st;
-  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetFilename(w->dest), NULL));
+    return REACH_OK;
+  char *path = reach_stage_gdal_path(&w->st, w->st.name, 0);
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   GIntBig n = -1;
   if (ds && GDALDatasetGetLayerCount(ds) > 0)
@@ -756,11 +719,11 @@ static enum reach_status verify_written(struct reach_ctx *ctx,
   if (ds) GDALClose(ds);
   CPLFree(path);
   if (n != (GIntBig)w->count)
-    st = reach_fail(ctx, REACH_ERR_IO,
-                    "cannot write %s: the disk is full (%lld of %zu features "
-                    "could be read back); nothing was written", w->dest,
-                    (long long)(n < 0 ? 0 : n), w->count);
-  return st;
+    return reach_fail(ctx, REACH_ERR_IO,
+                      "cannot write %s: the disk is full (%lld of %zu features "
+                      "could be read back); nothing was written", w->dest,
+                      (long long)(n < 0 ? 0 : n), w->count);
+  return REACH_OK;
 }
 
 /* The QGIS styles of a GeoPackage's layers, as QGIS itself stores them: a
@@ -820,7 +783,15 @@ static enum reach_status gpkg_styles(struct reach_ctx *ctx, struct reach_writer 
 static enum reach_status qml_sidecar(struct reach_ctx *ctx, struct reach_writer *w) {
   if (!w->style) return REACH_OK;
   char *qml = reach_style_qml(w->style);
-  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetBasename(w->dest), "qml"));
+  /* the stem of the destination's name (CPLGetBasename() of a path past
+   * 2048 bytes would be "") */
+  const char *dot = strrchr(w->st.name, '.');
+  char *stem = CPLStrdup(w->st.name);
+  if (dot) stem[dot - w->st.name] = 0;
+  char *qmlname = CPLStrdup(CPLSPrintf("%s.qml", stem));
+  CPLFree(stem);
+  char *path = reach_stage_gdal_path(&w->st, qmlname, 1);
+  CPLFree(qmlname);
   VSILFILE *fp = VSIFOpenL(path, "wb");
   size_t len = qml ? strlen(qml) : 0;
   int ok = fp && qml && VSIFWriteL(qml, 1, len, fp) == len;
@@ -841,7 +812,7 @@ static enum reach_status kml_fills(struct reach_ctx *ctx, struct reach_writer *w
   static const char nofill[] = "<PolyStyle><fill>0</fill></PolyStyle>";
   static const char pen[] = "<LineStyle><color>";
   if (!w->nfills) return REACH_OK;
-  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetFilename(w->dest), NULL));
+  char *path = reach_stage_gdal_path(&w->st, w->st.name, 0);
   char *tmp = CPLStrdup(CPLSPrintf("%s.fill", path));
   FILE *in = fopen(path, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
   char *line = NULL;
@@ -875,25 +846,6 @@ static enum reach_status kml_fills(struct reach_ctx *ctx, struct reach_writer *w
   CPLFree(tmp);
   if (!ok)
     return reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", w->dest, strerror(e));
-  return REACH_OK;
-}
-
-/* -o -: the finished GeoJSON, from the temporary folder to standard output. */
-static enum reach_status copy_to_stdout(struct reach_ctx *ctx, struct reach_writer *w) {
-  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, "stdout.geojson", NULL));
-  FILE *in = fopen(path, "rb");
-  CPLFree(path);
-  if (!in)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot read back the output: %s", strerror(errno));
-  char buf[1 << 16];
-  size_t n;
-  int ok = 1;
-  while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, n, stdout) == n;
-  ok = ok && !ferror(in) && fflush(stdout) == 0;
-  int e = errno;
-  fclose(in);
-  if (!ok)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot write to standard output: %s", strerror(e));
   return REACH_OK;
 }
 
@@ -938,12 +890,6 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
     return reach_fail(ctx, REACH_ERR_IO, "cannot finish writing %s: %s", what,
                       msg);
   }
-  if (w->to_stdout) {
-    enum reach_status st = copy_to_stdout(ctx, w);
-    remove_tree(w->tmpdir);
-    writer_free(w);
-    return st;
-  }
   if (w->pg) {
     writer_free(w);
     return REACH_OK;
@@ -955,36 +901,18 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
       return st;
     }
   }
-  /* Some drivers (GeoJSON) do not report a failed write: flush every file
-   * to disk, and when the disk looks full read the result back and count. */
   enum reach_status vst = verify_written(ctx, w);
   if (vst != REACH_OK) {
     reach_writer_abort(w);
     return vst;
   }
-  /* Move each file the driver made; the main file last, so that a reader
-   * never sees it without its sidecars. */
-  DIR *d = opendir(w->tmpdir);
-  enum reach_status st = REACH_OK;
-  const char *main_name = CPLGetFilename(w->dest);
-  for (int pass = 0; d && pass < 2 && st == REACH_OK; pass++) {
-    rewinddir(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      int is_main = strcmp(e->d_name, main_name) == 0;
-      if (is_main != pass) continue;
-      char *from = CPLStrdup(CPLFormFilename(w->tmpdir, e->d_name, NULL));
-      char *to = CPLStrdup(CPLFormFilename(w->dir, e->d_name, NULL));
-      if (rename(from, to) != 0)
-        st = reach_fail(ctx, REACH_ERR_IO, "cannot move %s into place: %s", to,
-                        strerror(errno));
-      CPLFree(from);
-      CPLFree(to);
-    }
-  }
-  if (d) closedir(d);
-  remove_tree(w->tmpdir);
+  /* Into place: each file with no-replace unless overwrite, sidecars first
+   * and the main file last (a reader never sees it without them); to a
+   * device, FIFO or standard output copied through (stage.c). */
+  w->staged = 0;
+  enum reach_status st = reach_stage_commit(ctx, &w->st, w->overwrite, w->set);
+  int e = errno;
   writer_free(w);
+  errno = e; /* EPIPE: standard output's reader has gone (see io.h) */
   return st;
 }
