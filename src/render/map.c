@@ -1709,6 +1709,20 @@ enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
       cairo_surface_destroy(s);
       return st;
     }
+    /* Cairo's rasteriser does not survive running out of memory inside
+     * cairo_stroke()/cairo_fill() (its scan converter longjmp()s into a
+     * frame that has returned: SIGSEGV, seen under ulimit -v), so the
+     * room drawing needs is asked for up front: 64 MiB plus a quarter of
+     * the raster (a world map at 8000x8000 peaks ~70 MiB above it). */
+    size_t room = ((size_t)64 << 20) + (size_t)map->w * (size_t)map->h;
+    void *probe = malloc(room);
+    if (!probe) {
+      cairo_surface_destroy(s);
+      return reach_fail(ctx, REACH_ERR_NOMEM,
+                        "cannot make a %dx%d picture: out of memory (drawing it needs "
+                        "about %zu MiB more)", map->w, map->h, room >> 20);
+    }
+    free(probe);
   }
   if ((st = reach_stream_open(ctx, path, overwrite, &out)) != REACH_OK) {
     cairo_surface_destroy(s);
