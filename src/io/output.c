@@ -28,6 +28,7 @@
 #include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -77,6 +78,32 @@ static const char *driver_for(const char *path) {
   for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
     if (strcasecmp(dot, formats[i].ext) == 0) return formats[i].driver;
   return NULL;
+}
+
+/* Why GDAL failed, in one line: the first write error the checking VSI
+ * handler saw (its errno: "File too large", "Disk quota exceeded", ...)
+ * when there is one, else GDAL's message.  SQLite (GeoPackage) says only
+ * "disk I/O error" (or fails later, at a table its failed write did not
+ * make): the usual causes are then looked for (the file size limit
+ * reached, the disk full). */
+static void gdal_why(const struct reach_writer *w, char *buf, size_t size) {
+  char msg[400];
+  reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+  int e = w && w->staged ? reach_stage_io_error(&w->st) : 0;
+  if (!e && w && w->staged && !w->checked) {
+    struct rlimit rl;
+    struct statvfs fs;
+    struct stat sb;
+    if (fstatvfs(w->st.tmpfd, &fs) == 0 && fs.f_bavail == 0) e = ENOSPC;
+    else if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+             fstatat(w->st.tmpfd, w->st.name, &sb, 0) == 0 &&
+             (rlim_t)sb.st_size + (1 << 16) >= rl.rlim_cur)
+      e = EFBIG;
+  }
+  if (e)
+    snprintf(buf, size, "%s%s%s%s", strerror(e), *msg ? " (" : "", msg, *msg ? ")" : "");
+  else
+    snprintf(buf, size, "%s", msg);
 }
 
 static void writer_free(struct reach_writer *w) {
@@ -185,7 +212,7 @@ static enum reach_status pg_open(struct reach_ctx *ctx, struct reach_writer *w,
   CPLErrorReset();
   if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot start a transaction in %s: %s", shown, why);
   }
   w->in_txn = 1;
@@ -289,7 +316,7 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   CPLFree(tmpfile);
   if (!w->ds) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     reach_writer_abort(w);
     return reach_fail(ctx, REACH_ERR_IO, "cannot create %s: %s", path, why);
   }
@@ -302,6 +329,14 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "9");
   } else if (!strcmp(drv_name, "CSV")) {
     lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
+  } else if (!strcmp(drv_name, "FlatGeobuf") && w->staged) {
+    /* its spatial index is built from a temporary file: in the staging
+     * folder, checked like the rest (a truncated temporary file made it
+     * report only "reading temp feature") and removed with it */
+    char *tdir = reach_stage_gdal_path(&w->st, "", w->checked);
+    tdir[strlen(tdir) - 1] = 0;
+    lco = CSLSetNameValue(lco, "TEMPORARY_DIR", tdir);
+    CPLFree(tdir);
   } else if (!strcmp(drv_name, "ESRI Shapefile")) {
     lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
   } else if (pg) {
@@ -340,7 +375,7 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   }
   if (!ok) {
     char msg[512];
-    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    gdal_why(w, msg, sizeof msg);
     reach_fail(ctx, REACH_ERR_IO, "cannot create the layer in %s: %s",
                w->dest ? w->dest : path, msg);
     reach_writer_abort(w);
@@ -469,7 +504,7 @@ static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer 
   OGR_F_Destroy(feat);
   if (e != OGRERR_NONE) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot write feature %zu to %s: %s",
                       w->count + 1, w->dest ? w->dest : "standard output",
                       *why ? why : "write failed (is the disk full?)");
@@ -639,7 +674,7 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
     }
     if (!w->sites) {
       char why[512];
-      reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+      gdal_why(w, why, sizeof why);
       return reach_fail(ctx, REACH_ERR_IO, "cannot create the sites layer in %s: %s",
                         w->dest, why);
     }
@@ -655,7 +690,7 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
   OGR_F_Destroy(feat);
   if (e != OGRERR_NONE) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot write site %s to %s: %s", site->name,
                       w->dest, why);
   }
@@ -771,7 +806,7 @@ static enum reach_status gpkg_styles(struct reach_ctx *ctx, struct reach_writer 
   }
   if (!ls) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot write the layer styles to %s: %s", w->dest,
                       why);
   }
@@ -856,14 +891,14 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
    * transaction too */
   if (w->pg && OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE) {
     char msg[512];
-    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    gdal_why(w, msg, sizeof msg);
     reach_fail(ctx, REACH_ERR_IO, "cannot finish writing %s: %s", w->dest, msg);
     reach_writer_abort(w);
     return REACH_ERR_IO;
   }
   if (w->in_txn && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
     char msg[512];
-    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    gdal_why(w, msg, sizeof msg);
     reach_fail(ctx, REACH_ERR_IO, "cannot finish writing%s%s: %s", w->dest ? " " : "",
                w->dest ? w->dest : "", msg);
     reach_writer_abort(w);
@@ -883,7 +918,7 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
   w->ds = NULL;
   if (CPLGetLastErrorType() >= CE_Failure) {
     char msg[512];
-    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    gdal_why(w, msg, sizeof msg);
     char what[1024];
     snprintf(what, sizeof what, "%s", w->to_stdout ? "standard output" : w->dest);
     reach_writer_abort(w);

@@ -256,14 +256,20 @@ static int open_dir(const char *dir) {
   return fd;
 }
 
+/* A DIR* over a copy of @p fd, read from the start: copies share their
+ * file offset, so a folder read to its end once would read empty after. */
+static DIR *dir_stream(int fd) {
+  int d2 = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+  if (!d && d2 >= 0) close(d2);
+  if (d) rewinddir(d);
+  return d;
+}
+
 /* Remove a folder's plain entries (a staging folder holds no subfolders). */
 static void empty_dir(int dfd) {
-  int d2 = dup(dfd);
-  DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
-  if (!d) {
-    if (d2 >= 0) close(d2);
-    return;
-  }
+  DIR *d = dir_stream(dfd);
+  if (!d) return;
   rewinddir(d);
   struct dirent *e;
   while ((e = readdir(d)) != NULL)
@@ -284,12 +290,8 @@ static void empty_dir(int dfd) {
  * flock() free (the owner held it while it lived; this also guards against
  * a pid seen from another pid namespace). */
 static void clean_stale(int pfd) {
-  int d2 = dup(pfd);
-  DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
-  if (!d) {
-    if (d2 >= 0) close(d2);
-    return;
-  }
+  DIR *d = dir_stream(pfd);
+  if (!d) return;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     if (strncmp(e->d_name, stage_prefix, sizeof stage_prefix - 1)) continue;
@@ -345,12 +347,8 @@ static int in_set(const char *entry, const char *name, const char *const *sideca
 /* The first existing member of the set (a static name), or NULL. */
 static int first_member(int dfd, const char *name, const char *const *sidecars, char *out,
                         size_t size) {
-  int d2 = dup(dfd);
-  DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
-  if (!d) {
-    if (d2 >= 0) close(d2);
-    return 0;
-  }
+  DIR *d = dir_stream(dfd);
+  if (!d) return 0;
   struct dirent *e;
   int found = 0;
   while (!found && (e = readdir(d)) != NULL)
@@ -526,13 +524,8 @@ enum reach_status reach_stage_open(struct reach_ctx *ctx, const char *path, int 
 }
 
 int reach_stage_sync(struct reach_stage *st) {
-  int d2 = dup(st->tmpfd);
-  DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
-  if (!d) {
-    int e = errno;
-    if (d2 >= 0) close(d2);
-    return e;
-  }
+  DIR *d = dir_stream(st->tmpfd);
+  if (!d) return errno;
   rewinddir(d);
   struct dirent *e;
   int err = 0;
@@ -640,10 +633,8 @@ enum reach_status reach_stage_commit(struct reach_ctx *ctx, struct reach_stage *
    * same first name) with the main file last */
   size_t n = 0, cap = 8;
   char **names = malloc(cap * sizeof *names);
-  int d2 = dup(st->tmpfd);
-  DIR *d = d2 >= 0 ? fdopendir(d2) : NULL;
+  DIR *d = dir_stream(st->tmpfd);
   if (!names || !d) {
-    if (d2 >= 0 && !d) close(d2);
     if (d) closedir(d);
     free(names);
     reach_stage_abort(st);
@@ -693,9 +684,7 @@ enum reach_status reach_stage_commit(struct reach_ctx *ctx, struct reach_stage *
       /* members of the old set that the new one lacks (a stale .qix or
        * .sbn would index the old shapes; a stale -wal would be replayed
        * into the new GeoPackage): removed before anything moves */
-      int d3 = dup(st->dirfd);
-      DIR *dd = d3 >= 0 ? fdopendir(d3) : NULL;
-      if (!dd && d3 >= 0) close(d3);
+      DIR *dd = dir_stream(st->dirfd);
       while (dd && (e = readdir(dd)) != NULL) {
         if (!in_set(e->d_name, st->name, sidecars)) continue;
         int ours = 0;
