@@ -169,12 +169,17 @@ def devices():
              lambda b: b[:8] == b"\x89PNG\r\n\x1a\n")):
         p = os.path.join(d, name)
         os.mkfifo(p)
+        keep = p + ".keep"  # the FIFO itself, should the name be replaced
+        os.link(p, keep)
         for ow in (["--overwrite"], []):
             got = []
             t = reader(p, got)
             r = run([cmd] + extra + ["-o", p] + ow)
-            if r.returncode != 0:  # the reader is still waiting: release it
-                with open(p, "wb"):
+            t.join(0.001)
+            if t.is_alive():  # nothing came through: release the reader
+                try:
+                    os.close(os.open(keep, os.O_WRONLY | os.O_NONBLOCK))
+                except OSError:
                     pass
             t.join()
             fifo = stat.S_ISFIFO(os.stat(p).st_mode)
@@ -189,6 +194,7 @@ def devices():
             check(ok, "fifo.%s%s: the reader got the output (%d bytes)"
                   % (cmd, ow and ".overwrite" or "", len(got[0]) if got else 0))
         check(staging(d) == [] and staging(PRIVATE_TMP) == [], "fifo.%s: nothing left" % cmd)
+        os.unlink(keep)
     # /dev/null, without --overwrite only (never risk the real one), and
     # /dev/stdout only once FIFOs are known to survive
     null_before = os.stat("/dev/null")
@@ -330,8 +336,32 @@ def map_memory():
           % (len(name), r.returncode, r.stderr.decode()[:120]))
 
 
+# 14. the GeoJSON's rounding is counted in err_m (an upper bound of the
+# true error of what is written)
+def rounding():
+    d = folder("round")
+    g, j = os.path.join(d, "r.gpkg"), os.path.join(d, "r.geojson")
+    for p in (g, j):
+        run(["rings", "--site", "50.6,36.6", "--range", "885km", "--tol", "1", "-o", p])
+    dg, dj = ogr.Open(g), ogr.Open(j)  # kept open while their features are read
+    fg = dg.GetLayer(0).GetNextFeature()
+    fj = dj.GetLayer(0).GetNextFeature()
+    added = fj.GetField("err_m") - fg.GetField("err_m")
+    def ring(f):
+        m = ogr.ForceToMultiPolygon(f.GetGeometryRef().Clone())
+        return m.GetGeometryRef(0).GetGeometryRef(0).GetPoints()
+    pg, pj = ring(fg), ring(fj)
+    import math
+    worst = max(math.hypot((a[0] - b[0]) * 111320 * math.cos(math.radians(a[1])),
+                           (a[1] - b[1]) * 111700) for a, b in zip(pg, pj)) if len(pg) == len(pj) else 1e9
+    check(len(pg) == len(pj) and 0 <= worst <= added,
+          "rounding: GeoJSON vertices within the err_m it adds (worst %.3g m, added %.3g m)"
+          % (worst, added))
+    check(added < 1e-3, "rounding: the rounding bound is a tiny fraction of the tolerance (%.3g m)" % added)
+
+
 try:
-    for t in (long_paths, write_errors, devices, sidecars, race, closed_pipe, killed, map_memory):
+    for t in (rounding, long_paths, write_errors, devices, sidecars, race, closed_pipe, killed, map_memory):
         t()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
