@@ -91,7 +91,7 @@ def long_paths():
                                                                    r.stderr.decode()[:200]))
     check(os.path.exists(target) and features(target) == 1,
           "long_path_%d: the ring is where the path says" % len(target))
-    check(open(os.path.join(cwd, "out.geojson")).read() == "SENTINEL",
+    check(open(os.path.join(cwd, "out.geojson"), "rb").read() == b"SENTINEL",
           "long_path: the file of that name in the current folder is untouched")
     root_after = set(n for n in os.listdir("/") if n.startswith(".georeach"))
     check(root_after <= root_before, "long_path: nothing staged in / (%s)" % (root_after - root_before))
@@ -115,7 +115,7 @@ def long_paths():
     check((r.returncode == 0 and there) or (r.returncode == 1 and not there),
           "long_path_%d: written where it says or refused (exit %d, there %s: %s)"
           % (len(target), r.returncode, there, r.stderr.decode()[:120]))
-    check(open(os.path.join(cwd, "out.geojson")).read() == "SENTINEL" and staging(cwd) == [],
+    check(open(os.path.join(cwd, "out.geojson"), "rb").read() == b"SENTINEL" and staging(cwd) == [],
           "long_path_%d: current folder untouched" % len(target))
 
 
@@ -133,7 +133,7 @@ def write_errors():
         check(r.returncode == 1 and "too large" in err.lower(),
               "efbig.%s: exit 1 naming the reason (exit %d: %s)" % (ext, r.returncode, err[:160]))
         if ext != "shp":
-            check(open(p).read() == "OLD", "efbig.%s: the old file is untouched" % ext)
+            check(open(p, "rb").read() == b"OLD", "efbig.%s: the old file is untouched" % ext)
         else:
             check(not any(n.startswith("r.") and n[2:] in ("shp", "shx", "dbf") for n in os.listdir(d)),
                   "efbig.shp: no shapefile left")
@@ -228,7 +228,7 @@ def sidecars():
         f.write("OLD DBF")
     r = run(["rings"] + RING + ["-o", p])
     check(r.returncode == 1, "sidecar.exists: refused without --overwrite (exit %d)" % r.returncode)
-    check(open(os.path.join(d, "x.dbf")).read() == "OLD DBF" and not os.path.exists(p),
+    check(open(os.path.join(d, "x.dbf"), "rb").read() == b"OLD DBF" and not os.path.exists(p),
           "sidecar.exists: the old .dbf untouched, no .shp")
     check(staging(d) == [], "sidecar.exists: no staging left")
     for junk in ("x.qix", "x.sbn", "x.sbx", "x.shp.xml", "x.CPG"):
@@ -362,7 +362,10 @@ def rounding():
 
 try:
     for t in (rounding, long_paths, write_errors, devices, sidecars, race, closed_pipe, killed, map_memory):
-        t()
+        try:
+            t()
+        except Exception as e:  # one part's surprise must not hide the others
+            check(False, "%s: raised %s: %s" % (t.__name__, type(e).__name__, e))
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
 done()
