@@ -360,8 +360,19 @@ def rounding():
     check(added < 1e-3, "rounding: the rounding bound is a tiny fraction of the tolerance (%.3g m)" % added)
 
 
+# every format leaves exactly its own files (no temporary file moved in)
+def only_outputs():
+    want = {"geojson": ["r.geojson"], "gpkg": ["r.gpkg"], "kml": ["r.kml"], "fgb": ["r.fgb"],
+            "csv": ["r.csv"], "shp": ["r.cpg", "r.dbf", "r.prj", "r.qml", "r.shp", "r.shx"]}
+    for ext, files in want.items():
+        d = folder("only_" + ext)
+        r = run(["rings"] + RING + ["-o", os.path.join(d, "r." + ext)])
+        got = sorted(os.listdir(d))
+        check(r.returncode == 0 and got == files, "only_outputs.%s: %s" % (ext, got))
+
+
 try:
-    for t in (rounding, long_paths, write_errors, devices, sidecars, race, closed_pipe, killed, map_memory):
+    for t in (only_outputs, rounding, long_paths, write_errors, devices, sidecars, race, closed_pipe, killed, map_memory):
         try:
             t()
         except Exception as e:  # one part's surprise must not hide the others

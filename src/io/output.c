@@ -83,7 +83,8 @@ static const char *driver_for(const char *path) {
 
 /* Why GDAL failed, in one line: the first write error the checking VSI
  * handler saw (its errno: "File too large", "Disk quota exceeded", ...)
- * when there is one, else GDAL's message.  SQLite (GeoPackage) says only
+ * when there is one, else GDAL's message.  Unchecked writes (SQLite's, a
+ * FlatGeobuf's temporary file) say only
  * "disk I/O error" (or fails later, at a table its failed write did not
  * make): the usual causes are then looked for (the file size limit
  * reached, the disk full). */
@@ -91,7 +92,7 @@ static void gdal_why(const struct reach_writer *w, char *buf, size_t size) {
   char msg[400];
   reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
   int e = w && w->staged ? reach_stage_io_error(&w->st) : 0;
-  if (!e && w && w->staged && !w->checked) {
+  if (!e && w && w->staged) {
     struct rlimit rl;
     struct statvfs fs;
     struct stat sb;
@@ -357,9 +358,12 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
   } else if (!strcmp(drv_name, "FlatGeobuf") && w->staged) {
     /* its spatial index is built from a temporary file: in the staging
-     * folder, checked like the rest (a truncated temporary file made it
-     * report only "reading temp feature") and removed with it */
-    char *tdir = reach_stage_gdal_path(&w->st, "", w->checked);
+     * folder (removed with it), by its plain path: GDAL 3.6's plugin
+     * handler unlinks with libc's unlink() of the name relative to the
+     * current folder, so the driver could not remove it under
+     * /vsigeoreach/.  A truncated temporary file shows as "reading temp
+     * feature"; gdal_why() then finds the cause. */
+    char *tdir = reach_stage_gdal_path(&w->st, "", 0);
     tdir[strlen(tdir) - 1] = 0;
     lco = CSLSetNameValue(lco, "TEMPORARY_DIR", tdir);
     CPLFree(tdir);

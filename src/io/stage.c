@@ -14,7 +14,11 @@
  * - GDAL is handed paths under "/vsigeoreach/", a thin VSI handler over
  *   GDAL's own file functions that records the first failed write, flush,
  *   truncate or close: several drivers (GeoJSON, KML) ignore those, which
- *   used to commit a truncated file after EFBIG, EDQUOT or EIO. */
+ *   used to commit a truncated file after EFBIG, EDQUOT or EIO.  (GDAL 3.6's
+ *   plugin handler does not call our unlink/rename/mkdir/rmdir callbacks:
+ *   it calls libc's with the name after the prefix, "proc/self/fd/N/...",
+ *   relative to the current folder.  Drivers that must remove or rename
+ *   their own files, FlatGeobuf's temporary file, are given plain paths.) */
 #define _GNU_SOURCE
 #include <cpl_conv.h>
 #include <cpl_string.h>
