@@ -369,6 +369,14 @@ def only_outputs():
         r = run(["rings"] + RING + ["-o", os.path.join(d, "r." + ext)])
         got = sorted(os.listdir(d))
         check(r.returncode == 0 and got == files, "only_outputs.%s: %s" % (ext, got))
+    # 250-byte names: the staging names are short whatever the name
+    d = folder("long_names")
+    for ext in ("kml", "geojson", "gpkg"):
+        name = "n" * (250 - len(ext) - 1) + "." + ext
+        r = run(["rings"] + RING + ["-o", os.path.join(d, name)])
+        check(r.returncode == 0 and os.path.exists(os.path.join(d, name)) and staging(d) == [],
+              "long_name.%s: a %d-byte name is written (exit %d: %s)"
+              % (ext, len(name), r.returncode, r.stderr.decode()[-120:]))
 
 
 try:

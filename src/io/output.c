@@ -880,7 +880,8 @@ static enum reach_status kml_fills(struct reach_ctx *ctx, struct reach_writer *w
   static const char pen[] = "<LineStyle><color>";
   if (!w->nfills) return REACH_OK;
   char *path = reach_stage_gdal_path(&w->st, w->st.name, 0);
-  char *tmp = CPLStrdup(CPLSPrintf("%s.fill", path));
+  /* a short fixed name: NAME.fill could pass the 255-byte limit */
+  char *tmp = reach_stage_gdal_path(&w->st, "kml.fill", 0);
   FILE *in = fopen(path, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
   char *line = NULL;
   size_t cap = 0;
