@@ -398,6 +398,7 @@ static int same_as_fd(const struct stat *sb, int fd) {
 static enum reach_status stage_prepare(struct reach_ctx *ctx, const char *path, int overwrite,
                                        const char *const *sidecars, int check_only,
                                        struct reach_stage *st) {
+  char *dir = NULL;
   memset(st, 0, sizeof *st);
   st->tmpfd = st->dirfd = st->parentfd = st->through_fd = st->slot = -1;
   if (!(st->shown = strdup(path))) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
@@ -419,17 +420,15 @@ static enum reach_status stage_prepare(struct reach_ctx *ctx, const char *path, 
       goto fail;
     }
     if (!(st->name = strdup(base))) goto nomem;
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
     if (!dir) goto nomem;
     st->dirfd = open_dir(dir);
     if (st->dirfd < 0) {
       int e = errno;
       reach_fail(ctx, REACH_ERR_IO, "cannot write in folder %s: %s",
                  len > 300 ? "(its path is too long to show)" : dir, strerror(e));
-      free(dir);
       goto fail;
     }
-    free(dir);
     struct stat sb;
     if (fstatat(st->dirfd, st->name, &sb, 0) == 0) {
       if (S_ISDIR(sb.st_mode)) {
@@ -465,10 +464,11 @@ static enum reach_status stage_prepare(struct reach_ctx *ctx, const char *path, 
     if (!st->through && faccessat(st->dirfd, ".", W_OK, AT_EACCESS) != 0) {
       int e = errno;
       reach_fail(ctx, REACH_ERR_IO, "cannot write in folder %s: %s",
-                 !slash ? "." : len > 300 ? "(its path is too long to show)" : path,
-                 strerror(e));
+                 len > 300 ? "(its path is too long to show)" : dir, strerror(e));
       goto fail;
     }
+    free(dir);
+    dir = NULL;
   }
   if (check_only) return REACH_OK;
   if (st->through) {
@@ -490,6 +490,7 @@ static enum reach_status stage_prepare(struct reach_ctx *ctx, const char *path, 
 nomem:
   reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
 fail:
+  free(dir);
   stage_close(st);
   return reach_errno(ctx);
 }
