@@ -98,7 +98,7 @@ static void gdal_why(const struct reach_writer *w, char *buf, size_t size) {
     struct stat sb;
     if (fstatvfs(w->st.tmpfd, &fs) == 0 && fs.f_bavail == 0) e = ENOSPC;
     else if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-             fstatat(w->st.tmpfd, w->st.name, &sb, 0) == 0 &&
+             fstatat(w->st.tmpfd, reach_stage_main(&w->st), &sb, 0) == 0 &&
              (rlim_t)sb.st_size + (1 << 16) >= rl.rlim_cur)
       e = EFBIG;
   }
@@ -310,7 +310,8 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     /* SQLite checks its own writes (and is much faster on a plain path);
      * the other drivers write through the checking VSI handler */
     w->checked = !w->gpkg;
-    tmpfile = reach_stage_gdal_path(&w->st, w->st.name, w->checked);
+    if (w->gpkg) snprintf(w->st.main, sizeof w->st.main, "out.gpkg");
+    tmpfile = reach_stage_gdal_path(&w->st, reach_stage_main(&w->st), w->checked);
     target = tmpfile;
   }
   CPLErrorReset();
@@ -778,7 +779,7 @@ static enum reach_status verify_written(struct reach_ctx *ctx,
   if (w->checked || fstatvfs(w->st.tmpfd, &fs) != 0 ||
       (double)fs.f_bavail * fs.f_frsize >= 1 << 20)
     return REACH_OK;
-  char *path = reach_stage_gdal_path(&w->st, w->st.name, 0);
+  char *path = reach_stage_gdal_path(&w->st, reach_stage_main(&w->st), 0);
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   GIntBig n = -1;
   if (ds && GDALDatasetGetLayerCount(ds) > 0)

@@ -587,11 +587,11 @@ int reach_copy_to_fd(int in, int out) {
 /* Move @p name from the staging folder into place without replacing
  * anything: renameat2(RENAME_NOREPLACE), or link()+unlink() on file
  * systems without it; both fail with EEXIST when the name is taken. */
-static int move_noreplace(struct reach_stage *st, const char *name) {
-  if (renameat2(st->tmpfd, name, st->dirfd, name, RENAME_NOREPLACE) == 0) return 0;
+static int move_noreplace(struct reach_stage *st, const char *from, const char *name) {
+  if (renameat2(st->tmpfd, from, st->dirfd, name, RENAME_NOREPLACE) == 0) return 0;
   if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) return -1;
-  if (linkat(st->tmpfd, name, st->dirfd, name, 0) == 0) {
-    unlinkat(st->tmpfd, name, 0);
+  if (linkat(st->tmpfd, from, st->dirfd, name, 0) == 0) {
+    unlinkat(st->tmpfd, from, 0);
     return 0;
   }
   if (errno != EPERM && errno != EOPNOTSUPP) return -1;
@@ -601,7 +601,7 @@ static int move_noreplace(struct reach_stage *st, const char *name) {
     errno = EEXIST;
     return -1;
   }
-  return renameat(st->tmpfd, name, st->dirfd, name);
+  return renameat(st->tmpfd, from, st->dirfd, name);
 }
 
 static int cmp_str(const void *a, const void *b) {
@@ -651,7 +651,7 @@ enum reach_status reach_stage_commit(struct reach_ctx *ctx, struct reach_stage *
   enum reach_status s = REACH_OK;
   while (s == REACH_OK && (e = readdir(d)) != NULL) {
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    if (!strcmp(e->d_name, st->name)) {
+    if (!strcmp(e->d_name, reach_stage_main(st))) {
       has_main = 1;
       continue;
     }
@@ -674,7 +674,7 @@ enum reach_status reach_stage_commit(struct reach_ctx *ctx, struct reach_stage *
     } else if ((err = open_through(st)) != 0) {
       s = reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", through_name(st), strerror(err));
     } else {
-      int in = openat(st->tmpfd, st->name, O_RDONLY | O_CLOEXEC);
+      int in = openat(st->tmpfd, reach_stage_main(st), O_RDONLY | O_CLOEXEC);
       err = in < 0 ? errno : reach_copy_to_fd(in, st->through_fd);
       if (in >= 0) close(in);
       if (err == EPIPE)
@@ -705,8 +705,10 @@ enum reach_status reach_stage_commit(struct reach_ctx *ctx, struct reach_stage *
     size_t moved = 0;
     for (size_t i = 0; s == REACH_OK && i <= n; i++) {
       const char *name = i < n ? names[i] : st->name;
+      const char *from = i < n ? names[i] : reach_stage_main(st);
       if (i == n && !has_main) break;
-      int r = overwrite ? renameat(st->tmpfd, name, st->dirfd, name) : move_noreplace(st, name);
+      int r = overwrite ? renameat(st->tmpfd, from, st->dirfd, name)
+                        : move_noreplace(st, from, name);
       if (r == 0) {
         moved++;
         continue;

@@ -28,7 +28,15 @@ struct reach_stage {
   char tmpname[40]; /* its name in parentfd */
   char gdaldir[40]; /* "/proc/self/fd/N": GDAL's short path to tmpfd */
   int slot;         /* checked-I/O error slot (stage_vsi_*), -1 when none */
+  char main[16];    /* the main file's staged name when not @name ("" = name):
+                     * SQLite adds "-journal" to a GeoPackage's name, which a
+                     * 250-byte name cannot take */
 };
+
+/* The main file's name in the staging folder. */
+static inline const char *reach_stage_main(const struct reach_stage *st) {
+  return st->main[0] ? st->main : st->name;
+}
 
 /* Split and check @p path, open its folder, refuse an existing regular file
  * unless @p overwrite (a folder always), find out whether it is written
