@@ -8,6 +8,7 @@
 #include "export.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include "context.h"
 #include "geom.h"
 
@@ -281,6 +282,58 @@ enum reach_status reach_writer_add_tof_field(struct reach_ctx *ctx,
 
 /** Number of features added so far. */
 size_t reach_writer_count(const struct reach_writer *w);
+
+/**
+ * A staged output stream: a FILE* whose contents reach @p path only when
+ * reach_stream_commit() succeeds, with the guarantees of the writers:
+ * - a regular file is written to a hidden file ".georeach-PID-XXXXXXXX"
+ *   beside @p path (same folder, so the final rename is atomic) and moved
+ *   into place by the commit; without @p overwrite the move is
+ *   renameat2(RENAME_NOREPLACE), so of two runs racing for one name exactly
+ *   one wins and the other gets REACH_ERR_IO; an existing file is refused
+ *   at open already unless @p overwrite; a folder is always refused;
+ * - "-" is standard output; an existing device or FIFO (or the file
+ *   standard output/error already is, e.g. /dev/stdout) is written through
+ *   as it is written, never replaced, and needs no @p overwrite (as the
+ *   shell's noclobber); SIGPIPE is blocked in the opening thread until the
+ *   commit or abort, so a closed pipe is an error, not a death;
+ * - every write is checked: the commit fails with the first write error's
+ *   reason (EFBIG, EDQUOT, EIO, ...) and nothing replaces the old file;
+ * - the path may be of any length (its folder is opened component by
+ *   component);
+ * - staging files of runs killed with -9 are removed by a later open in the
+ *   same folder, once their process is gone.
+ * The stream must be written (reach_stream_file()) from the thread that
+ * opened it.
+ *
+ * @return REACH_OK; REACH_ERR_IO (exists, a folder, cannot write the
+ *   folder); REACH_ERR_NOMEM.  On success caller is responsible for
+ *   finishing with reach_stream_commit() or reach_stream_abort().
+ */
+struct reach_stream;
+enum reach_status reach_stream_open(struct reach_ctx *ctx, const char *path, int overwrite,
+                                    struct reach_stream **s);
+
+/** The stream's FILE* (owned by the stream: do not fclose() it). */
+FILE *reach_stream_file(struct reach_stream *s);
+
+/**
+ * Flush, check every write, fsync and move the file into place (see
+ * reach_stream_open()).  Frees @p s whatever the result.
+ * @return REACH_OK; REACH_ERR_IO with the reason.  When the reader of a
+ *   pipe, FIFO or standard output closed it, REACH_ERR_IO is returned with
+ *   errno set to EPIPE (the CLI may then end quietly, as `head` expects).
+ */
+enum reach_status reach_stream_commit(struct reach_ctx *ctx, struct reach_stream *s);
+
+/** Drop the stream: the staged file is removed (what was already written
+ * through to a device or pipe stays written); frees @p s; NULL is a no-op. */
+void reach_stream_abort(struct reach_stream *s);
+
+/** Check, before any work, that reach_stream_open(@p path, @p overwrite)
+ * would be allowed (folder writable, not a folder, exists only with
+ * @p overwrite); nothing is created. */
+enum reach_status reach_stream_check(struct reach_ctx *ctx, const char *path, int overwrite);
 
 REACH_END_DECLS
 #endif

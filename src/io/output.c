@@ -28,11 +28,13 @@
 #include <strings.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/internal.h"
 #include "io/style.h"
+#include "io/stage.h"
 #include "georeach/io.h"
 
 struct reach_writer {
@@ -41,8 +43,12 @@ struct reach_writer {
   int to_stdout;
   int pg;       /* a PostgreSQL connection: one transaction, no files */
   char *dest;   /* destination path (for PG: the connection, password hidden) */
-  char *tmpdir; /* the hidden folder */
-  char *dir;    /* destination folder */
+  struct reach_stage st;      /* the staging folder (not PG) */
+  int staged;                 /* st is open */
+  int checked;                /* GDAL writes through /vsigeoreach/ (checked I/O) */
+  int overwrite;
+  double round_m;             /* coordinate rounding of the format, m (in err_m) */
+  const char *const *set;     /* sidecars that make one output with it */
   size_t count;
   int in_txn;
   int ifield[16];
@@ -76,19 +82,31 @@ static const char *driver_for(const char *path) {
   return NULL;
 }
 
-static void remove_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  if (d) {
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      char *p = CPLStrdup(CPLFormFilename(dir, e->d_name, NULL));
-      unlink(p);
-      CPLFree(p);
-    }
-    closedir(d);
+/* Why GDAL failed, in one line: the first write error the checking VSI
+ * handler saw (its errno: "File too large", "Disk quota exceeded", ...)
+ * when there is one, else GDAL's message.  Unchecked writes (SQLite's, a
+ * FlatGeobuf's temporary file) say only
+ * "disk I/O error" (or fails later, at a table its failed write did not
+ * make): the usual causes are then looked for (the file size limit
+ * reached, the disk full). */
+static void gdal_why(const struct reach_writer *w, char *buf, size_t size) {
+  char msg[400];
+  reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+  int e = w && w->staged ? reach_stage_io_error(&w->st) : 0;
+  if (!e && w && w->staged) {
+    struct rlimit rl;
+    struct statvfs fs;
+    struct stat sb;
+    if (fstatvfs(w->st.tmpfd, &fs) == 0 && fs.f_bavail == 0) e = ENOSPC;
+    else if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+             fstatat(w->st.tmpfd, reach_stage_main(&w->st), &sb, 0) == 0 &&
+             (rlim_t)sb.st_size + (1 << 16) >= rl.rlim_cur)
+      e = EFBIG;
   }
-  rmdir(dir);
+  if (e)
+    snprintf(buf, size, "%s%s%s%s", strerror(e), *msg ? " (" : "", msg, *msg ? ")" : "");
+  else
+    snprintf(buf, size, "%s", msg);
 }
 
 static void writer_free(struct reach_writer *w) {
@@ -96,8 +114,6 @@ static void writer_free(struct reach_writer *w) {
   reach_style_free(w->style);
   reach_style_free(w->sites_style);
   free(w->dest);
-  free(w->tmpdir);
-  free(w->dir);
   free(w);
 }
 
@@ -106,7 +122,8 @@ void reach_writer_abort(struct reach_writer *w) {
   /* PG: nothing was committed; a dropped old table comes back */
   if (w->ds && w->in_txn) GDALDatasetRollbackTransaction(w->ds);
   if (w->ds) GDALClose(w->ds);
-  if (w->tmpdir) remove_tree(w->tmpdir);
+  if (w->staged) reach_stage_abort(&w->st);
+  w->staged = 0;
   writer_free(w);
 }
 
@@ -199,7 +216,7 @@ static enum reach_status pg_open(struct reach_ctx *ctx, struct reach_writer *w,
   CPLErrorReset();
   if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot start a transaction in %s: %s", shown, why);
   }
   w->in_txn = 1;
@@ -264,66 +281,62 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
       return st;
     }
     target = NULL;
-  } else if (to_stdout) {
-    /* Standard output gets the GeoJSON only once it is complete (nothing at
-     * all on an error): it is written to a temporary folder first and
-     * copied out by reach_writer_commit(). */
-    const char *tmp = getenv("TMPDIR");
-    if (!tmp || !*tmp) tmp = "/tmp";
-    size_t len = strlen(tmp) + 32;
-    if (!(w->tmpdir = malloc(len))) {
-      writer_free(w);
-      return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-    }
-    snprintf(w->tmpdir, len, "%s/georeach-XXXXXX", tmp);
-    if (!mkdtemp(w->tmpdir)) {
-      int e = errno;
-      free(w->tmpdir);
-      w->tmpdir = NULL;
-      writer_free(w);
-      return reach_fail(ctx, REACH_ERR_IO, "cannot write a temporary file in %s: %s", tmp,
-                        strerror(e));
-    }
-    tmpfile = CPLStrdup(CPLFormFilename(w->tmpdir, "stdout.geojson", NULL));
-    target = tmpfile;
   } else {
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !overwrite) {
+    /* Everything is staged (stage.c): a hidden folder beside the
+     * destination, or in $TMPDIR for "-", a device or a FIFO, which get
+     * the finished file copied through at the commit (nothing at all on an
+     * error).  A shapefile's or GeoPackage's sidecars are one output with
+     * it. */
+    static const char *const shp_set[] = {".shp", ".shx", ".dbf", ".prj", ".qml", ".cpg",
+                                          ".sbn", ".sbx", ".qix", ".fbn", ".fbx", ".ain",
+                                          ".aih", ".atx", ".ixs", ".mxs", ".qpj", ".shp.xml",
+                                          "+.aux.xml", NULL};
+    static const char *const gpkg_set[] = {"+-wal", "+-shm", "+-journal", NULL};
+    w->set = w->shp ? shp_set : w->gpkg ? gpkg_set : NULL;
+    w->overwrite = overwrite;
+    enum reach_status st = reach_stage_open(ctx, path, overwrite, w->set, &w->st);
+    if (st != REACH_OK) {
       writer_free(w);
-      return reach_fail(ctx, REACH_ERR_IO,
-                        "%s exists; use --overwrite to replace it", path);
+      return st;
     }
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-      writer_free(w);
-      return reach_fail(ctx, REACH_ERR_IO, "%s is a folder, not a file", path);
+    w->staged = 1;
+    if (w->st.through && w->shp) {
+      reach_writer_abort(w);
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "%s: a shapefile is several files and cannot go to a device, "
+                        "a pipe or standard output", path);
     }
-    w->dest = strdup(path);
-    w->dir = strdup(CPLGetDirname(path));
-    size_t len = strlen(w->dir) + 32;
-    w->tmpdir = malloc(len);
-    if (!w->dest || !w->dir || !w->tmpdir) {
-      writer_free(w);
+    if (!(w->dest = strdup(to_stdout ? "standard output" : path))) {
+      reach_writer_abort(w);
       return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     }
-    snprintf(w->tmpdir, len, "%s/.georeach-XXXXXX", w->dir);
-    if (!mkdtemp(w->tmpdir)) {
-      int e = errno;
-      free(w->tmpdir);
-      w->tmpdir = NULL;
-      writer_free(w);
-      return reach_fail(ctx, REACH_ERR_IO, "cannot write in folder %s: %s",
-                        *path && strchr(path, '/') ? CPLGetDirname(path) : ".",
-                        strerror(e));
-    }
-    tmpfile = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetFilename(path), NULL));
+    /* SQLite checks its own writes (and is much faster on a plain path);
+     * the other drivers write through the checking VSI handler */
+    w->checked = !w->gpkg;
+    if (w->gpkg) snprintf(w->st.main, sizeof w->st.main, "out.gpkg");
+    tmpfile = reach_stage_gdal_path(&w->st, reach_stage_main(&w->st), w->checked);
     target = tmpfile;
   }
   CPLErrorReset();
+  /* A staged GeoPackage needs no durable step before the commit, which
+   * fsync()s the finished file before it is renamed into place: SQLite's
+   * synchronous writes are turned off for this connection (the pragma is
+   * read when GDAL opens it). */
+  char *old_sync = NULL;
+  if (w->gpkg && w->staged) {
+    const char *o = CPLGetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", NULL);
+    old_sync = o ? CPLStrdup(o) : NULL;
+    CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
+  }
   if (target) w->ds = GDALCreate(drv, target, 0, 0, 0, GDT_Unknown, NULL);
+  if (w->gpkg && w->staged) {
+    CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", old_sync);
+    CPLFree(old_sync);
+  }
   CPLFree(tmpfile);
   if (!w->ds) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     reach_writer_abort(w);
     return reach_fail(ctx, REACH_ERR_IO, "cannot create %s: %s", path, why);
   }
@@ -333,9 +346,31 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   char **lco = NULL;
   if (!strcmp(drv_name, "GeoJSON")) {
     lco = CSLSetNameValue(lco, "RFC7946", "YES");
+    /* 9 decimals of a degree: rounding moves a vertex by at most
+     * 0.5e-9 degree in each axis, <= 0.5e-9 * (pi/180) * 6399594 m (the
+     * largest radius of curvature of WGS84, at the poles) * sqrt(2) =
+     * 7.9e-5 m, added to err_m so that it stays an upper bound of the true
+     * error of what is written.  (Measured with scripts/bench write: 6 to
+     * 9 decimals or SIGNIFICANT_FIGURES write equally fast -- GDAL's json-c
+     * serialisation, not the digits, is the cost -- so the precision is
+     * not lowered for speed.) */
     lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "9");
+    w->round_m = 0.5e-9 * (M_PI / 180) * 6399594.0 * sqrt(2.0);
+  } else if (w->gpkg) {
+    lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "NO"); /* built at the commit: gpkg_index() */
   } else if (!strcmp(drv_name, "CSV")) {
     lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
+  } else if (!strcmp(drv_name, "FlatGeobuf") && w->staged) {
+    /* its spatial index is built from a temporary file: in the staging
+     * folder (removed with it), by its plain path: GDAL 3.6's plugin
+     * handler unlinks with libc's unlink() of the name relative to the
+     * current folder, so the driver could not remove it under
+     * /vsigeoreach/.  A truncated temporary file shows as "reading temp
+     * feature"; gdal_why() then finds the cause. */
+    char *tdir = reach_stage_gdal_path(&w->st, "", 0);
+    tdir[strlen(tdir) - 1] = 0;
+    lco = CSLSetNameValue(lco, "TEMPORARY_DIR", tdir);
+    CPLFree(tdir);
   } else if (!strcmp(drv_name, "ESRI Shapefile")) {
     lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
   } else if (pg) {
@@ -374,7 +409,7 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   }
   if (!ok) {
     char msg[512];
-    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    gdal_why(w, msg, sizeof msg);
     reach_fail(ctx, REACH_ERR_IO, "cannot create the layer in %s: %s",
                w->dest ? w->dest : path, msg);
     reach_writer_abort(w);
@@ -503,7 +538,7 @@ static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer 
   OGR_F_Destroy(feat);
   if (e != OGRERR_NONE) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot write feature %zu to %s: %s",
                       w->count + 1, w->dest ? w->dest : "standard output",
                       *why ? why : "write failed (is the disk full?)");
@@ -591,7 +626,7 @@ static enum reach_status add_coverage(struct reach_ctx *ctx, struct reach_writer
   set_common(feat, ix, f);
   OGR_F_SetFieldInteger64(feat, ix[6], sites);
   OGR_F_SetFieldDouble(feat, ix[7], f->tol_m);
-  OGR_F_SetFieldDouble(feat, ix[8], f->err_m);
+  OGR_F_SetFieldDouble(feat, ix[8], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[9], f->area_km2);
   OGR_F_SetFieldString(feat, ix[10], from_area);
   set_tof(w, feat, f->tof_s);
@@ -625,7 +660,7 @@ enum reach_status reach_writer_add_overlap(struct reach_ctx *ctx,
   OGR_F_SetFieldInteger64(feat, ix[7], count);
   OGR_F_SetFieldInteger(feat, ix[8], at_least);
   OGR_F_SetFieldDouble(feat, ix[9], f->tol_m);
-  OGR_F_SetFieldDouble(feat, ix[10], f->err_m);
+  OGR_F_SetFieldDouble(feat, ix[10], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat);
@@ -645,7 +680,7 @@ enum reach_status reach_writer_add_basket(struct reach_ctx *ctx,
   OGR_F_SetFieldString(feat, ix[5], b->any ? "any" : "all");
   OGR_F_SetFieldString(feat, ix[6], b->within ? b->within : "");
   OGR_F_SetFieldDouble(feat, ix[7], b->tol_m);
-  OGR_F_SetFieldDouble(feat, ix[8], b->err_m);
+  OGR_F_SetFieldDouble(feat, ix[8], b->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[9], b->area_km2);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat);
@@ -683,7 +718,9 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     OSRImportFromEPSG(srs, 4326);
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    w->sites = GDALDatasetCreateLayer(w->ds, "sites", srs, wkbPoint, NULL);
+    /* its R-tree is built at the commit, as the main layer's (gpkg_index) */
+    char *slco[] = {(char *)"SPATIAL_INDEX=NO", NULL};
+    w->sites = GDALDatasetCreateLayer(w->ds, "sites", srs, wkbPoint, slco);
     OSRDestroySpatialReference(srs);
     static const struct field site_fields[] = {
         {"name", F_TEXT, REACH_NAME_LEN}, {"lat", F_REAL, 0}, {"lon", F_REAL, 0}};
@@ -696,7 +733,7 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
     }
     if (!w->sites) {
       char why[512];
-      reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+      gdal_why(w, why, sizeof why);
       return reach_fail(ctx, REACH_ERR_IO, "cannot create the sites layer in %s: %s",
                         w->dest, why);
     }
@@ -712,7 +749,7 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
   OGR_F_Destroy(feat);
   if (e != OGRERR_NONE) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot write site %s to %s: %s", site->name,
                       w->dest, why);
   }
@@ -748,7 +785,7 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
     OGR_F_SetFieldNull(feat, ix[8]);
   }
   OGR_F_SetFieldDouble(feat, ix[9], f->tol_m);
-  OGR_F_SetFieldDouble(feat, ix[10], f->err_m);
+  OGR_F_SetFieldDouble(feat, ix[10], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
   OGR_F_SetFieldString(feat, ix[12], f->kind ? f->kind : "");
   set_tof(w, feat, f->tof_s);
@@ -756,27 +793,21 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   return add_feature(ctx, w, feat);
 }
 
+/* Some drivers (GeoJSON, KML) do not report a failed write: a checked
+ * writer has had every write, flush and close looked at by the VSI handler
+ * (stage.c); an unchecked one (GeoPackage: SQLite checks its own writes; a
+ * driver given with --format) is read back and counted when the disk looks
+ * full.  Every file is fsync()ed either way. */
 static enum reach_status verify_written(struct reach_ctx *ctx,
                                         struct reach_writer *w) {
-  DIR *d = opendir(w->tmpdir);
-  struct dirent *e;
-  enum reach_status st = REACH_OK;
-  while (d && st == REACH_OK && (e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.') continue;
-    char *path = CPLStrdup(CPLFormFilename(w->tmpdir, e->d_name, NULL));
-    int fd = open(path, O_RDONLY);
-    if (fd < 0 || fsync(fd) != 0)
-      st = reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", w->dest,
-                      strerror(errno));
-    if (fd >= 0) close(fd);
-    CPLFree(path);
-  }
-  if (d) closedir(d);
+  int e = reach_stage_io_error(&w->st);
+  if (!e) e = reach_stage_sync(&w->st);
+  if (e) return reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", w->dest, strerror(e));
   struct statvfs fs;
-  if (st != REACH_OK || statvfs(w->tmpdir, &fs) != 0 ||
+  if (w->checked || fstatvfs(w->st.tmpfd, &fs) != 0 ||
       (double)fs.f_bavail * fs.f_frsize >= 1 << 20)
-    return st;
-  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetFilename(w->dest), NULL));
+    return REACH_OK;
+  char *path = reach_stage_gdal_path(&w->st, reach_stage_main(&w->st), 0);
   GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
   GIntBig n = -1;
   if (ds && GDALDatasetGetLayerCount(ds) > 0)
@@ -784,11 +815,11 @@ static enum reach_status verify_written(struct reach_ctx *ctx,
   if (ds) GDALClose(ds);
   CPLFree(path);
   if (n != (GIntBig)w->count)
-    st = reach_fail(ctx, REACH_ERR_IO,
-                    "cannot write %s: the disk is full (%lld of %zu features "
-                    "could be read back); nothing was written", w->dest,
-                    (long long)(n < 0 ? 0 : n), w->count);
-  return st;
+    return reach_fail(ctx, REACH_ERR_IO,
+                      "cannot write %s: the disk is full (%lld of %zu features "
+                      "could be read back); nothing was written", w->dest,
+                      (long long)(n < 0 ? 0 : n), w->count);
+  return REACH_OK;
 }
 
 /* The QGIS styles of a GeoPackage's layers, as QGIS itself stores them: a
@@ -836,7 +867,7 @@ static enum reach_status gpkg_styles(struct reach_ctx *ctx, struct reach_writer 
   }
   if (!ls) {
     char why[512];
-    reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);
+    gdal_why(w, why, sizeof why);
     return reach_fail(ctx, REACH_ERR_IO, "cannot write the layer styles to %s: %s", w->dest,
                       why);
   }
@@ -848,7 +879,15 @@ static enum reach_status gpkg_styles(struct reach_ctx *ctx, struct reach_writer 
 static enum reach_status qml_sidecar(struct reach_ctx *ctx, struct reach_writer *w) {
   if (!w->style) return REACH_OK;
   char *qml = reach_style_qml(w->style);
-  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetBasename(w->dest), "qml"));
+  /* the stem of the destination's name (CPLGetBasename() of a path past
+   * 2048 bytes would be "") */
+  const char *dot = strrchr(w->st.name, '.');
+  char *stem = CPLStrdup(w->st.name);
+  if (dot) stem[dot - w->st.name] = 0;
+  char *qmlname = CPLStrdup(CPLSPrintf("%s.qml", stem));
+  CPLFree(stem);
+  char *path = reach_stage_gdal_path(&w->st, qmlname, 1);
+  CPLFree(qmlname);
   VSILFILE *fp = VSIFOpenL(path, "wb");
   size_t len = qml ? strlen(qml) : 0;
   int ok = fp && qml && VSIFWriteL(qml, 1, len, fp) == len;
@@ -869,8 +908,9 @@ static enum reach_status kml_fills(struct reach_ctx *ctx, struct reach_writer *w
   static const char nofill[] = "<PolyStyle><fill>0</fill></PolyStyle>";
   static const char pen[] = "<LineStyle><color>";
   if (!w->nfills) return REACH_OK;
-  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, CPLGetFilename(w->dest), NULL));
-  char *tmp = CPLStrdup(CPLSPrintf("%s.fill", path));
+  char *path = reach_stage_gdal_path(&w->st, w->st.name, 0);
+  /* a short fixed name: NAME.fill could pass the 255-byte limit */
+  char *tmp = reach_stage_gdal_path(&w->st, "kml.fill", 0);
   FILE *in = fopen(path, "rb"), *out = in ? fopen(tmp, "wb") : NULL;
   char *line = NULL;
   size_t cap = 0;
@@ -906,22 +946,36 @@ static enum reach_status kml_fills(struct reach_ctx *ctx, struct reach_writer *w
   return REACH_OK;
 }
 
-/* -o -: the finished GeoJSON, from the temporary folder to standard output. */
-static enum reach_status copy_to_stdout(struct reach_ctx *ctx, struct reach_writer *w) {
-  char *path = CPLStrdup(CPLFormFilename(w->tmpdir, "stdout.geojson", NULL));
-  FILE *in = fopen(path, "rb");
-  CPLFree(path);
-  if (!in)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot read back the output: %s", strerror(errno));
-  char buf[1 << 16];
-  size_t n;
-  int ok = 1;
-  while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0) ok = fwrite(buf, 1, n, stdout) == n;
-  ok = ok && !ferror(in) && fflush(stdout) == 0;
-  int e = errno;
-  fclose(in);
-  if (!ok)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot write to standard output: %s", strerror(e));
+/* The GeoPackage's R-trees, built once from the finished tables: layers
+ * are created with SPATIAL_INDEX=NO, because the index GDAL would otherwise
+ * create (at the SyncToDisk that puts "rings" first) is kept up to date by
+ * triggers, one R-tree insertion per feature inside the big transaction.
+ * Measured with scripts/bench write (100,000 features): the commit took
+ * ~20-30% less this way.  Same tables, triggers and gpkg_extensions rows
+ * as GDAL's own (it is GDAL's CreateSpatialIndex()). */
+static enum reach_status gpkg_index(struct reach_ctx *ctx, struct reach_writer *w) {
+  OGRLayerH layers[2] = {w->lyr, w->sites};
+  for (int i = 0; i < 2; i++) {
+    if (!layers[i]) continue;
+    char sql[600];
+    snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', '%s')", OGR_L_GetName(layers[i]),
+             OGR_L_GetGeometryColumn(layers[i]));
+    CPLErrorReset();
+    OGRLayerH r = GDALDatasetExecuteSQL(w->ds, sql, NULL, NULL);
+    int ok = 0;
+    if (r) {
+      OGRFeatureH f = OGR_L_GetNextFeature(r);
+      ok = f && OGR_F_GetFieldAsInteger(f, 0) == 1;
+      if (f) OGR_F_Destroy(f);
+      GDALDatasetReleaseResultSet(w->ds, r);
+    }
+    if (!ok) {
+      char why[512];
+      gdal_why(w, why, sizeof why);
+      return reach_fail(ctx, REACH_ERR_IO, "cannot index %s: %s", w->dest,
+                        *why ? why : "CreateSpatialIndex failed");
+    }
+  }
   return REACH_OK;
 }
 
@@ -932,20 +986,27 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
    * transaction too */
   if (w->pg && OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE) {
     char msg[512];
-    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    gdal_why(w, msg, sizeof msg);
     reach_fail(ctx, REACH_ERR_IO, "cannot finish writing %s: %s", w->dest, msg);
     reach_writer_abort(w);
     return REACH_ERR_IO;
   }
   if (w->in_txn && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
     char msg[512];
-    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    gdal_why(w, msg, sizeof msg);
     reach_fail(ctx, REACH_ERR_IO, "cannot finish writing%s%s: %s", w->dest ? " " : "",
                w->dest ? w->dest : "", msg);
     reach_writer_abort(w);
     return REACH_ERR_IO;
   }
   w->in_txn = 0;
+  if (w->gpkg) {
+    enum reach_status st = gpkg_index(ctx, w);
+    if (st != REACH_OK) {
+      reach_writer_abort(w);
+      return st;
+    }
+  }
   if (w->gpkg) {
     enum reach_status st = gpkg_styles(ctx, w);
     if (st != REACH_OK) {
@@ -959,18 +1020,12 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
   w->ds = NULL;
   if (CPLGetLastErrorType() >= CE_Failure) {
     char msg[512];
-    reach_one_line(CPLGetLastErrorMsg(), msg, sizeof msg);
+    gdal_why(w, msg, sizeof msg);
     char what[1024];
     snprintf(what, sizeof what, "%s", w->to_stdout ? "standard output" : w->dest);
     reach_writer_abort(w);
     return reach_fail(ctx, REACH_ERR_IO, "cannot finish writing %s: %s", what,
                       msg);
-  }
-  if (w->to_stdout) {
-    enum reach_status st = copy_to_stdout(ctx, w);
-    remove_tree(w->tmpdir);
-    writer_free(w);
-    return st;
   }
   if (w->pg) {
     writer_free(w);
@@ -983,36 +1038,18 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
       return st;
     }
   }
-  /* Some drivers (GeoJSON) do not report a failed write: flush every file
-   * to disk, and when the disk looks full read the result back and count. */
   enum reach_status vst = verify_written(ctx, w);
   if (vst != REACH_OK) {
     reach_writer_abort(w);
     return vst;
   }
-  /* Move each file the driver made; the main file last, so that a reader
-   * never sees it without its sidecars. */
-  DIR *d = opendir(w->tmpdir);
-  enum reach_status st = REACH_OK;
-  const char *main_name = CPLGetFilename(w->dest);
-  for (int pass = 0; d && pass < 2 && st == REACH_OK; pass++) {
-    rewinddir(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      int is_main = strcmp(e->d_name, main_name) == 0;
-      if (is_main != pass) continue;
-      char *from = CPLStrdup(CPLFormFilename(w->tmpdir, e->d_name, NULL));
-      char *to = CPLStrdup(CPLFormFilename(w->dir, e->d_name, NULL));
-      if (rename(from, to) != 0)
-        st = reach_fail(ctx, REACH_ERR_IO, "cannot move %s into place: %s", to,
-                        strerror(errno));
-      CPLFree(from);
-      CPLFree(to);
-    }
-  }
-  if (d) closedir(d);
-  remove_tree(w->tmpdir);
+  /* Into place: each file with no-replace unless overwrite, sidecars first
+   * and the main file last (a reader never sees it without them); to a
+   * device, FIFO or standard output copied through (stage.c). */
+  w->staged = 0;
+  enum reach_status st = reach_stage_commit(ctx, &w->st, w->overwrite, w->set);
+  int e = errno;
   writer_free(w);
+  errno = e; /* EPIPE: standard output's reader has gone (see io.h) */
   return st;
 }

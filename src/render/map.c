@@ -30,6 +30,7 @@
 #include "core/internal.h"
 #include "geom/clip.h"
 #include "georeach/gazetteer.h"
+#include "georeach/io.h"
 #include "georeach/map.h"
 #include "georeach/ring.h"
 
@@ -1899,78 +1900,68 @@ enum reach_status reach_map_check_output(struct reach_ctx *ctx, const char *path
     return reach_fail(ctx, REACH_ERR_ARG,
                       "cannot tell the picture format of '%s': give a name ending "
                       "in .png, .svg or .pdf", path);
-  struct stat sb;
-  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-    return reach_fail(ctx, REACH_ERR_IO, "%s is a folder, not a file", path);
-  if (stat(path, &sb) == 0 && !overwrite)
-    return reach_fail(ctx, REACH_ERR_IO, "%s exists; use --overwrite to replace it", path);
-  const char *slash = strrchr(path, '/');
-  char dir[4096];
-  if (!slash)
-    snprintf(dir, sizeof dir, ".");
-  else
-    snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-  if (stat(dir, &sb) != 0)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot write in folder %s: %s", dir,
-                      strerror(errno));
-  if (!S_ISDIR(sb.st_mode))
-    return reach_fail(ctx, REACH_ERR_IO, "cannot write in folder %s: %s", dir,
-                      strerror(ENOTDIR));
-  if (access(dir, W_OK) != 0)
-    return reach_fail(ctx, REACH_ERR_IO, "cannot write in folder %s: %s", dir,
-                      strerror(errno));
-  return REACH_OK;
+  /* the staged stream's own checks (io/stage.c): a folder is refused, an
+   * existing file needs overwrite, a device or FIFO is written through */
+  return reach_stream_check(ctx, path, overwrite);
 }
 
 enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
                                   const char *path, int overwrite,
                                   reach_progress_fn progress, void *data) {
   int fmt = format_of(path);
-  const char *slash = strrchr(path, '/');
   enum reach_status st = reach_map_check_output(ctx, path, overwrite);
   if (st) return st;
   if (!map->laid_out && (st = reach_map_layout(ctx, map)) != REACH_OK) return st;
 
-  /* a hidden file beside the destination, renamed into place at the end */
-  const char *base = slash ? slash + 1 : path;
-  char dir[4096];
-  if (!slash)
-    snprintf(dir, sizeof dir, ".");
-  else
-    snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-  size_t tlen = strlen(dir) + strlen(base) + 64;
-  char *tmp = malloc(tlen);
-  if (!tmp) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-  int fd = -1;
-  for (int i = 0; i < 100 && fd < 0; i++) {
-    snprintf(tmp, tlen, "%s/.%s.georeach-%ld-%d", dir, base, (long)getpid(), i);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (fd < 0 && errno != EEXIST) break;
+  /* The picture first (a raster of w x h may not fit in memory: nothing is
+   * created before that is known), then a staged stream (io/stage.c): a
+   * short hidden name beside the destination, checked writes, renamed into
+   * place without replacing anything unless overwrite. */
+  cairo_surface_t *s = NULL;
+  struct reach_stream *out = NULL;
+  if (fmt == 0) {
+    s = cairo_image_surface_create(map->transparent ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
+                                   map->w, map->h);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "cannot make a %dx%d picture: %s", map->w, map->h,
+                      cairo_status_to_string(cairo_surface_status(s)));
+      cairo_surface_destroy(s);
+      return st;
+    }
+    /* Cairo's rasteriser does not survive running out of memory inside
+     * cairo_stroke()/cairo_fill() (its scan converter longjmp()s into a
+     * frame that has returned: SIGSEGV, seen under ulimit -v), so the
+     * room drawing needs is asked for up front: 64 MiB plus a quarter of
+     * the raster (a world map at 8000x8000 peaks ~70 MiB above it). */
+    size_t room = ((size_t)64 << 20) + (size_t)map->w * (size_t)map->h;
+    void *probe = malloc(room);
+    if (!probe) {
+      cairo_surface_destroy(s);
+      return reach_fail(ctx, REACH_ERR_NOMEM,
+                        "cannot make a %dx%d picture: out of memory (drawing it needs "
+                        "about %zu MiB more)", map->w, map->h, room >> 20);
+    }
+    free(probe);
   }
-  if (fd < 0) {
-    int e = errno;
-    free(tmp);
-    return reach_fail(ctx, REACH_ERR_IO, "cannot write in folder %s: %s", dir, strerror(e));
+  if ((st = reach_stream_open(ctx, path, overwrite, &out)) != REACH_OK) {
+    cairo_surface_destroy(s);
+    return st;
   }
-  FILE *f = fdopen(fd, "wb");
-  if (!f) {
-    close(fd);
-    unlink(tmp);
-    free(tmp);
-    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-  }
-  cairo_surface_t *s =
-      fmt == 0 ? cairo_image_surface_create(map->transparent ? CAIRO_FORMAT_ARGB32
-                                                             : CAIRO_FORMAT_RGB24,
-                                            map->w, map->h)
-      : fmt == 1 ? cairo_svg_surface_create_for_stream(write_cb, f, map->w, map->h)
-                 : cairo_pdf_surface_create_for_stream(write_cb, f, map->w, map->h);
+  FILE *f = reach_stream_file(out);
+  if (fmt == 1) s = cairo_svg_surface_create_for_stream(write_cb, f, map->w, map->h);
+  if (fmt == 2) s = cairo_pdf_surface_create_for_stream(write_cb, f, map->w, map->h);
   cairo_t *cr = cairo_create(s);
   if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "cannot make a %dx%d picture: %s", map->w, map->h,
                     cairo_status_to_string(cairo_status(cr)));
   } else {
     st = render(ctx, map, cr, progress, data);
+    /* cairo keeps the first error of a drawing (out of memory included) */
+    if (st == REACH_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+      st = reach_fail(ctx, cairo_status(cr) == CAIRO_STATUS_NO_MEMORY ? REACH_ERR_NOMEM
+                                                                      : REACH_ERR_INTERNAL,
+                      "cannot draw the %dx%d picture: %s", map->w, map->h,
+                      cairo_status_to_string(cairo_status(cr)));
   }
   cairo_destroy(cr);
   cairo_status_t cs = CAIRO_STATUS_SUCCESS;
@@ -1986,19 +1977,16 @@ enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
   cairo_surface_finish(s);
   if (cs == CAIRO_STATUS_SUCCESS) cs = cairo_surface_status(s);
   cairo_surface_destroy(s);
-  if (st == REACH_OK && cs != CAIRO_STATUS_SUCCESS)
-    st = reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", path,
-                    cs == CAIRO_STATUS_WRITE_ERROR ? strerror(errno ? errno : EIO)
-                                                   : cairo_status_to_string(cs));
-  if (st == REACH_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)))
-    st = reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-  if (fclose(f) != 0 && st == REACH_OK)
-    st = reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-  if (st == REACH_OK && rename(tmp, path) != 0)
-    st = reach_fail(ctx, REACH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-  if (st != REACH_OK) unlink(tmp);
-  free(tmp);
-  return st;
+  if (st == REACH_OK && cs != CAIRO_STATUS_SUCCESS && cs != CAIRO_STATUS_WRITE_ERROR)
+    st = reach_fail(ctx, cs == CAIRO_STATUS_NO_MEMORY ? REACH_ERR_NOMEM : REACH_ERR_IO,
+                    "cannot write %s: %s", path, cairo_status_to_string(cs));
+  if (st != REACH_OK) {
+    reach_stream_abort(out);
+    return st;
+  }
+  /* a failed write (cairo's WRITE_ERROR) is named by the commit, with its
+   * reason */
+  return reach_stream_commit(ctx, out);
 }
 
 void reach_map_release_fonts(void) {
