@@ -117,6 +117,7 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGHUP, &sa, NULL);
   signal(SIGPIPE, SIG_IGN); /* a closed pipe is an EPIPE we handle */
+  signal(SIGXFSZ, SIG_IGN); /* a file-size limit is a write error (EFBIG) we report */
   const char *cmd = argc > 1 ? argv[1] : NULL;
   int code = -2;
   if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
