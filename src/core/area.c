@@ -19,8 +19,16 @@
 double reach_lat_area(const struct reach_ctx *ctx, double lat_deg) {
   double s = sin(lat_deg * DEG);
   if (ctx->e == 0) return ctx->b * ctx->b * s;
-  return ctx->b * ctx->b / 2 *
-         (s / (1 - ctx->e2 * s * s) + atanh(ctx->e * s) / ctx->e);
+  double q = ctx->e2 * s * s;
+  if (ctx->e2 > 0 && ctx->e2 < 0.01) {
+    /* atanh(e s) / e = s (1 + q/3 + q^2/5 + ...), q = e^2 s^2 <= e^2: nine
+     * terms leave q^9/19 < 1e-20 on the Earth, and cost a tenth of atanh,
+     * which was a tenth of a ring's build */
+    double t = 1.0 / 17;
+    for (int k = 7; k >= 0; k--) t = 1.0 / (2 * k + 1) + q * t;
+    return ctx->b * ctx->b / 2 * (s / (1 - q) + s * t);
+  }
+  return ctx->b * ctx->b / 2 * (s / (1 - q) + atanh(ctx->e * s) / ctx->e);
 }
 
 double reach_ring_area_signed(const struct reach_ctx *ctx, const double *xy,

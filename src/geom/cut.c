@@ -54,7 +54,7 @@ static GEOSGeometry *polygon_from(struct reach_ctx *ctx, const double *xy,
     size_t k = i % n;
     /* On a grid of 2^-40 degrees (1e-7 m) every x + 360 k is exact, so
      * pieces shifted by whole turns meet exactly where they should. */
-    GEOSCoordSeq_setXY_r(h, cs, (unsigned)i, ldexp(nearbyint(ldexp(xy[2 * k] + dx, 40)), -40),
+    GEOSCoordSeq_setXY_r(h, cs, (unsigned)i, nearbyint((xy[2 * k] + dx) * 0x1p40) * 0x1p-40,
                          xy[2 * k + 1]);
   }
   GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, cs);
@@ -267,7 +267,7 @@ struct reach_region *reach_region_from_curve(struct reach_ctx *ctx,
   snapped = malloc(2 * n * sizeof *snapped);
   if (!snapped) goto fail;
   for (size_t i = 0; i < n; i++) {
-    snapped[2 * i] = ldexp(nearbyint(ldexp(xy[2 * i], 40)), -40);
+    snapped[2 * i] = nearbyint(xy[2 * i] * 0x1p40) * 0x1p-40;
     snapped[2 * i + 1] = xy[2 * i + 1];
   }
   xy = snapped;
@@ -500,4 +500,96 @@ void reach_geom_clear(struct reach_geom *geom) {
   free(geom->ring_start);
   free(geom->xy);
   memset(geom, 0, sizeof *geom);
+}
+
+/* ---- what the coarsest output precision can represent ---- */
+
+/* A ring rounded to a grid of step degrees, as a writer rounding to that
+ * precision would write it: still a valid polygon shell? */
+static int valid_rounded(GEOSContextHandle_t h, const double *xy, size_t n,
+                         double step) {
+  GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, (unsigned)n, 2);
+  if (!cs) return -1;
+  for (size_t i = 0; i < n; i++)
+    GEOSCoordSeq_setXY_r(h, cs, (unsigned)i, nearbyint(xy[2 * i] / step) * step,
+                         nearbyint(xy[2 * i + 1] / step) * step);
+  GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, cs);
+  if (!shell) return 0; /* fewer than 4 distinct points left */
+  GEOSGeometry *poly = GEOSGeom_createPolygon_r(h, shell, NULL, 0);
+  if (!poly) return -1;
+  int v = GEOSisValid_r(h, poly);
+  GEOSGeom_destroy_r(h, poly);
+  return v == 1 ? 1 : v == 0 ? 0 : -1;
+}
+
+int reach_geom_drop_unrepresentable(struct reach_ctx *ctx, struct reach_geom *g,
+                                    double step_deg, double *dropped_m) {
+  GEOSContextHandle_t h = ctx->geos;
+  *dropped_m = 0;
+  if (g->nrings == 0) return 1;
+  char *drop = calloc(g->nrings, 1);
+  if (!drop) return 0;
+  size_t ndrop = 0;
+  for (size_t p = 0; p < g->npolys; p++) {
+    for (size_t k = g->poly_start[p]; k < g->poly_start[p + 1]; k++) {
+      const double *xy = g->xy + 2 * g->ring_start[k];
+      size_t n = g->ring_start[k + 1] - g->ring_start[k];
+      /* Width of the ring, about: twice its area over its perimeter.  Wide
+       * rings (a thousand grid steps) survive any rounding; only slivers
+       * and specks are rounded and checked. */
+      double a2 = 0, per = 0, x0 = 180, x1 = -180, y0 = 90, y1 = -90;
+      for (size_t i = 0; i + 1 < n; i++) {
+        /* relative to the first vertex: a speck's area is lost in the
+         * rounding of products of whole degrees */
+        double ax = xy[2 * i] - xy[0], ay = xy[2 * i + 1] - xy[1];
+        double bx = xy[2 * i + 2] - xy[0], by = xy[2 * i + 3] - xy[1];
+        a2 += ax * by - bx * ay;
+        per += hypot(bx - ax, by - ay);
+      }
+      if (per > 0 && fabs(a2) / per >= 1000 * step_deg) continue;
+      int v = valid_rounded(h, xy, n, step_deg);
+      if (v < 0) {
+        free(drop);
+        return 0;
+      }
+      if (v) continue;
+      for (size_t i = 0; i < n; i++) {
+        x0 = fmin(x0, xy[2 * i]);
+        x1 = fmax(x1, xy[2 * i]);
+        y0 = fmin(y0, xy[2 * i + 1]);
+        y1 = fmax(y1, xy[2 * i + 1]);
+      }
+      double s12 = 0;
+      geod_inverse(&ctx->g, y0, x0, y1, x1, &s12, NULL, NULL);
+      if (s12 > *dropped_m) *dropped_m = s12; /* >= the ring's diameter */
+      if (k == g->poly_start[p]) { /* a shell: the polygon goes */
+        for (size_t j = k; j < g->poly_start[p + 1]; j++) drop[j] = 1;
+        break;
+      }
+      drop[k] = 1;
+    }
+  }
+  for (size_t k = 0; k < g->nrings; k++) ndrop += drop[k];
+  if (ndrop) {
+    /* compact in place: rings, their points, the polygons' starts */
+    size_t nk = 0, np = 0, npt = 0;
+    for (size_t p = 0; p < g->npolys; p++) {
+      size_t first = nk;
+      for (size_t k = g->poly_start[p]; k < g->poly_start[p + 1]; k++) {
+        if (drop[k]) continue;
+        size_t a = g->ring_start[k], b = g->ring_start[k + 1];
+        memmove(g->xy + 2 * npt, g->xy + 2 * a, 2 * (b - a) * sizeof *g->xy);
+        g->ring_start[nk++] = npt;
+        npt += b - a;
+      }
+      if (nk > first) g->poly_start[np++] = first;
+    }
+    g->ring_start[nk] = npt;
+    g->poly_start[np] = nk;
+    g->nrings = nk;
+    g->npolys = np;
+    g->npoints = npt;
+  }
+  free(drop);
+  return 1;
 }
