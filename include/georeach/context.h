@@ -51,6 +51,16 @@ enum reach_status reach_errno(const struct reach_ctx *ctx);
 /** Clear the last error of the context. */
 void reach_clear_error(struct reach_ctx *ctx);
 
+/**
+ * Let long work on @p ctx be stopped: @p cancelled(@p data) is polled while
+ * ring boundaries are traced (reach_ring_build(): at least every 256 steps,
+ * well under a millisecond of work on a circle), and a nonzero answer stops
+ * the build with REACH_ERR_INTERRUPTED.  NULL (the default) never stops.
+ * The function may be called from the thread using @p ctx only.
+ */
+void reach_ctx_set_cancel(struct reach_ctx *ctx, int (*cancelled)(void *data),
+                          void *data);
+
 /** Equatorial radius (m) and flattening of the context's ellipsoid. */
 void reach_ctx_ellipsoid(const struct reach_ctx *ctx, double *a_m, double *f);
 

@@ -36,6 +36,12 @@ void reach_clear_error(struct reach_ctx *ctx) {
   ctx->msg[0] = '\0';
 }
 
+void reach_ctx_set_cancel(struct reach_ctx *ctx, int (*cancelled)(void *data),
+                          void *data) {
+  ctx->cancelled = cancelled;
+  ctx->cancel_data = data;
+}
+
 static void geos_notice(const char *fmt, ...) { (void)fmt; }
 
 /* GEOS errors end up in the context's message; the handle's user data is the

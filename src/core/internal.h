@@ -26,6 +26,8 @@ struct reach_ctx {
   int nunits;
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
+  int (*cancelled)(void *data); /* reach_ctx_set_cancel() */
+  void *cancel_data;
 };
 
 /* Set the context's error and return status (printf-style message). */

@@ -115,29 +115,50 @@ static void arc_vec(const struct reach_ctx *ctx, const struct curve *c, double a
   v[2] = sin(phi);
 }
 
-/* The interpolant and its derivative by the azimuth (per radian) at az. */
+/* The interpolant and its derivative by the azimuth (per radian) at az.
+ * cos(j th), sin(j th) by rotation, in two chains (even and odd j, each
+ * turned by 2 th) so that each waits on half as many products; rounding
+ * grows as j eps, ~1e-14 at the largest n. */
 static void spec_eval(const struct spectral *sp, double az, double v[3],
                       double dv[3]) {
   double th = (az - sp->az0) * DEG, c1 = cos(th), s1 = sin(th);
-  int h = sp->n / 2;
-  for (int k = 0; k < 3; k++) {
-    v[k] = sp->coef[k][0] / 2;
-    dv[k] = 0;
+  double c2 = c1 * c1 - s1 * s1, s2 = 2 * s1 * c1;
+  int h = sp->n / 2; /* even: n is a multiple of 4 */
+  double v0 = sp->coef[0][0] / 2, v1 = sp->coef[1][0] / 2, v2 = sp->coef[2][0] / 2;
+  double d0 = 0, d1 = 0, d2 = 0;
+  double ca = c1, sa = s1; /* odd j = 1, 3, ... */
+  double cb = c2, sb = s2; /* even j = 2, 4, ... */
+  for (int j = 1; j < h; j += 2) {
+    const double *A0 = &sp->coef[0][2 * j], *A1 = &sp->coef[1][2 * j],
+                 *A2 = &sp->coef[2][2 * j];
+    double w = j + 1 == h ? 0.5 : 1; /* the Nyquist term counts half */
+    /* j odd */
+    v0 += A0[0] * ca + A0[1] * sa;
+    v1 += A1[0] * ca + A1[1] * sa;
+    v2 += A2[0] * ca + A2[1] * sa;
+    d0 += j * (A0[1] * ca - A0[0] * sa);
+    d1 += j * (A1[1] * ca - A1[0] * sa);
+    d2 += j * (A2[1] * ca - A2[0] * sa);
+    /* j + 1, even */
+    v0 += w * (A0[2] * cb + A0[3] * sb);
+    v1 += w * (A1[2] * cb + A1[3] * sb);
+    v2 += w * (A2[2] * cb + A2[3] * sb);
+    d0 += w * (j + 1) * (A0[3] * cb - A0[2] * sb);
+    d1 += w * (j + 1) * (A1[3] * cb - A1[2] * sb);
+    d2 += w * (j + 1) * (A2[3] * cb - A2[2] * sb);
+    double t = ca * c2 - sa * s2;
+    sa = sa * c2 + ca * s2;
+    ca = t;
+    t = cb * c2 - sb * s2;
+    sb = sb * c2 + cb * s2;
+    cb = t;
   }
-  double cj = 1, sj = 0;
-  for (int j = 1; j <= h; j++) {
-    /* cos(j th), sin(j th) by rotation: rounding grows as j eps, ~1e-14 at
-     * the largest n */
-    double cn = cj * c1 - sj * s1;
-    sj = sj * c1 + cj * s1;
-    cj = cn;
-    double w = j == h ? 0.5 : 1; /* the Nyquist term counts half */
-    for (int k = 0; k < 3; k++) {
-      double A = sp->coef[k][2 * j], B = sp->coef[k][2 * j + 1];
-      v[k] += w * (A * cj + B * sj);
-      dv[k] += w * j * (B * cj - A * sj);
-    }
-  }
+  v[0] = v0;
+  v[1] = v1;
+  v[2] = v2;
+  dv[0] = d0;
+  dv[1] = d1;
+  dv[2] = d2;
 }
 
 /* Largest distance (metres, a slight overestimate: the auxiliary vector's
@@ -229,22 +250,24 @@ static void spec_sample(const struct spectral *sp, double clon, double az,
                         struct sample *s) {
   double v[3], dv[3];
   spec_eval(sp, az, v, dv);
-  double rho = sqrt(v[0] * v[0] + v[1] * v[1]);
-  double nv = sqrt(rho * rho + v[2] * v[2]);
+  double rho2 = v[0] * v[0] + v[1] * v[1], rho = sqrt(rho2);
+  double inv_nv = 1 / sqrt(rho2 + v[2] * v[2]);
   s->lat = atan2(v[2], rho) / DEG;
   double lon = clon + atan2(v[1], v[0]) / DEG;
   if (lon > 180) lon -= 360;
   else if (lon < -180) lon += 360;
   s->lon = lon;
-  double cl = rho > 0 ? v[0] / rho : 1, sl = rho > 0 ? v[1] / rho : 0;
-  double sphi = v[2] / nv, cphi = rho / nv;
+  double inv_rho = rho > 0 ? 1 / rho : 0;
+  double cl = rho > 0 ? v[0] * inv_rho : 1, sl = v[1] * inv_rho;
+  double sphi = v[2] * inv_nv, cphi = rho * inv_nv;
   double te = cl * dv[1] - sl * dv[0];
   double tn = cphi * dv[2] - sphi * (cl * dv[0] + sl * dv[1]);
   /* the normal is the tangent turned 90 degrees anticlockwise */
-  double tl = sqrt(te * te + tn * tn);
-  if (tl > 0) {
-    s->sd = -tn / tl;
-    s->cd = te / tl;
+  double tl2 = te * te + tn * tn;
+  if (tl2 > 0) {
+    double inv_tl = 1 / sqrt(tl2);
+    s->sd = -tn * inv_tl;
+    s->cd = te * inv_tl;
   } else {
     s->sd = 0;
     s->cd = 1;
@@ -495,7 +518,20 @@ struct traced {
   struct vinfo *v;
   size_t vcap;
   double errmax; /* exact errors of the slow edges */
+  int (*cancelled)(void *data); /* the context's */
+  void *cancel_data;
+  unsigned polls;  /* steps since cancelled() was last asked */
+  int interrupted; /* cancelled() said stop */
 };
+
+/* Whether to stop now: cancelled() is asked every 256 steps (a step makes
+ * two vertices; 256 take well under a millisecond on a circle and tens of
+ * milliseconds round the antipode).  Sets t->interrupted. */
+static int stop_now(struct traced *t) {
+  if (!t->cancelled || (++t->polls & 255) != 0) return 0;
+  if (t->cancelled(t->cancel_data)) t->interrupted = 1;
+  return t->interrupted;
+}
 
 static int traced_push(struct traced *t, const struct sample *s, int corner) {
   if (t->p.n == t->vcap) {
@@ -519,9 +555,13 @@ static int traced_push(struct traced *t, const struct sample *s, int corner) {
 }
 
 static void traced_free(struct traced *t) {
+  int (*cancelled)(void *) = t->cancelled;
+  void *data = t->cancel_data;
   reach_pts_free(&t->p);
   free(t->v);
   memset(t, 0, sizeof *t);
+  t->cancelled = cancelled; /* the hook outlives a retrace */
+  t->cancel_data = data;
 }
 
 /* x - ref with x brought within half a turn of ref. */
@@ -586,6 +626,7 @@ static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
    * 0.064 |slope| h^3). */
   double q_prev = NAN, t_prev = 0;
   while (done < span) {
+    if (stop_now(out)) return 0;
     double rem = span - done;
     if (2 * h >= rem || rem - 2 * h < fmax(hmin, 1e-3 * h)) {
       h = rem / 2;
@@ -668,6 +709,7 @@ static int trace_at(const struct reach_ctx *ctx, const struct curve *c,
   }
   for (size_t i = 1; i < n; i++) {
     double x = 0;
+    if (stop_now(out)) return 0;
     eval(ctx, c, ts[i], &b);
     eval(ctx, c, (ts[i - 1] + ts[i]) / 2, &m);
     b.lon = unroll(b.lon, a.lon);
@@ -700,12 +742,14 @@ static int cmp_double(const void *x, const void *y) {
  * count on return, ascending from R0 to R. */
 static int radial_grid(const struct reach_ctx *ctx, const struct reach_ring_spec *s,
                        double A, double W, double target, double tight,
-                       double **ts, size_t *nts) {
+                       double **ts, size_t *nts, int *interrupted) {
   double R = s->range_m, R0 = s->min_range_m;
   double rhmin = RADIAL_HMIN_M, rhmax = fmin((R - R0) / 8, EDGE_MAX_M);
   struct traced t1 = {0}, t2 = {0};
   struct curve c;
   int ok;
+  t1.cancelled = t2.cancelled = ctx->cancelled;
+  t1.cancel_data = t2.cancel_data = ctx->cancel_data;
   curve_radial(ctx, &c, s, A);
   ok = trace(ctx, &c, R0, R, rhmax, rhmin, target, tight, &t1);
   curve_radial(ctx, &c, s, A + W);
@@ -723,6 +767,7 @@ static int radial_grid(const struct reach_ctx *ctx, const struct reach_ring_spec
     u[0] = R0;
     n = k;
   }
+  if (t1.interrupted || t2.interrupted) *interrupted = 1;
   traced_free(&t1);
   traced_free(&t2);
   *ts = u;
@@ -1048,6 +1093,8 @@ static struct reach_region *closed_region(struct reach_ctx *ctx,
   struct traced t = {0};
   struct reach_region *reg = NULL;
   double worst = NAN, tight = TARGET_TIGHT * s->tolerance_m;
+  t.cancelled = ctx->cancelled;
+  t.cancel_data = ctx->cancel_data;
   /* A curve through (or within a metre of) a pole: start tracing away from
    * the pole's azimuth so that no vertex lands on it, where the longitude is
    * a convention and the winding is ambiguous. */
@@ -1063,7 +1110,9 @@ static struct reach_region *closed_region(struct reach_ctx *ctx,
     if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
     target = next_target(target, worst, s->tolerance_m);
   }
-  if (isnan(worst)) {
+  if (t.interrupted) {
+    reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  } else if (isnan(worst)) {
     reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   } else {
     if (worst > *errmax) *errmax = worst;
@@ -1123,7 +1172,7 @@ static int trace_sector(const struct reach_ctx *ctx,
   struct curve c;
   double *ts = NULL;
   size_t nts = 0;
-  int ok = radial_grid(ctx, s, A, W, target, tight, &ts, &nts);
+  int ok = radial_grid(ctx, s, A, W, target, tight, &ts, &nts, &t->interrupted);
   if (ok) {
     curve_radial(ctx, &c, s, A);
     ok = trace_at(ctx, &c, ts, nts, t);
@@ -1188,6 +1237,8 @@ static struct reach_region *sector_region(struct reach_ctx *ctx,
     }
   }
   s = &sw;
+  t.cancelled = ctx->cancelled;
+  t.cancel_data = ctx->cancel_data;
   double target = TARGET_LOOSE * s->tolerance_m;
   for (int pass = 0; pass < MAX_PASSES; pass++) {
     traced_free(&t);
@@ -1196,7 +1247,9 @@ static struct reach_region *sector_region(struct reach_ctx *ctx,
     if (!(worst > TARGET_ACCEPT * s->tolerance_m)) break;
     target = next_target(target, worst, s->tolerance_m);
   }
-  if (isnan(worst)) {
+  if (t.interrupted) {
+    reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  } else if (isnan(worst)) {
     reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   } else {
     if (widened_m > 0) worst += widened_m;
