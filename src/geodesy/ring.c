@@ -100,8 +100,9 @@ static double dist(const struct reach_ctx *ctx, double lat1, double lon1,
  * seam at +/-180, none at the poles).  Sampled exactly with the direct
  * problem at n equal azimuths and extended by its trigonometric interpolant,
  * it matches the direct problem to ~1e-8 m with n = 24 at every range up to
- * the antipodal zone, and with n = 16 below 2,000 km (measured at 4,096
- * azimuths, GEOMETRY.md); one evaluation costs a quarter of a geod_direct.
+ * the antipodal zone, with n = 16 below 2,000 km and to 2e-7 m with n = 12
+ * at 885 km (measured at 4,096 azimuths, GEOMETRY.md); one evaluation costs
+ * a fifth of a geod_direct.
  * Each circle's interpolant is checked against the direct problem at
  * azimuths between samples, where its error peaks, and n doubled until the
  * check passes (SPEC_NMAX: then exact calls). */
@@ -219,7 +220,7 @@ static void spec_fit(const struct reach_ctx *ctx, const struct curve *c,
  * GEOREACH_TEST_SPECTRAL_N (tests only) forces the first n (0: exact
  * calls, no interpolant). */
 static void spec_setup(const struct reach_ctx *ctx, struct curve *c, double tol_m) {
-  int n = c->r <= 2.0e6 ? 16 : 24;
+  int n = c->r <= 1.0e6 ? 12 : c->r <= 2.0e6 ? 16 : 24;
   const char *force = getenv("GEOREACH_TEST_SPECTRAL_N");
   if (force && *force) {
     n = atoi(force);
@@ -760,9 +761,12 @@ static int radial_grid(const struct reach_ctx *ctx, const struct reach_ring_spec
     for (size_t i = 0; i < t1.p.n; i++) u[n++] = t1.v[i].t;
     for (size_t i = 0; i < t2.p.n; i++) u[n++] = t2.v[i].t;
     qsort(u, n, sizeof *u, cmp_double);
+    /* the two traces often stop a rounding error apart: one vertex there,
+     * not an edge of a millimetre whose sag says nothing */
+    double merge = RADIAL_HMIN_M + 1e-6 * (R - R0);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-      if (k == 0 || u[i] - u[k - 1] > RADIAL_HMIN_M) u[k++] = u[i];
+      if (k == 0 || u[i] - u[k - 1] > merge) u[k++] = u[i];
     u[k - 1] = R; /* the ends exactly */
     u[0] = R0;
     n = k;
@@ -1305,11 +1309,14 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
   reach_region_free(ctx, reg);
   /* A ring or hole too small for GeoJSON's 1e-9 degrees (the hole round the
    * antipode a few micrometres short of the antipodal distance) would be
-   * written as a self-intersecting ring: dropped here, and counted in
-   * err_m (its diameter bounds the error of leaving it out). */
+   * written as a self-intersecting ring: dropped here when it is within
+   * half the tolerance across, and counted in err_m (its diameter bounds
+   * the error of leaving it out).  A longer sliver (a sector under 1e-6
+   * degrees wide over 1,000 km) is kept: valid at full precision, not in
+   * GeoJSON. */
   double dropped_m = 0;
   if (!reach_geom_drop_unrepresentable(ctx, &out->geom, REACH_COARSEST_STEP_DEG,
-                                       &dropped_m)) {
+                                       0.5 * s.tolerance_m, &dropped_m)) {
     reach_geom_clear(&out->geom);
     return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   }

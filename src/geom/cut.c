@@ -608,7 +608,8 @@ static int valid_rounded(GEOSContextHandle_t h, const double *xy, size_t n,
 }
 
 int reach_geom_drop_unrepresentable(struct reach_ctx *ctx, struct reach_geom *g,
-                                    double step_deg, double *dropped_m) {
+                                    double step_deg, double max_m,
+                                    double *dropped_m) {
   GEOSContextHandle_t h = ctx->geos;
   *dropped_m = 0;
   if (g->nrings == 0) return 1;
@@ -646,6 +647,7 @@ int reach_geom_drop_unrepresentable(struct reach_ctx *ctx, struct reach_geom *g,
       }
       double s12 = 0;
       geod_inverse(&ctx->g, y0, x0, y1, x1, &s12, NULL, NULL);
+      if (s12 > max_m) continue; /* too big to leave out: kept as it is */
       if (s12 > *dropped_m) *dropped_m = s12; /* >= the ring's diameter */
       if (k == g->poly_start[p]) { /* a shell: the polygon goes */
         for (size_t j = k; j < g->poly_start[p + 1]; j++) drop[j] = 1;
