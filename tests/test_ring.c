@@ -83,6 +83,52 @@ static void ring(struct reach_ctx *ctx, const char *name, double lat, double lon
   CHECK(out->err_m <= tol, "%s: err_m %g > tol %g", name, out->err_m, tol);
 }
 
+/* reach_ctx_set_interrupt(): how often tracing asks, and that a yes stops it. */
+struct poll_count {
+  long polls, stop_at;
+};
+static int count_polls(void *data) {
+  struct poll_count *p = data;
+  return ++p->polls >= p->stop_at;
+}
+
+static void cancel_checks(struct reach_ctx *ctx) {
+  /* 3,000 km at 0.1 m: the ring of issue 13's cancellation case */
+  struct reach_ring_spec s = {0};
+  struct reach_ring r;
+  s.lat_deg = 37.5;
+  s.lon_deg = 127;
+  s.range_m = 3.0e6;
+  s.tolerance_m = 0.1;
+  struct poll_count pc = {0, 1L << 40};
+  reach_ctx_set_interrupt(ctx, count_polls, &pc);
+  CHECK(reach_ring_build(ctx, &s, &r) == REACH_OK, "cancel hook, never: %s",
+        reach_errmsg(ctx));
+  /* a step makes two vertices; asked every 256 steps */
+  CHECK(pc.polls >= (long)(r.geom.npoints / 600), "asked %ld times for %zu vertices",
+        pc.polls, r.geom.npoints);
+  reach_ring_clear(&r);
+  struct poll_count stop = {0, 1};
+  reach_ctx_set_interrupt(ctx, count_polls, &stop);
+  CHECK(reach_ring_build(ctx, &s, &r) == REACH_ERR_INTERRUPTED,
+        "cancel hook, stop at once: status %d (%s)", reach_errno(ctx), reach_errmsg(ctx));
+  CHECK(stop.polls == 1, "asked %ld times after saying stop", stop.polls);
+  CHECK(r.geom.npolys == 0, "an interrupted build leaves no geometry");
+  reach_ring_clear(&r);
+  s.sector = 1; /* sectors and annuli too */
+  s.az_from_deg = 10;
+  s.az_to_deg = 300;
+  s.min_range_m = 1e5;
+  stop.polls = 0;
+  CHECK(reach_ring_build(ctx, &s, &r) == REACH_ERR_INTERRUPTED,
+        "cancel hook on a sector: status %d", reach_errno(ctx));
+  reach_ring_clear(&r);
+  reach_ctx_set_interrupt(ctx, NULL, NULL);
+  reach_clear_error(ctx);
+  CHECK(reach_ring_build(ctx, &s, &r) == REACH_OK, "hook removed: %s", reach_errmsg(ctx));
+  reach_ring_clear(&r);
+}
+
 int main(void) {
   struct reach_ctx *ctx = reach_ctx_new();
   if (!ctx) return 1;
@@ -175,6 +221,7 @@ int main(void) {
   struct reach_ring_spec bad4 = {0, 0, NAN, 0, 0, 0, 0, 10, NULL, 0, 0};
   CHECK(reach_ring_build(ctx, &bad4, &r) == REACH_ERR_ARG, "range NaN");
   reach_ring_clear(NULL);
+  cancel_checks(ctx);
   reach_ctx_free(ctx);
   return CHECK_DONE();
 }

@@ -87,9 +87,10 @@ const char *reach_ctx_data_dir(struct reach_ctx *ctx);
 
 /**
  * A check the library calls while it waits for input (a FIFO with no
- * writer yet) or reads a long source: nonzero means "stop now" (e.g. a
- * SIGINT flag), and the call returns REACH_ERR_INTERRUPTED within a
- * fraction of a second.  Long computations take a reach_progress_fn
+ * writer yet), reads a long source or traces a ring (every 256 steps, about
+ * a millisecond): nonzero means "stop now" (e.g. a SIGINT flag), and the
+ * call returns REACH_ERR_INTERRUPTED within a fraction of a second.  It may
+ * be called from worker threads: it must be thread-safe.  Long computations take a reach_progress_fn
  * instead; a caller with a signal flag sets both.
  */
 typedef int (*reach_interrupt_fn)(void *data);

@@ -16,6 +16,11 @@ whole sphere, rings of --range-km at --tolerance-m written to GeoPackage by:
   aeqd           per-site aeqd Transformer + Point.buffer + transform back + ogr
   geod_direct    direct_cost.c: the bare geod_direct calls, one per vertex of
                  georeach's output (single thread, best of 3)
+  kernel         kernel_cost.c: reach_ring_build() on every site, rings built
+                 in memory and freed, no output (single thread, best of 3),
+                 against the bare geod_direct cost of its own vertices; both
+                 timed in wall and in thread CPU time (the CPU ratio is the
+                 one that survives a busy machine)
 
 Vertex counts for the peers: evenly spaced vertices reach a tolerance only
 with enough of them, and how many depends on |latitude| (the ellipsoid is
@@ -79,6 +84,8 @@ def parse(argv):
     ap.add_argument("--methods", default="georeach,pyproj,aeqd")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs per method; the best is reported")
     ap.add_argument("--georeach", default=os.path.join(root, "build", "georeach"))
+    ap.add_argument("--kernel-cost", default=os.environ.get("BENCH_KERNEL_COST"),
+                    help="compiled kernel_cost (scripts/bench builds it)")
     ap.add_argument("--direct-cost", default=os.environ.get("BENCH_DIRECT_COST"),
                     help="compiled direct_cost (scripts/bench builds it)")
     ap.add_argument("--workdir")
@@ -321,11 +328,33 @@ def main(argv):
         kv = dict(l.split(None, 1) for l in p.stdout.splitlines() if " " in l)
         if p.returncode == 0 and "seconds" in kv:
             direct = {"wall": float(kv["seconds"]), "per_call_ns": float(kv["per_call_ns"]),
+                      "cpu": float(kv.get("cpu_seconds", kv["seconds"])),
                       "vertices": n_direct, "src": n_direct_src}
         else:
             say("direct_cost failed: %s %s" % (p.stdout, p.stderr))
     elif n_direct:
         say("direct_cost binary not available (run through scripts/bench, or pass --direct-cost)")
+
+    # ---- the kernel alone, against the bare cost of its own vertices
+    kernel = None
+    if a.kernel_cost and os.access(a.kernel_cost, os.X_OK) and a.direct_cost:
+        say("running the kernel alone (kernel_cost, 1 thread, best of 3) ...")
+        p = subprocess.run([a.kernel_cost, sites_csv, repr(r), repr(tol), "3"],
+                           capture_output=True, text=True)
+        kv = dict(l.split(None, 1) for l in p.stdout.splitlines() if " " in l)
+        if p.returncode == 0 and "seconds" in kv:
+            kernel = {"wall": float(kv["seconds"]), "cpu": float(kv["cpu_seconds"]),
+                      "vertices": int(kv["vertices"]), "err_m": float(kv["err_max_m"])}
+            p = subprocess.run([a.direct_cost, str(kernel["vertices"]), repr(r), sites_csv, "3"],
+                               capture_output=True, text=True)
+            kd = dict(l.split(None, 1) for l in p.stdout.splitlines() if " " in l)
+            if p.returncode == 0:
+                kernel["d_wall"] = float(kd["seconds"])
+                kernel["d_cpu"] = float(kd["cpu_seconds"])
+        else:
+            say("kernel_cost failed: %s %s" % (p.stdout, p.stderr))
+    elif a.kernel_cost is None:
+        say("kernel_cost binary not available (run through scripts/bench after building georeach)")
 
     # ---- table
     base = rows.get("georeach") if rows.get("georeach") and not rows["georeach"].get("failed") else None
@@ -426,6 +455,13 @@ def main(argv):
     elif direct:
         say("bare geod_direct cost for %d calls (%s): %.2f s (%.0f ns/call)"
             % (direct["vertices"], direct["src"], direct["wall"], direct["per_call_ns"]))
+    if kernel and "d_cpu" in kernel:
+        rc, rw = kernel["cpu"] / kernel["d_cpu"], kernel["wall"] / kernel["d_wall"]
+        say("goal 3  kernel alone (rings in memory, 1 thread) / bare geod_direct of its %d vertices:"
+            " cpu %.3f s / %.3f s = %.2fx, wall %.3f s / %.3f s = %.2fx (goal <= 0.5x) -> %s;"
+            " largest err_m %.3f m"
+            % (kernel["vertices"], kernel["cpu"], kernel["d_cpu"], rc, kernel["wall"],
+               kernel["d_wall"], rw, "MET" if rc <= 0.5 else "NOT MET", kernel["err_m"]))
 
     # ---- oracle spot checks
     if a.oracle > 0 and layers:

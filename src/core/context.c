@@ -83,6 +83,7 @@ void reach_clear_error(struct reach_ctx *ctx) {
   ctx->msg[0] = '\0';
 }
 
+
 /* Read a, f of WGS84 and the metre factors of the linear units the command
  * line accepts from PROJ's database, so that no constant is typed twice. */
 static int load_from_proj(struct reach_ctx *ctx) {

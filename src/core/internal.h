@@ -109,6 +109,15 @@ struct reach_region *reach_region_from_geos(struct reach_ctx *ctx, void *g);
 int reach_region_to_geom(struct reach_ctx *ctx, struct reach_region *r,
                          struct reach_geom *out);
 void reach_region_free(struct reach_ctx *ctx, struct reach_region *r);
+/* Drop from g the rings that rounding to step_deg (the coarsest precision a
+ * writer uses: GeoJSON's 1e-9 degrees) would make invalid, if no wider than
+ * max_m across (larger ones, valid at full precision, are kept): a hole
+ * goes alone, a shell with its holes.  *dropped_m: the largest diameter
+ * dropped (0: none), an error bound the caller adds to the ring's.  0 on
+ * failure. */
+int reach_geom_drop_unrepresentable(struct reach_ctx *ctx, struct reach_geom *g,
+                                    double step_deg, double max_m,
+                                    double *dropped_m);
 
 /* One coordinate value as reach_parse_latlon() reads each part; 0 if it is
  * not one or is out of range for a latitude (latitude != 0) or longitude. */
