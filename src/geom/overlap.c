@@ -1,0 +1,1589 @@
+/* Overlap counts: how many regions hold each place, as bands per count.
+ *
+ * The plane [-180,180] x [-90,90] is cut into a grid of tiles.  Each tile
+ * nodes and polygonizes (GEOS) only the pieces of the region boundaries that
+ * cross it, plus its own rectangle; a region whose boundary misses the tile
+ * holds all of it or none of it (one crossing count at the row's middle tells
+ * which), so it only adds to the tile's base count.  A face's count is the
+ * base count plus a crossing-number test, at an interior point of the face,
+ * against the few regions that cross the tile (their edges bucketed by grid
+ * row).
+ *
+ * Bands are not dissolved with a union of faces.  The count is a piecewise
+ * constant function on the plane; band c's boundary is where it changes from
+ * c.  Inside a tile that is every face edge whose two faces differ (the two
+ * faces hold the same noded edge, so matching is exact).  Along a tile side
+ * the two tiles' faces meet in intervals of the same line (vertices put on it
+ * exactly: x == X); the two sides' breakpoints are merged and every
+ * sub-interval whose counts differ goes to both bands.  This holds even where
+ * the two tiles split the side differently, so the bands' linework always
+ * closes.  Each band's directed edges are then chained and polygonized
+ * (GEOSPolygonize_valid) into its MultiPolygon.
+ *
+ * Work and memory grow with the number of tiles crossed and the faces of the
+ * arrangement (the answer), not with all pairs of regions; tiles run on all
+ * threads, and the result depends on the data only, never on the thread
+ * count (per-tile results are kept per tile and read in grid order). */
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/internal.h"
+#include "georeach/overlay.h"
+
+/* ---- the old method: every boundary noded against every other ---- */
+
+static GEOSGeometry *to_geos(struct reach_ctx *ctx, const struct reach_geom *g) {
+  GEOSContextHandle_t h = ctx->geos;
+  GEOSGeometry **polys = calloc(g->npolys ? g->npolys : 1, sizeof(GEOSGeometry *));
+  size_t np = 0;
+  if (!polys) return NULL;
+  for (size_t p = 0; p < g->npolys; p++) {
+    size_t r0 = g->poly_start[p], r1 = g->poly_start[p + 1];
+    GEOSGeometry **rings = calloc(r1 - r0, sizeof(GEOSGeometry *));
+    int ok = rings != NULL;
+    for (size_t r = r0; ok && r < r1; r++) {
+      size_t k0 = g->ring_start[r], k1 = g->ring_start[r + 1];
+      GEOSCoordSequence *cs =
+          GEOSCoordSeq_copyFromBuffer_r(h, g->xy + 2 * k0, (unsigned)(k1 - k0), 0, 0);
+      ok = cs && (rings[r - r0] = GEOSGeom_createLinearRing_r(h, cs)) != NULL;
+    }
+    if (ok) polys[np] = GEOSGeom_createPolygon_r(h, rings[0], rings + 1, (unsigned)(r1 - r0 - 1));
+    free(rings);
+    if (!ok || !polys[np]) {
+      for (size_t i = 0; i < np; i++) GEOSGeom_destroy_r(h, polys[i]);
+      free(polys);
+      return NULL;
+    }
+    np++;
+  }
+  GEOSGeometry *mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)np);
+  free(polys);
+  return mp;
+}
+
+static enum reach_status from_geos(struct reach_ctx *ctx, GEOSGeometry *g,
+                                   struct reach_geom *out) {
+  struct reach_region *r = reach_region_from_geos(ctx, g);
+  if (!r) {
+    GEOSGeom_destroy_r(ctx->geos, g);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  int ok = reach_region_to_geom(ctx, r, out);
+  reach_region_free(ctx, r);
+  return ok ? REACH_OK : reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+}
+
+struct hits {
+  size_t *idx;
+  size_t n, cap;
+};
+
+static void tree_hit(void *item, void *data) {
+  struct hits *h = data;
+  if (h->n == h->cap) {
+    size_t c = h->cap ? 2 * h->cap : 64;
+    size_t *p = realloc(h->idx, c * sizeof *p);
+    if (!p) return; /* counted as a miss */
+    h->idx = p;
+    h->cap = c;
+  }
+  h->idx[h->n++] = *(const size_t *)item;
+}
+
+void reach_overlap_free(struct reach_overlap_band *bands, size_t n) {
+  for (size_t i = 0; bands && i < n; i++) reach_geom_clear(&bands[i].geom);
+  free(bands);
+}
+
+/* The faces of the arrangement of every region's boundary (GEOS noding +
+ * polygonize of all of them at once), each counted by the regions holding an
+ * interior point of it, then dissolved per count.  Kept as the reference the
+ * tiled method is tested against (GEOREACH_OVERLAP=pairs); quadratic. */
+static enum reach_status overlap_pairs(struct reach_ctx *ctx,
+                                       const struct reach_geom *gs, size_t n,
+                                       long min_count,
+                                       struct reach_overlap_band **bands_out,
+                                       size_t *nbands_out) {
+  GEOSContextHandle_t h = ctx->geos;
+  enum reach_status st = REACH_OK;
+  GEOSGeometry **polys = calloc(n ? n : 1, sizeof(GEOSGeometry *));
+  const GEOSPreparedGeometry **prep = calloc(n ? n : 1, sizeof(GEOSPreparedGeometry *));
+  GEOSGeometry **bounds = calloc(n ? n : 1, sizeof(GEOSGeometry *));
+  size_t *ids = calloc(n ? n : 1, sizeof *ids);
+  GEOSGeometry *lines = NULL, *noded = NULL, *faces = NULL;
+  GEOSSTRtree *tree = NULL;
+  GEOSGeometry ***bucket = NULL;
+  size_t *nbucket = NULL, nb = 0, nfaces = 0, m = 0;
+  struct reach_overlap_band *bands = NULL;
+  struct hits hit = {0};
+  if (!polys || !prep || !bounds || !ids) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++) ids[i] = i;
+  tree = GEOSSTRtree_create_r(h, 10);
+  for (size_t i = 0; i < n; i++) {
+    if (gs[i].npolys == 0) continue;
+    if (!(polys[i] = to_geos(ctx, &gs[i])) || !(prep[i] = GEOSPrepare_r(h, polys[i])) ||
+        !(bounds[m] = GEOSBoundary_r(h, polys[i]))) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+    m++;
+    GEOSSTRtree_insert_r(h, tree, polys[i], &ids[i]);
+  }
+  lines = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, bounds, (unsigned)m);
+  if (lines) memset(bounds, 0, n * sizeof(GEOSGeometry *));
+  noded = lines ? GEOSUnaryUnion_r(h, lines) : NULL;
+  if (noded) {
+    const GEOSGeometry *one[1] = {noded};
+    faces = GEOSPolygonize_r(h, one, 1);
+  }
+  if (!faces) {
+    st = reach_fail(ctx, REACH_ERR_INTERNAL, "overlap counting failed (%s)",
+                    ctx->msg[0] ? ctx->msg : "GEOS");
+    goto done;
+  }
+  nfaces = (size_t)GEOSGetNumGeometries_r(h, faces);
+  for (size_t f = 0; f < nfaces && st == REACH_OK; f++) {
+    const GEOSGeometry *face = GEOSGetGeometryN_r(h, faces, (int)f);
+    GEOSGeometry *pt = GEOSPointOnSurface_r(h, face);
+    if (!pt) {
+      st = reach_fail(ctx, REACH_ERR_INTERNAL, "overlap counting failed (%s)",
+                      ctx->msg[0] ? ctx->msg : "GEOS");
+      break;
+    }
+    hit.n = 0;
+    GEOSSTRtree_query_r(h, tree, pt, tree_hit, &hit);
+    long count = 0;
+    for (size_t k = 0; k < hit.n; k++)
+      if (GEOSPreparedIntersects_r(h, prep[hit.idx[k]], pt) == 1) count++;
+    GEOSGeom_destroy_r(h, pt);
+    if (count == 0 || (min_count > 0 && count < min_count)) continue;
+    size_t b = min_count > 0 ? 0 : (size_t)count - 1;
+    if (b >= nb) {
+      GEOSGeometry ***nbk = realloc(bucket, (b + 1) * sizeof *nbk);
+      size_t *nn = nbk ? realloc(nbucket, (b + 1) * sizeof *nn) : NULL;
+      if (nbk) bucket = nbk;
+      if (!nn) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+      nbucket = nn;
+      for (size_t j = nb; j <= b; j++) {
+        bucket[j] = NULL;
+        nbucket[j] = 0;
+      }
+      nb = b + 1;
+    }
+    GEOSGeometry **l = realloc(bucket[b], (nbucket[b] + 1) * sizeof(GEOSGeometry *));
+    if (!l) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      break;
+    }
+    bucket[b] = l;
+    l[nbucket[b]++] = GEOSGeom_clone_r(h, face);
+  }
+  if (st == REACH_OK && nb > 0) {
+    bands = calloc(nb, sizeof *bands);
+    if (!bands) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  size_t nout = 0;
+  for (size_t b = 0; bands && b < nb && st == REACH_OK; b++) {
+    if (nbucket[b] == 0) continue;
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, bucket[b],
+                                                     (unsigned)nbucket[b]);
+    nbucket[b] = 0;
+    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(h, coll) : NULL;
+    if (coll) GEOSGeom_destroy_r(h, coll);
+    if (!u) {
+      st = reach_fail(ctx, REACH_ERR_INTERNAL, "overlap union failed (%s)",
+                      ctx->msg[0] ? ctx->msg : "GEOS");
+      break;
+    }
+    bands[nout].count = min_count > 0 ? min_count : (long)b + 1;
+    bands[nout].at_least = min_count > 0;
+    if ((st = from_geos(ctx, u, &bands[nout].geom)) == REACH_OK) nout++;
+  }
+  if (st == REACH_OK) {
+    *bands_out = bands;
+    *nbands_out = nout;
+  } else {
+    reach_overlap_free(bands, nout);
+  }
+done:
+  free(hit.idx);
+  for (size_t b = 0; b < nb; b++) {
+    for (size_t k = 0; k < nbucket[b]; k++) GEOSGeom_destroy_r(h, bucket[b][k]);
+    free(bucket[b]);
+  }
+  free(bucket);
+  free(nbucket);
+  if (faces) GEOSGeom_destroy_r(h, faces);
+  if (noded) GEOSGeom_destroy_r(h, noded);
+  if (lines) GEOSGeom_destroy_r(h, lines);
+  if (tree) GEOSSTRtree_destroy_r(h, tree);
+  for (size_t i = 0; i < n; i++) {
+    if (bounds && bounds[i]) GEOSGeom_destroy_r(h, bounds[i]);
+    if (prep && prep[i]) GEOSPreparedGeom_destroy_r(h, prep[i]);
+    if (polys && polys[i]) GEOSGeom_destroy_r(h, polys[i]);
+  }
+  free(bounds);
+  free(prep);
+  free(polys);
+  free(ids);
+  return st;
+}
+
+/* ---- the tiled method ---- */
+
+struct grid {
+  int ncols, nrows;
+  double sx, sy;
+};
+
+/* Grid lines are computed one way everywhere, so two tiles agree on them to
+ * the bit. */
+static double gx(const struct grid *g, int i) {
+  return i >= g->ncols ? 180.0 : -180.0 + 360.0 * i / g->ncols;
+}
+static double gy(const struct grid *g, int j) {
+  return j >= g->nrows ? 90.0 : -90.0 + 180.0 * j / g->nrows;
+}
+
+/* The row j with gy(j) <= y < gy(j+1) (the last row for y = 90). */
+static int row_of(const struct grid *g, double y) {
+  int j = (int)floor((y + 90.0) / g->sy);
+  if (j < 0) j = 0;
+  if (j > g->nrows - 1) j = g->nrows - 1;
+  while (j > 0 && y < gy(g, j)) j--;
+  while (j < g->nrows - 1 && y >= gy(g, j + 1)) j++;
+  return j;
+}
+static int col_of(const struct grid *g, double x) {
+  int i = (int)floor((x + 180.0) / g->sx);
+  if (i < 0) i = 0;
+  if (i > g->ncols - 1) i = g->ncols - 1;
+  while (i > 0 && x < gx(g, i)) i--;
+  while (i < g->ncols - 1 && x >= gx(g, i + 1)) i++;
+  return i;
+}
+
+/* Closed-interval ranges: every column i whose [gx(i), gx(i+1)] meets
+ * [x0, x1] (and rows likewise). */
+static void col_range(const struct grid *g, double x0, double x1, int *i0, int *i1) {
+  *i0 = col_of(g, x0);
+  if (*i0 > 0 && x0 == gx(g, *i0)) (*i0)--;
+  *i1 = col_of(g, x1);
+}
+static void row_range(const struct grid *g, double y0, double y1, int *j0, int *j1) {
+  *j0 = row_of(g, y0);
+  if (*j0 > 0 && y0 == gy(g, *j0)) (*j0)--;
+  *j1 = row_of(g, y1);
+}
+
+/* One region's edges bucketed by grid row, for crossing-number tests. */
+struct rgn {
+  const double *xy;
+  double box[4];
+  int j0, j1; /* rows of the box */
+  uint32_t *roff, *seg; /* seg[roff[j - j0] .. roff[j - j0 + 1]): segment starts */
+};
+
+/* Whether (px, py) is inside region r: crossings of the ray towards +x. */
+static int rgn_inside(const struct grid *g, const struct rgn *r, double px, double py) {
+  if (px < r->box[0] || px > r->box[2] || py < r->box[1] || py > r->box[3]) return 0;
+  int j = row_of(g, py);
+  if (j < r->j0 || j > r->j1) return 0;
+  int c = 0;
+  for (uint32_t q = r->roff[j - r->j0]; q < r->roff[j - r->j0 + 1]; q++) {
+    const double *a = r->xy + 2 * (size_t)r->seg[q], *b = a + 2;
+    if ((a[1] > py) != (b[1] > py)) {
+      double xi = a[0] + (py - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+      if (px < xi) c ^= 1;
+    }
+  }
+  return c;
+}
+
+/* A piece of a region's edge inside one tile. */
+struct rec {
+  uint32_t region, seg;
+  double a[2], b[2];
+};
+
+enum { SIDE_LEFT, SIDE_RIGHT, SIDE_BOTTOM, SIDE_TOP, SIDE_NONE };
+
+/* Clip segment p->q to the closed rectangle (Liang-Barsky).  A point where
+ * the segment meets a side is put exactly on the side's line, and computed
+ * from the same numbers in both tiles of that side. */
+static int clip(const double *p, const double *q, double x0, double x1, double y0,
+                double y1, double *a, double *b) {
+  double dx = q[0] - p[0], dy = q[1] - p[1];
+  double t0 = 0, t1 = 1;
+  int e0 = SIDE_NONE, e1 = SIDE_NONE;
+  double pp[4] = {-dx, dx, -dy, dy};
+  double qq[4] = {p[0] - x0, x1 - p[0], p[1] - y0, y1 - p[1]};
+  for (int s = 0; s < 4; s++) {
+    if (pp[s] == 0) {
+      if (qq[s] < 0) return 0;
+      continue;
+    }
+    double r = qq[s] / pp[s];
+    if (pp[s] < 0) {
+      if (r > t1) return 0;
+      if (r > t0) {
+        t0 = r;
+        e0 = s;
+      }
+    } else {
+      if (r < t0) return 0;
+      if (r < t1) {
+        t1 = r;
+        e1 = s;
+      }
+    }
+  }
+  if (!(t0 <= t1)) return 0;
+  const double lines[4] = {x0, x1, y0, y1};
+  for (int k = 0; k < 2; k++) {
+    int e = k ? e1 : e0;
+    double *o = k ? b : a;
+    if (e == SIDE_NONE) {
+      const double *src = k ? q : p;
+      o[0] = src[0];
+      o[1] = src[1];
+    } else if (e == SIDE_LEFT || e == SIDE_RIGHT) {
+      double X = lines[e];
+      double y = p[1] + (X - p[0]) * (dy / dx);
+      o[0] = X;
+      o[1] = y < y0 ? y0 : y > y1 ? y1 : y;
+    } else {
+      double Y = lines[e];
+      double x = p[0] + (Y - p[1]) * (dx / dy);
+      o[0] = x < x0 ? x0 : x > x1 ? x1 : x;
+      o[1] = Y;
+    }
+  }
+  return !(a[0] == b[0] && a[1] == b[1]);
+}
+
+/* A directed edge of a band (the band on its left). */
+struct bedge {
+  double a[2], b[2];
+  long band;
+};
+
+struct iv {
+  double lo, hi;
+  long band;
+};
+
+/* What one tile with edges inside it leaves for the assembly. */
+struct tile_out {
+  struct bedge *e;
+  size_t ne;
+  struct iv *side[4];
+  size_t nside[4];
+};
+
+struct job {
+  const struct grid *g;
+  struct rgn *rg;
+  size_t nrg;
+  long min_count;
+  struct rec *recs;
+  uint32_t *toff; /* records of cell c: toff[c] .. toff[c+1] */
+  int32_t *base;
+  struct tile_out **outs;
+  size_t ncells;
+  atomic_size_t next;
+  atomic_size_t done;
+  atomic_int stop, failed;
+  char msg[REACH_ERRMSG_LEN];
+};
+
+static long band_of(const struct job *J, long count) {
+  if (J->min_count > 0) return count >= J->min_count ? 1 : 0;
+  return count;
+}
+
+/* growable arrays */
+static int grow(void **p, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return 1;
+  size_t c = *cap ? *cap : 16;
+  while (c < need) c *= 2;
+  void *q = realloc(*p, c * size);
+  if (!q) return 0;
+  *p = q;
+  *cap = c;
+  return 1;
+}
+
+/* A face edge: which tile side it lies on, or SIDE_NONE. */
+static int on_side(const double *a, const double *b, const double *rect) {
+  if (a[0] == b[0] && a[0] == rect[0]) return SIDE_LEFT;
+  if (a[0] == b[0] && a[0] == rect[1]) return SIDE_RIGHT;
+  if (a[1] == b[1] && a[1] == rect[2]) return SIDE_BOTTOM;
+  if (a[1] == b[1] && a[1] == rect[3]) return SIDE_TOP;
+  return SIDE_NONE;
+}
+
+struct fedge { /* a face edge inside the tile, for pairing */
+  double k[4]; /* canonical: smaller point first */
+  int fwd;     /* 1: a->b equals k order */
+  long band;
+};
+
+static int cmp_fedge(const void *x, const void *y) {
+  const struct fedge *p = x, *q = y;
+  for (int i = 0; i < 4; i++)
+    if (p->k[i] != q->k[i]) return p->k[i] < q->k[i] ? -1 : 1;
+  return p->fwd - q->fwd;
+}
+
+static int cmp_iv(const void *x, const void *y) {
+  const struct iv *p = x, *q = y;
+  if (p->lo != q->lo) return p->lo < q->lo ? -1 : 1;
+  return p->hi < q->hi ? -1 : p->hi > q->hi;
+}
+
+/* An interior point of a polygon given as rings (first exterior): the middle
+ * of the widest inside interval on a horizontal line placed between vertex
+ * latitudes, so that it passes through no vertex. */
+static int interior_point(double **ring, size_t *nr, size_t nrings, double *px,
+                          double *py, double **xs, size_t *xcap) {
+  double ymin = INFINITY, ymax = -INFINITY;
+  for (size_t k = 0; k < nr[0]; k++) {
+    ymin = fmin(ymin, ring[0][2 * k + 1]);
+    ymax = fmax(ymax, ring[0][2 * k + 1]);
+  }
+  if (!(ymax > ymin)) return 0;
+  double yc = (ymin + ymax) / 2, lo = ymin, hi = ymax;
+  for (size_t r = 0; r < nrings; r++)
+    for (size_t k = 0; k < nr[r]; k++) {
+      double y = ring[r][2 * k + 1];
+      if (y <= yc && y > lo) lo = y;
+      if (y > yc && y < hi) hi = y;
+    }
+  double ym = (lo + hi) / 2;
+  size_t n = 0;
+  for (size_t r = 0; r < nrings; r++)
+    for (size_t k = 0; k + 1 < nr[r]; k++) {
+      const double *a = ring[r] + 2 * k, *b = a + 2;
+      if ((a[1] > ym) != (b[1] > ym)) {
+        if (!grow((void **)xs, xcap, n + 1, sizeof **xs)) return 0;
+        (*xs)[n++] = a[0] + (ym - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+      }
+    }
+  if (n < 2) return 0;
+  /* few crossings: insertion sort */
+  for (size_t i = 1; i < n; i++) {
+    double v = (*xs)[i];
+    size_t j = i;
+    while (j > 0 && (*xs)[j - 1] > v) {
+      (*xs)[j] = (*xs)[j - 1];
+      j--;
+    }
+    (*xs)[j] = v;
+  }
+  double best = -1;
+  for (size_t i = 0; i + 1 < n; i += 2)
+    if ((*xs)[i + 1] - (*xs)[i] > best) {
+      best = (*xs)[i + 1] - (*xs)[i];
+      *px = ((*xs)[i] + (*xs)[i + 1]) / 2;
+    }
+  *py = ym;
+  return best > 0;
+}
+
+static double ring_area2(const double *xy, size_t n) {
+  double a2 = 0;
+  for (size_t k = 0; k + 1 < n; k++) a2 += xy[2 * k] * xy[2 * k + 3] - xy[2 * k + 2] * xy[2 * k + 1];
+  return a2;
+}
+
+static void reverse_ring(double *xy, size_t n) {
+  for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+    double x = xy[2 * i], y = xy[2 * i + 1];
+    xy[2 * i] = xy[2 * j];
+    xy[2 * i + 1] = xy[2 * j + 1];
+    xy[2 * j] = x;
+    xy[2 * j + 1] = y;
+  }
+}
+
+/* Scratch space of one thread. */
+struct scratch {
+  double *buf;
+  size_t bcap;
+  double **ringbuf; /* one buffer per ring of a face */
+  size_t *ringcap, *nr, nrb;
+  double *xs;
+  size_t xcap;
+  struct fedge *fe;
+  size_t fecap;
+  uint32_t *partial;
+  size_t pcap;
+  GEOSGeometry **lines;
+  size_t lcap;
+};
+
+static void scratch_free(struct scratch *s) {
+  free(s->buf);
+  for (size_t i = 0; i < s->nrb; i++) free(s->ringbuf[i]);
+  free(s->ringbuf);
+  free(s->ringcap);
+  free(s->nr);
+  free(s->xs);
+  free(s->fe);
+  free(s->partial);
+  free(s->lines);
+}
+
+/* Copy a GEOS ring into scratch ring slot r; 0 on failure. */
+static int get_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, struct scratch *s,
+                    size_t r, size_t *n, const double *rect) {
+  if (r >= s->nrb) {
+    size_t c = 2 * r + 8;
+    double **rb = realloc(s->ringbuf, c * sizeof *rb);
+    if (rb) s->ringbuf = rb;
+    size_t *rc = rb ? realloc(s->ringcap, c * sizeof *rc) : NULL;
+    if (rc) s->ringcap = rc;
+    size_t *nr = rc ? realloc(s->nr, c * sizeof *nr) : NULL;
+    if (!nr) return 0;
+    s->nr = nr;
+    for (size_t k = s->nrb; k < c; k++) {
+      s->ringbuf[k] = NULL;
+      s->ringcap[k] = 0;
+    }
+    s->nrb = c;
+  }
+  const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
+  unsigned size = 0;
+  if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &size) || size < 4) return 0;
+  if (!grow((void **)&s->ringbuf[r], &s->ringcap[r], 2 * (size_t)size, sizeof(double)))
+    return 0;
+  if (!GEOSCoordSeq_copyToBuffer_r(h, cs, s->ringbuf[r], 0, 0)) return 0;
+  /* A vertex a hair off a side (should noding have moved it) goes onto it,
+   * in every face alike, so that side intervals stay on the side's line. */
+  double *xy = s->ringbuf[r];
+  for (unsigned k = 0; k < size; k++) {
+    for (int q = 0; q < 2; q++)
+      if (fabs(xy[2 * k] - rect[q]) < 1e-12) xy[2 * k] = rect[q];
+    for (int q = 2; q < 4; q++)
+      if (fabs(xy[2 * k + 1] - rect[q]) < 1e-12) xy[2 * k + 1] = rect[q];
+  }
+  *n = size;
+  return 1;
+}
+
+static int add_bedge(struct tile_out *o, size_t *cap, const double *a, const double *b,
+                     long band) {
+  if (!grow((void **)&o->e, cap, o->ne + 1, sizeof *o->e)) return 0;
+  struct bedge *e = &o->e[o->ne++];
+  e->a[0] = a[0];
+  e->a[1] = a[1];
+  e->b[0] = b[0];
+  e->b[1] = b[1];
+  e->band = band;
+  return 1;
+}
+
+/* One tile with region edges inside it: node, polygonize, count the faces,
+ * keep the band edges inside and the side intervals. */
+static int do_tile(GEOSContextHandle_t h, struct job *J, size_t cell, struct scratch *s,
+                   struct tile_out *o) {
+  const struct grid *g = J->g;
+  int i = (int)(cell % (size_t)g->ncols), j = (int)(cell / (size_t)g->ncols);
+  double rect[4] = {gx(g, i), gx(g, i + 1), gy(g, j), gy(g, j + 1)};
+  const struct rec *rc = J->recs + J->toff[cell];
+  size_t nrec = J->toff[cell + 1] - J->toff[cell];
+  long base = J->base[cell];
+  size_t np = 0, nl = 0, ecap = 0, scap[4] = {0, 0, 0, 0};
+  int ok = 1;
+  memset(o, 0, sizeof *o);
+  /* the regions crossing the tile, and their pieces as polylines */
+  for (size_t k = 0; k < nrec; k++)
+    if (np == 0 || s->partial[np - 1] != rc[k].region) {
+      if (!grow((void **)&s->partial, &s->pcap, np + 1, sizeof *s->partial)) return 0;
+      s->partial[np++] = rc[k].region;
+    }
+  if (J->min_count > 0) {
+    /* pruned: the whole tile is in the band, or none of it can be */
+    long b = base >= J->min_count ? 1 : base + (long)np < J->min_count ? 0 : -1;
+    if (b >= 0) {
+      for (int sd = 0; sd < 4; sd++) {
+        o->side[sd] = malloc(sizeof(struct iv));
+        if (!o->side[sd]) return 0;
+        o->side[sd][0].lo = sd < 2 ? rect[2] : rect[0];
+        o->side[sd][0].hi = sd < 2 ? rect[3] : rect[1];
+        o->side[sd][0].band = b;
+        o->nside[sd] = 1;
+      }
+      return 1;
+    }
+  }
+  for (size_t k = 0; ok && k < nrec;) {
+    size_t e = k + 1;
+    while (e < nrec && rc[e].region == rc[e - 1].region && rc[e].seg == rc[e - 1].seg + 1 &&
+           rc[e].a[0] == rc[e - 1].b[0] && rc[e].a[1] == rc[e - 1].b[1])
+      e++;
+    size_t npt = e - k + 1;
+    ok = grow((void **)&s->buf, &s->bcap, 2 * npt, sizeof(double)) &&
+         grow((void **)&s->lines, &s->lcap, nl + 2, sizeof *s->lines);
+    if (!ok) break;
+    s->buf[0] = rc[k].a[0];
+    s->buf[1] = rc[k].a[1];
+    for (size_t q = k; q < e; q++) {
+      s->buf[2 * (q - k + 1)] = rc[q].b[0];
+      s->buf[2 * (q - k + 1) + 1] = rc[q].b[1];
+    }
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, s->buf, (unsigned)npt, 0, 0);
+    GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
+    if (!ls) ok = 0;
+    else s->lines[nl++] = ls;
+    k = e;
+  }
+  if (ok) {
+    double sq[10] = {rect[0], rect[2], rect[1], rect[2], rect[1], rect[3],
+                     rect[0], rect[3], rect[0], rect[2]};
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, sq, 5, 0, 0);
+    GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
+    if (!ls) ok = 0;
+    else s->lines[nl++] = ls;
+  }
+  if (!ok) {
+    for (size_t k = 0; k < nl; k++) GEOSGeom_destroy_r(h, s->lines[k]);
+    return 0;
+  }
+  GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, s->lines, (unsigned)nl);
+  if (!coll) {
+    for (size_t k = 0; k < nl; k++) GEOSGeom_destroy_r(h, s->lines[k]);
+    return 0;
+  }
+  GEOSGeometry *noded = GEOSUnaryUnion_r(h, coll);
+  GEOSGeom_destroy_r(h, coll);
+  GEOSGeometry *faces = NULL;
+  if (noded) {
+    const GEOSGeometry *one[1] = {noded};
+    faces = GEOSPolygonize_r(h, one, 1);
+    GEOSGeom_destroy_r(h, noded);
+  }
+  if (!faces) return 0;
+  int nf = GEOSGetNumGeometries_r(h, faces);
+  size_t nfe = 0;
+  for (int f = 0; ok && f < nf; f++) {
+    const GEOSGeometry *face = GEOSGetGeometryN_r(h, faces, f);
+    int nh = GEOSGetNumInteriorRings_r(h, face);
+    if (nh < 0) nh = 0;
+    size_t nrings = (size_t)nh + 1, tmp;
+    int good = get_ring(h, GEOSGetExteriorRing_r(h, face), s, 0, &tmp, rect);
+    if (good) s->nr[0] = tmp;
+    for (int q = 0; good && q < nh; q++) {
+      good = get_ring(h, GEOSGetInteriorRingN_r(h, face, q), s, (size_t)q + 1, &tmp, rect);
+      if (good) s->nr[q + 1] = tmp;
+    }
+    if (!good) continue; /* a degenerate face: its edges find no twin */
+    double **rings = s->ringbuf;
+    size_t *nr = s->nr;
+    for (size_t q = 0; q < nrings; q++) {
+      double a2 = ring_area2(rings[q], nr[q]);
+      if ((q == 0) != (a2 > 0)) reverse_ring(rings[q], nr[q]); /* face on the left */
+    }
+    double px = 0, py = 0;
+    if (!interior_point(rings, nr, nrings, &px, &py, &s->xs, &s->xcap)) continue;
+    long count = base;
+    for (size_t q = 0; q < np; q++) count += rgn_inside(g, &J->rg[s->partial[q]], px, py);
+    long band = band_of(J, count);
+    for (size_t q = 0; ok && q < nrings; q++)
+      for (size_t k = 0; ok && k + 1 < nr[q]; k++) {
+        const double *a = rings[q] + 2 * k, *b = a + 2;
+        if (a[0] == b[0] && a[1] == b[1]) continue;
+        int sd = on_side(a, b, rect);
+        if (sd != SIDE_NONE) {
+          ok = grow((void **)&o->side[sd], &scap[sd], o->nside[sd] + 1, sizeof(struct iv));
+          if (!ok) break;
+          struct iv *v = &o->side[sd][o->nside[sd]++];
+          int vert = sd < 2;
+          v->lo = fmin(a[vert], b[vert]);
+          v->hi = fmax(a[vert], b[vert]);
+          v->band = band;
+          continue;
+        }
+        ok = grow((void **)&s->fe, &s->fecap, nfe + 1, sizeof *s->fe);
+        if (!ok) break;
+        struct fedge *fe = &s->fe[nfe++];
+        int fwd = a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]);
+        const double *p = fwd ? a : b, *qq = fwd ? b : a;
+        fe->k[0] = p[0];
+        fe->k[1] = p[1];
+        fe->k[2] = qq[0];
+        fe->k[3] = qq[1];
+        fe->fwd = fwd;
+        fe->band = band;
+      }
+  }
+  GEOSGeom_destroy_r(h, faces);
+  if (!ok) return 0;
+  /* Pair each inside edge with its twin of the neighbouring face; an edge
+   * whose two faces have different counts bounds both bands.  (An edge
+   * without a twin has none of the tile on its other side: a dangle or a
+   * face polygonize left out; it is dropped.) */
+  qsort(s->fe, nfe, sizeof *s->fe, cmp_fedge);
+  for (size_t k = 0; ok && k + 1 < nfe;) {
+    struct fedge *x = &s->fe[k], *y = &s->fe[k + 1];
+    if (memcmp(x->k, y->k, sizeof x->k) != 0 || x->fwd == y->fwd) {
+      k++;
+      continue;
+    }
+    if (x->band != y->band) {
+      /* x is fwd 0 (b->a in key order), y fwd 1 */
+      double p[2] = {x->k[0], x->k[1]}, q[2] = {x->k[2], x->k[3]};
+      if (x->band > 0) ok = add_bedge(o, &ecap, q, p, x->band);
+      if (ok && y->band > 0) ok = add_bedge(o, &ecap, p, q, y->band);
+    }
+    k += 2;
+  }
+  for (int sd = 0; sd < 4; sd++) qsort(o->side[sd], o->nside[sd], sizeof(struct iv), cmp_iv);
+  return ok;
+}
+
+static void tile_out_free(struct tile_out *o) {
+  if (!o) return;
+  free(o->e);
+  for (int sd = 0; sd < 4; sd++) free(o->side[sd]);
+  free(o);
+}
+
+static void *tile_worker(void *arg);
+
+struct thread_arg {
+  struct job *J;
+  pthread_t th;
+  GEOSContextHandle_t h;
+};
+
+static void tiles_run(struct job *J, GEOSContextHandle_t h) {
+  struct scratch s;
+  memset(&s, 0, sizeof s);
+  size_t c;
+  while (!atomic_load(&J->stop) && (c = atomic_fetch_add(&J->next, 1)) < J->ncells) {
+    if (J->toff[c + 1] == J->toff[c]) continue; /* no edges: implied by base */
+    struct tile_out *o = calloc(1, sizeof *o);
+    if (!o || !do_tile(h, J, c, &s, o)) {
+      tile_out_free(o);
+      if (!atomic_exchange(&J->failed, 1))
+        snprintf(J->msg, sizeof J->msg, "overlap counting failed in tile %zu", c);
+      atomic_store(&J->stop, 1);
+      break;
+    }
+    J->outs[c] = o;
+    atomic_fetch_add(&J->done, 1);
+  }
+  scratch_free(&s);
+}
+
+static void *tile_worker(void *arg) {
+  struct thread_arg *t = arg;
+  tiles_run(t->J, t->h);
+  return NULL;
+}
+
+/* ---- assembly ---- */
+
+struct elist {
+  struct bedge *e;
+  size_t n, cap;
+};
+
+static int elist_add(struct elist *l, double ax, double ay, double bx, double by, long band) {
+  if (!grow((void **)&l->e, &l->cap, l->n + 1, sizeof *l->e)) return 0;
+  struct bedge *e = &l->e[l->n++];
+  e->a[0] = ax;
+  e->a[1] = ay;
+  e->b[0] = bx;
+  e->b[1] = by;
+  e->band = band;
+  return 1;
+}
+
+/* Merge the intervals of the two tiles on a shared side (L: left or below,
+ * R: right or above) and keep where the bands differ, oriented with each
+ * band on the left.  vert: the side is the line x = line. */
+static int merge_side(struct elist *l, const struct iv *L, size_t nL, const struct iv *R,
+                      size_t nR, int vert, double line) {
+  size_t a = 0, b = 0;
+  if (nL == 0 || nR == 0) return 1; /* a tile whose faces were all degenerate */
+  double u = fmin(L[0].lo, R[0].lo);
+  while (a < nL && b < nR) {
+    double v = fmin(L[a].hi, R[b].hi);
+    if (v > u && L[a].band != R[b].band) {
+      if (vert) {
+        if (L[a].band > 0 && !elist_add(l, line, u, line, v, L[a].band)) return 0;
+        if (R[b].band > 0 && !elist_add(l, line, v, line, u, R[b].band)) return 0;
+      } else {
+        if (L[a].band > 0 && !elist_add(l, v, line, u, line, L[a].band)) return 0;
+        if (R[b].band > 0 && !elist_add(l, u, line, v, line, R[b].band)) return 0;
+      }
+    }
+    if (v > u) u = v;
+    if (L[a].hi <= v) a++;
+    if (b < nR && R[b].hi <= v) b++;
+  }
+  return 1;
+}
+
+/* The side intervals of cell c (a single one when it has no edges). */
+static const struct iv *side_of(const struct job *J, size_t c, int sd, struct iv *one,
+                                size_t *n) {
+  const struct grid *g = J->g;
+  if (J->outs[c]) {
+    *n = J->outs[c]->nside[sd];
+    return J->outs[c]->side[sd];
+  }
+  int i = (int)(c % (size_t)g->ncols), j = (int)(c / (size_t)g->ncols);
+  one->lo = sd < 2 ? gy(g, j) : gx(g, i);
+  one->hi = sd < 2 ? gy(g, j + 1) : gx(g, i + 1);
+  one->band = band_of(J, J->base[c]);
+  *n = 1;
+  return one;
+}
+
+/* hash of points -> first edge starting there */
+struct phash {
+  size_t *slot; /* edge index + 1, 0 empty */
+  size_t mask;
+};
+
+static size_t hash_pt(const double *p) {
+  uint64_t a, b;
+  double x = p[0] == 0 ? 0 : p[0], y = p[1] == 0 ? 0 : p[1];
+  memcpy(&a, &x, 8);
+  memcpy(&b, &y, 8);
+  uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ (b + 0x632BE59BD9B4E019ULL + (a << 6) + (a >> 2));
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 32;
+  return (size_t)h;
+}
+
+static int same_pt(const double *p, const double *q) { return p[0] == q[0] && p[1] == q[1]; }
+
+/* One band: chain its directed edges into lines broken at every vertex where
+ * more than one edge leaves or arrives (so polygonize sees noded input), and
+ * polygonize them, keeping the faces that make a valid polygonal result. */
+static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e, size_t n,
+                                    struct reach_geom *out, const atomic_int *stop) {
+  GEOSContextHandle_t h = ctx->geos;
+  enum reach_status st = REACH_OK;
+  memset(out, 0, sizeof *out);
+  size_t cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  size_t *slot = calloc(cap, sizeof *slot);   /* start point -> vertex id + 1 */
+  size_t *vfirst = calloc(n + 1, sizeof *vfirst); /* vertex id -> first edge + 1 */
+  size_t *enext = calloc(n + 1, sizeof *enext);   /* next edge from the same start + 1 */
+  uint32_t *outdeg = calloc(n + 1, sizeof *outdeg), *indeg = calloc(n + 1, sizeof *indeg);
+  size_t *evert = calloc(n + 1, sizeof *evert); /* start vertex of edge */
+  unsigned char *used = calloc(n + 1, 1);
+  double *buf = NULL;
+  size_t bcap = 0, nv = 0, nlines = 0, lcap = 0;
+  GEOSGeometry **lines = NULL;
+  if (!slot || !vfirst || !enext || !outdeg || !indeg || !evert || !used) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t k = 0; k < n; k++) {
+    size_t s = hash_pt(e[k].a) & (cap - 1);
+    while (slot[s] && !same_pt(e[vfirst[slot[s] - 1] - 1].a, e[k].a)) s = (s + 1) & (cap - 1);
+    if (!slot[s]) slot[s] = ++nv;
+    size_t v = slot[s] - 1;
+    evert[k] = v;
+    /* listed in edge order: vfirst is the first edge from v */
+    if (!vfirst[v]) {
+      vfirst[v] = k + 1;
+    } else {
+      size_t x = vfirst[v];
+      while (enext[x - 1]) x = enext[x - 1];
+      enext[x - 1] = k + 1;
+    }
+    outdeg[v]++;
+  }
+  /* end vertices: in-degree (an end that starts no edge is a dead end) */
+  size_t *eend = calloc(n + 1, sizeof *eend);
+  if (!eend) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t k = 0; k < n; k++) {
+    size_t s = hash_pt(e[k].b) & (cap - 1);
+    while (slot[s] && !same_pt(e[vfirst[slot[s] - 1] - 1].a, e[k].b)) s = (s + 1) & (cap - 1);
+    eend[k] = slot[s] ? slot[s] : 0; /* vertex id + 1, 0: none */
+    if (eend[k]) indeg[eend[k] - 1]++;
+  }
+  /* Edges are chained in the order given, so the result depends on the data
+   * only. Pass 0 starts chains at junctions, pass 1 takes the closed loops. */
+  for (int pass = 0; pass < 2 && st == REACH_OK; pass++) {
+    for (size_t k = 0; k < n && st == REACH_OK; k++) {
+      if (used[k]) continue;
+      size_t v0 = evert[k];
+      int junction = outdeg[v0] != 1 || indeg[v0] != 1;
+      if (pass == 0 && !junction) continue;
+      if ((k & 4095) == 0 && atomic_load(stop)) {
+        st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+        break;
+      }
+      size_t np = 0;
+      if (!grow((void **)&buf, &bcap, 4, sizeof *buf)) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+      buf[np * 2] = e[k].a[0];
+      buf[np * 2 + 1] = e[k].a[1];
+      np++;
+      size_t cur = k;
+      for (;;) {
+        used[cur] = 1;
+        if (!grow((void **)&buf, &bcap, 2 * (np + 1), sizeof *buf)) {
+          st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+          break;
+        }
+        buf[np * 2] = e[cur].b[0];
+        buf[np * 2 + 1] = e[cur].b[1];
+        np++;
+        size_t ve = eend[cur];
+        if (!ve) break;
+        ve--;
+        if (outdeg[ve] != 1 || indeg[ve] != 1) break;
+        size_t nx = vfirst[ve] - 1;
+        if (used[nx]) break;
+        cur = nx;
+      }
+      if (st != REACH_OK) break;
+      if (np < 2) continue;
+      GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, buf, (unsigned)np, 0, 0);
+      GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
+      if (!ls || !grow((void **)&lines, &lcap, nlines + 1, sizeof *lines)) {
+        if (ls) GEOSGeom_destroy_r(h, ls);
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+      lines[nlines++] = ls;
+    }
+  }
+  free(eend);
+  /* Polygonize gives every face of the band's linework; a face is in the
+   * band when its exterior, walked counter-clockwise, runs along one of the
+   * band's edges in that edge's direction (the band lies left of them). */
+  if (st == REACH_OK && nlines > 0) {
+    GEOSGeometry *faces = GEOSPolygonize_r(h, (const GEOSGeometry *const *)lines,
+                                           (unsigned)nlines);
+    GEOSGeometry **keep = NULL;
+    size_t nkeep = 0;
+    int nf = faces ? GEOSGetNumGeometries_r(h, faces) : -1;
+    if (nf < 0 || !(keep = calloc((size_t)nf + 1, sizeof *keep))) {
+      st = reach_fail(ctx, REACH_ERR_INTERNAL, "overlap band assembly failed (%s)",
+                      ctx->msg[0] ? ctx->msg : "GEOS");
+    }
+    for (int f = 0; st == REACH_OK && f < nf; f++) {
+      const GEOSGeometry *face = GEOSGetGeometryN_r(h, faces, f);
+      const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, face));
+      unsigned size = 0;
+      if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &size) || size < 4) continue;
+      if (!grow((void **)&buf, &bcap, 2 * (size_t)size, sizeof *buf) ||
+          !GEOSCoordSeq_copyToBuffer_r(h, cs, buf, 0, 0)) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+      int ccw = ring_area2(buf, size) > 0;
+      const double *p = buf + (ccw ? 0 : 2), *q = buf + (ccw ? 2 : 0);
+      size_t sl = hash_pt(p) & (cap - 1);
+      while (slot[sl] && !same_pt(e[vfirst[slot[sl] - 1] - 1].a, p)) sl = (sl + 1) & (cap - 1);
+      int in = 0;
+      for (size_t x = slot[sl] ? vfirst[slot[sl] - 1] : 0; x && !in; x = enext[x - 1])
+        in = same_pt(e[x - 1].b, q);
+      if (in && !(keep[nkeep] = GEOSGeom_clone_r(h, face))) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+      nkeep += in;
+      if ((f & 1023) == 0 && atomic_load(stop))
+        st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+    }
+    if (faces) GEOSGeom_destroy_r(h, faces);
+    GEOSGeometry *mp = NULL;
+    if (st == REACH_OK) {
+      mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, keep, (unsigned)nkeep);
+      if (mp) nkeep = 0; /* owned by mp */
+      else st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < nkeep; k++) GEOSGeom_destroy_r(h, keep[k]);
+    free(keep);
+    if (mp) st = from_geos(ctx, mp, out);
+  }
+done:
+  for (size_t k = 0; k < nlines; k++) GEOSGeom_destroy_r(h, lines[k]);
+  free(lines);
+  free(buf);
+  free(slot);
+  free(vfirst);
+  free(enext);
+  free(outdeg);
+  free(indeg);
+  free(evert);
+  free(used);
+  return st;
+}
+
+struct band_job {
+  struct elist *per; /* per band index */
+  size_t nb;
+  struct reach_geom *geoms;
+  enum reach_status *st;
+  char (*msg)[REACH_ERRMSG_LEN];
+  atomic_size_t next;
+  atomic_int stop;
+};
+
+struct band_thread {
+  pthread_t th;
+  struct reach_ctx *ctx;
+  struct band_job *B;
+};
+
+static void bands_run(struct reach_ctx *ctx, struct band_job *B) {
+  size_t b;
+  while (!atomic_load(&B->stop) && (b = atomic_fetch_add(&B->next, 1)) < B->nb) {
+    B->st[b] = build_band(ctx, B->per[b].e, B->per[b].n, &B->geoms[b], &B->stop);
+    free(B->per[b].e);
+    B->per[b].e = NULL;
+    if (B->st[b] != REACH_OK) {
+      snprintf(B->msg[b], REACH_ERRMSG_LEN, "%s", reach_errmsg(ctx));
+      atomic_store(&B->stop, 1);
+    }
+  }
+}
+
+static void *band_worker(void *arg) {
+  struct band_thread *t = arg;
+  bands_run(t->ctx, t->B);
+  return NULL;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Call progress at most every 50 ms (and always at the end of a phase). */
+struct prog {
+  int (*fn)(double, const char *, void *);
+  void *data;
+  double last;
+};
+
+static int prog_ok(struct prog *p, double done, int force) {
+  if (!p->fn) return 1;
+  double t = now_s();
+  if (!force && t - p->last < 0.05) return 1;
+  p->last = t;
+  return p->fn(done, NULL, p->data);
+}
+
+/* The grid: tiles about an eighth of a region's latitude extent (median),
+ * so that most regions cover most tiles they touch whole; at most about 4
+ * million cells. */
+static void choose_grid(const struct reach_geom *gs, size_t n, struct grid *g) {
+  double *h = malloc((n ? n : 1) * sizeof *h);
+  size_t m = 0;
+  for (size_t i = 0; h && i < n; i++) {
+    if (gs[i].npoints == 0) continue;
+    double y0 = 90, y1 = -90;
+    for (size_t k = 0; k < gs[i].npoints; k++) {
+      y0 = fmin(y0, gs[i].xy[2 * k + 1]);
+      y1 = fmax(y1, gs[i].xy[2 * k + 1]);
+    }
+    h[m++] = y1 - y0;
+  }
+  double med = 20;
+  if (h && m) {
+    /* nth element by sorting: n is at most a few hundred thousand */
+    for (size_t a = 1; a < m; a++) {
+      double v = h[a];
+      size_t b = a;
+      while (b > 0 && h[b - 1] > v) {
+        h[b] = h[b - 1];
+        b--;
+      }
+      h[b] = v;
+      if (m > 4096) break; /* large n: fall back to a sample below */
+    }
+    if (m > 4096) {
+      double sum = 0;
+      for (size_t a = 0; a < m; a++) sum += h[a];
+      med = sum / m;
+    } else {
+      med = h[m / 2];
+    }
+  }
+  free(h);
+  const char *env = getenv("GEOREACH_OVERLAP_TILE_DIV");
+  double div = env ? atof(env) : 6;
+  if (!(div > 0)) div = 6;
+  double s = med / div;
+  if (s < 0.125) s = 0.125;
+  if (s > 10) s = 10;
+  g->ncols = (int)ceil(360 / s);
+  g->nrows = (int)ceil(180 / s);
+  g->sx = 360.0 / g->ncols;
+  g->sy = 180.0 / g->nrows;
+}
+
+static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach_geom *gs,
+                                       size_t n, long min_count, int threads,
+                                       int (*progress)(double, const char *, void *),
+                                       void *data, struct reach_overlap_band **bands_out,
+                                       size_t *nbands_out) {
+  enum reach_status st = REACH_OK;
+  struct grid g;
+  choose_grid(gs, n, &g);
+  size_t ncells = (size_t)g.ncols * (size_t)g.nrows;
+  struct prog pg = {progress, data, 0};
+  struct job J;
+  memset(&J, 0, sizeof J);
+  J.g = &g;
+  J.min_count = min_count;
+  J.ncells = ncells;
+  J.nrg = n;
+  J.rg = calloc(n ? n : 1, sizeof *J.rg);
+  J.toff = calloc(ncells + 1, sizeof *J.toff);
+  J.base = calloc(ncells, sizeof *J.base);
+  J.outs = calloc(ncells, sizeof *J.outs);
+  uint32_t *stamp = calloc(ncells, sizeof *stamp); /* region + 1 with an edge there */
+  struct thread_arg *ta = NULL;
+  struct elist seam = {0}, *per = NULL;
+  struct band_job B;
+  memset(&B, 0, sizeof B);
+  size_t nbands = 0, nout = 0;
+  struct reach_overlap_band *bands = NULL;
+  double *xs = NULL;
+  size_t xcap = 0;
+  *bands_out = NULL;
+  *nbands_out = 0;
+  if (!J.rg || !J.toff || !J.base || !J.outs || !stamp) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (n >= UINT32_MAX) {
+    st = reach_fail(ctx, REACH_ERR_ARG, "too many regions to count");
+    goto done;
+  }
+  /* Pass 1 per region: bucket its edges by row, count its pieces per tile,
+   * and add it to the base count of the tiles it holds whole. */
+  size_t nrec = 0;
+  for (size_t r = 0; r < n && st == REACH_OK; r++) {
+    const struct reach_geom *G = &gs[r];
+    struct rgn *R = &J.rg[r];
+    R->xy = G->xy;
+    if (G->npoints == 0) {
+      R->j0 = 1;
+      R->j1 = 0;
+      continue;
+    }
+    if (G->npoints >= UINT32_MAX) {
+      st = reach_fail(ctx, REACH_ERR_ARG, "a region with too many points to count");
+      break;
+    }
+    double bx[4] = {180, 90, -180, -90};
+    for (size_t k = 0; k < G->npoints; k++) {
+      bx[0] = fmin(bx[0], G->xy[2 * k]);
+      bx[1] = fmin(bx[1], G->xy[2 * k + 1]);
+      bx[2] = fmax(bx[2], G->xy[2 * k]);
+      bx[3] = fmax(bx[3], G->xy[2 * k + 1]);
+    }
+    memcpy(R->box, bx, sizeof bx);
+    int i0, i1;
+    row_range(&g, bx[1], bx[3], &R->j0, &R->j1);
+    col_range(&g, bx[0], bx[2], &i0, &i1);
+    size_t nrows = (size_t)(R->j1 - R->j0 + 1);
+    R->roff = calloc(nrows + 1, sizeof *R->roff);
+    if (!R->roff) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      break;
+    }
+    for (int pass = 0; pass < 2 && st == REACH_OK; pass++) {
+      for (size_t q = 0; q < G->nrings; q++)
+        for (size_t k = G->ring_start[q]; k + 1 < G->ring_start[q + 1]; k++) {
+          const double *a = G->xy + 2 * k, *b = a + 2;
+          int ja, jb;
+          row_range(&g, fmin(a[1], b[1]), fmax(a[1], b[1]), &ja, &jb);
+          for (int jj = ja; jj <= jb; jj++) {
+            if (pass == 0) R->roff[jj - R->j0 + 1]++;
+            else R->seg[R->roff[jj - R->j0]++] = (uint32_t)k;
+          }
+          if (pass == 1) continue;
+          /* the tiles this edge crosses */
+          int ia, ib;
+          col_range(&g, fmin(a[0], b[0]), fmax(a[0], b[0]), &ia, &ib);
+          for (int jj = ja; jj <= jb; jj++)
+            for (int ii = ia; ii <= ib; ii++) {
+              double p[2], q2[2];
+              if (!clip(a, b, gx(&g, ii), gx(&g, ii + 1), gy(&g, jj), gy(&g, jj + 1), p, q2))
+                continue;
+              size_t c = (size_t)jj * g.ncols + ii;
+              J.toff[c + 1]++;
+              stamp[c] = (uint32_t)r + 1;
+              nrec++;
+            }
+        }
+      if (pass == 0) {
+        for (size_t q = 0; q < nrows; q++) R->roff[q + 1] += R->roff[q];
+        R->seg = malloc((R->roff[nrows] ? R->roff[nrows] : 1) * sizeof *R->seg);
+        if (!R->seg) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      } else {
+        for (size_t q = nrows; q > 0; q--) R->roff[q] = R->roff[q - 1];
+        R->roff[0] = 0;
+      }
+    }
+    if (st != REACH_OK) break;
+    /* base counts: tiles of the box with no edge of r, inside r at their
+     * middle (crossings of the row's middle line, sorted) */
+    for (int jj = R->j0; jj <= R->j1; jj++) {
+      double yc = (gy(&g, jj) + gy(&g, jj + 1)) / 2;
+      size_t nx = 0;
+      for (uint32_t q = R->roff[jj - R->j0]; q < R->roff[jj - R->j0 + 1]; q++) {
+        const double *a = R->xy + 2 * (size_t)R->seg[q], *b = a + 2;
+        if ((a[1] > yc) != (b[1] > yc)) {
+          if (!grow((void **)&xs, &xcap, nx + 1, sizeof *xs)) {
+            st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+            break;
+          }
+          xs[nx++] = a[0] + (yc - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
+        }
+      }
+      if (st != REACH_OK) break;
+      if (nx < 2) continue;
+      for (size_t u = 1; u < nx; u++) {
+        double v = xs[u];
+        size_t w = u;
+        while (w > 0 && xs[w - 1] > v) {
+          xs[w] = xs[w - 1];
+          w--;
+        }
+        xs[w] = v;
+      }
+      size_t p = 0; /* crossings left of the tile's middle */
+      for (int ii = i0; ii <= i1; ii++) {
+        double xc = (gx(&g, ii) + gx(&g, ii + 1)) / 2;
+        while (p < nx && xs[p] <= xc) p++;
+        size_t c = (size_t)jj * g.ncols + ii;
+        if (stamp[c] == (uint32_t)r + 1) continue;
+        if ((nx - p) & 1) J.base[c]++;
+      }
+    }
+    if ((r & 63) == 0 && !prog_ok(&pg, 0.1 * r / (n ? n : 1), 0))
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  }
+  free(stamp);
+  stamp = NULL;
+  if (st != REACH_OK) goto done;
+  if (nrec >= UINT32_MAX) {
+    st = reach_fail(ctx, REACH_ERR_ARG, "too many edges to count");
+    goto done;
+  }
+  for (size_t c = 0; c < ncells; c++) J.toff[c + 1] += J.toff[c];
+  J.recs = malloc((nrec ? nrec : 1) * sizeof *J.recs);
+  uint32_t *fill = malloc((ncells ? ncells : 1) * sizeof *fill);
+  if (!J.recs || !fill) {
+    free(fill);
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  memcpy(fill, J.toff, ncells * sizeof *fill);
+  /* Pass 2: the pieces, per tile in region and edge order. */
+  for (size_t r = 0; r < n && st == REACH_OK; r++) {
+    const struct reach_geom *G = &gs[r];
+    for (size_t q = 0; q < G->nrings; q++)
+      for (size_t k = G->ring_start[q]; k + 1 < G->ring_start[q + 1]; k++) {
+        const double *a = G->xy + 2 * k, *b = a + 2;
+        int ja, jb, ia, ib;
+        row_range(&g, fmin(a[1], b[1]), fmax(a[1], b[1]), &ja, &jb);
+        col_range(&g, fmin(a[0], b[0]), fmax(a[0], b[0]), &ia, &ib);
+        for (int jj = ja; jj <= jb; jj++)
+          for (int ii = ia; ii <= ib; ii++) {
+            double p[2], q2[2];
+            if (!clip(a, b, gx(&g, ii), gx(&g, ii + 1), gy(&g, jj), gy(&g, jj + 1), p, q2))
+              continue;
+            size_t c = (size_t)jj * g.ncols + ii;
+            struct rec *x = &J.recs[fill[c]++];
+            x->region = (uint32_t)r;
+            x->seg = (uint32_t)k;
+            memcpy(x->a, p, sizeof p);
+            memcpy(x->b, q2, sizeof q2);
+          }
+      }
+    if ((r & 63) == 0 && !prog_ok(&pg, 0.1 + 0.05 * r / (n ? n : 1), 0))
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  }
+  free(fill);
+  if (st != REACH_OK) goto done;
+  /* Tiles, on all threads; this one reports progress between its tiles. */
+  size_t ntiles = 0;
+  for (size_t c = 0; c < ncells; c++) ntiles += J.toff[c + 1] > J.toff[c];
+  int nth = threads > 0 ? threads : 1;
+  if (nth > 64) nth = 64;
+  ta = calloc((size_t)nth, sizeof *ta);
+  if (!ta) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  int started = 0;
+  for (int t = 1; t < nth; t++) {
+    ta[t].J = &J;
+    ta[t].h = GEOS_init_r();
+    if (!ta[t].h || pthread_create(&ta[t].th, NULL, tile_worker, &ta[t]) != 0) {
+      if (ta[t].h) GEOS_finish_r(ta[t].h);
+      ta[t].h = NULL;
+      break;
+    }
+    started = t;
+  }
+  {
+    struct scratch s;
+    memset(&s, 0, sizeof s);
+    size_t c;
+    while (!atomic_load(&J.stop) && (c = atomic_fetch_add(&J.next, 1)) < J.ncells) {
+      if (J.toff[c + 1] != J.toff[c]) {
+        struct tile_out *o = calloc(1, sizeof *o);
+        if (!o || !do_tile(ctx->geos, &J, c, &s, o)) {
+          tile_out_free(o);
+          if (!atomic_exchange(&J.failed, 1))
+            snprintf(J.msg, sizeof J.msg, "overlap counting failed in tile %zu (%.900s)", c,
+                     ctx->msg[0] ? ctx->msg : "GEOS");
+          atomic_store(&J.stop, 1);
+          break;
+        }
+        J.outs[c] = o;
+        atomic_fetch_add(&J.done, 1);
+      }
+      if (!prog_ok(&pg, 0.15 + 0.6 * atomic_load(&J.done) / (ntiles ? ntiles : 1), 0))
+        atomic_store(&J.stop, 1);
+    }
+    scratch_free(&s);
+  }
+  for (int t = 1; t <= started; t++) {
+    pthread_join(ta[t].th, NULL);
+    GEOS_finish_r(ta[t].h);
+  }
+  if (atomic_load(&J.failed)) {
+    st = reach_fail(ctx, REACH_ERR_INTERNAL, "%s", J.msg);
+    goto done;
+  }
+  if (atomic_load(&J.stop)) {
+    st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+    goto done;
+  }
+  free(J.recs);
+  J.recs = NULL;
+  /* Sides between tiles (and along the world's edge), in grid order. */
+  for (size_t c = 0; c < ncells && st == REACH_OK; c++) {
+    int i = (int)(c % (size_t)g.ncols), j = (int)(c / (size_t)g.ncols);
+    struct iv one0, one1, zero;
+    size_t n0, n1;
+    const struct iv *s0, *s1;
+    long bc = J.outs[c] ? -1 : band_of(&J, J.base[c]);
+    /* right side: with the next column, or the line x = 180 */
+    s0 = side_of(&J, c, SIDE_RIGHT, &one0, &n0);
+    if (i + 1 < g.ncols) {
+      size_t c1 = c + 1;
+      long b1 = J.outs[c1] ? -1 : band_of(&J, J.base[c1]);
+      if (!(bc >= 0 && b1 == bc)) {
+        s1 = side_of(&J, c1, SIDE_LEFT, &one1, &n1);
+        if (!merge_side(&seam, s0, n0, s1, n1, 1, gx(&g, i + 1))) st = REACH_ERR_NOMEM;
+      }
+    } else if (bc != 0) {
+      zero = (struct iv){gy(&g, j), gy(&g, j + 1), 0};
+      if (!merge_side(&seam, s0, n0, &zero, 1, 1, 180.0)) st = REACH_ERR_NOMEM;
+    }
+    if (i == 0 && bc != 0 && st == REACH_OK) {
+      s0 = side_of(&J, c, SIDE_LEFT, &one0, &n0);
+      zero = (struct iv){gy(&g, j), gy(&g, j + 1), 0};
+      if (!merge_side(&seam, &zero, 1, s0, n0, 1, -180.0)) st = REACH_ERR_NOMEM;
+    }
+    /* top side: with the next row, or the line y = 90 */
+    if (st == REACH_OK) {
+      s0 = side_of(&J, c, SIDE_TOP, &one0, &n0);
+      if (j + 1 < g.nrows) {
+        size_t c1 = c + (size_t)g.ncols;
+        long b1 = J.outs[c1] ? -1 : band_of(&J, J.base[c1]);
+        if (!(bc >= 0 && b1 == bc)) {
+          s1 = side_of(&J, c1, SIDE_BOTTOM, &one1, &n1);
+          if (!merge_side(&seam, s0, n0, s1, n1, 0, gy(&g, j + 1))) st = REACH_ERR_NOMEM;
+        }
+      } else if (bc != 0) {
+        zero = (struct iv){gx(&g, i), gx(&g, i + 1), 0};
+        if (!merge_side(&seam, s0, n0, &zero, 1, 0, 90.0)) st = REACH_ERR_NOMEM;
+      }
+    }
+    if (j == 0 && bc != 0 && st == REACH_OK) {
+      s0 = side_of(&J, c, SIDE_BOTTOM, &one0, &n0);
+      zero = (struct iv){gx(&g, i), gx(&g, i + 1), 0};
+      if (!merge_side(&seam, &zero, 1, s0, n0, 0, -90.0)) st = REACH_ERR_NOMEM;
+    }
+    if ((c & 1023) == 0 && !prog_ok(&pg, 0.75 + 0.05 * c / ncells, 0))
+      st = REACH_ERR_INTERRUPTED;
+  }
+  if (st == REACH_ERR_NOMEM) st = reach_fail(ctx, st, "out of memory");
+  if (st == REACH_ERR_INTERRUPTED) st = reach_fail(ctx, st, "interrupted");
+  if (st != REACH_OK) goto done;
+  /* The edges per band, in grid order then the seams. */
+  long maxband = 0;
+  for (size_t c = 0; c < ncells; c++)
+    for (size_t k = 0; J.outs[c] && k < J.outs[c]->ne; k++)
+      if (J.outs[c]->e[k].band > maxband) maxband = J.outs[c]->e[k].band;
+  for (size_t k = 0; k < seam.n; k++)
+    if (seam.e[k].band > maxband) maxband = seam.e[k].band;
+  nbands = (size_t)maxband;
+  per = calloc(nbands ? nbands : 1, sizeof *per);
+  if (!per) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t c = 0; c <= ncells && st == REACH_OK; c++) {
+    const struct bedge *e = c < ncells ? (J.outs[c] ? J.outs[c]->e : NULL) : seam.e;
+    size_t ne = c < ncells ? (J.outs[c] ? J.outs[c]->ne : 0) : seam.n;
+    for (size_t k = 0; k < ne; k++) {
+      struct elist *l = &per[e[k].band - 1];
+      if (!elist_add(l, e[k].a[0], e[k].a[1], e[k].b[0], e[k].b[1], e[k].band)) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+    }
+    if (c < ncells) {
+      tile_out_free(J.outs[c]);
+      J.outs[c] = NULL;
+    }
+  }
+  free(seam.e);
+  seam.e = NULL;
+  if (st != REACH_OK) goto done;
+  if (!prog_ok(&pg, 0.8, 1)) {
+    st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+    goto done;
+  }
+  /* Bands, on all threads. */
+  B.per = per;
+  B.nb = nbands;
+  B.geoms = calloc(nbands ? nbands : 1, sizeof *B.geoms);
+  B.st = calloc(nbands ? nbands : 1, sizeof *B.st);
+  B.msg = calloc(nbands ? nbands : 1, sizeof *B.msg);
+  struct band_thread *bt = calloc((size_t)nth, sizeof *bt);
+  if (!B.geoms || !B.st || !B.msg || !bt) {
+    free(bt);
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  started = 0;
+  for (int t = 1; t < nth; t++) {
+    bt[t].ctx = reach_ctx_new();
+    bt[t].B = &B;
+    if (!bt[t].ctx || pthread_create(&bt[t].th, NULL, band_worker, &bt[t]) != 0) {
+      reach_ctx_free(bt[t].ctx);
+      bt[t].ctx = NULL;
+      break;
+    }
+    started = t;
+  }
+  {
+    size_t b;
+    while (!atomic_load(&B.stop) && (b = atomic_fetch_add(&B.next, 1)) < B.nb) {
+      B.st[b] = build_band(ctx, per[b].e, per[b].n, &B.geoms[b], &B.stop);
+      free(per[b].e);
+      per[b].e = NULL;
+      if (B.st[b] != REACH_OK) {
+        snprintf(B.msg[b], REACH_ERRMSG_LEN, "%s", reach_errmsg(ctx));
+        atomic_store(&B.stop, 1);
+      }
+      if (!prog_ok(&pg, 0.8 + 0.2 * atomic_load(&B.next) / (B.nb ? B.nb : 1), 0))
+        atomic_store(&B.stop, 1);
+    }
+  }
+  /* While the others finish, keep listening for a stop. */
+  for (int t = 1; t <= started; t++) pthread_join(bt[t].th, NULL);
+  for (int t = 1; t <= started; t++) reach_ctx_free(bt[t].ctx);
+  free(bt);
+  for (size_t b = 0; b < nbands && st == REACH_OK; b++)
+    if (B.st[b] != REACH_OK) st = reach_fail(ctx, B.st[b], "%s", B.msg[b]);
+  if (st == REACH_OK && atomic_load(&B.stop))
+    st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  if (st != REACH_OK) goto done;
+  bands = calloc(nbands ? nbands : 1, sizeof *bands);
+  if (!bands) {
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t b = 0; b < nbands; b++) {
+    if (B.geoms[b].npolys == 0) {
+      reach_geom_clear(&B.geoms[b]);
+      continue;
+    }
+    bands[nout].count = min_count > 0 ? min_count : (long)b + 1;
+    bands[nout].at_least = min_count > 0;
+    bands[nout].geom = B.geoms[b];
+    memset(&B.geoms[b], 0, sizeof B.geoms[b]);
+    nout++;
+  }
+  *bands_out = bands;
+  *nbands_out = nout;
+  bands = NULL;
+done:
+  if (B.geoms)
+    for (size_t b = 0; b < B.nb; b++) reach_geom_clear(&B.geoms[b]);
+  free(B.geoms);
+  free(B.st);
+  free(B.msg);
+  for (size_t b = 0; per && b < nbands; b++) free(per[b].e);
+  free(per);
+  free(seam.e);
+  free(ta);
+  free(xs);
+  free(stamp);
+  for (size_t c = 0; J.outs && c < ncells; c++) tile_out_free(J.outs[c]);
+  free(J.outs);
+  for (size_t r = 0; J.rg && r < n; r++) {
+    free(J.rg[r].roff);
+    free(J.rg[r].seg);
+  }
+  free(J.rg);
+  free(J.recs);
+  free(J.toff);
+  free(J.base);
+  return st;
+}
+
+enum reach_status reach_geom_overlap_run(struct reach_ctx *ctx, const struct reach_geom *gs,
+                                         size_t n, long min_count, int threads,
+                                         int (*progress)(double, const char *, void *),
+                                         void *data, struct reach_overlap_band **bands,
+                                         size_t *nbands) {
+  *bands = NULL;
+  *nbands = 0;
+  const char *m = getenv("GEOREACH_OVERLAP");
+  if (m && !strcmp(m, "pairs")) return overlap_pairs(ctx, gs, n, min_count, bands, nbands);
+  return overlap_tiled(ctx, gs, n, min_count, threads, progress, data, bands, nbands);
+}
+
+enum reach_status reach_geom_overlap(struct reach_ctx *ctx, const struct reach_geom *gs,
+                                     size_t n, long min_count,
+                                     struct reach_overlap_band **bands, size_t *nbands) {
+  return reach_geom_overlap_run(ctx, gs, n, min_count, 1, NULL, NULL, bands, nbands);
+}
