@@ -878,9 +878,86 @@ static size_t hash_pt(const double *p) {
 
 static int same_pt(const double *p, const double *q) { return p[0] == q[0] && p[1] == q[1]; }
 
-/* One band: chain its directed edges into lines broken at every vertex where
- * more than one edge leaves or arrives (so polygonize sees noded input), and
- * polygonize them, keeping the faces that make a valid polygonal result. */
+/* A ring of a band, traced from its directed edges. */
+struct bring {
+  size_t p0, np;    /* points in the band's point list */
+  double area2;     /* shoelace, twice: > 0 shell, < 0 hole */
+  double box[4];
+  size_t owner;     /* holes: shell index + 1 */
+  /* shells: edges bucketed by row of the box, built on first use */
+  uint32_t *roff, *seg;
+  int nrow;
+};
+
+static double ang(double dx, double dy) { return atan2(dy, dx); }
+
+/* Whether (x, y) is inside ring R (points pts): crossing number, with the
+ * ring's edges bucketed by rows of its box (built on first use). */
+static int ring_inside(struct bring *R, const double *pts, double x, double y) {
+  if (x < R->box[0] || x > R->box[2] || y < R->box[1] || y > R->box[3]) return 0;
+  const double *xy = pts + 2 * R->p0;
+  size_t ne = R->np - 1;
+  double h = R->box[3] - R->box[1];
+  if (!R->roff && ne > 32 && h > 0) {
+    int nrow = (int)(ne / 8);
+    if (nrow > 8192) nrow = 8192;
+    if (nrow < 1) nrow = 1;
+    uint32_t *roff = calloc((size_t)nrow + 2, sizeof *roff);
+    if (roff) {
+      for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < ne; k++) {
+          double y0 = fmin(xy[2 * k + 1], xy[2 * k + 3]), y1 = fmax(xy[2 * k + 1], xy[2 * k + 3]);
+          int r0 = (int)((y0 - R->box[1]) / h * nrow), r1 = (int)((y1 - R->box[1]) / h * nrow);
+          r0 = r0 < 0 ? 0 : r0 >= nrow ? nrow - 1 : r0;
+          r1 = r1 < 0 ? 0 : r1 >= nrow ? nrow - 1 : r1;
+          for (int r = r0; r <= r1; r++) {
+            if (pass == 0) roff[r + 1]++;
+            else R->seg[roff[r]++] = (uint32_t)k;
+          }
+        }
+        if (pass == 0) {
+          for (int r = 0; r < nrow; r++) roff[r + 1] += roff[r];
+          R->seg = malloc(((size_t)roff[nrow] + 1) * sizeof *R->seg);
+          if (!R->seg) break;
+        } else {
+          for (int r = nrow; r > 0; r--) roff[r] = roff[r - 1];
+          roff[0] = 0;
+        }
+      }
+      if (R->seg) {
+        R->roff = roff;
+        R->nrow = nrow;
+      } else {
+        free(roff);
+      }
+    }
+  }
+  int c = 0;
+  if (R->roff) {
+    int r = (int)((y - R->box[1]) / h * R->nrow);
+    r = r < 0 ? 0 : r >= R->nrow ? R->nrow - 1 : r;
+    for (uint32_t q = R->roff[r]; q < R->roff[r + 1]; q++) {
+      const double *a = xy + 2 * (size_t)R->seg[q], *b = a + 2;
+      if ((a[1] > y) != (b[1] > y) && x < a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]))
+        c ^= 1;
+    }
+    return c;
+  }
+  for (size_t k = 0; k < ne; k++) {
+    const double *a = xy + 2 * k, *b = a + 2;
+    if ((a[1] > y) != (b[1] > y) && x < a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1]))
+      c ^= 1;
+  }
+  return c;
+}
+
+/* One band from its directed edges (the band on their left): rings traced
+ * by taking, where several edges leave a vertex, the first one clockwise
+ * from the way back (the face on the left stays minimal, so rings that
+ * touch at a point come out as separate rings, as OGC validity wants);
+ * counter-clockwise rings are shells, clockwise ones holes, and each hole
+ * goes to the smallest shell holding the middle of its first edge (a point
+ * on no other ring: rings of one band meet only at vertices). */
 static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e, size_t n,
                                     struct reach_geom *out, const atomic_int *stop) {
   GEOSContextHandle_t h = ctx->geos;
@@ -891,13 +968,17 @@ static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e
   size_t *slot = calloc(cap, sizeof *slot);   /* start point -> vertex id + 1 */
   size_t *vfirst = calloc(n + 1, sizeof *vfirst); /* vertex id -> first edge + 1 */
   size_t *enext = calloc(n + 1, sizeof *enext);   /* next edge from the same start + 1 */
-  uint32_t *outdeg = calloc(n + 1, sizeof *outdeg), *indeg = calloc(n + 1, sizeof *indeg);
-  size_t *evert = calloc(n + 1, sizeof *evert); /* start vertex of edge */
+  size_t *vlast = calloc(n + 1, sizeof *vlast);
+  uint32_t *outdeg = calloc(n + 1, sizeof *outdeg);
+  size_t *eend = calloc(n + 1, sizeof *eend); /* end vertex id + 1 (0: none) */
   unsigned char *used = calloc(n + 1, 1);
-  double *buf = NULL;
-  size_t bcap = 0, nv = 0, nlines = 0, lcap = 0;
-  GEOSGeometry **lines = NULL;
-  if (!slot || !vfirst || !enext || !outdeg || !indeg || !evert || !used) {
+  double *pts = NULL;
+  size_t pcap = 0, npts = 0, nv = 0, nr = 0, rcap = 0;
+  struct bring *rg = NULL;
+  size_t *cells = NULL, *coff = NULL;
+  GEOSGeometry **polys = NULL;
+  size_t npolys = 0;
+  if (!slot || !vfirst || !enext || !vlast || !outdeg || !eend || !used) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto done;
   }
@@ -906,139 +987,220 @@ static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e
     while (slot[s] && !same_pt(e[vfirst[slot[s] - 1] - 1].a, e[k].a)) s = (s + 1) & (cap - 1);
     if (!slot[s]) slot[s] = ++nv;
     size_t v = slot[s] - 1;
-    evert[k] = v;
-    /* listed in edge order: vfirst is the first edge from v */
-    if (!vfirst[v]) {
-      vfirst[v] = k + 1;
-    } else {
-      size_t x = vfirst[v];
-      while (enext[x - 1]) x = enext[x - 1];
-      enext[x - 1] = k + 1;
-    }
+    if (!vfirst[v]) vfirst[v] = k + 1;
+    else enext[vlast[v] - 1] = k + 1;
+    vlast[v] = k + 1;
     outdeg[v]++;
-  }
-  /* end vertices: in-degree (an end that starts no edge is a dead end) */
-  size_t *eend = calloc(n + 1, sizeof *eend);
-  if (!eend) {
-    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-    goto done;
   }
   for (size_t k = 0; k < n; k++) {
     size_t s = hash_pt(e[k].b) & (cap - 1);
     while (slot[s] && !same_pt(e[vfirst[slot[s] - 1] - 1].a, e[k].b)) s = (s + 1) & (cap - 1);
-    eend[k] = slot[s] ? slot[s] : 0; /* vertex id + 1, 0: none */
-    if (eend[k]) indeg[eend[k] - 1]++;
+    eend[k] = slot[s];
   }
-  /* Edges are chained in the order given, so the result depends on the data
-   * only. Pass 0 starts chains at junctions, pass 1 takes the closed loops. */
-  for (int pass = 0; pass < 2 && st == REACH_OK; pass++) {
-    for (size_t k = 0; k < n && st == REACH_OK; k++) {
-      if (used[k]) continue;
-      size_t v0 = evert[k];
-      int junction = outdeg[v0] != 1 || indeg[v0] != 1;
-      if (pass == 0 && !junction) continue;
-      if ((k & 4095) == 0 && atomic_load(stop)) {
-        st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
-        break;
-      }
-      size_t np = 0;
-      if (!grow((void **)&buf, &bcap, 4, sizeof *buf)) {
-        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-        break;
-      }
-      buf[np * 2] = e[k].a[0];
-      buf[np * 2 + 1] = e[k].a[1];
-      np++;
-      size_t cur = k;
-      for (;;) {
-        used[cur] = 1;
-        if (!grow((void **)&buf, &bcap, 2 * (np + 1), sizeof *buf)) {
-          st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-          break;
+  free(slot);
+  slot = NULL;
+  free(vlast);
+  vlast = NULL;
+  /* trace the rings, in edge order (so the result depends on the data only) */
+  for (size_t k = 0; k < n && st == REACH_OK; k++) {
+    if (used[k]) continue;
+    if ((k & 4095) == 0 && atomic_load(stop)) {
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+      break;
+    }
+    size_t p0 = npts, cur = k;
+    if (!grow((void **)&pts, &pcap, 2 * (npts + 1), sizeof *pts)) goto nomem;
+    pts[2 * npts] = e[k].a[0];
+    pts[2 * npts + 1] = e[k].a[1];
+    npts++;
+    for (;;) {
+      used[cur] = 1;
+      if (!grow((void **)&pts, &pcap, 2 * (npts + 1), sizeof *pts)) goto nomem;
+      pts[2 * npts] = e[cur].b[0];
+      pts[2 * npts + 1] = e[cur].b[1];
+      npts++;
+      if (!eend[cur]) break; /* a dead end: broken linework, ring dropped below */
+      size_t v = eend[cur] - 1, nx = 0;
+      if (outdeg[v] == 1) {
+        nx = vfirst[v];
+      } else {
+        double back = ang(e[cur].a[0] - e[cur].b[0], e[cur].a[1] - e[cur].b[1]), best = 10;
+        for (size_t x = vfirst[v]; x; x = enext[x - 1]) {
+          double cw = back - ang(e[x - 1].b[0] - e[x - 1].a[0], e[x - 1].b[1] - e[x - 1].a[1]);
+          while (cw <= 0) cw += 2 * M_PI;
+          while (cw > 2 * M_PI) cw -= 2 * M_PI;
+          if (cw < best) {
+            best = cw;
+            nx = x;
+          }
         }
-        buf[np * 2] = e[cur].b[0];
-        buf[np * 2 + 1] = e[cur].b[1];
-        np++;
-        size_t ve = eend[cur];
-        if (!ve) break;
-        ve--;
-        if (outdeg[ve] != 1 || indeg[ve] != 1) break;
-        size_t nx = vfirst[ve] - 1;
-        if (used[nx]) break;
-        cur = nx;
       }
-      if (st != REACH_OK) break;
-      if (np < 2) continue;
-      GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, buf, (unsigned)np, 0, 0);
-      GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
-      if (!ls || !grow((void **)&lines, &lcap, nlines + 1, sizeof *lines)) {
-        if (ls) GEOSGeom_destroy_r(h, ls);
-        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-        break;
-      }
-      lines[nlines++] = ls;
+      if (!nx || nx - 1 == k || used[nx - 1]) break;
+      cur = nx - 1;
     }
+    size_t np = npts - p0;
+    const double *xy = pts + 2 * p0;
+    if (np < 4 || !same_pt(xy, xy + 2 * (np - 1))) {
+      npts = p0; /* not closed, or degenerate */
+      continue;
+    }
+    if (!grow((void **)&rg, &rcap, nr + 1, sizeof *rg)) goto nomem;
+    struct bring *R = &rg[nr];
+    memset(R, 0, sizeof *R);
+    R->p0 = p0;
+    R->np = np;
+    R->area2 = ring_area2(xy, np);
+    R->box[0] = R->box[1] = INFINITY;
+    R->box[2] = R->box[3] = -INFINITY;
+    for (size_t q = 0; q < np; q++) {
+      R->box[0] = fmin(R->box[0], xy[2 * q]);
+      R->box[1] = fmin(R->box[1], xy[2 * q + 1]);
+      R->box[2] = fmax(R->box[2], xy[2 * q]);
+      R->box[3] = fmax(R->box[3], xy[2 * q + 1]);
+    }
+    if (R->area2 == 0) {
+      npts = p0;
+      continue;
+    }
+    nr++;
   }
-  free(eend);
-  /* Polygonize gives every face of the band's linework; a face is in the
-   * band when its exterior, walked counter-clockwise, runs along one of the
-   * band's edges in that edge's direction (the band lies left of them). */
-  if (st == REACH_OK && nlines > 0) {
-    GEOSGeometry *faces = GEOSPolygonize_r(h, (const GEOSGeometry *const *)lines,
-                                           (unsigned)nlines);
-    GEOSGeometry **keep = NULL;
-    size_t nkeep = 0;
-    int nf = faces ? GEOSGetNumGeometries_r(h, faces) : -1;
-    if (nf < 0 || !(keep = calloc((size_t)nf + 1, sizeof *keep))) {
-      st = reach_fail(ctx, REACH_ERR_INTERNAL, "overlap band assembly failed (%s)",
-                      ctx->msg[0] ? ctx->msg : "GEOS");
+  if (st != REACH_OK) goto done;
+  /* shells by grid cell of their box (128 x 64 cells), for the holes */
+  {
+    const int NC = 128, NR = 64;
+    coff = calloc((size_t)NC * NR + 1, sizeof *coff);
+    if (!coff) goto nomem;
+    for (int pass = 0; pass < 2; pass++) {
+      for (size_t r = 0; r < nr; r++) {
+        if (rg[r].area2 < 0) continue;
+        int i0 = (int)((rg[r].box[0] + 180) / 360 * NC), i1 = (int)((rg[r].box[2] + 180) / 360 * NC);
+        int j0 = (int)((rg[r].box[1] + 90) / 180 * NR), j1 = (int)((rg[r].box[3] + 90) / 180 * NR);
+        i0 = i0 < 0 ? 0 : i0 >= NC ? NC - 1 : i0;
+        i1 = i1 < 0 ? 0 : i1 >= NC ? NC - 1 : i1;
+        j0 = j0 < 0 ? 0 : j0 >= NR ? NR - 1 : j0;
+        j1 = j1 < 0 ? 0 : j1 >= NR ? NR - 1 : j1;
+        for (int j = j0; j <= j1; j++)
+          for (int i = i0; i <= i1; i++) {
+            size_t c = (size_t)j * NC + i;
+            if (pass == 0) coff[c + 1]++;
+            else cells[coff[c]++] = r;
+          }
+      }
+      if (pass == 0) {
+        for (size_t c = 0; c < (size_t)NC * NR; c++) coff[c + 1] += coff[c];
+        cells = malloc((coff[(size_t)NC * NR] + 1) * sizeof *cells);
+        if (!cells) goto nomem;
+      } else {
+        for (size_t c = (size_t)NC * NR; c > 0; c--) coff[c] = coff[c - 1];
+        coff[0] = 0;
+      }
     }
-    for (int f = 0; st == REACH_OK && f < nf; f++) {
-      const GEOSGeometry *face = GEOSGetGeometryN_r(h, faces, f);
-      const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, face));
-      unsigned size = 0;
-      if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &size) || size < 4) continue;
-      if (!grow((void **)&buf, &bcap, 2 * (size_t)size, sizeof *buf) ||
-          !GEOSCoordSeq_copyToBuffer_r(h, cs, buf, 0, 0)) {
-        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-        break;
-      }
-      int ccw = ring_area2(buf, size) > 0;
-      const double *p = buf + (ccw ? 0 : 2), *q = buf + (ccw ? 2 : 0);
-      size_t sl = hash_pt(p) & (cap - 1);
-      while (slot[sl] && !same_pt(e[vfirst[slot[sl] - 1] - 1].a, p)) sl = (sl + 1) & (cap - 1);
-      int in = 0;
-      for (size_t x = slot[sl] ? vfirst[slot[sl] - 1] : 0; x && !in; x = enext[x - 1])
-        in = same_pt(e[x - 1].b, q);
-      if (in && !(keep[nkeep] = GEOSGeom_clone_r(h, face))) {
-        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-        break;
-      }
-      nkeep += in;
-      if ((f & 1023) == 0 && atomic_load(stop))
+    for (size_t r = 0; r < nr && st == REACH_OK; r++) {
+      if (rg[r].area2 > 0) continue;
+      if ((r & 255) == 0 && atomic_load(stop)) {
         st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+        break;
+      }
+      const double *a = pts + 2 * rg[r].p0;
+      double mx = (a[0] + a[2]) / 2, my = (a[1] + a[3]) / 2;
+      int i = (int)((mx + 180) / 360 * NC), j = (int)((my + 90) / 180 * NR);
+      i = i < 0 ? 0 : i >= NC ? NC - 1 : i;
+      j = j < 0 ? 0 : j >= NR ? NR - 1 : j;
+      size_t c = (size_t)j * NC + i, best = 0;
+      double barea = INFINITY;
+      for (size_t q = coff[c]; q < coff[c + 1]; q++) {
+        struct bring *S = &rg[cells[q]];
+        if (S->area2 < barea && ring_inside(S, pts, mx, my)) {
+          barea = S->area2;
+          best = cells[q] + 1;
+        }
+      }
+      rg[r].owner = best;
     }
-    if (faces) GEOSGeom_destroy_r(h, faces);
-    GEOSGeometry *mp = NULL;
-    if (st == REACH_OK) {
-      mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, keep, (unsigned)nkeep);
-      if (mp) nkeep = 0; /* owned by mp */
-      else st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-    }
-    for (size_t k = 0; k < nkeep; k++) GEOSGeom_destroy_r(h, keep[k]);
-    free(keep);
-    if (mp) st = from_geos(ctx, mp, out);
   }
+  if (st != REACH_OK) goto done;
+  /* the polygons, shells in tracing order, each with its holes */
+  {
+    size_t nshell = 0;
+    for (size_t r = 0; r < nr; r++) nshell += rg[r].area2 > 0;
+    size_t *hfirst = calloc(nr + 1, sizeof *hfirst), *hnext = calloc(nr + 1, sizeof *hnext),
+           *hlast = calloc(nr + 1, sizeof *hlast);
+    polys = calloc(nshell + 1, sizeof *polys);
+    GEOSGeometry **holes = NULL;
+    size_t hcap = 0;
+    if (!hfirst || !hnext || !hlast || !polys) {
+      free(hfirst);
+      free(hnext);
+      free(hlast);
+      goto nomem;
+    }
+    for (size_t r = 0; r < nr; r++) {
+      size_t o = rg[r].owner;
+      if (rg[r].area2 > 0 || !o) continue;
+      if (!hfirst[o - 1]) hfirst[o - 1] = r + 1;
+      else hnext[hlast[o - 1] - 1] = r + 1;
+      hlast[o - 1] = r + 1;
+    }
+    for (size_t r = 0; r < nr && st == REACH_OK; r++) {
+      if (rg[r].area2 < 0) continue;
+      size_t nh = 0;
+      int ok = 1;
+      for (size_t x = hfirst[r]; ok && x; x = hnext[x - 1]) {
+        const struct bring *H = &rg[x - 1];
+        GEOSCoordSequence *cs =
+            GEOSCoordSeq_copyFromBuffer_r(h, pts + 2 * H->p0, (unsigned)H->np, 0, 0);
+        GEOSGeometry *lr = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+        ok = lr && grow((void **)&holes, &hcap, nh + 1, sizeof *holes);
+        if (ok) holes[nh++] = lr;
+        else if (lr) GEOSGeom_destroy_r(h, lr);
+      }
+      GEOSCoordSequence *cs =
+          ok ? GEOSCoordSeq_copyFromBuffer_r(h, pts + 2 * rg[r].p0, (unsigned)rg[r].np, 0, 0)
+             : NULL;
+      GEOSGeometry *shell = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
+      GEOSGeometry *pg = shell ? GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh) : NULL;
+      if (!pg) {
+        if (shell) GEOSGeom_destroy_r(h, shell);
+        for (size_t q = 0; q < nh; q++) GEOSGeom_destroy_r(h, holes[q]);
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+      polys[npolys++] = pg;
+    }
+    free(holes);
+    free(hfirst);
+    free(hnext);
+    free(hlast);
+  }
+  if (st == REACH_OK) {
+    GEOSGeometry *mp = GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, polys, (unsigned)npolys);
+    if (!mp) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    } else {
+      npolys = 0; /* owned by mp */
+      st = from_geos(ctx, mp, out);
+    }
+  }
+  goto done;
+nomem:
+  st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
 done:
-  for (size_t k = 0; k < nlines; k++) GEOSGeom_destroy_r(h, lines[k]);
-  free(lines);
-  free(buf);
+  for (size_t k = 0; k < npolys; k++) GEOSGeom_destroy_r(h, polys[k]);
+  free(polys);
+  for (size_t r = 0; r < nr; r++) {
+    free(rg[r].roff);
+    free(rg[r].seg);
+  }
+  free(rg);
+  free(cells);
+  free(coff);
+  free(pts);
   free(slot);
   free(vfirst);
   free(enext);
+  free(vlast);
   free(outdeg);
-  free(indeg);
-  free(evert);
+  free(eend);
   free(used);
   return st;
 }
@@ -1187,6 +1349,8 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
     st = reach_fail(ctx, REACH_ERR_ARG, "too many regions to count");
     goto done;
   }
+  double T0 = now_s();
+#define TDBG(what) do { if (getenv("OVL_T")) { struct timespec cp; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cp); fprintf(stderr, "%-10s %.3f s cpu %.3f\n", what, now_s() - T0, cp.tv_sec + cp.tv_nsec * 1e-9); } } while (0)
   /* Pass 1 per region: bucket its edges by row, count its pieces per tile,
    * and add it to the base count of the tiles it holds whole. */
   size_t nrec = 0;
@@ -1300,6 +1464,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
     st = reach_fail(ctx, REACH_ERR_ARG, "too many edges to count");
     goto done;
   }
+  TDBG("pass1");
   for (size_t c = 0; c < ncells; c++) J.toff[c + 1] += J.toff[c];
   J.recs = malloc((nrec ? nrec : 1) * sizeof *J.recs);
   uint32_t *fill = malloc((ncells ? ncells : 1) * sizeof *fill);
@@ -1336,6 +1501,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   }
   free(fill);
   if (st != REACH_OK) goto done;
+  TDBG("pass2");
   /* Tiles, on all threads; this one reports progress between its tiles. */
   size_t ntiles = 0;
   for (size_t c = 0; c < ncells; c++) ntiles += J.toff[c + 1] > J.toff[c];
@@ -1392,6 +1558,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
     st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     goto done;
   }
+  TDBG("tiles");
   free(J.recs);
   J.recs = NULL;
   /* Sides between tiles (and along the world's edge), in grid order. */
@@ -1445,6 +1612,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   if (st == REACH_ERR_NOMEM) st = reach_fail(ctx, st, "out of memory");
   if (st == REACH_ERR_INTERRUPTED) st = reach_fail(ctx, st, "interrupted");
   if (st != REACH_OK) goto done;
+  TDBG("seams");
   /* The edges per band, in grid order then the seams. */
   long maxband = 0;
   for (size_t c = 0; c < ncells; c++)
@@ -1480,6 +1648,8 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
     st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     goto done;
   }
+  TDBG("gather");
+  if (getenv("OVL_T")) fprintf(stderr, "grid %d x %d, %zu tiles with edges, %zu pieces, %zu bands\n", g.ncols, g.nrows, ntiles, nrec, nbands);
   /* Bands, on all threads. */
   B.per = per;
   B.nb = nbands;
@@ -1526,6 +1696,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   if (st == REACH_OK && atomic_load(&B.stop))
     st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
   if (st != REACH_OK) goto done;
+  TDBG("bands");
   bands = calloc(nbands ? nbands : 1, sizeof *bands);
   if (!bands) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
