@@ -29,6 +29,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,6 +404,7 @@ struct job {
   struct rec *recs;
   uint32_t *toff; /* records of cell c: toff[c] .. toff[c+1] */
   int32_t *base;
+  uint32_t *wt; /* weight of each region: how many identical ones it stands for */
   struct tile_out **outs;
   size_t ncells;
   atomic_size_t next;
@@ -437,153 +439,16 @@ static int on_side(const double *a, const double *b, const double *rect) {
   return SIDE_NONE;
 }
 
-struct fedge { /* a face edge inside the tile, for pairing */
-  double k[4]; /* canonical: smaller point first */
-  int fwd;     /* 1: a->b equals k order */
-  long band;
-};
-
-static int cmp_fedge(const void *x, const void *y) {
-  const struct fedge *p = x, *q = y;
-  for (int i = 0; i < 4; i++)
-    if (p->k[i] != q->k[i]) return p->k[i] < q->k[i] ? -1 : 1;
-  return p->fwd - q->fwd;
-}
-
 static int cmp_iv(const void *x, const void *y) {
   const struct iv *p = x, *q = y;
   if (p->lo != q->lo) return p->lo < q->lo ? -1 : 1;
   return p->hi < q->hi ? -1 : p->hi > q->hi;
 }
 
-/* An interior point of a polygon given as rings (first exterior): the middle
- * of the widest inside interval on a horizontal line placed between vertex
- * latitudes, so that it passes through no vertex. */
-static int interior_point(double **ring, size_t *nr, size_t nrings, double *px,
-                          double *py, double **xs, size_t *xcap) {
-  double ymin = INFINITY, ymax = -INFINITY;
-  for (size_t k = 0; k < nr[0]; k++) {
-    ymin = fmin(ymin, ring[0][2 * k + 1]);
-    ymax = fmax(ymax, ring[0][2 * k + 1]);
-  }
-  if (!(ymax > ymin)) return 0;
-  double yc = (ymin + ymax) / 2, lo = ymin, hi = ymax;
-  for (size_t r = 0; r < nrings; r++)
-    for (size_t k = 0; k < nr[r]; k++) {
-      double y = ring[r][2 * k + 1];
-      if (y <= yc && y > lo) lo = y;
-      if (y > yc && y < hi) hi = y;
-    }
-  double ym = (lo + hi) / 2;
-  size_t n = 0;
-  for (size_t r = 0; r < nrings; r++)
-    for (size_t k = 0; k + 1 < nr[r]; k++) {
-      const double *a = ring[r] + 2 * k, *b = a + 2;
-      if ((a[1] > ym) != (b[1] > ym)) {
-        if (!grow((void **)xs, xcap, n + 1, sizeof **xs)) return 0;
-        (*xs)[n++] = a[0] + (ym - a[1]) * (b[0] - a[0]) / (b[1] - a[1]);
-      }
-    }
-  if (n < 2) return 0;
-  /* few crossings: insertion sort */
-  for (size_t i = 1; i < n; i++) {
-    double v = (*xs)[i];
-    size_t j = i;
-    while (j > 0 && (*xs)[j - 1] > v) {
-      (*xs)[j] = (*xs)[j - 1];
-      j--;
-    }
-    (*xs)[j] = v;
-  }
-  double best = -1;
-  for (size_t i = 0; i + 1 < n; i += 2)
-    if ((*xs)[i + 1] - (*xs)[i] > best) {
-      best = (*xs)[i + 1] - (*xs)[i];
-      *px = ((*xs)[i] + (*xs)[i + 1]) / 2;
-    }
-  *py = ym;
-  return best > 0;
-}
-
 static double ring_area2(const double *xy, size_t n) {
   double a2 = 0;
   for (size_t k = 0; k + 1 < n; k++) a2 += xy[2 * k] * xy[2 * k + 3] - xy[2 * k + 2] * xy[2 * k + 1];
   return a2;
-}
-
-static void reverse_ring(double *xy, size_t n) {
-  for (size_t i = 0, j = n - 1; i < j; i++, j--) {
-    double x = xy[2 * i], y = xy[2 * i + 1];
-    xy[2 * i] = xy[2 * j];
-    xy[2 * i + 1] = xy[2 * j + 1];
-    xy[2 * j] = x;
-    xy[2 * j + 1] = y;
-  }
-}
-
-/* Scratch space of one thread. */
-struct scratch {
-  double *buf;
-  size_t bcap;
-  double **ringbuf; /* one buffer per ring of a face */
-  size_t *ringcap, *nr, nrb;
-  double *xs;
-  size_t xcap;
-  struct fedge *fe;
-  size_t fecap;
-  uint32_t *partial;
-  size_t pcap;
-  GEOSGeometry **lines;
-  size_t lcap;
-};
-
-static void scratch_free(struct scratch *s) {
-  free(s->buf);
-  for (size_t i = 0; i < s->nrb; i++) free(s->ringbuf[i]);
-  free(s->ringbuf);
-  free(s->ringcap);
-  free(s->nr);
-  free(s->xs);
-  free(s->fe);
-  free(s->partial);
-  free(s->lines);
-}
-
-/* Copy a GEOS ring into scratch ring slot r; 0 on failure. */
-static int get_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, struct scratch *s,
-                    size_t r, size_t *n, const double *rect) {
-  if (r >= s->nrb) {
-    size_t c = 2 * r + 8;
-    double **rb = realloc(s->ringbuf, c * sizeof *rb);
-    if (rb) s->ringbuf = rb;
-    size_t *rc = rb ? realloc(s->ringcap, c * sizeof *rc) : NULL;
-    if (rc) s->ringcap = rc;
-    size_t *nr = rc ? realloc(s->nr, c * sizeof *nr) : NULL;
-    if (!nr) return 0;
-    s->nr = nr;
-    for (size_t k = s->nrb; k < c; k++) {
-      s->ringbuf[k] = NULL;
-      s->ringcap[k] = 0;
-    }
-    s->nrb = c;
-  }
-  const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, ring);
-  unsigned size = 0;
-  if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &size) || size < 4) return 0;
-  if (!grow((void **)&s->ringbuf[r], &s->ringcap[r], 2 * (size_t)size, sizeof(double)))
-    return 0;
-  if (!GEOSCoordSeq_copyToBuffer_r(h, cs, s->ringbuf[r], 0, 0)) return 0;
-  /* A vertex a hair off a side (should noding have moved it) goes onto it,
-   * in every face alike, so that side intervals stay on the side's line. */
-  double *xy = s->ringbuf[r];
-  for (unsigned k = 0; k < size; k++) {
-    for (int q = 0; q < 2; q++)
-      if (fabs(xy[2 * k] - rect[q]) < 1e-12) xy[2 * k] = rect[q];
-    for (int q = 2; q < 4; q++)
-      if (fabs(xy[2 * k + 1] - rect[q]) < 1e-12) xy[2 * k + 1] = rect[q];
-  }
-  *n = size;
-  return 1;
 }
 
 static int add_bedge(struct tile_out *o, size_t *cap, const double *a, const double *b,
@@ -598,163 +463,343 @@ static int add_bedge(struct tile_out *o, size_t *cap, const double *a, const dou
   return 1;
 }
 
-/* One tile with region edges inside it: node, polygonize, count the faces,
- * keep the band edges inside and the side intervals. */
-static int do_tile(GEOSContextHandle_t h, struct job *J, size_t cell, struct scratch *s,
-                   struct tile_out *o) {
+static int same_pt(const double *p, const double *q) { return p[0] == q[0] && p[1] == q[1]; }
+
+/* A piece of a region's edge in the tile, and where others cross it. */
+struct piece {
+  double a[2], b[2];
+  uint32_t region;
+  size_t x0, nx; /* its crossings: xs[x0 .. x0 + nx) after sorting */
+};
+
+struct xing {
+  size_t piece;
+  double t, p[2];
+  long delta; /* change of the count on the piece's left past this point */
+};
+
+struct bp { /* a breakpoint on the tile's perimeter */
+  double s;   /* perimeter parameter: bottom [0,1), right [1,2), top [2,3), left [3,4) */
+  double u;   /* its coordinate along its side */
+  int side;
+  long delta; /* change of the count just inside, walking the perimeter */
+  size_t chain; /* the chain starting here + 1, or 0 */
+};
+
+struct tscratch {
+  struct piece *pc;
+  size_t pccap;
+  struct xing *xs;
+  size_t xscap;
+  size_t *cidx, *coff;
+  size_t cicap, cocap;
+  struct bp *bp;
+  size_t bpcap;
+  size_t *chs; /* chain start piece indices */
+  size_t chcap;
+  long *chL;
+  size_t chLcap;
+  uint32_t *partial;
+  size_t pcap;
+};
+
+static void tscratch_free(struct tscratch *s) {
+  free(s->pc);
+  free(s->xs);
+  free(s->cidx);
+  free(s->coff);
+  free(s->bp);
+  free(s->chs);
+  free(s->chL);
+  free(s->partial);
+}
+
+static int cmp_xing(const void *x, const void *y) {
+  const struct xing *p = x, *q = y;
+  if (p->piece != q->piece) return p->piece < q->piece ? -1 : 1;
+  return p->t < q->t ? -1 : p->t > q->t;
+}
+
+static int cmp_bp(const void *x, const void *y) {
+  const struct bp *p = x, *q = y;
+  if (p->s != q->s) return p->s < q->s ? -1 : 1;
+  return p->chain < q->chain ? -1 : p->chain > q->chain;
+}
+
+/* Which side a point of the perimeter is on (-1: inside), its parameter. */
+static int perim(const double *p, const double *rect, double *s, double *u) {
+  double x = p[0], y = p[1];
+  if (y == rect[2] && x < rect[1]) {
+    *u = x;
+    *s = (x - rect[0]) / (rect[1] - rect[0]);
+    return SIDE_BOTTOM;
+  }
+  if (x == rect[1] && y < rect[3]) {
+    *u = y;
+    *s = 1 + (y - rect[2]) / (rect[3] - rect[2]);
+    return SIDE_RIGHT;
+  }
+  if (y == rect[3] && x > rect[0]) {
+    *u = x;
+    *s = 2 + (rect[1] - x) / (rect[1] - rect[0]);
+    return SIDE_TOP;
+  }
+  if (x == rect[0] && y > rect[2]) {
+    *u = y;
+    *s = 3 + (rect[3] - y) / (rect[3] - rect[2]);
+    return SIDE_LEFT;
+  }
+  if (x == rect[0] && y == rect[2]) {
+    *u = x;
+    *s = 0;
+    return SIDE_BOTTOM;
+  }
+  return -1;
+}
+
+static const double side_dir[4][2] = {{0, -1}, {0, 1}, {1, 0}, {-1, 0}}; /* by SIDE_* */
+
+static double cross2(const double *d, const double *e) { return d[0] * e[1] - d[1] * e[0]; }
+
+/* Emit one sub-edge a->b of a region (its inside on the left), with count L
+ * on its left and L - k on its right. */
+static int emit_sub(struct job *J, struct tile_out *o, size_t *ecap, const double *a,
+                    const double *b, long L, long k) {
+  if (a[0] == b[0] && a[1] == b[1]) return 1;
+  long bl = band_of(J, L), br = band_of(J, L - k);
+  if (bl == br) return 1;
+  if (bl > 0 && !add_bedge(o, ecap, a, b, bl)) return 0;
+  if (br > 0 && !add_bedge(o, ecap, b, a, br)) return 0;
+  return 1;
+}
+
+/* One tile with region edges inside it.  No noding library: the pieces of
+ * different regions are intersected here (each crossing computed once, from
+ * one piece, and shared by both), and counts are carried along each chain
+ * of pieces: one crossing-number count where a chain starts inside the tile,
+ * else the count walked along the tile's perimeter from one counted corner;
+ * past each crossing the count on a piece's left changes by the other
+ * region's weight, entering or leaving it.  Edges whose two sides fall in
+ * different bands are kept, and the perimeter's intervals with their bands
+ * are kept for the seams. */
+static int do_tile(struct job *J, size_t cell, struct tscratch *s, struct tile_out *o) {
   const struct grid *g = J->g;
   int i = (int)(cell % (size_t)g->ncols), j = (int)(cell / (size_t)g->ncols);
   double rect[4] = {gx(g, i), gx(g, i + 1), gy(g, j), gy(g, j + 1)};
   const struct rec *rc = J->recs + J->toff[cell];
   size_t nrec = J->toff[cell + 1] - J->toff[cell];
   long base = J->base[cell];
-  size_t np = 0, nl = 0, ecap = 0, scap[4] = {0, 0, 0, 0};
-  int ok = 1;
+  size_t np = 0, npc = 0, nxs = 0, nch = 0, nbp = 0, ecap = 0, scap[4] = {0, 0, 0, 0};
   memset(o, 0, sizeof *o);
-  /* the regions crossing the tile, and their pieces as polylines */
   for (size_t k = 0; k < nrec; k++)
     if (np == 0 || s->partial[np - 1] != rc[k].region) {
       if (!grow((void **)&s->partial, &s->pcap, np + 1, sizeof *s->partial)) return 0;
       s->partial[np++] = rc[k].region;
     }
+  long bmin = -1;
   if (J->min_count > 0) {
-    /* pruned: the whole tile is in the band, or none of it can be */
-    long b = base >= J->min_count ? 1 : base + (long)np < J->min_count ? 0 : -1;
-    if (b >= 0) {
-      for (int sd = 0; sd < 4; sd++) {
-        o->side[sd] = malloc(sizeof(struct iv));
-        if (!o->side[sd]) return 0;
-        o->side[sd][0].lo = sd < 2 ? rect[2] : rect[0];
-        o->side[sd][0].hi = sd < 2 ? rect[3] : rect[1];
-        o->side[sd][0].band = b;
-        o->nside[sd] = 1;
-      }
-      return 1;
+    long wsum = 0;
+    for (size_t q = 0; q < np; q++) wsum += J->wt[s->partial[q]];
+    bmin = base >= J->min_count ? 1 : base + wsum < J->min_count ? 0 : -1;
+  }
+  if (bmin >= 0) { /* pruned: the whole tile is in the band, or none of it can be */
+    for (int sd = 0; sd < 4; sd++) {
+      o->side[sd] = malloc(sizeof(struct iv));
+      if (!o->side[sd]) return 0;
+      o->side[sd][0].lo = sd < 2 ? rect[2] : rect[0];
+      o->side[sd][0].hi = sd < 2 ? rect[3] : rect[1];
+      o->side[sd][0].band = bmin;
+      o->nside[sd] = 1;
+    }
+    return 1;
+  }
+  /* pieces (those lying along a side are left out: the sides are walked
+   * below), and chains of consecutive pieces */
+  if (!grow((void **)&s->pc, &s->pccap, nrec + 1, sizeof *s->pc) ||
+      !grow((void **)&s->chs, &s->chcap, nrec + 2, sizeof *s->chs))
+    return 0;
+  for (size_t k = 0; k < nrec; k++) {
+    const struct rec *x = &rc[k];
+    if (on_side(x->a, x->b, rect) != SIDE_NONE) continue;
+    int joins = npc > 0 && k > 0 && s->pc[npc - 1].region == x->region &&
+                rc[k - 1].seg + 1 == x->seg && same_pt(s->pc[npc - 1].b, x->a);
+    if (!joins) s->chs[nch++] = npc;
+    struct piece *p = &s->pc[npc++];
+    memcpy(p->a, x->a, sizeof p->a);
+    memcpy(p->b, x->b, sizeof p->b);
+    p->region = x->region;
+    p->nx = 0;
+  }
+  s->chs[nch] = npc;
+  /* crossings: pieces by cell of an NS x NS grid over the tile */
+  int NS = 1;
+  while (NS < 64 && (size_t)NS * NS * 8 < npc) NS *= 2;
+  double cw = (rect[1] - rect[0]) / NS, chh = (rect[3] - rect[2]) / NS;
+  size_t ncell = (size_t)NS * NS;
+  if (!grow((void **)&s->coff, &s->cocap, ncell + 1, sizeof *s->coff)) return 0;
+  memset(s->coff, 0, (ncell + 1) * sizeof *s->coff);
+#define SUBCELL(v, lo, w) ((int)fmin(fmax(floor(((v) - (lo)) / (w)), 0), NS - 1))
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t k = 0; k < npc; k++) {
+      const struct piece *p = &s->pc[k];
+      int a0 = SUBCELL(fmin(p->a[0], p->b[0]), rect[0], cw), a1 = SUBCELL(fmax(p->a[0], p->b[0]), rect[0], cw);
+      int b0 = SUBCELL(fmin(p->a[1], p->b[1]), rect[2], chh), b1 = SUBCELL(fmax(p->a[1], p->b[1]), rect[2], chh);
+      for (int jj = b0; jj <= b1; jj++)
+        for (int ii = a0; ii <= a1; ii++) {
+          size_t c = (size_t)jj * NS + ii;
+          if (pass == 0) s->coff[c + 1]++;
+          else s->cidx[s->coff[c]++] = k;
+        }
+    }
+    if (pass == 0) {
+      for (size_t c = 0; c < ncell; c++) s->coff[c + 1] += s->coff[c];
+      if (!grow((void **)&s->cidx, &s->cicap, s->coff[ncell] + 1, sizeof *s->cidx)) return 0;
+    } else {
+      for (size_t c = ncell; c > 0; c--) s->coff[c] = s->coff[c - 1];
+      s->coff[0] = 0;
     }
   }
-  for (size_t k = 0; ok && k < nrec;) {
-    size_t e = k + 1;
-    while (e < nrec && rc[e].region == rc[e - 1].region && rc[e].seg == rc[e - 1].seg + 1 &&
-           rc[e].a[0] == rc[e - 1].b[0] && rc[e].a[1] == rc[e - 1].b[1])
-      e++;
-    size_t npt = e - k + 1;
-    ok = grow((void **)&s->buf, &s->bcap, 2 * npt, sizeof(double)) &&
-         grow((void **)&s->lines, &s->lcap, nl + 2, sizeof *s->lines);
-    if (!ok) break;
-    s->buf[0] = rc[k].a[0];
-    s->buf[1] = rc[k].a[1];
-    for (size_t q = k; q < e; q++) {
-      s->buf[2 * (q - k + 1)] = rc[q].b[0];
-      s->buf[2 * (q - k + 1) + 1] = rc[q].b[1];
+  for (size_t c = 0; c < ncell; c++) {
+    int ci = (int)(c % (size_t)NS), cj = (int)(c / (size_t)NS);
+    for (size_t u = s->coff[c]; u < s->coff[c + 1]; u++) {
+      const struct piece *P = &s->pc[s->cidx[u]];
+      double pminx = fmin(P->a[0], P->b[0]), pmaxx = fmax(P->a[0], P->b[0]);
+      double pminy = fmin(P->a[1], P->b[1]), pmaxy = fmax(P->a[1], P->b[1]);
+      for (size_t v = u + 1; v < s->coff[c + 1]; v++) {
+        const struct piece *Q = &s->pc[s->cidx[v]];
+        if (Q->region == P->region) continue;
+        if (fmax(Q->a[0], Q->b[0]) < pminx || fmin(Q->a[0], Q->b[0]) > pmaxx ||
+            fmax(Q->a[1], Q->b[1]) < pminy || fmin(Q->a[1], Q->b[1]) > pmaxy)
+          continue;
+        double d[2] = {P->b[0] - P->a[0], P->b[1] - P->a[1]};
+        double f[2] = {Q->b[0] - Q->a[0], Q->b[1] - Q->a[1]};
+        double qa[2] = {Q->a[0] - P->a[0], Q->a[1] - P->a[1]};
+        double qb[2] = {Q->b[0] - P->a[0], Q->b[1] - P->a[1]};
+        double o1 = cross2(d, qa), o2 = cross2(d, qb);
+        if (!((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0))) continue;
+        double pa[2] = {P->a[0] - Q->a[0], P->a[1] - Q->a[1]};
+        double pb[2] = {P->b[0] - Q->a[0], P->b[1] - Q->a[1]};
+        double o3 = cross2(f, pa), o4 = cross2(f, pb);
+        if (!((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0))) continue;
+        double t = o3 / (o3 - o4), tq = o1 / (o1 - o2);
+        double X[2] = {P->a[0] + t * d[0], P->a[1] + t * d[1]};
+        /* found in every cell both pieces are listed in: keep it in one */
+        if (SUBCELL(X[0], rect[0], cw) != ci || SUBCELL(X[1], rect[2], chh) != cj) continue;
+        if (!grow((void **)&s->xs, &s->xscap, nxs + 2, sizeof *s->xs)) return 0;
+        double dfx = cross2(f, d); /* > 0: P turns into Q's inside */
+        s->xs[nxs++] = (struct xing){s->cidx[u], t, {X[0], X[1]},
+                                      (dfx > 0 ? 1 : -1) * (long)J->wt[Q->region]};
+        s->xs[nxs++] = (struct xing){s->cidx[v], tq, {X[0], X[1]},
+                                      (dfx > 0 ? -1 : 1) * (long)J->wt[P->region]};
+      }
     }
-    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, s->buf, (unsigned)npt, 0, 0);
-    GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
-    if (!ls) ok = 0;
-    else s->lines[nl++] = ls;
+  }
+#undef SUBCELL
+  qsort(s->xs, nxs, sizeof *s->xs, cmp_xing);
+  for (size_t k = 0; k < nxs;) {
+    size_t e = k;
+    while (e < nxs && s->xs[e].piece == s->xs[k].piece) e++;
+    s->pc[s->xs[k].piece].x0 = k;
+    s->pc[s->xs[k].piece].nx = e - k;
     k = e;
   }
-  if (ok) {
-    double sq[10] = {rect[0], rect[2], rect[1], rect[2], rect[1], rect[3],
-                     rect[0], rect[3], rect[0], rect[2]};
-    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, sq, 5, 0, 0);
-    GEOSGeometry *ls = cs ? GEOSGeom_createLineString_r(h, cs) : NULL;
-    if (!ls) ok = 0;
-    else s->lines[nl++] = ls;
-  }
-  if (!ok) {
-    for (size_t k = 0; k < nl; k++) GEOSGeom_destroy_r(h, s->lines[k]);
+  /* the perimeter: where chains start and end on it */
+  if (!grow((void **)&s->bp, &s->bpcap, 2 * nch + 1, sizeof *s->bp) ||
+      !grow((void **)&s->chL, &s->chLcap, nch + 1, sizeof *s->chL))
     return 0;
-  }
-  GEOSGeometry *coll = GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, s->lines, (unsigned)nl);
-  if (!coll) {
-    for (size_t k = 0; k < nl; k++) GEOSGeom_destroy_r(h, s->lines[k]);
-    return 0;
-  }
-  GEOSGeometry *noded = GEOSUnaryUnion_r(h, coll);
-  GEOSGeom_destroy_r(h, coll);
-  GEOSGeometry *faces = NULL;
-  if (noded) {
-    const GEOSGeometry *one[1] = {noded};
-    faces = GEOSPolygonize_r(h, one, 1);
-    GEOSGeom_destroy_r(h, noded);
-  }
-  if (!faces) return 0;
-  int nf = GEOSGetNumGeometries_r(h, faces);
-  size_t nfe = 0;
-  for (int f = 0; ok && f < nf; f++) {
-    const GEOSGeometry *face = GEOSGetGeometryN_r(h, faces, f);
-    int nh = GEOSGetNumInteriorRings_r(h, face);
-    if (nh < 0) nh = 0;
-    size_t nrings = (size_t)nh + 1, tmp;
-    int good = get_ring(h, GEOSGetExteriorRing_r(h, face), s, 0, &tmp, rect);
-    if (good) s->nr[0] = tmp;
-    for (int q = 0; good && q < nh; q++) {
-      good = get_ring(h, GEOSGetInteriorRingN_r(h, face, q), s, (size_t)q + 1, &tmp, rect);
-      if (good) s->nr[q + 1] = tmp;
+  for (size_t c = 0; c < nch; c++) {
+    s->chL[c] = LONG_MIN;
+    size_t first = s->chs[c], last = s->chs[c + 1] - 1;
+    if (first > last || s->chs[c + 1] == 0) continue;
+    for (int end = 0; end < 2; end++) {
+      const struct piece *p = &s->pc[end ? last : first];
+      const double *pt = end ? p->b : p->a;
+      double sp, up;
+      int sd = perim(pt, rect, &sp, &up);
+      if (sd < 0) continue;
+      double d[2] = {p->b[0] - p->a[0], p->b[1] - p->a[1]};
+      double cr = cross2(d, side_dir[sd]);
+      long w = (long)J->wt[p->region];
+      s->bp[nbp++] = (struct bp){sp, up, sd, cr > 0 ? w : cr < 0 ? -w : 0,
+                                 end ? 0 : c + 1};
     }
-    if (!good) continue; /* a degenerate face: its edges find no twin */
-    double **rings = s->ringbuf;
-    size_t *nr = s->nr;
-    for (size_t q = 0; q < nrings; q++) {
-      double a2 = ring_area2(rings[q], nr[q]);
-      if ((q == 0) != (a2 > 0)) reverse_ring(rings[q], nr[q]); /* face on the left */
-    }
-    double px = 0, py = 0;
-    if (!interior_point(rings, nr, nrings, &px, &py, &s->xs, &s->xcap)) continue;
-    long count = base;
-    for (size_t q = 0; q < np; q++) count += rgn_inside(g, &J->rg[s->partial[q]], px, py);
-    long band = band_of(J, count);
-    for (size_t q = 0; ok && q < nrings; q++)
-      for (size_t k = 0; ok && k + 1 < nr[q]; k++) {
-        const double *a = rings[q] + 2 * k, *b = a + 2;
-        if (a[0] == b[0] && a[1] == b[1]) continue;
-        int sd = on_side(a, b, rect);
-        if (sd != SIDE_NONE) {
-          ok = grow((void **)&o->side[sd], &scap[sd], o->nside[sd] + 1, sizeof(struct iv));
-          if (!ok) break;
+  }
+  qsort(s->bp, nbp, sizeof *s->bp, cmp_bp);
+  /* the count just inside the bottom-left corner */
+  long cnt = base;
+  double corner[2] = {rect[0], rect[2]};
+  for (size_t q = 0; q < np; q++)
+    if (J->wt[s->partial[q]] && rgn_inside(g, &J->rg[s->partial[q]], corner[0], corner[1]))
+      cnt += J->wt[s->partial[q]];
+  /* walk the perimeter: intervals per side, and each chain's start count */
+  {
+    const double side_lo[4] = {rect[2], rect[2], rect[0], rect[0]};
+    const double side_hi[4] = {rect[3], rect[3], rect[1], rect[1]};
+    const int order[4] = {SIDE_BOTTOM, SIDE_RIGHT, SIDE_TOP, SIDE_LEFT};
+    size_t q = 0;
+    for (int w = 0; w < 4; w++) {
+      int sd = order[w];
+      int up = sd == SIDE_BOTTOM || sd == SIDE_RIGHT; /* walked towards hi */
+      double pos = up ? side_lo[sd] : side_hi[sd];
+      for (;;) {
+        int here = q < nbp && s->bp[q].side == sd;
+        double next = here ? s->bp[q].u : (up ? side_hi[sd] : side_lo[sd]);
+        if (next != pos) {
+          if (!grow((void **)&o->side[sd], &scap[sd], o->nside[sd] + 1, sizeof(struct iv)))
+            return 0;
           struct iv *v = &o->side[sd][o->nside[sd]++];
-          int vert = sd < 2;
-          v->lo = fmin(a[vert], b[vert]);
-          v->hi = fmax(a[vert], b[vert]);
-          v->band = band;
-          continue;
+          v->lo = fmin(pos, next);
+          v->hi = fmax(pos, next);
+          v->band = band_of(J, cnt);
+          pos = next;
         }
-        ok = grow((void **)&s->fe, &s->fecap, nfe + 1, sizeof *s->fe);
-        if (!ok) break;
-        struct fedge *fe = &s->fe[nfe++];
-        int fwd = a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]);
-        const double *p = fwd ? a : b, *qq = fwd ? b : a;
-        fe->k[0] = p[0];
-        fe->k[1] = p[1];
-        fe->k[2] = qq[0];
-        fe->k[3] = qq[1];
-        fe->fwd = fwd;
-        fe->band = band;
+        if (!here) break;
+        /* all breakpoints at this point: chains starting here take the
+         * count on their left, then the count moves on */
+        size_t e = q;
+        long sum = 0;
+        while (e < nbp && s->bp[e].side == sd && s->bp[e].u == pos) sum += s->bp[e++].delta;
+        for (size_t x = q; x < e; x++)
+          if (s->bp[x].chain) {
+            const struct piece *p = &s->pc[s->chs[s->bp[x].chain - 1]];
+            long k = (long)J->wt[p->region];
+            /* the left of the chain's first piece is ahead on the walk when
+             * that piece turns left of the walking direction */
+            s->chL[s->bp[x].chain - 1] = s->bp[x].delta > 0 ? cnt + k : cnt + (s->bp[x].delta < 0 ? 0 : k);
+          }
+        cnt += sum;
+        q = e;
       }
-  }
-  GEOSGeom_destroy_r(h, faces);
-  if (!ok) return 0;
-  /* Pair each inside edge with its twin of the neighbouring face; an edge
-   * whose two faces have different counts bounds both bands.  (An edge
-   * without a twin has none of the tile on its other side: a dangle or a
-   * face polygonize left out; it is dropped.) */
-  qsort(s->fe, nfe, sizeof *s->fe, cmp_fedge);
-  for (size_t k = 0; ok && k + 1 < nfe;) {
-    struct fedge *x = &s->fe[k], *y = &s->fe[k + 1];
-    if (memcmp(x->k, y->k, sizeof x->k) != 0 || x->fwd == y->fwd) {
-      k++;
-      continue;
+      if (!up) qsort(o->side[sd], o->nside[sd], sizeof(struct iv), cmp_iv);
     }
-    if (x->band != y->band) {
-      /* x is fwd 0 (b->a in key order), y fwd 1 */
-      double p[2] = {x->k[0], x->k[1]}, q[2] = {x->k[2], x->k[3]};
-      if (x->band > 0) ok = add_bedge(o, &ecap, q, p, x->band);
-      if (ok && y->band > 0) ok = add_bedge(o, &ecap, p, q, y->band);
-    }
-    k += 2;
   }
-  for (int sd = 0; sd < 4; sd++) qsort(o->side[sd], o->nside[sd], sizeof(struct iv), cmp_iv);
-  return ok;
+  /* the chains: counts carried across crossings; sub-edges between bands */
+  for (size_t c = 0; c < nch; c++) {
+    size_t first = s->chs[c], last = s->chs[c + 1];
+    if (first >= last) continue;
+    const struct piece *p0 = &s->pc[first];
+    long k = (long)J->wt[p0->region];
+    long L = s->chL[c];
+    if (L == LONG_MIN) { /* starts inside the tile: count the others there */
+      L = base + k;
+      for (size_t q = 0; q < np; q++)
+        if (s->partial[q] != p0->region && J->wt[s->partial[q]] &&
+            rgn_inside(g, &J->rg[s->partial[q]], p0->a[0], p0->a[1]))
+          L += J->wt[s->partial[q]];
+    }
+    for (size_t x = first; x < last; x++) {
+      const struct piece *p = &s->pc[x];
+      const double *cur = p->a;
+      for (size_t y = 0; y < p->nx; y++) {
+        const struct xing *X = &s->xs[p->x0 + y];
+        if (!emit_sub(J, o, &ecap, cur, X->p, L, k)) return 0;
+        L += X->delta;
+        cur = X->p;
+      }
+      if (!emit_sub(J, o, &ecap, cur, p->b, L, k)) return 0;
+    }
+  }
+  return 1;
 }
 
 static void tile_out_free(struct tile_out *o) {
@@ -769,32 +814,31 @@ static void *tile_worker(void *arg);
 struct thread_arg {
   struct job *J;
   pthread_t th;
-  GEOSContextHandle_t h;
 };
 
-static void tiles_run(struct job *J, GEOSContextHandle_t h) {
-  struct scratch s;
+static void tiles_run(struct job *J) {
+  struct tscratch s;
   memset(&s, 0, sizeof s);
   size_t c;
   while (!atomic_load(&J->stop) && (c = atomic_fetch_add(&J->next, 1)) < J->ncells) {
     if (J->toff[c + 1] == J->toff[c]) continue; /* no edges: implied by base */
     struct tile_out *o = calloc(1, sizeof *o);
-    if (!o || !do_tile(h, J, c, &s, o)) {
+    if (!o || !do_tile(J, c, &s, o)) {
       tile_out_free(o);
       if (!atomic_exchange(&J->failed, 1))
-        snprintf(J->msg, sizeof J->msg, "overlap counting failed in tile %zu", c);
+        snprintf(J->msg, sizeof J->msg, "out of memory");
       atomic_store(&J->stop, 1);
       break;
     }
     J->outs[c] = o;
     atomic_fetch_add(&J->done, 1);
   }
-  scratch_free(&s);
+  tscratch_free(&s);
 }
 
 static void *tile_worker(void *arg) {
   struct thread_arg *t = arg;
-  tiles_run(t->J, t->h);
+  tiles_run(t->J);
   return NULL;
 }
 
@@ -876,7 +920,6 @@ static size_t hash_pt(const double *p) {
   return (size_t)h;
 }
 
-static int same_pt(const double *p, const double *q) { return p[0] == q[0] && p[1] == q[1]; }
 
 /* A ring of a band, traced from its directed edges. */
 struct bring {
@@ -1240,6 +1283,56 @@ static void *band_worker(void *arg) {
   return NULL;
 }
 
+struct hkey {
+  uint64_t h;
+  size_t i;
+};
+
+static int cmp_hkey(const void *x, const void *y) {
+  const struct hkey *p = x, *q = y;
+  if (p->h != q->h) return p->h < q->h ? -1 : 1;
+  return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static int same_geom(const struct reach_geom *a, const struct reach_geom *b) {
+  return a->npolys == b->npolys && a->nrings == b->nrings && a->npoints == b->npoints &&
+         !memcmp(a->xy, b->xy, 2 * a->npoints * sizeof *a->xy) &&
+         !memcmp(a->ring_start, b->ring_start, (a->nrings + 1) * sizeof *a->ring_start);
+}
+
+/* Identical regions (the same site twice) share every edge; they are
+ * counted as one region of weight k, so that no edge has to be matched with
+ * its copies.  wt[i] = 0 for the copies. */
+static enum reach_status weigh(struct reach_ctx *ctx, const struct reach_geom *gs, size_t n,
+                               uint32_t *wt) {
+  struct hkey *k = malloc((n ? n : 1) * sizeof *k);
+  if (!k) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    uint64_t h = 1469598103934665603ULL ^ gs[i].npoints;
+    const unsigned char *b = (const unsigned char *)gs[i].xy;
+    for (size_t q = 0; q < 2 * gs[i].npoints * sizeof(double); q++) h = (h ^ b[q]) * 1099511628211ULL;
+    k[i].h = h;
+    k[i].i = i;
+    wt[i] = gs[i].npoints ? 1 : 0;
+  }
+  qsort(k, n, sizeof *k, cmp_hkey);
+  for (size_t a = 0; a < n;) {
+    size_t b = a + 1;
+    while (b < n && k[b].h == k[a].h) b++;
+    for (size_t x = a; x < b; x++) {
+      if (!wt[k[x].i]) continue;
+      for (size_t y = x + 1; y < b; y++)
+        if (wt[k[y].i] && same_geom(&gs[k[x].i], &gs[k[y].i])) {
+          wt[k[x].i] += wt[k[y].i];
+          wt[k[y].i] = 0;
+        }
+    }
+    a = b;
+  }
+  free(k);
+  return REACH_OK;
+}
+
 static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -1330,6 +1423,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   J.toff = calloc(ncells + 1, sizeof *J.toff);
   J.base = calloc(ncells, sizeof *J.base);
   J.outs = calloc(ncells, sizeof *J.outs);
+  J.wt = calloc(n ? n : 1, sizeof *J.wt);
   uint32_t *stamp = calloc(ncells, sizeof *stamp); /* region + 1 with an edge there */
   struct thread_arg *ta = NULL;
   struct elist seam = {0}, *per = NULL;
@@ -1341,7 +1435,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   size_t xcap = 0;
   *bands_out = NULL;
   *nbands_out = 0;
-  if (!J.rg || !J.toff || !J.base || !J.outs || !stamp) {
+  if (!J.rg || !J.toff || !J.base || !J.outs || !J.wt || !stamp) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto done;
   }
@@ -1349,6 +1443,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
     st = reach_fail(ctx, REACH_ERR_ARG, "too many regions to count");
     goto done;
   }
+  if ((st = weigh(ctx, gs, n, J.wt)) != REACH_OK) goto done;
   double T0 = now_s();
 #define TDBG(what) do { if (getenv("OVL_T")) { struct timespec cp; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cp); fprintf(stderr, "%-10s %.3f s cpu %.3f\n", what, now_s() - T0, cp.tv_sec + cp.tv_nsec * 1e-9); } } while (0)
   /* Pass 1 per region: bucket its edges by row, count its pieces per tile,
@@ -1358,7 +1453,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
     const struct reach_geom *G = &gs[r];
     struct rgn *R = &J.rg[r];
     R->xy = G->xy;
-    if (G->npoints == 0) {
+    if (G->npoints == 0 || J.wt[r] == 0) {
       R->j0 = 1;
       R->j1 = 0;
       continue;
@@ -1451,7 +1546,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
         while (p < nx && xs[p] <= xc) p++;
         size_t c = (size_t)jj * g.ncols + ii;
         if (stamp[c] == (uint32_t)r + 1) continue;
-        if ((nx - p) & 1) J.base[c]++;
+        if ((nx - p) & 1) J.base[c] += (int32_t)J.wt[r];
       }
     }
     if ((r & 63) == 0 && !prog_ok(&pg, 0.1 * r / (n ? n : 1), 0))
@@ -1477,6 +1572,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   /* Pass 2: the pieces, per tile in region and edge order. */
   for (size_t r = 0; r < n && st == REACH_OK; r++) {
     const struct reach_geom *G = &gs[r];
+    if (J.wt[r] == 0) continue;
     for (size_t q = 0; q < G->nrings; q++)
       for (size_t k = G->ring_start[q]; k + 1 < G->ring_start[q + 1]; k++) {
         const double *a = G->xy + 2 * k, *b = a + 2;
@@ -1515,26 +1611,19 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   int started = 0;
   for (int t = 1; t < nth; t++) {
     ta[t].J = &J;
-    ta[t].h = GEOS_init_r();
-    if (!ta[t].h || pthread_create(&ta[t].th, NULL, tile_worker, &ta[t]) != 0) {
-      if (ta[t].h) GEOS_finish_r(ta[t].h);
-      ta[t].h = NULL;
-      break;
-    }
+    if (pthread_create(&ta[t].th, NULL, tile_worker, &ta[t]) != 0) break;
     started = t;
   }
   {
-    struct scratch s;
+    struct tscratch s;
     memset(&s, 0, sizeof s);
     size_t c;
     while (!atomic_load(&J.stop) && (c = atomic_fetch_add(&J.next, 1)) < J.ncells) {
       if (J.toff[c + 1] != J.toff[c]) {
         struct tile_out *o = calloc(1, sizeof *o);
-        if (!o || !do_tile(ctx->geos, &J, c, &s, o)) {
+        if (!o || !do_tile(&J, c, &s, o)) {
           tile_out_free(o);
-          if (!atomic_exchange(&J.failed, 1))
-            snprintf(J.msg, sizeof J.msg, "overlap counting failed in tile %zu (%.900s)", c,
-                     ctx->msg[0] ? ctx->msg : "GEOS");
+          if (!atomic_exchange(&J.failed, 1)) snprintf(J.msg, sizeof J.msg, "out of memory");
           atomic_store(&J.stop, 1);
           break;
         }
@@ -1544,12 +1633,9 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
       if (!prog_ok(&pg, 0.15 + 0.6 * atomic_load(&J.done) / (ntiles ? ntiles : 1), 0))
         atomic_store(&J.stop, 1);
     }
-    scratch_free(&s);
+    tscratch_free(&s);
   }
-  for (int t = 1; t <= started; t++) {
-    pthread_join(ta[t].th, NULL);
-    GEOS_finish_r(ta[t].h);
-  }
+  for (int t = 1; t <= started; t++) pthread_join(ta[t].th, NULL);
   if (atomic_load(&J.failed)) {
     st = reach_fail(ctx, REACH_ERR_INTERNAL, "%s", J.msg);
     goto done;
@@ -1738,6 +1824,7 @@ done:
   free(J.recs);
   free(J.toff);
   free(J.base);
+  free(J.wt);
   return st;
 }
 
