@@ -921,6 +921,39 @@ static size_t hash_pt(const double *p) {
 }
 
 
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Call progress at most every 50 ms (and always at the end of a phase). */
+struct prog {
+  int (*fn)(double, const char *, void *);
+  void *data;
+  double last;
+};
+
+static int prog_ok(struct prog *p, double done, int force) {
+  if (!p->fn) return 1;
+  double t = now_s();
+  if (!force && t - p->last < 0.05) return 1;
+  p->last = t;
+  return p->fn(done, NULL, p->data);
+}
+
+/* How a long loop on the calling thread keeps listening for a stop: it
+ * calls the progress callback (at most every 50 ms); NULL on other threads. */
+struct poll {
+  struct prog *pg;
+  double done;
+};
+
+static int stopped(atomic_int *stop, struct poll *pl) {
+  if (pl && !prog_ok(pl->pg, pl->done, 0)) atomic_store(stop, 1);
+  return atomic_load(stop);
+}
+
 /* A ring of a band, traced from its directed edges. */
 struct bring {
   size_t p0, np;    /* points in the band's point list */
@@ -1002,7 +1035,8 @@ static int ring_inside(struct bring *R, const double *pts, double x, double y) {
  * goes to the smallest shell holding the middle of its first edge (a point
  * on no other ring: rings of one band meet only at vertices). */
 static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e, size_t n,
-                                    struct reach_geom *out, const atomic_int *stop) {
+                                    struct reach_geom *out, atomic_int *stop,
+                                    struct poll *pl) {
   GEOSContextHandle_t h = ctx->geos;
   enum reach_status st = REACH_OK;
   memset(out, 0, sizeof *out);
@@ -1047,7 +1081,7 @@ static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e
   /* trace the rings, in edge order (so the result depends on the data only) */
   for (size_t k = 0; k < n && st == REACH_OK; k++) {
     if (used[k]) continue;
-    if ((k & 4095) == 0 && atomic_load(stop)) {
+    if ((k & 4095) == 0 && stopped(stop, pl)) {
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
       break;
     }
@@ -1140,7 +1174,7 @@ static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e
     }
     for (size_t r = 0; r < nr && st == REACH_OK; r++) {
       if (rg[r].area2 > 0) continue;
-      if ((r & 255) == 0 && atomic_load(stop)) {
+      if ((r & 255) == 0 && stopped(stop, pl)) {
         st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
         break;
       }
@@ -1267,7 +1301,7 @@ struct band_thread {
 static void bands_run(struct reach_ctx *ctx, struct band_job *B) {
   size_t b;
   while (!atomic_load(&B->stop) && (b = atomic_fetch_add(&B->next, 1)) < B->nb) {
-    B->st[b] = build_band(ctx, B->per[b].e, B->per[b].n, &B->geoms[b], &B->stop);
+    B->st[b] = build_band(ctx, B->per[b].e, B->per[b].n, &B->geoms[b], &B->stop, NULL);
     free(B->per[b].e);
     B->per[b].e = NULL;
     if (B->st[b] != REACH_OK) {
@@ -1331,27 +1365,6 @@ static enum reach_status weigh(struct reach_ctx *ctx, const struct reach_geom *g
   }
   free(k);
   return REACH_OK;
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* Call progress at most every 50 ms (and always at the end of a phase). */
-struct prog {
-  int (*fn)(double, const char *, void *);
-  void *data;
-  double last;
-};
-
-static int prog_ok(struct prog *p, double done, int force) {
-  if (!p->fn) return 1;
-  double t = now_s();
-  if (!force && t - p->last < 0.05) return 1;
-  p->last = t;
-  return p->fn(done, NULL, p->data);
 }
 
 /* The grid: tiles about an eighth of a region's latitude extent (median),
@@ -1712,6 +1725,19 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto done;
   }
+  /* exact sizes: no doubling while the tiles' copies are still held */
+  for (size_t c = 0; c <= ncells; c++) {
+    const struct bedge *e = c < ncells ? (J.outs[c] ? J.outs[c]->e : NULL) : seam.e;
+    size_t ne = c < ncells ? (J.outs[c] ? J.outs[c]->ne : 0) : seam.n;
+    for (size_t k = 0; k < ne; k++) per[e[k].band - 1].cap++;
+  }
+  for (size_t b = 0; b < nbands; b++) {
+    per[b].e = malloc((per[b].cap ? per[b].cap : 1) * sizeof *per[b].e);
+    if (!per[b].e) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+  }
   for (size_t c = 0; c <= ncells && st == REACH_OK; c++) {
     const struct bedge *e = c < ncells ? (J.outs[c] ? J.outs[c]->e : NULL) : seam.e;
     size_t ne = c < ncells ? (J.outs[c] ? J.outs[c]->ne : 0) : seam.n;
@@ -1726,6 +1752,8 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
       tile_out_free(J.outs[c]);
       J.outs[c] = NULL;
     }
+    if ((c & 255) == 0 && !prog_ok(&pg, 0.78, 0))
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
   }
   free(seam.e);
   seam.e = NULL;
@@ -1762,7 +1790,8 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   {
     size_t b;
     while (!atomic_load(&B.stop) && (b = atomic_fetch_add(&B.next, 1)) < B.nb) {
-      B.st[b] = build_band(ctx, per[b].e, per[b].n, &B.geoms[b], &B.stop);
+      struct poll pl = {&pg, 0.8 + 0.2 * b / (B.nb ? B.nb : 1)};
+      B.st[b] = build_band(ctx, per[b].e, per[b].n, &B.geoms[b], &B.stop, &pl);
       free(per[b].e);
       per[b].e = NULL;
       if (B.st[b] != REACH_OK) {
