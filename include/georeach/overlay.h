@@ -46,6 +46,8 @@ struct reach_overlap_band {
   long count;
   int at_least;
   struct reach_geom geom;
+  double area_m2; /**< reach_geom_area_m2() of geom (computed on the band's
+                       thread) */
 };
 
 /**
@@ -66,16 +68,20 @@ enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
 /**
  * reach_geom_overlap() on @p threads threads (<= 0: one), stoppable.
  *
- * The plane is cut into tiles about a sixth of the regions' (median)
- * latitude extent; each tile nodes and polygonizes (GEOS) only the pieces of
- * boundary that cross it, counts each face by crossing numbers against the
- * regions crossing the tile plus those holding the whole tile, and each
- * band's boundary is gathered where the count changes, within tiles and
- * across their sides, then polygonized.  Band boundaries are the regions'
- * own edges (split where they cross each other and the tile sides), so the
- * bands are exact to the regions' rounding; work and memory grow with the
- * edges and faces of the arrangement, not with all pairs of regions.  The
- * output is the same byte for byte whatever the thread count.
+ * The plane is cut into tiles about a third of the regions' (median)
+ * latitude extent.  In each tile the pieces of boundary that cross it are
+ * intersected with one another, and the count on each side of each piece is
+ * carried along it (one crossing-number count where it enters, +-1 at each
+ * crossing); regions that hold a tile whole only add to its base count.
+ * Each band's boundary is the set of pieces whose two sides fall in
+ * different bands, plus the parts of tile sides where the two tiles differ;
+ * its rings are traced and each hole given to the smallest shell holding it.
+ * Band boundaries are the regions' own edges (split where they cross each
+ * other and the tile sides), so the bands are exact to the regions'
+ * rounding; work and memory grow with the edges and crossings of the
+ * arrangement (the answer), not with all pairs of regions.  Identical
+ * regions (a site given twice) count as one of weight 2.  The output is the
+ * same byte for byte whatever the thread count.
  *
  * @param progress called from the calling thread only, at most every 50 ms
  *   with the fraction done in [0, 1] (GDALProgressFunc's signature; NULL

@@ -695,7 +695,7 @@ enum reach_status reach_rings_count(struct reach_ctx *ctx,
       struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
                                 d->range_m / 1000, job->sector, job->az_from_deg,
                                 job->az_to_deg, job->tolerance_m, err,
-                                reach_geom_area_m2(ctx, &bands[b].geom) / 1e6};
+                                bands[b].area_m2 / 1e6};
       st = reach_writer_add_overlap(ctx, w, &f, (long)job->nsites, bands[b].count,
                                     bands[b].at_least, &bands[b].geom);
       if (st == REACH_OK && !step(progress, data, p1))
