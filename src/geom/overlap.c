@@ -773,7 +773,10 @@ static int do_tile(struct job *J, size_t cell, struct tscratch *s, struct tile_o
         size_t e = q;
         long sum = 0;
         while (e < nbp && s->bp[e].side == sd && s->bp[e].u == pos) sum += s->bp[e++].delta;
-        for (size_t x = q; x < e; x++)
+        /* (several at one point, as where a ring's first vertex touches
+         * a side: the walk cannot tell which side of which; those chains
+         * are counted where they start, below) */
+        for (size_t x = q; x < e && e == q + 1; x++)
           if (s->bp[x].chain) {
             const struct piece *p = &s->pc[s->chs[s->bp[x].chain - 1]];
             long k = (long)J->wt[p->region];
