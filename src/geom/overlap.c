@@ -1223,7 +1223,7 @@ static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e
     for (size_t r = 0; r < nr; r++) nshell += rg[r].area2 > 0;
     size_t *hfirst = calloc(nr + 1, sizeof *hfirst), *hnext = calloc(nr + 1, sizeof *hnext),
            *hlast = calloc(nr + 1, sizeof *hlast);
-    polys = calloc(nshell + 1, sizeof *polys);
+    polys = calloc(nshell + 1, sizeof(GEOSGeometry *));
     GEOSGeometry **holes = NULL;
     size_t hcap = 0;
     if (!hfirst || !hnext || !hlast || !polys) {
@@ -1248,7 +1248,7 @@ static enum reach_status build_band(struct reach_ctx *ctx, const struct bedge *e
         GEOSCoordSequence *cs =
             GEOSCoordSeq_copyFromBuffer_r(h, pts + 2 * H->p0, (unsigned)H->np, 0, 0);
         GEOSGeometry *lr = cs ? GEOSGeom_createLinearRing_r(h, cs) : NULL;
-        ok = lr && grow((void **)&holes, &hcap, nh + 1, sizeof *holes);
+        ok = lr && grow((void **)&holes, &hcap, nh + 1, sizeof(GEOSGeometry *));
         if (ok) holes[nh++] = lr;
         else if (lr) GEOSGeom_destroy_r(h, lr);
       }
@@ -1468,7 +1468,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
   J.rg = calloc(n ? n : 1, sizeof *J.rg);
   J.toff = calloc(ncells + 1, sizeof *J.toff);
   J.base = calloc(ncells, sizeof *J.base);
-  J.outs = calloc(ncells, sizeof *J.outs);
+  J.outs = calloc(ncells, sizeof(struct tile_out *));
   J.wt = calloc(n ? n : 1, sizeof *J.wt);
   uint32_t *stamp = calloc(ncells, sizeof *stamp); /* region + 1 with an edge there */
   struct thread_arg *ta = NULL;
@@ -1517,7 +1517,7 @@ static enum reach_status overlap_tiled(struct reach_ctx *ctx, const struct reach
     int i0, i1;
     row_range(&g, bx[1], bx[3], &R->j0, &R->j1);
     col_range(&g, bx[0], bx[2], &i0, &i1);
-    size_t nrows = (size_t)(R->j1 - R->j0 + 1);
+    size_t nrows = (size_t)(R->j1 - R->j0) + 1;
     R->roff = calloc(nrows + 1, sizeof *R->roff);
     if (!R->roff) {
       st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
