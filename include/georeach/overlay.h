@@ -46,14 +46,16 @@ struct reach_overlap_band {
   long count;
   int at_least;
   struct reach_geom geom;
+  double area_m2; /**< reach_geom_area_m2() of geom (computed on the band's
+                       thread) */
 };
 
 /**
- * The overlap bands of @p n regions: the faces of the arrangement of their
- * boundaries (GEOS noding and polygonize in the cut lon/lat plane), each
- * counted by how many regions hold an interior point of it, dissolved per
- * count.  With @p min_count > 0 one band: the part covered by at least
- * min_count regions.  Bands come in increasing count; empty ones are left out.
+ * The overlap bands of @p n regions: where exactly 1, 2, 3, ... of them
+ * overlap, in the cut lon/lat plane.  With @p min_count > 0 one band: the
+ * part covered by at least min_count regions.  Bands come in increasing
+ * count; empty ones are left out.  The same as reach_geom_overlap_run() with
+ * one thread and no progress.
  *
  * @return REACH_OK and *bands (free with reach_overlap_free()), *nbands.
  */
@@ -62,6 +64,43 @@ enum reach_status reach_geom_overlap(struct reach_ctx *ctx,
                                      long min_count,
                                      struct reach_overlap_band **bands,
                                      size_t *nbands);
+
+/**
+ * reach_geom_overlap() on @p threads threads (<= 0: one), stoppable.
+ *
+ * The plane is cut into tiles about a third of the regions' (median)
+ * latitude extent.  In each tile the pieces of boundary that cross it are
+ * intersected with one another, and the count on each side of each piece is
+ * carried along it (one crossing-number count where it enters, +-1 at each
+ * crossing); regions that hold a tile whole only add to its base count.
+ * Each band's boundary is the set of pieces whose two sides fall in
+ * different bands, plus the parts of tile sides where the two tiles differ;
+ * its rings are traced and each hole given to the smallest shell holding it.
+ * Band boundaries are the regions' own edges (split where they cross each
+ * other and the tile sides), so the bands are exact to the regions'
+ * rounding; work and memory grow with the edges and crossings of the
+ * arrangement (the answer), not with all pairs of regions.  Identical
+ * regions (a site given twice) count as one of weight 2.  The output is the
+ * same byte for byte whatever the thread count.
+ *
+ * @param progress called from the calling thread only, at most every 50 ms
+ *   with the fraction done in [0, 1] (GDALProgressFunc's signature; NULL
+ *   allowed); return 0 to stop: the call then returns REACH_ERR_INTERRUPTED
+ *   within one tile's or one band's work.
+ * The environment variable GEOREACH_OVERLAP=pairs selects the former method
+ * (every boundary noded against every other at once, faces dissolved with
+ * a union; quadratic, one thread, no progress), kept as a reference for
+ * tests.
+ * @return REACH_OK and *bands (free with reach_overlap_free()), *nbands.
+ */
+enum reach_status reach_geom_overlap_run(struct reach_ctx *ctx,
+                                         const struct reach_geom *gs, size_t n,
+                                         long min_count, int threads,
+                                         int (*progress)(double done, const char *msg,
+                                                         void *data),
+                                         void *data,
+                                         struct reach_overlap_band **bands,
+                                         size_t *nbands);
 
 /**
  * Fill the holes of a region that a predicate says are inside: each

@@ -55,6 +55,11 @@ struct reach_ctx {
  * attaches the GEOS handle to it.  NULL if memory or PROJ failed. */
 struct reach_ctx *reach_ctx_alloc(void);
 
+/* A context for a worker thread of @p parent's job: reach_ctx_new() with the
+ * parent's interrupt hook and data folder (NULL if memory fails).  Caller
+ * frees it with reach_ctx_free(). */
+struct reach_ctx *reach_ctx_worker(const struct reach_ctx *parent);
+
 /* Attach @p p to @p slot, freed with @p free_fn by reach_ctx_free(). */
 void reach_ctx_slot_set(struct reach_ctx *ctx, enum reach_slot slot, void *p,
                         void (*free_fn)(struct reach_ctx *ctx, void *p));

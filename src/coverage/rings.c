@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/internal.h"
@@ -145,7 +146,7 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     if ((st = reach_ring_check(ctx, &s)) != REACH_OK) goto done;
   }
   for (int i = 1; i < nth; i++) { /* thread 0 is the caller */
-    ws[i].ctx = reach_ctx_new();
+    ws[i].ctx = reach_ctx_worker(ctx);
     if (!ws[i].ctx) {
       st = reach_fail(ctx, REACH_ERR_NOMEM, "cannot create a worker context");
       goto done;
@@ -255,14 +256,34 @@ struct union_task {
   double *err;
   atomic_size_t next;
   atomic_int failed;
+  int interrupted;
   char msg[REACH_ERRMSG_LEN];
+  /* the calling thread only: progress between p0 and p1, every 50 ms */
+  reach_progress_fn progress;
+  void *data;
+  double p0, p1, last;
 };
 
-static void union_worker_run(struct reach_ctx *ctx, struct union_task *u) {
+static double mono_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void union_worker_run(struct reach_ctx *ctx, struct union_task *u, int caller) {
   size_t i;
   const struct reach_rings_job *job = u->job;
   const struct reach_ring_def *d = &job->rings[u->def];
   while (!atomic_load(&u->failed) && (i = atomic_fetch_add(&u->next, 1)) < job->nsites) {
+    if (caller && u->progress && mono_s() - u->last >= 0.05) {
+      u->last = mono_s();
+      double f = u->p0 + (u->p1 - u->p0) * i / (double)job->nsites;
+      if (!u->progress(f, NULL, u->data)) {
+        u->interrupted = 1;
+        atomic_store(&u->failed, 1);
+        break;
+      }
+    }
     struct reach_ring_spec s = {job->sites[i].lat_deg, job->sites[i].lon_deg, d->range_m,
                                 d->min_range_m, job->sector, job->az_from_deg,
                                 job->az_to_deg, job->tolerance_m, d->ballistic, 0, d->tof_max_s};
@@ -288,7 +309,7 @@ struct union_thread {
 
 static void *union_thread_main(void *arg) {
   struct union_thread *t = arg;
-  union_worker_run(t->ctx, t->u);
+  union_worker_run(t->ctx, t->u, 0);
   return NULL;
 }
 
@@ -402,10 +423,16 @@ static enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_jo
 static enum reach_status build_all(struct reach_ctx *ctx,
                                    const struct reach_rings_job *job, size_t k,
                                    const unsigned char *buried,
-                                   struct reach_geom **geoms, double *errmax) {
+                                   struct reach_geom **geoms, double *errmax,
+                                   reach_progress_fn progress, void *data, double p0,
+                                   double p1) {
   int nth = job_threads(job);
   struct union_task u;
   memset(&u, 0, sizeof u);
+  u.progress = progress;
+  u.data = data;
+  u.p0 = p0;
+  u.p1 = p1;
   u.job = job;
   u.def = k;
   u.buried = buried;
@@ -422,14 +449,14 @@ static enum reach_status build_all(struct reach_ctx *ctx,
   }
   int started = 0;
   for (int i = 1; i < nth; i++) {
-    ts[i].ctx = reach_ctx_new();
+    ts[i].ctx = reach_ctx_worker(ctx);
     ts[i].u = &u;
     if (ts[i].ctx && pthread_create(&ts[i].th, NULL, union_thread_main, &ts[i]) == 0)
       started = i;
     else
       break;
   }
-  union_worker_run(ctx, &u);
+  union_worker_run(ctx, &u, 1);
   for (int i = 1; i <= started; i++) pthread_join(ts[i].th, NULL);
   for (int i = 1; i < nth; i++) reach_ctx_free(ts[i].ctx);
   free(ts);
@@ -438,6 +465,7 @@ static enum reach_status build_all(struct reach_ctx *ctx,
   if (atomic_load(&u.failed)) {
     for (size_t i = 0; i < job->nsites; i++) reach_geom_clear(&u.geoms[i]);
     free(u.geoms);
+    if (u.interrupted) return reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     return reach_fail(ctx, REACH_ERR_DATA, "%s", u.msg);
   }
   *geoms = u.geoms;
@@ -522,7 +550,7 @@ static enum reach_status union_parallel(struct reach_ctx *ctx,
   for (size_t i = 0; i < n; i++) r.sorted[i] = gs[key[i].i]; /* shallow */
   int started = 0;
   for (int i = 1; i < nth; i++) {
-    ts[i].ctx = reach_ctx_new();
+    ts[i].ctx = reach_ctx_worker(ctx);
     ts[i].r = &r;
     if (ts[i].ctx && pthread_create(&ts[i].th, NULL, run_thread_main, &ts[i]) == 0)
       started = i;
@@ -603,7 +631,7 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
     double err;
     unsigned char *buried = NULL;
     if ((st = bury(ctx, job, k, &buried)) != REACH_OK) break;
-    st = build_all(ctx, job, k, buried, &geoms, &err);
+    st = build_all(ctx, job, k, buried, &geoms, &err, NULL, NULL, 0, 0);
     if (st != REACH_OK) {
       free(buried);
       break;
@@ -631,6 +659,18 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
   return st;
 }
 
+/* Progress of the overlap phase of ring def k, mapped into the job's. */
+struct count_prog {
+  reach_progress_fn progress;
+  void *data;
+  double p0, p1;
+};
+
+static int count_step(double done, const char *msg, void *data) {
+  const struct count_prog *c = data;
+  return c->progress(c->p0 + (c->p1 - c->p0) * done, msg, c->data);
+}
+
 enum reach_status reach_rings_count(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,
                                     long min_count, struct reach_writer *w,
@@ -641,25 +681,34 @@ enum reach_status reach_rings_count(struct reach_ctx *ctx,
     struct reach_overlap_band *bands = NULL;
     size_t nbands = 0;
     double err;
-    if ((st = build_all(ctx, job, k, NULL, &geoms, &err)) != REACH_OK) break;
-    if (!step(progress, data, (k + 0.5) / job->nrings))
+    /* a tenth for the rings, the rest for the counting */
+    double p0 = (double)k / job->nrings, p1 = (k + 1.0) / job->nrings;
+    double pm = p0 + 0.1 * (p1 - p0);
+    if ((st = build_all(ctx, job, k, NULL, &geoms, &err, progress, data, p0, pm)) !=
+        REACH_OK)
+      break;
+    struct count_prog cp = {progress, data, pm, p1};
+    if (!step(progress, data, pm))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     else
-      st = reach_geom_overlap(ctx, geoms, job->nsites, min_count, &bands, &nbands);
+      st = reach_geom_overlap_run(ctx, geoms, job->nsites, min_count, job_threads(job),
+                                  progress ? count_step : NULL, &cp, &bands, &nbands);
     free_geoms(geoms, job->nsites);
     const struct reach_ring_def *d = &job->rings[k];
     for (size_t b = 0; b < nbands && st == REACH_OK; b++) {
       struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
                                 d->range_m / 1000, job->sector, job->az_from_deg,
                                 job->az_to_deg, job->tolerance_m, err,
-                                reach_geom_area_m2(ctx, &bands[b].geom) / 1e6, NULL, 0};
+                                bands[b].area_m2 / 1e6, NULL, 0};
       st = reach_writer_add_overlap(ctx, w, &f, (long)job->nsites, bands[b].count,
                                     bands[b].at_least, &bands[b].geom);
+      if (st == REACH_OK && !step(progress, data, p1))
+        st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     }
     for (size_t i = 0; i < job->nsites && st == REACH_OK && k == 0; i++)
       st = reach_writer_add_site(ctx, w, &job->sites[i]);
     reach_overlap_free(bands, nbands);
-    if (st == REACH_OK && !step(progress, data, (k + 1.0) / job->nrings))
+    if (st == REACH_OK && !step(progress, data, p1))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
   }
   return st;
@@ -791,7 +840,7 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
     struct reach_geom *geoms = NULL, all;
     unsigned char *buried = NULL; /* discs inside the others: see bury() */
     if (st == REACH_OK) st = bury(ctx, &sub, 0, &buried);
-    if (st == REACH_OK) st = build_all(ctx, &sub, 0, buried, &geoms, &err);
+    if (st == REACH_OK) st = build_all(ctx, &sub, 0, buried, &geoms, &err, NULL, NULL, 0, 0);
     if (st == REACH_OK && !step(progress, data, (k + 0.5) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     if (st == REACH_OK) {

@@ -387,7 +387,7 @@ enum reach_status reach_query_nearest(struct reach_ctx *ctx,
   qsort(zs, nsites, sizeof *zs, cmp_z);
   j.zs = zs;
   for (int i = 1; i < nth; i++) {
-    ws[i].ctx = reach_ctx_new();
+    ws[i].ctx = reach_ctx_worker(ctx);
     if (!ws[i].ctx) {
       nth = i;
       break;

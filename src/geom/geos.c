@@ -117,3 +117,15 @@ GEOSGeometry *reach_geos_from_wkb(struct reach_ctx *ctx, const unsigned char *wk
 }
 
 const char *reach_geos_version(void) { return GEOSversion(); }
+
+struct reach_ctx *reach_ctx_worker(const struct reach_ctx *parent) {
+  struct reach_ctx *ctx = reach_ctx_new();
+  if (!ctx) return NULL;
+  ctx->interrupt = parent->interrupt; /* a signal stops the workers too */
+  ctx->interrupt_data = parent->interrupt_data;
+  if (parent->data_dir && !(ctx->data_dir = strdup(parent->data_dir))) {
+    reach_ctx_free(ctx);
+    return NULL;
+  }
+  return ctx;
+}
