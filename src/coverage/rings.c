@@ -12,6 +12,7 @@
 #include "georeach/ring.h"
 #include "georeach/overlay.h"
 #include "georeach/rings.h"
+#include "coverage/union.h"
 
 struct task {
   struct reach_ring_spec spec;
@@ -351,7 +352,7 @@ static void *bury_main(void *arg) {
   return NULL;
 }
 
-static enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
+enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
                               size_t k, unsigned char **out) {
   const struct reach_ring_def *d = &job->rings[k];
   size_t n = job->nsites;
@@ -396,7 +397,7 @@ static enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_jo
 
 /* Every site's ring of def k, on all threads: *geoms (nsites entries, caller
  * clears and frees) and the largest error. */
-static enum reach_status build_all(struct reach_ctx *ctx,
+enum reach_status build_all(struct reach_ctx *ctx,
                                    const struct reach_rings_job *job, size_t k,
                                    const unsigned char *buried,
                                    struct reach_geom **geoms, double *errmax) {
@@ -490,7 +491,7 @@ static int cmp_lonkey(const void *a, const void *b) {
   return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static enum reach_status union_parallel(struct reach_ctx *ctx,
+enum reach_status union_parallel(struct reach_ctx *ctx,
                                         const struct reach_geom *gs, size_t n,
                                         int nth, struct reach_geom *out) {
   size_t nruns = n / UNION_RUN;
@@ -580,7 +581,7 @@ static int within_buried(double lat, double lon, void *data) {
   return 0;
 }
 
-static enum reach_status fill_buried(struct reach_ctx *ctx, const struct reach_rings_job *job,
+enum reach_status fill_buried(struct reach_ctx *ctx, const struct reach_rings_job *job,
                                      size_t k, const unsigned char *buried,
                                      struct reach_geom *all) {
   size_t nb = 0, filled = 0;
