@@ -40,7 +40,7 @@ enum reach_status reach_rings_union_geom(struct reach_ctx *ctx,
                         reach_errmsg(ctx));
   }
   unsigned char *buried = NULL;
-  enum reach_status st = bury(ctx, job, def, &buried);
+  enum reach_status st = bury(ctx, job, def, &buried, progress, data);
   if (st != REACH_OK) return st;
   size_t n = job->nsites;
   struct reach_geom *geoms = calloc(n ? n : 1, sizeof *geoms);

@@ -318,12 +318,21 @@ struct bury_work {
   const double *z;
   unsigned char *buried;
   atomic_size_t next;
+  reach_progress_fn progress; /* called by the calling thread between blocks */
+  void *data;
+  pthread_t caller;
+  atomic_int stop;
 };
 
 static void *bury_main(void *arg) {
   struct bury_work *w = arg;
   size_t block;
-  while ((block = atomic_fetch_add(&w->next, 1)) * 64 < w->n) {
+  while (!atomic_load(&w->stop) && (block = atomic_fetch_add(&w->next, 1)) * 64 < w->n) {
+    if (w->progress && pthread_equal(pthread_self(), w->caller) &&
+        !w->progress(0, NULL, w->data)) {
+      atomic_store(&w->stop, 1);
+      break;
+    }
     size_t end = (block + 1) * 64 < w->n ? (block + 1) * 64 : w->n;
     for (size_t i = block * 64; i < end; i++) {
       const struct reach_site *c = &w->sites[i];
@@ -353,7 +362,8 @@ static void *bury_main(void *arg) {
 }
 
 enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
-                              size_t k, unsigned char **out) {
+                              size_t k, unsigned char **out, reach_progress_fn progress,
+                              void *data) {
   const struct reach_ring_def *d = &job->rings[k];
   size_t n = job->nsites;
   *out = NULL;
@@ -379,7 +389,7 @@ enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
   qsort(zs, n, sizeof *zs, cmp_zsite);
   for (size_t i = 0; i < n; i++) z[i] = zs[i].u[2];
   struct bury_work bw = {ctx, job->sites, n, R, lim / ctx->a, cos(lim / ctx->a),
-                         zs, z, buried, 0};
+                         zs, z, buried, 0, progress, data, pthread_self(), 0};
   int nth = job_threads(job);
   pthread_t th[64];
   int started = 0;
@@ -391,6 +401,10 @@ enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
   for (int t = 1; t <= started; t++) pthread_join(th[t], NULL);
   free(zs);
   free(z);
+  if (atomic_load(&bw.stop)) {
+    free(buried);
+    return reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  }
   *out = buried;
   return REACH_OK;
 }
@@ -600,7 +614,7 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
     struct reach_geom *geoms, all;
     double err;
     unsigned char *buried = NULL;
-    if ((st = bury(ctx, job, k, &buried)) != REACH_OK) break;
+    if ((st = bury(ctx, job, k, &buried, NULL, NULL)) != REACH_OK) break;
     st = build_all(ctx, job, k, buried, &geoms, &err);
     if (st != REACH_OK) {
       free(buried);
@@ -788,7 +802,7 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
     sub.reader = NULL;
     struct reach_geom *geoms = NULL, all;
     unsigned char *buried = NULL; /* discs inside the others: see bury() */
-    if (st == REACH_OK) st = bury(ctx, &sub, 0, &buried);
+    if (st == REACH_OK) st = bury(ctx, &sub, 0, &buried, NULL, NULL);
     if (st == REACH_OK) st = build_all(ctx, &sub, 0, buried, &geoms, &err);
     if (st == REACH_OK && !step(progress, data, (k + 0.5) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");

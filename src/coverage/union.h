@@ -8,9 +8,13 @@
 #include "georeach/geom.h"
 
 /* Sites of ring def k whose circle lies wholly inside other discs: *out
- * (nsites bytes, 1 = buried; caller frees; NULL when none can be). */
+ * (nsites bytes, 1 = buried; caller frees; NULL when none can be).  The
+ * search is quadratic in the sites near each other (seconds for tens of
+ * thousands), so progress (may be NULL) is called by the calling thread
+ * between blocks of 64 sites; REACH_ERR_INTERRUPTED when it returns 0. */
 enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
-                       size_t k, unsigned char **out);
+                       size_t k, unsigned char **out, reach_progress_fn progress,
+                       void *data);
 /* Every unburied site's ring of def k on job->threads threads: *geoms
  * (nsites entries, caller clears and frees) and the largest error. */
 enum reach_status build_all(struct reach_ctx *ctx, const struct reach_rings_job *job,
