@@ -13,6 +13,10 @@ CREATE FUNCTION georeach__ring(site bytea, range_m float8, min_range_m float8,
   RETURNS record AS 'MODULE_PATHNAME', 'georeach__ring'
   LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+CREATE FUNCTION georeach__ring_wkb(site bytea, range_m float8, min_range_m float8,
+    az_from_deg float8, az_to_deg float8, tolerance_m float8) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'georeach__ring_wkb' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 CREATE FUNCTION georeach__missile_range(missile text, band text,
     OUT range_m float8, OUT min_range_m float8)
   RETURNS record AS 'MODULE_PATHNAME', 'georeach__missile_range'
@@ -53,15 +57,15 @@ CREATE FUNCTION georeach_ring(site geography, range_m float8,
     min_range_m float8 DEFAULT 0, az_from_deg float8 DEFAULT NULL,
     az_to_deg float8 DEFAULT NULL, tolerance_m float8 DEFAULT 10)
   RETURNS geometry LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN ST_GeomFromWKB((georeach__ring(ST_AsEWKB(site::geometry), range_m, min_range_m,
-                                        az_from_deg, az_to_deg, tolerance_m)).wkb, 4326);
+  RETURN ST_GeomFromWKB(georeach__ring_wkb(ST_AsEWKB(site::geometry), range_m, min_range_m,
+                                           az_from_deg, az_to_deg, tolerance_m), 4326);
 
 CREATE FUNCTION georeach_ring(site geometry, range_m float8,
     min_range_m float8 DEFAULT 0, az_from_deg float8 DEFAULT NULL,
     az_to_deg float8 DEFAULT NULL, tolerance_m float8 DEFAULT 10)
   RETURNS geometry LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN ST_GeomFromWKB((georeach__ring(ST_AsEWKB(site), range_m, min_range_m,
-                                        az_from_deg, az_to_deg, tolerance_m)).wkb, 4326);
+  RETURN ST_GeomFromWKB(georeach__ring_wkb(ST_AsEWKB(site), range_m, min_range_m,
+                                           az_from_deg, az_to_deg, tolerance_m), 4326);
 
 CREATE FUNCTION georeach_annulus(site geography, min_range_m float8, range_m float8,
     tolerance_m float8 DEFAULT 10)

@@ -344,6 +344,34 @@ Datum georeach__ring(PG_FUNCTION_ARGS) {
   return ring_tuple(fcinfo, &s);
 }
 
+/* georeach__ring_wkb(the same arguments) -> wkb only.  The wrappers
+ * georeach_ring() call this one rather than taking .wkb of georeach__ring():
+ * postgres_fdw ships function calls to a remote server but no field
+ * selection, and the inlined wrapper must be all function calls for the
+ * ring to be built on the shard (docs/SCALE.md). */
+PG_FUNCTION_INFO_V1(georeach__ring_wkb);
+Datum georeach__ring_wkb(PG_FUNCTION_ARGS) {
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
+  if (PG_ARGISNULL(3) != PG_ARGISNULL(4))
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("georeach: a sector needs both az_from_deg and az_to_deg")));
+  struct reach_ring_spec s;
+  memset(&s, 0, sizeof s);
+  wkb_point(PG_GETARG_BYTEA_PP(0), &s.lat_deg, &s.lon_deg);
+  s.range_m = PG_GETARG_FLOAT8(1);
+  s.min_range_m = PG_ARGISNULL(2) ? 0 : PG_GETARG_FLOAT8(2);
+  s.sector = !PG_ARGISNULL(3);
+  s.az_from_deg = s.sector ? PG_GETARG_FLOAT8(3) : 0;
+  s.az_to_deg = s.sector ? PG_GETARG_FLOAT8(4) : 0;
+  s.tolerance_m = PG_ARGISNULL(5) ? REACH_TOLERANCE_DEFAULT_M : PG_GETARG_FLOAT8(5);
+  struct reach_ring ring;
+  enum reach_status st = reach_ring_build(ctx(), &s, &ring);
+  if (st != REACH_OK) fail(st);
+  bytea *out = geom_to_wkb(&ring.geom, 0);
+  reach_ring_clear(&ring);
+  PG_RETURN_BYTEA_P(out);
+}
+
 /* The catalogue's range of a missile and band: *range_m, *min_range_m. */
 static void missile_range(text *name, text *band, double *range_m, double *min_range_m) {
   char *nm = text_to_cstring(name), *bd = band ? text_to_cstring(band) : pstrdup("nominal");
