@@ -264,7 +264,18 @@ try:
             check(abs(pg_area - area) <= tol * perim,
                   "%s: ST_Area(geography) %.1f km2 within tolerance x perimeter (%.1f km2) of georeach_area"
                   % (name, pg_area / 1e6, tol * perim / 1e6))
+        if not az and R < 10000e3:
+            # independent: PostGIS's geodesic area of georeach_geography()
+            geo = psql("SELECT ST_Area(georeach_geography(g)), ST_Perimeter(georeach_geography(g)) FROM "
+                       "(SELECT georeach_ring(%s, %r, %r, NULL, NULL, %r) g) s" % (site_sql(lat, lon), R, R0, tol))[0]
+            ga, gp = float(geo[0]), float(geo[1])
+            check(abs(ga - area) <= (tol + 8.0) * gp,
+                  "%s: ST_Area(georeach_geography()) %.1f km2 within (tolerance + 8 m) x perimeter (%.1f km2) "
+                  "of georeach_area" % (name, ga / 1e6, (tol + 8.0) * gp / 1e6))
         if R == 13000e3:
+            r = psql_raw("SELECT georeach_geography(georeach_ring(%s, 13000e3))" % site_sql(lat, lon))
+            check(r.returncode != 0 and "22023" in r.stderr and "half the Earth" in r.stderr,
+                  "%s: georeach_geography refuses it (22023, more than half the Earth)" % name)
             pg_area = float(row[7])
             check(pg_area < 0.5 * area,
                   "%s: ST_Area(geom::geography) reads the world-spanning exterior as geodesics: %.0f km2, "

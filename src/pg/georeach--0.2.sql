@@ -123,6 +123,20 @@ CREATE FUNCTION georeach_area(geom geometry) RETURNS float8
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
   RETURN georeach__area(ST_AsEWKB(geom));
 
+-- The same region as a geography: edges cut to at most max_edge_deg of
+-- longitude/latitude (0.25 degrees: a geodesic and a straight lon/lat edge
+-- of that span part by under 8 m at any latitude), refused with SQLSTATE
+-- 22023 when a polygon covers more than half the Earth (no geography
+-- polygon can hold it: ST_Area(geom::geography) of the 13,000 km ring from
+-- Pyongyang gives 139,571,847 km2 for 370,493,439 km2).
+CREATE FUNCTION georeach__geography_check(region bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'georeach__geography_check' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION georeach_geography(geom geometry, max_edge_deg float8 DEFAULT 0.25)
+  RETURNS geography LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  RETURN ST_Segmentize(ST_GeomFromEWKB(georeach__geography_check(ST_AsEWKB(geom))),
+                       max_edge_deg)::geography;
+
 -- ---- baskets --------------------------------------------------------------
 
 CREATE FUNCTION georeach_basket(targets geography[], range_m float8,

@@ -415,6 +415,38 @@ Datum georeach__area(PG_FUNCTION_ARGS) {
   PG_RETURN_FLOAT8(reach_geom_area_m2(ctx(), &g));
 }
 
+/* georeach__geography_check(wkb) -> wkb unchanged, or an error when a
+ * polygon of it covers more than half the ellipsoid: PostGIS's geography
+ * reads a polygon's edges as geodesics and cannot hold such a polygon (the
+ * Earth less a cap comes out as something else), so it is refused rather
+ * than cast to a different region (docs/SQL.md). */
+PG_FUNCTION_INFO_V1(georeach__geography_check);
+Datum georeach__geography_check(PG_FUNCTION_ARGS) {
+  bytea *b = PG_GETARG_BYTEA_PP(0);
+  struct reach_geom g;
+  wkb_to_geom(b, &g);
+  struct reach_ctx *c = ctx();
+  double half = reach_ellipsoid_area_m2(c) / 2;
+  for (size_t p = 0; p < g.npolys; p++) {
+    /* polygon p alone: rings and points renumbered from 0 */
+    size_t r0 = g.poly_start[p], r1 = g.poly_start[p + 1];
+    size_t k0 = g.ring_start[r0];
+    size_t ps[2] = {0, r1 - r0};
+    size_t *rs = palloc((r1 - r0 + 1) * sizeof *rs);
+    for (size_t r = r0; r <= r1; r++) rs[r - r0] = g.ring_start[r] - k0;
+    struct reach_geom one = {1, ps, r1 - r0, rs, g.ring_start[r1] - k0, g.xy + 2 * k0};
+    double a = reach_geom_area_m2(c, &one);
+    pfree(rs);
+    if (a > half)
+      ereport(ERROR,
+              (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+               errmsg("georeach: polygon %zu covers %.0f km2, more than half the Earth; "
+                      "a PostGIS geography cannot hold it", p + 1, a / 1e6),
+               errhint("Keep it as geometry and measure it with georeach_area().")));
+  }
+  PG_RETURN_BYTEA_P(b);
+}
+
 /* georeach__basket(targets ewkb[], range_m, min_range_m, tolerance_m,
  * clip wkb) -> wkb: the intersection of the targets' rings (where a
  * launcher must stand to reach every target), clipped to clip when given;
