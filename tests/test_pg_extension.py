@@ -27,6 +27,7 @@ a missing extension is a failure.
   * georeach_coverage() against `georeach rings --union` for 700 sites
     (buried sites and several union runs: the library's whole path), and
     for a handful across +/-180 and round a pole: area to 1e-9 relative.
+  * georeach_overlap() against `georeach rings --count [--min-count 2]`.
   * georeach_basket() against `georeach basket`, with and without a clip
     polygon (--within FILE).
   * Errors: bad arguments give SQLSTATE 22023 with the library's message;
@@ -355,6 +356,27 @@ try:
     check(rel(float(row[0]), cli[1]["area_km2"] * 1e6) < 1e-9 and row[1] == "t",
           "georeach_coverage across +/-180 and round the North Pole: %.3f km2 = CLI (1e-9), valid"
           % (float(row[0]) / 1e6))
+
+    # ---------------------------------------------------- overlap counts
+    ov = [(50.0, 30.0), (51.0, 33.0), (49.0, 35.0), (50.5, 31.0), (-17.7, 178.0), (-17.0, -179.5)]
+    with open(os.path.join(work, "ov.csv"), "w") as f:
+        f.write("name,lat,lon\n")
+        for i, (la, lo) in enumerate(ov):
+            f.write("o%d,%r,%r\n" % (i, la, lo))
+    arr = "ARRAY[%s]" % ",".join(site_sql(la, lo) for la, lo in ov)
+    for k in (0, 2):
+        out = os.path.join(work, "ov.gpkg")
+        georeach("rings", "--sites", os.path.join(work, "ov.csv"), "--range", "500km", "--count",
+                 *(["--min-count", str(k)] if k else []), "-o", out, "--overwrite", "--quiet")
+        cli = sorted((f[1]["count"], f[1]["area_km2"], f[0]) for f in cli_features(out, "overlap"))
+        rows = psql("SELECT count, at_least, georeach_area(geom), ST_IsValid(geom), ST_AsBinary(geom) "
+                    "FROM georeach_overlap(%s, 500e3, 10, %d) ORDER BY count" % (arr, k))
+        same = len(rows) == len(cli) and len(rows) > 0
+        for r, c in zip(rows, cli):
+            same = same and int(r[0]) == c[0] and (r[1] == "t") == (k > 0) and r[3] == "t" \
+                and rel(float(r[2]), c[1] * 1e6) < 1e-9 and r[4][2:] == c[2]
+        check(same, "georeach_overlap(min_count %d): %d bands as `rings --count%s` (counts, same WKB, "
+              "area 1e-9, valid)" % (k, len(rows), " --min-count %d" % k if k else ""))
 
     # -------------------------------------------------------- baskets
     targets = [(50.45, 30.52), (49.84, 24.03), (46.48, 30.72)]

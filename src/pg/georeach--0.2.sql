@@ -181,3 +181,22 @@ CREATE AGGREGATE georeach_coverage(site geometry, range_m float8, tolerance_m fl
   SFUNC = georeach__cov_sfunc, STYPE = internal, FINALFUNC = georeach__cov_final,
   COMBINEFUNC = georeach__cov_combine, SERIALFUNC = georeach__cov_serial,
   DESERIALFUNC = georeach__cov_deserial, PARALLEL = SAFE);
+
+-- ---- overlap counts ---------------------------------------------------------
+
+CREATE FUNCTION georeach__overlap(sites bytea[], range_m float8, tolerance_m float8,
+    min_count int, OUT count bigint, OUT at_least boolean, OUT wkb bytea)
+  RETURNS SETOF record AS 'MODULE_PATHNAME', 'georeach__overlap'
+  LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- One row per number of sites reaching a place (1, 2, 3, ...), or with
+-- min_count > 0 one row: the part reached by at least min_count sites.
+CREATE FUNCTION georeach_overlap(sites geography[], range_m float8,
+    tolerance_m float8 DEFAULT 10, min_count int DEFAULT 0,
+    OUT count bigint, OUT at_least boolean, OUT geom geometry)
+  RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT o.count, o.at_least, ST_GeomFromWKB(o.wkb, 4326)
+    FROM georeach__overlap(ARRAY(SELECT ST_AsEWKB(t::geometry) FROM unnest(sites) AS u(t)),
+                           range_m, tolerance_m, min_count) o;
+END;

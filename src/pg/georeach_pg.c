@@ -509,6 +509,63 @@ Datum georeach__basket(PG_FUNCTION_ARGS) {
   PG_RETURN_BYTEA_P(out);
 }
 
+/* georeach__overlap(sites ewkb[], range_m, tolerance_m, min_count) ->
+ * setof (count, at_least, wkb): the overlap bands of the sites' rings, as
+ * `georeach rings --count [--min-count K]` computes them (every ring
+ * built, then reach_geom_overlap()). */
+PG_FUNCTION_INFO_V1(georeach__overlap);
+Datum georeach__overlap(PG_FUNCTION_ARGS) {
+  InitMaterializedSRF(fcinfo, 0);
+  if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) return (Datum)0;
+  ReturnSetInfo *rsi = (ReturnSetInfo *)fcinfo->resultinfo;
+  Datum *tg;
+  bool *tn;
+  int n;
+  deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), BYTEAOID, -1, false, TYPALIGN_INT, &tg, &tn,
+                    &n);
+  double tol = PG_ARGISNULL(2) ? REACH_TOLERANCE_DEFAULT_M : PG_GETARG_FLOAT8(2);
+  long min_count = PG_ARGISNULL(3) ? 0 : (long)PG_GETARG_INT32(3);
+  if (min_count < 0)
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("georeach: min_count %ld must be 0 (every band) or positive",
+                           min_count)));
+  struct reach_ctx *c = ctx();
+  struct reach_geom *gs = palloc0((Size)(n ? n : 1) * sizeof *gs);
+  enum reach_status st = REACH_OK;
+  int built = 0;
+  for (int i = 0; i < n && st == REACH_OK; i++) {
+    if (tn[i])
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("georeach: site %d is NULL", i + 1)));
+    struct reach_ring_spec sp;
+    memset(&sp, 0, sizeof sp);
+    wkb_point(DatumGetByteaPP(tg[i]), &sp.lat_deg, &sp.lon_deg);
+    sp.range_m = PG_GETARG_FLOAT8(1);
+    sp.tolerance_m = tol;
+    struct reach_ring r;
+    if ((st = reach_ring_build(c, &sp, &r)) != REACH_OK) break;
+    gs[built++] = r.geom;
+    if (InterruptPending) break;
+  }
+  struct reach_overlap_band *bands = NULL;
+  size_t nb = 0;
+  if (st == REACH_OK && !InterruptPending)
+    st = reach_geom_overlap(c, gs, (size_t)built, min_count, &bands, &nb);
+  for (int i = 0; i < built; i++) reach_geom_clear(&gs[i]);
+  if (st != REACH_OK || InterruptPending) {
+    reach_overlap_free(bands, nb);
+    fail(st != REACH_OK ? st : REACH_ERR_INTERRUPTED);
+  }
+  for (size_t b = 0; b < nb; b++) {
+    Datum v[3] = {Int64GetDatum(bands[b].count), BoolGetDatum(bands[b].at_least != 0),
+                  PointerGetDatum(geom_to_wkb(&bands[b].geom, 0))};
+    bool nl[3] = {false, false, false};
+    tuplestore_putvalues(rsi->setResult, rsi->setDesc, v, nl);
+  }
+  reach_overlap_free(bands, nb);
+  return (Datum)0;
+}
+
 /* ---- catalogue --------------------------------------------------------- */
 
 static Datum text_or_null(const char *s, bool *isnull) {
