@@ -362,8 +362,8 @@ static void *bury_main(void *arg) {
 }
 
 enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
-                              size_t k, unsigned char **out, reach_progress_fn progress,
-                              void *data) {
+                       size_t k, unsigned char **out, reach_progress_fn progress,
+                       void *data) {
   const struct reach_ring_def *d = &job->rings[k];
   size_t n = job->nsites;
   *out = NULL;
@@ -412,9 +412,9 @@ enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
 /* Every site's ring of def k, on all threads: *geoms (nsites entries, caller
  * clears and frees) and the largest error. */
 enum reach_status build_all(struct reach_ctx *ctx,
-                                   const struct reach_rings_job *job, size_t k,
-                                   const unsigned char *buried,
-                                   struct reach_geom **geoms, double *errmax) {
+                            const struct reach_rings_job *job, size_t k,
+                            const unsigned char *buried,
+                            struct reach_geom **geoms, double *errmax) {
   int nth = job_threads(job);
   struct union_task u;
   memset(&u, 0, sizeof u);
@@ -506,8 +506,8 @@ static int cmp_lonkey(const void *a, const void *b) {
 }
 
 enum reach_status union_parallel(struct reach_ctx *ctx,
-                                        const struct reach_geom *gs, size_t n,
-                                        int nth, struct reach_geom *out) {
+                                 const struct reach_geom *gs, size_t n,
+                                 int nth, struct reach_geom *out) {
   size_t nruns = n / UNION_RUN;
   if (nruns > UNION_MAX_RUNS) nruns = UNION_MAX_RUNS;
   if (nruns < 2) return reach_geom_union_all(ctx, gs, n, out);
@@ -596,8 +596,8 @@ static int within_buried(double lat, double lon, void *data) {
 }
 
 enum reach_status fill_buried(struct reach_ctx *ctx, const struct reach_rings_job *job,
-                                     size_t k, const unsigned char *buried,
-                                     struct reach_geom *all) {
+                              size_t k, const unsigned char *buried,
+                              struct reach_geom *all) {
   size_t nb = 0, filled = 0;
   for (size_t i = 0; buried && i < job->nsites; i++) nb += buried[i];
   if (nb == 0) return REACH_OK;
