@@ -6,18 +6,18 @@
 \echo Use "CREATE EXTENSION georeach" to load this file. \quit
 
 -- ---- C entry points (georeach_pg.c): sites and regions as (E)WKB --------
--- COST 10000 (PostGIS's figure for its costly functions): a ring takes a
+-- (PostGIS's figure for its costly functions): a ring takes a
 -- millisecond or more, which makes the planner choose parallel plans.
 
 CREATE FUNCTION georeach__ring(site bytea, range_m float8, min_range_m float8,
     az_from_deg float8, az_to_deg float8, tolerance_m float8,
     OUT wkb bytea, OUT err_m float8, OUT area_m2 float8, OUT whole_globe boolean)
   RETURNS record AS 'MODULE_PATHNAME', 'georeach__ring'
-  LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+  LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION georeach__ring_wkb(site bytea, range_m float8, min_range_m float8,
     az_from_deg float8, az_to_deg float8, tolerance_m float8) RETURNS bytea
-  AS 'MODULE_PATHNAME', 'georeach__ring_wkb' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+  AS 'MODULE_PATHNAME', 'georeach__ring_wkb' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE FUNCTION georeach__missile_range(missile text, band text,
     OUT range_m float8, OUT min_range_m float8)
@@ -29,7 +29,7 @@ CREATE FUNCTION georeach__area(region bytea) RETURNS float8
 
 CREATE FUNCTION georeach__basket(targets bytea[], range_m float8, min_range_m float8,
     tolerance_m float8, clip bytea) RETURNS bytea
-  AS 'MODULE_PATHNAME', 'georeach__basket' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+  AS 'MODULE_PATHNAME', 'georeach__basket' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 -- ---- rings --------------------------------------------------------------
 
@@ -189,7 +189,7 @@ CREATE AGGREGATE georeach_coverage(site geometry, range_m float8, tolerance_m fl
 CREATE FUNCTION georeach__overlap(sites bytea[], range_m float8, tolerance_m float8,
     min_count int, OUT count bigint, OUT at_least boolean, OUT wkb bytea)
   RETURNS SETOF record AS 'MODULE_PATHNAME', 'georeach__overlap'
-  LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10000;
+  LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 -- One row per number of sites reaching a place (1, 2, 3, ...), or with
 -- min_count > 0 one row: the part reached by at least min_count sites.
