@@ -291,6 +291,23 @@ try:
                % ((site_sql(39.03, 125.75),) * 2 + (site_sql(35.7, 51.4),) * 2))[0]
     check(row == ["t", "t"], "georeach_annulus and georeach_sector are georeach_ring with min range / azimuths")
 
+    # the geometry(Point, 4326) overloads of the geography-site functions
+    g1, g2 = site_sql(50.6, 36.6), "ST_SetSRID(ST_MakePoint(36.6, 50.6), 4326)"
+    h1, h2 = site_sql(49.8, 24.0), "ST_SetSRID(ST_MakePoint(24.0, 49.8), 4326)"
+    row = psql(
+        "SELECT (SELECT bool_and(ST_OrderingEquals(a.geom, b.geom)) FROM georeach_concentric(%s, '{1e6,2e6}') a "
+        "JOIN georeach_concentric(%s, '{1e6,2e6}') b USING (range_m)), "
+        "ST_OrderingEquals(georeach_missile_ring(%s, 'KN-23'), georeach_missile_ring(%s, 'KN-23')), "
+        "ST_OrderingEquals(georeach_basket(ARRAY[%s, %s], 1e6), georeach_basket(ARRAY[%s, %s], 1e6)), "
+        "(SELECT bool_and(ST_OrderingEquals(a.geom, b.geom)) FROM georeach_overlap(ARRAY[%s, %s], 1e6) a "
+        "JOIN georeach_overlap(ARRAY[%s, %s], 1e6) b USING (count))"
+        % (g1, g2, g1, g2, g1, h1, g2, h2, g1, h1, g2, h2))[0]
+    check(row == ["t"] * 4, "geometry(Point,4326) sites: concentric, missile ring, basket and overlap "
+          "as with geography sites")
+    r = psql_raw("SELECT georeach_missile_ring(ST_SetSRID(ST_MakePoint(10, 10), 3857), 'KN-23')")
+    check(r.returncode != 0 and "22023" in r.stderr and "SRID 3857" in r.stderr,
+          "a geometry site in SRID 3857 is refused (22023) before any cast to geography")
+
     # concentric bands vs the CLI's --rings
     out = os.path.join(work, "conc.gpkg")
     georeach("rings", "--site", "89.0,0", "--rings", "1000km,2000km,3000km", "-o", out, "--overwrite", "--quiet")

@@ -24,6 +24,10 @@ CREATE FUNCTION georeach__missile_range(missile text, band text,
   RETURNS record AS 'MODULE_PATHNAME', 'georeach__missile_range'
   LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
+-- the site unchanged, or 22023 unless it is a point with SRID 4326 (or 0)
+CREATE FUNCTION georeach__site_check(site bytea) RETURNS bytea
+  AS 'MODULE_PATHNAME', 'georeach__site_check' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
 CREATE FUNCTION georeach__area(region bytea) RETURNS float8
   AS 'MODULE_PATHNAME', 'georeach__area' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
@@ -200,5 +204,41 @@ CREATE FUNCTION georeach_overlap(sites geography[], range_m float8,
 BEGIN ATOMIC
   SELECT o.count, o.at_least, ST_GeomFromWKB(o.wkb, 4326)
     FROM georeach__overlap(ARRAY(SELECT ST_AsEWKB(t::geometry) FROM unnest(sites) AS u(t)),
+                           range_m, tolerance_m, min_count) o;
+END;
+
+-- ---- geometry(Point, 4326) sites for the functions above that take
+-- geography: the same, through the geography wrappers ---------------------
+
+CREATE FUNCTION georeach_concentric(site geometry, ranges_m float8[],
+    tolerance_m float8 DEFAULT 10,
+    OUT min_range_m float8, OUT range_m float8, OUT geom geometry, OUT err_m float8)
+  RETURNS SETOF record LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT c.min_range_m, c.range_m, c.geom, c.err_m
+    FROM georeach_concentric(ST_GeomFromEWKB(georeach__site_check(ST_AsEWKB(site)))::geography,
+                             ranges_m, tolerance_m) c;
+END;
+
+CREATE FUNCTION georeach_missile_ring(site geometry, missile text,
+    band text DEFAULT 'nominal', tolerance_m float8 DEFAULT 10)
+  RETURNS geometry LANGUAGE sql STABLE STRICT PARALLEL SAFE
+  RETURN georeach_missile_ring(ST_GeomFromEWKB(georeach__site_check(ST_AsEWKB(site)))::geography,
+                               missile, band, tolerance_m);
+
+CREATE FUNCTION georeach_basket(targets geometry[], range_m float8,
+    min_range_m float8 DEFAULT 0, tolerance_m float8 DEFAULT 10, clip geometry DEFAULT NULL)
+  RETURNS geometry LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN ST_GeomFromWKB(georeach__basket(
+           ARRAY(SELECT ST_AsEWKB(t) FROM unnest(targets) AS u(t)),
+           range_m, min_range_m, tolerance_m, ST_AsEWKB(clip)), 4326);
+
+CREATE FUNCTION georeach_overlap(sites geometry[], range_m float8,
+    tolerance_m float8 DEFAULT 10, min_count int DEFAULT 0,
+    OUT count bigint, OUT at_least boolean, OUT geom geometry)
+  RETURNS SETOF record LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT o.count, o.at_least, ST_GeomFromWKB(o.wkb, 4326)
+    FROM georeach__overlap(ARRAY(SELECT ST_AsEWKB(t) FROM unnest(sites) AS u(t)),
                            range_m, tolerance_m, min_count) o;
 END;

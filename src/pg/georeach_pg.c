@@ -72,6 +72,9 @@ static struct reach_ctx *ctx(void) {
  * GEOS to stop) is turned into the pending cancel first. */
 static void fail(enum reach_status st) {
   CHECK_FOR_INTERRUPTS();
+  if (st == REACH_ERR_INTERRUPTED) /* the cancel was not raised above */
+    ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED),
+                    errmsg("canceling statement due to user request")));
   int code;
   switch (st) {
   case REACH_ERR_ARG: code = ERRCODE_INVALID_PARAMETER_VALUE; break;
@@ -84,14 +87,21 @@ static void fail(enum reach_status st) {
   ereport(ERROR, (errcode(code), errmsg("georeach: %s", reach_errmsg(g_ctx))));
 }
 
-/* Progress callback: ask the library to stop when PostgreSQL has an
- * interrupt pending (statement_timeout, pg_cancel_backend).  The error is
- * raised after the library has returned and freed what it held. */
+/* A cancel (statement_timeout, pg_cancel_backend) or a terminate is
+ * pending.  Not InterruptPending alone: that is also set for interrupts
+ * that are no error, such as a parallel worker's message to the leader. */
+static bool cancel_pending(void) {
+  return InterruptPending && (QueryCancelPending || ProcDiePending);
+}
+
+/* Progress callback: ask the library to stop when a cancel is pending.  The
+ * error is raised after the library has returned and freed what it held
+ * (ereport's longjmp must not cross the library's frames). */
 static int progress(double done, const char *msg, void *data) {
   (void)done;
   (void)msg;
   (void)data;
-  return !InterruptPending;
+  return !cancel_pending();
 }
 
 static struct reach_catalogue *catalogue(void) {
@@ -407,6 +417,17 @@ Datum georeach__missile_range(PG_FUNCTION_ARGS) {
   return HeapTupleGetDatum(heap_form_tuple(td, v, nulls));
 }
 
+/* georeach__site_check(ewkb) -> ewkb: a point with SRID 4326 or 0, else
+ * 22023 (before a geometry site is cast to geography, which would accept
+ * other SRIDs or shapes) */
+PG_FUNCTION_INFO_V1(georeach__site_check);
+Datum georeach__site_check(PG_FUNCTION_ARGS) {
+  bytea *b = PG_GETARG_BYTEA_PP(0);
+  double lat, lon;
+  wkb_point(b, &lat, &lon);
+  PG_RETURN_BYTEA_P(b);
+}
+
 /* georeach__area(wkb) -> m^2 of the region with straight lon/lat edges */
 PG_FUNCTION_INFO_V1(georeach__area);
 Datum georeach__area(PG_FUNCTION_ARGS) {
@@ -489,7 +510,7 @@ Datum georeach__basket(PG_FUNCTION_ARGS) {
       acc = next;
     }
     reach_ring_clear(&ring);
-    if (st == REACH_OK && InterruptPending) {
+    if (st == REACH_OK && cancel_pending()) {
       reach_geom_clear(&acc);
       CHECK_FOR_INTERRUPTS();
     }
@@ -545,14 +566,15 @@ Datum georeach__overlap(PG_FUNCTION_ARGS) {
     struct reach_ring r;
     if ((st = reach_ring_build(c, &sp, &r)) != REACH_OK) break;
     gs[built++] = r.geom;
-    if (InterruptPending) break;
+    if (cancel_pending()) break;
   }
   struct reach_overlap_band *bands = NULL;
   size_t nb = 0;
-  if (st == REACH_OK && !InterruptPending)
+  int cancelled = cancel_pending();
+  if (st == REACH_OK && !cancelled)
     st = reach_geom_overlap(c, gs, (size_t)built, min_count, &bands, &nb);
   for (int i = 0; i < built; i++) reach_geom_clear(&gs[i]);
-  if (st != REACH_OK || InterruptPending) {
+  if (st != REACH_OK || cancelled) {
     reach_overlap_free(bands, nb);
     fail(st != REACH_OK ? st : REACH_ERR_INTERRUPTED);
   }
