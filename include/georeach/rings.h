@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include "context.h"
+#include "geom.h"
 #include "io.h"
 
 REACH_BEGIN_DECLS
@@ -88,6 +89,26 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,
                                     struct reach_writer *w,
                                     reach_progress_fn progress, void *data);
+
+/**
+ * The union of the rings of def @p def of every site of @p job, as
+ * reach_rings_union() writes it (the same steps: the same region), into
+ * @p out instead of a writer.  job->reader must be NULL (sites in memory).
+ * Rings are built on job->threads threads (<= 0: one per core); @p progress
+ * is called between slices of a few dozen sites per thread and before the
+ * union (GEOS's cascaded union itself is not cut), so a caller can stop a
+ * long run.
+ *
+ * @param[out] err_m largest boundary error of the rings built (may be NULL).
+ * @return REACH_OK; REACH_ERR_ARG naming the first bad site; or
+ *   REACH_ERR_INTERRUPTED when @p progress asked to stop.  On error @p out
+ *   is empty.  Caller is responsible for freeing @p out with
+ *   reach_geom_clear().
+ */
+enum reach_status reach_rings_union_geom(struct reach_ctx *ctx,
+                                         const struct reach_rings_job *job, size_t def,
+                                         struct reach_geom *out, double *err_m,
+                                         reach_progress_fn progress, void *data);
 
 /**
  * Overlap bands of the rings of every site, per ring def: one feature per

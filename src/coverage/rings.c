@@ -14,6 +14,7 @@
 #include "georeach/ring.h"
 #include "georeach/overlay.h"
 #include "georeach/rings.h"
+#include "coverage/union.h"
 
 struct task {
   struct reach_ring_spec spec;
@@ -341,12 +342,21 @@ struct bury_work {
   const double *z;
   unsigned char *buried;
   atomic_size_t next;
+  reach_progress_fn progress; /* called by the calling thread between blocks */
+  void *data;
+  pthread_t caller;
+  atomic_int stop;
 };
 
 static void *bury_main(void *arg) {
   struct bury_work *w = arg;
   size_t block;
-  while ((block = atomic_fetch_add(&w->next, 1)) * 64 < w->n) {
+  while (!atomic_load(&w->stop) && (block = atomic_fetch_add(&w->next, 1)) * 64 < w->n) {
+    if (w->progress && pthread_equal(pthread_self(), w->caller) &&
+        !w->progress(0, NULL, w->data)) {
+      atomic_store(&w->stop, 1);
+      break;
+    }
     size_t end = (block + 1) * 64 < w->n ? (block + 1) * 64 : w->n;
     for (size_t i = block * 64; i < end; i++) {
       const struct reach_site *c = &w->sites[i];
@@ -375,8 +385,9 @@ static void *bury_main(void *arg) {
   return NULL;
 }
 
-static enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
-                              size_t k, unsigned char **out) {
+enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_job *job,
+                       size_t k, unsigned char **out, reach_progress_fn progress,
+                       void *data) {
   const struct reach_ring_def *d = &job->rings[k];
   size_t n = job->nsites;
   *out = NULL;
@@ -402,7 +413,7 @@ static enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_jo
   qsort(zs, n, sizeof *zs, cmp_zsite);
   for (size_t i = 0; i < n; i++) z[i] = zs[i].u[2];
   struct bury_work bw = {ctx, job->sites, n, R, lim / ctx->a, cos(lim / ctx->a),
-                         zs, z, buried, 0};
+                         zs, z, buried, 0, progress, data, pthread_self(), 0};
   int nth = job_threads(job);
   pthread_t th[64];
   int started = 0;
@@ -414,13 +425,17 @@ static enum reach_status bury(struct reach_ctx *ctx, const struct reach_rings_jo
   for (int t = 1; t <= started; t++) pthread_join(th[t], NULL);
   free(zs);
   free(z);
+  if (atomic_load(&bw.stop)) {
+    free(buried);
+    return reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  }
   *out = buried;
   return REACH_OK;
 }
 
 /* Every site's ring of def k, on all threads: *geoms (nsites entries, caller
  * clears and frees) and the largest error. */
-static enum reach_status build_all(struct reach_ctx *ctx,
+enum reach_status build_all(struct reach_ctx *ctx,
                                    const struct reach_rings_job *job, size_t k,
                                    const unsigned char *buried,
                                    struct reach_geom **geoms, double *errmax,
@@ -521,9 +536,9 @@ static int cmp_lonkey(const void *a, const void *b) {
   return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static enum reach_status union_parallel(struct reach_ctx *ctx,
-                                        const struct reach_geom *gs, size_t n,
-                                        int nth, struct reach_geom *out) {
+enum reach_status union_parallel(struct reach_ctx *ctx,
+                                 const struct reach_geom *gs, size_t n,
+                                 int nth, struct reach_geom *out) {
   size_t nruns = n / UNION_RUN;
   if (nruns > UNION_MAX_RUNS) nruns = UNION_MAX_RUNS;
   if (nruns < 2) return reach_geom_union_all(ctx, gs, n, out);
@@ -611,9 +626,9 @@ static int within_buried(double lat, double lon, void *data) {
   return 0;
 }
 
-static enum reach_status fill_buried(struct reach_ctx *ctx, const struct reach_rings_job *job,
-                                     size_t k, const unsigned char *buried,
-                                     struct reach_geom *all) {
+enum reach_status fill_buried(struct reach_ctx *ctx, const struct reach_rings_job *job,
+                              size_t k, const unsigned char *buried,
+                              struct reach_geom *all) {
   size_t nb = 0, filled = 0;
   for (size_t i = 0; buried && i < job->nsites; i++) nb += buried[i];
   if (nb == 0) return REACH_OK;
@@ -630,7 +645,7 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
     struct reach_geom *geoms, all;
     double err;
     unsigned char *buried = NULL;
-    if ((st = bury(ctx, job, k, &buried)) != REACH_OK) break;
+    if ((st = bury(ctx, job, k, &buried, NULL, NULL)) != REACH_OK) break;
     st = build_all(ctx, job, k, buried, &geoms, &err, NULL, NULL, 0, 0);
     if (st != REACH_OK) {
       free(buried);
@@ -839,7 +854,7 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
     sub.reader = NULL;
     struct reach_geom *geoms = NULL, all;
     unsigned char *buried = NULL; /* discs inside the others: see bury() */
-    if (st == REACH_OK) st = bury(ctx, &sub, 0, &buried);
+    if (st == REACH_OK) st = bury(ctx, &sub, 0, &buried, NULL, NULL);
     if (st == REACH_OK) st = build_all(ctx, &sub, 0, buried, &geoms, &err, NULL, NULL, 0, 0);
     if (st == REACH_OK && !step(progress, data, (k + 0.5) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
