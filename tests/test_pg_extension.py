@@ -92,6 +92,18 @@ if AS_ROOT:
         user = "nobody"
     RUN_AS = ["runuser", "-u", user, "--"]
 
+# The extension loads libgeoreach from the checkout's build/prefix (its
+# rpath): the server's user must be able to read it.  A checkout that user
+# cannot enter (e.g. under a private home folder) is said and skipped.
+if AS_ROOT:
+    ext_so = os.path.join(subprocess.run(["pg_config", "--pkglibdir"], capture_output=True,
+                                         text=True).stdout.strip(), "georeach.so")
+    r = subprocess.run(RUN_AS + ["ldd", ext_so], capture_output=True, text=True)
+    if "libgeoreach" in r.stdout and "not found" in r.stdout:
+        print("skip: %s cannot read libgeoreach from this checkout (ldd: %s)"
+              % (RUN_AS[2], [l.strip() for l in r.stdout.splitlines() if "not found" in l]))
+        sys.exit(77)
+
 base = tempfile.mkdtemp(prefix="georeach-pgext-")
 os.chmod(base, 0o755)
 PGDATA = os.path.join(base, "data")
