@@ -52,7 +52,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, DATA, check, done  # noqa: E402
+from harness import BIN, DATA, check, done  # noqa: E402
 
 
 def pg_bindir():

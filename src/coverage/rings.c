@@ -201,6 +201,10 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
       const struct reach_site *site = &bs[i / job->nrings];
       const struct reach_ring_def *d = &job->rings[i % job->nrings];
       struct task *t = &tasks[i];
+      if (t->st == REACH_ERR_INTERRUPTED) { /* the interrupt hook: no bad site */
+        st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+        break;
+      }
       if (t->st != REACH_OK) {
         char nm[REACH_NAME_LEN * 4];
         st = reach_fail(ctx, t->st, "site %zu (%s): %s", pos + i / job->nrings + 1,
@@ -257,7 +261,7 @@ struct union_task {
   double *err;
   atomic_size_t next;
   atomic_int failed;
-  int interrupted;
+  atomic_int interrupted; /* set by any thread */
   char msg[REACH_ERRMSG_LEN];
   /* the calling thread only: progress between p0 and p1, every 50 ms */
   reach_progress_fn progress;
@@ -292,6 +296,8 @@ static void union_worker_run(struct reach_ctx *ctx, struct union_task *u, int ca
     struct reach_ring r;
     if (reach_ring_build(ctx, &s, &r) != REACH_OK) {
       char nm[REACH_NAME_LEN * 4];
+      /* a stop asked through the context's interrupt hook is no bad site */
+      if (reach_errno(ctx) == REACH_ERR_INTERRUPTED) u->interrupted = 1;
       if (!atomic_exchange(&u->failed, 1))
         snprintf(u->msg, sizeof u->msg, "site %zu (%s): %s", i + 1,
                  reach_text_escape(job->sites[i].name, nm, sizeof nm), reach_errmsg(ctx));
