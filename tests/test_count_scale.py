@@ -35,7 +35,7 @@ import time
 from osgeo import ogr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import BIN, check, done  # noqa: E402
+from harness import BIN, check, done  # noqa: E402
 
 
 def run(args, env=None):

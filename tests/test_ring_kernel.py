@@ -22,7 +22,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from checks import check, done  # noqa: E402
+from harness import check, done  # noqa: E402
 import ring_measure as rm  # noqa: E402
 
 RATIOS = []

@@ -22,7 +22,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from checks import check, done  # noqa: E402
+from harness import check, done  # noqa: E402
 import ring_measure as rm  # noqa: E402
 
 RANGES = [1.0, 37.0, 1000.0, 885e3, 5000e3, 9981.9e3, 13000e3, 19990e3, 20003e3]
