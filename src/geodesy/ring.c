@@ -713,6 +713,14 @@ static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
         var_kink(ctx, c, lo, hi, slo, &k);
         t_kink = k.t;
       }
+      if (fabs(k.t - a.t) <= KINK_DEG) {
+        /* the kink is at a (within KINK_DEG): a is its vertex */
+        out->v[out->p.n - 1].corner = 1;
+        a_kink = 1;
+        q_prev = NAN;
+        have_b = have_c = 1;
+        continue;
+      }
       h_kink = h;
       h = fabs(k.t - t0) / 2 - done / 2;
       cc = k;
