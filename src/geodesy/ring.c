@@ -85,6 +85,8 @@ struct sample {
   double sphi, cphi; /* sine and cosine of the latitude */
   double t, lat, lon, dir; /* dir: azimuth of the normal along which the
                               error is measured, degrees */
+  int side; /* VAR isochrone: 1 where clipped to the reach (R_t >= R), else
+               0; the curve min(R_t, R) has a kink where side changes */
 };
 
 static double dist(const struct reach_ctx *ctx, double lat1, double lon1,
@@ -366,17 +368,23 @@ static double basket_gap(const struct reach_ctx *ctx, const struct curve *c, dou
   return var_out(ctx, c->bm, lat, lon, azi2 + 180) - d;
 }
 
-/* VAR with tof: the isochrone's distance along azimuth t (metres). */
-static double var_iso(const struct reach_ctx *ctx, const struct curve *c, double t) {
+/* VAR with tof: the isochrone's distance along azimuth t (metres);
+ * *clipped: 1 where it is the reach boundary (the flight there takes at most
+ * tof), else 0. */
+static double var_iso(const struct reach_ctx *ctx, const struct curve *c, double t,
+                      int *clipped) {
   struct reach_ballistic_traj tr;
   if (reach_ballistic_isochrone((struct reach_ctx *)ctx, c->bm, c->clat, c->clon, t,
-                                c->tof, &tr, NULL) != REACH_OK)
+                                c->tof, &tr, clipped) != REACH_OK)
     return NAN;
   return tr.range_m;
 }
 
-static double var_r(const struct reach_ctx *ctx, const struct curve *c, double t) {
-  if (c->tof > 0) return var_iso(ctx, c, t);
+/* VAR: r(t); *side (may be NULL) as in struct sample. */
+static double var_r_side(const struct reach_ctx *ctx, const struct curve *c, double t,
+                         int *side) {
+  if (side) *side = 0;
+  if (c->tof > 0) return var_iso(ctx, c, t, side);
   if (!c->to_centre) return var_out(ctx, c->bm, c->clat, c->clon, t);
   /* The launch basket: the root of g(d), by the secant method from the
    * nominal range (g changes by about -1 per metre of d). */
@@ -392,13 +400,18 @@ static double var_r(const struct reach_ctx *ctx, const struct curve *c, double t
   return d1;
 }
 
+static double var_r(const struct reach_ctx *ctx, const struct curve *c, double t) {
+  return var_r_side(ctx, c, t, NULL);
+}
+
 static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
                  struct sample *s) {
   double azi2 = 0;
   s->t = t;
+  s->side = 0;
   switch (c->kind) {
   case VAR: {
-    double r = var_r(ctx, c, t);
+    double r = var_r_side(ctx, c, t, &s->side);
     struct curve *cw = (struct curve *)c; /* running bounds */
     if (r < cw->rlo) cw->rlo = r;
     if (r > cw->rhi) cw->rhi = r;
@@ -607,6 +620,34 @@ static int pair_sag(const struct reach_ctx *ctx, const struct curve *c,
   return 1;
 }
 
+/* VAR: the kink of min(R_t, R) between parameters lo and hi (either order),
+ * where side changes from lo's (slo), bisected to KINK_DEG.  Returns in *k
+ * the kink's vertex: a point of the curve on the clipped side (the reach
+ * boundary), KINK_DEG past the bracket where the bracket allows, so that the
+ * vertex reads as on the boundary however it is rounded (a hair inside, no
+ * flight of the model reaches its rounded position in t).  The curve turns
+ * by its kink's angle (~0.03 rad) within KINK_DEG (0.2 mm at 1,000 km) of
+ * the vertex: 1e-5 m off the chords, nothing next to the tolerance. */
+#define KINK_DEG 1e-8
+static void var_kink(const struct reach_ctx *ctx, const struct curve *c, double lo,
+                     double hi, int slo, struct sample *k) {
+  double lo0 = lo, hi0 = hi;
+  for (int it = 0; it < 64 && fabs(hi - lo) > KINK_DEG; it++) {
+    struct sample m;
+    double mid = (lo + hi) / 2;
+    eval(ctx, c, mid, &m);
+    if (m.side == slo) lo = mid;
+    else hi = mid;
+  }
+  double sgn = hi >= lo ? 1 : -1, end = slo ? lo : hi;
+  double past = slo ? lo - sgn * KINK_DEG : hi + sgn * KINK_DEG;
+  if ((past - lo0) * sgn > 0 && (hi0 - past) * sgn > 0) {
+    eval(ctx, c, past, k);
+    if (k->side == 1) return;
+  }
+  eval(ctx, c, end, k);
+}
+
 /* Trace a piece from t0 to t1 (either direction), appending vertices to out
  * with longitudes unrolled from out's last vertex.  The first vertex is
  * appended only when out is empty; the piece's first vertex is marked as a
@@ -639,17 +680,53 @@ static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
    * and bounds the rest (the sag's asymmetry within an edge,
    * 0.064 |slope| h^3). */
   double q_prev = NAN, t_prev = 0;
+  /* An isochrone clipped to the reach boundary, min(R_t, R), has a kink
+   * wherever it meets the boundary: no second difference (nor its slope)
+   * sees a kink inside an edge (a kink a fraction u along an edge shows as
+   * u/8 of the sag, which is u(1 - u) times the turn), so a step over one
+   * is cut short to end on it, the kink's vertex is a corner (not moved by
+   * straddle()), and each branch is estimated on its own.  a_kink: a is such
+   * a vertex (its side counts as either); kink_at_c: cc is; t_kink: the last
+   * kink found (a halved step meets it again). */
+  int a_kink = 0, kink_at_c = 0;
+  double t_kink = NAN, h_kink = 0;
   while (done < span) {
     if (stop_now(out)) return 0;
     double rem = span - done;
     if (2 * h >= rem || rem - 2 * h < fmax(hmin, 1e-3 * h)) {
       h = rem / 2;
       have_b = have_c = 0;
+      kink_at_c = 0;
     }
     if (!have_c) {
       eval(ctx, c, done + 2 * h >= span ? t1 : t0 + dirn * (done + 2 * h), &cc);
     }
     if (!have_b) eval(ctx, c, t0 + dirn * (done + h), &b);
+    int sa = a_kink ? b.side : a.side;
+    if (c->kind == VAR && !kink_at_c && (sa != b.side || b.side != cc.side)) {
+      double lo = sa != b.side ? a.t : b.t, hi = sa != b.side ? b.t : cc.t;
+      int slo = sa != b.side ? sa : b.side;
+      struct sample k;
+      if (!isnan(t_kink) && (t_kink - lo) * dirn > 0 && (hi - t_kink) * dirn > 0) {
+        eval(ctx, c, t_kink, &k);
+      } else {
+        var_kink(ctx, c, lo, hi, slo, &k);
+        t_kink = k.t;
+      }
+      if (fabs(k.t - a.t) <= KINK_DEG) {
+        /* the kink is at a (within KINK_DEG): a is its vertex */
+        out->v[out->p.n - 1].corner = 1;
+        a_kink = 1;
+        q_prev = NAN;
+        have_b = have_c = 1;
+        continue;
+      }
+      h_kink = h;
+      h = fabs(k.t - t0) / 2 - done / 2;
+      cc = k;
+      eval(ctx, c, t0 + dirn * (done + h), &b);
+      kink_at_c = 1;
+    }
     b.lon = unroll(b.lon, a.lon);
     cc.lon = unroll(cc.lon, b.lon);
     double e1, e2, err, x1 = 0, x2 = 0, cub = 0, q = NAN;
@@ -679,6 +756,7 @@ static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
     if (err > target && h / 2 >= hmin) {
       cc = b; /* the new end is the old middle */
       have_c = 1;
+      kink_at_c = 0;
       if (!fast) {
         b = m1;
         have_b = 1;
@@ -695,14 +773,17 @@ static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
     if (!traced_push(out, &b, 0)) return 0;
     out->v[out->p.n - 1].e_next = e2;
     out->v[out->p.n - 1].e_cub = cub;
-    if (!traced_push(out, &cc, 0)) return 0;
-    q_prev = q;
+    if (!traced_push(out, &cc, kink_at_c)) return 0;
+    q_prev = kink_at_c ? NAN : q; /* no slope across a kink */
     t_prev = done + h;
     a = cc;
     have_b = have_c = 0;
     done += 2 * h;
     double grow = err > 0 ? 0.9 * sqrt(target / err) : 2;
     h *= grow > 2 ? 2 : grow < 1 ? 1 : grow;
+    a_kink = kink_at_c;
+    if (kink_at_c && h < h_kink) h = h_kink; /* the step cut short, not the curve */
+    kink_at_c = 0;
     if (h > hmax) h = hmax;
   }
   return 1;
