@@ -85,20 +85,7 @@ DATA = os.path.join(REPO, "data")
 
 # Known failures, each waiting on a fix elsewhere.  Remove an entry when its
 # fix lands (the test then fails on purpose until it is removed).
-KNOWN_FAILURES = [
-    # Issue #23: usage errors print the literal placeholder
-    # "(see 'georeach COMMAND --help')" instead of the command's name
-    # (src/cli/common.c usage_error_opt; being fixed in src/).  The README
-    # shows the intended text.
-    {
-        "issue": "#23",
-        "command": "build/georeach rings --site 91,36.6 --range 885km -o x.geojson",
-        "shown": "georeach: --site: latitude 91 in '91,36.6' is outside [-90, 90] (did you swap "
-                 "latitude and longitude? write LAT,LON) (see 'georeach rings --help')",
-        "printed": "georeach: --site: latitude 91 in '91,36.6' is outside [-90, 90] (did you swap "
-                   "latitude and longitude? write LAT,LON) (see 'georeach COMMAND --help')",
-    },
-]
+KNOWN_FAILURES = []
 
 SKIP_RE = re.compile(r"^\s*<!--\s*readme-test:\s*skip\s*\((.+)\)\s*-->\s*$")
 REFUSAL_RE = re.compile(r"^georeach: .*\(see 'georeach [^']*--help'\)$")
