@@ -40,6 +40,8 @@ for ex in "$src"/docs/examples/*.c; do
 done
 check "kn23_pyongyang answers Seoul in range, Tokyo out" bash -c \
   "./kn23_pyongyang | grep -q 'Seoul.*in range' && ./kn23_pyongyang | grep -q 'Tokyo.*out of range'"
+check "rings_app ran 'rings' through apps.h: one ring in a GeoPackage" bash -c \
+  "ogrinfo -so kn23_app.gpkg rings | grep -q 'Feature Count: 1'"
 check "the examples build with find_package(georeach)" bash -c \
   "cmake -S '$src/docs/examples' -B cm -DCMAKE_PREFIX_PATH='$prefix' -DCMAKE_BUILD_RPATH='$libdir' >/dev/null && cmake --build cm >/dev/null"
 check "and run" bash -c "for x in cm/kn23_pyongyang cm/rings_app; do [ ! -e \$x ] || \$x >/dev/null || exit 1; done"
