@@ -225,10 +225,20 @@ static enum reach_status add_marked(struct reach_ctx *ctx, struct reach_app *app
     app->npts += s->ntargets;
   }
   if (o->targets_file) {
-    size_t skipped = 0;
-    enum reach_status st =
-        reach_sites_read(ctx, o->targets_file, o->skip_bad, &app->pts, &app->npts, &skipped);
+    /* reach_sites_read() gives a list of its own: appended after the sites */
+    size_t skipped = 0, nt = 0;
+    struct reach_site *t = NULL;
+    enum reach_status st = reach_sites_read(ctx, o->targets_file, o->skip_bad, &t, &nt, &skipped);
     if (st) return st;
+    struct reach_site *p = nt ? realloc(app->pts, (app->npts + nt) * sizeof *p) : app->pts;
+    if (nt && !p) {
+      free(t);
+      return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    }
+    if (nt) memcpy(p + app->npts, t, nt * sizeof *p);
+    app->pts = p;
+    app->npts += nt;
+    free(t);
     if (skipped && !o->quiet)
       app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
                app_shown_path(o->targets_file));

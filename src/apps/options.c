@@ -231,7 +231,7 @@ static enum reach_status set_gamma(struct reach_ctx *ctx, struct reach_app *app,
 static enum reach_status set_by(struct reach_ctx *ctx, struct reach_app *app,
                                 const struct app_option *opt, const char *arg) {
   (void)opt;
-  if (strcmp(arg, "time") && strcmp(arg, "distance"))
+  if (strcmp(arg, "time") != 0 && strcmp(arg, "distance") != 0)
     return app_usage(ctx, app, "--by: give distance or time");
   app->o.by_time = !strcmp(arg, "time");
   app->o.have_by = 1;

@@ -127,7 +127,7 @@ static enum reach_status load_countries(struct reach_ctx *ctx, struct countries 
   }
   if (!c || !c->ps || !c->iso || !c->name) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   int ia = reach_table_field(t, "iso_a2"), in = reach_table_field(t, "name");
-  while (st == REACH_OK && reach_polyset_count(c->ps) < cap && reach_table_next(t)) {
+  while (st == REACH_OK && c && reach_polyset_count(c->ps) < cap && reach_table_next(t)) {
     size_t len = 0;
     double box[4];
     const unsigned char *wkb = reach_table_wkb(ctx, t, &len, box, &st);

@@ -917,7 +917,7 @@ enum reach_status reach_ballistic_isochrone(struct reach_ctx *ctx,
                       "with distance (a vertical shot flies longest), so the "
                       "points reached within a time form an annulus");
   if (clipped) *clipped = 0;
-  struct reach_ballistic_traj rb;
+  struct reach_ballistic_traj rb = {0};
   st = reach_ballistic_reach(ctx, b, lat_deg, lon_deg, beta_deg, &rb);
   if (st != REACH_OK) return st;
   if (!(tof_s < rb.tof_s)) {

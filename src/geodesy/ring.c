@@ -134,8 +134,8 @@ static void spec_eval(const struct spectral *sp, double az, double v[3],
   double ca = c1, sa = s1; /* odd j = 1, 3, ... */
   double cb = c2, sb = s2; /* even j = 2, 4, ... */
   for (int j = 1; j < h; j += 2) {
-    const double *A0 = &sp->coef[0][2 * j], *A1 = &sp->coef[1][2 * j],
-                 *A2 = &sp->coef[2][2 * j];
+    const double *A0 = &sp->coef[0][2 * (size_t)j], *A1 = &sp->coef[1][2 * (size_t)j],
+                 *A2 = &sp->coef[2][2 * (size_t)j];
     double w = j + 1 == h ? 0.5 : 1; /* the Nyquist term counts half */
     /* j odd */
     v0 += A0[0] * ca + A0[1] * sa;
@@ -212,8 +212,8 @@ static void spec_fit(const struct reach_ctx *ctx, const struct curve *c,
         A += f[k][m] * ct[q];
         B += f[k][m] * st[q];
       }
-      sp->coef[k][2 * j] = 2 * A / n;
-      sp->coef[k][2 * j + 1] = j == n / 2 ? 0 : 2 * B / n;
+      sp->coef[k][2 * (size_t)j] = 2 * A / n;
+      sp->coef[k][2 * (size_t)j + 1] = j == n / 2 ? 0 : 2 * B / n;
     }
   }
 }
@@ -924,6 +924,7 @@ static double straddle(const struct reach_ctx *ctx, struct traced *t) {
 /* Total change of longitude round a closed vertex list (closing edge
  * included), in turns. */
 static int winding_of(const struct reach_pts *p) {
+  if (p->n == 0) return 0;
   double close = remainder(p->xy[0] - p->xy[2 * (p->n - 1)], 360.0);
   double total = p->xy[2 * (p->n - 1)] - p->xy[0] + close;
   return (int)lround(total / 360.0);
@@ -933,6 +934,7 @@ static int winding_of(const struct reach_pts *p) {
  * longitude is close to 180 degrees either way; which way is decided here by
  * what the exact pole test says about the winding. */
 static int fix_winding(struct reach_pts *p, int want_nonzero, int *winding) {
+  if (p->n == 0) return 0;
   int w = winding_of(p);
   if ((w != 0) == want_nonzero && abs(w) <= 1) {
     *winding = w;

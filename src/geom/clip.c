@@ -192,7 +192,7 @@ static int outline_of(const struct reach_runs *polys, int seams, struct reach_ru
 
 /* @p runs as a GEOS MultiLineString, or NULL. */
 static GEOSGeometry *multiline(GEOSContextHandle_t h, const struct reach_runs *runs) {
-  GEOSGeometry **ls = calloc(runs->n ? runs->n : 1, sizeof *ls);
+  GEOSGeometry **ls = calloc(runs->n ? runs->n : 1, sizeof(GEOSGeometry *));
   if (!ls) return NULL;
   size_t k = 0;
   for (; k < runs->n; k++) {

@@ -602,7 +602,7 @@ static int valid_rounded(GEOSContextHandle_t h, const double *xy, size_t n,
   if (!shell) return 0; /* fewer than 4 distinct points left */
   GEOSGeometry *poly = GEOSGeom_createPolygon_r(h, shell, NULL, 0);
   if (!poly) return -1;
-  int v = GEOSisValid_r(h, poly);
+  int v = (unsigned char)GEOSisValid_r(h, poly); /* 0, 1 or 2 (an exception) */
   GEOSGeom_destroy_r(h, poly);
   return v == 1 ? 1 : v == 0 ? 0 : -1;
 }

@@ -668,7 +668,7 @@ static int do_tile(struct job *J, size_t cell, struct tscratch *s, struct tile_o
     }
   }
 #undef SUBCELL
-  qsort(s->xs, nxs, sizeof *s->xs, cmp_xing);
+  if (nxs) qsort(s->xs, nxs, sizeof *s->xs, cmp_xing); /* s->xs is NULL with none */
   for (size_t k = 0; k < nxs;) {
     size_t e = k;
     while (e < nxs && s->xs[e].piece == s->xs[k].piece) e++;
@@ -697,7 +697,7 @@ static int do_tile(struct job *J, size_t cell, struct tscratch *s, struct tile_o
                                  end ? 0 : c + 1};
     }
   }
-  qsort(s->bp, nbp, sizeof *s->bp, cmp_bp);
+  if (nbp) qsort(s->bp, nbp, sizeof *s->bp, cmp_bp);
   /* the count just inside the bottom-left corner */
   long cnt = base;
   double corner[2] = {rect[0], rect[2]};
@@ -746,7 +746,7 @@ static int do_tile(struct job *J, size_t cell, struct tscratch *s, struct tile_o
         cnt += sum;
         q = e;
       }
-      if (!up) qsort(o->side[sd], o->nside[sd], sizeof(struct iv), cmp_iv);
+      if (!up && o->nside[sd]) qsort(o->side[sd], o->nside[sd], sizeof(struct iv), cmp_iv);
     }
   }
   /* the chains: counts carried across crossings; sub-edges between bands */
@@ -1331,7 +1331,7 @@ static enum reach_status weigh(struct reach_ctx *ctx, const struct reach_geom *g
     k[i].i = i;
     wt[i] = gs[i].npoints ? 1 : 0;
   }
-  qsort(k, n, sizeof *k, cmp_hkey);
+  if (n) qsort(k, n, sizeof *k, cmp_hkey);
   for (size_t a = 0; a < n;) {
     size_t b = a + 1;
     while (b < n && k[b].h == k[a].h) b++;

@@ -31,9 +31,10 @@ void reach_polyset_free(struct reach_ctx *ctx, struct reach_polyset *ps) {
 
 static int grow(struct reach_polyset *ps) {
   size_t cap = ps->cap ? 2 * ps->cap : 64;
-  GEOSGeometry **g = realloc(ps->g, cap * sizeof *g);
+  GEOSGeometry **g = realloc(ps->g, cap * sizeof(GEOSGeometry *));
   if (g) ps->g = g;
-  const GEOSPreparedGeometry **prep = g ? realloc(ps->prep, cap * sizeof *prep) : NULL;
+  const GEOSPreparedGeometry **prep =
+      g ? realloc(ps->prep, cap * sizeof(const GEOSPreparedGeometry *)) : NULL;
   if (prep) ps->prep = prep;
   double *area = prep ? realloc(ps->area_m2, cap * sizeof *area) : NULL;
   if (area) ps->area_m2 = area;
@@ -78,7 +79,7 @@ enum reach_status reach_polyset_union(struct reach_ctx *ctx, const struct reach_
                                       struct reach_geom *out) {
   GEOSContextHandle_t h = ctx->geos;
   memset(out, 0, sizeof *out);
-  GEOSGeometry **copies = calloc(ps->n ? ps->n : 1, sizeof *copies);
+  GEOSGeometry **copies = calloc(ps->n ? ps->n : 1, sizeof(GEOSGeometry *));
   if (!copies) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   size_t m = 0;
   for (; m < ps->n; m++)

@@ -277,7 +277,7 @@ static void empty_dir(int dfd) {
   rewinddir(d);
   struct dirent *e;
   while ((e = readdir(d)) != NULL)
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
       if (unlinkat(dfd, e->d_name, 0) != 0 && errno == EISDIR) {
         int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sub >= 0) {
@@ -298,7 +298,7 @@ static void clean_stale(int pfd) {
   if (!d) return;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
-    if (strncmp(e->d_name, stage_prefix, sizeof stage_prefix - 1)) continue;
+    if (strncmp(e->d_name, stage_prefix, sizeof stage_prefix - 1) != 0) continue;
     char *end;
     long pid = strtol(e->d_name + sizeof stage_prefix - 1, &end, 10);
     if (pid <= 0 || *end != '-' || pid == (long)getpid()) continue;
@@ -492,7 +492,9 @@ nomem:
 fail:
   free(dir);
   stage_close(st);
-  return reach_errno(ctx);
+  /* every path here set the context's error: never report success */
+  enum reach_status why = reach_errno(ctx);
+  return why != REACH_OK ? why : REACH_ERR_INTERNAL;
 }
 
 enum reach_status reach_stage_open(struct reach_ctx *ctx, const char *path, int overwrite,

@@ -1422,10 +1422,10 @@ static enum reach_status draw_cities(struct draw *d) {
   size_t n;
   enum reach_status st = reach_places(d->ctx, &places, &n);
   if (st) return st;
-  const struct reach_place **order = malloc((n ? n : 1) * sizeof *order);
+  const struct reach_place **order = malloc((n ? n : 1) * sizeof(const struct reach_place *));
   if (!order) return reach_fail(d->ctx, REACH_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) order[i] = &places[i];
-  qsort(order, n, sizeof *order, by_population);
+  qsort(order, n, sizeof(const struct reach_place *), by_population);
   double u = m->unit, r = 2.6 * u, size = 11.5 * u;
   int placed = 0;
   for (size_t i = 0; i < n && placed < m->ncities && !d->failed; i++) {
@@ -1758,7 +1758,7 @@ static enum reach_status render(struct reach_ctx *ctx, struct reach_map *m, cair
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto out;
   }
-  d.rclips = calloc(m->nregions ? m->nregions : 1, sizeof *d.rclips);
+  d.rclips = calloc(m->nregions ? m->nregions : 1, sizeof(struct reach_clip *));
   if (!d.rclips) {
     st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     goto out;
@@ -1874,7 +1874,7 @@ static int write_png_dpi(FILE *f, const struct membuf *b, int dpi) {
   unsigned char phys[21];
   unsigned long ppm = (unsigned long)lround(dpi / 0.0254); /* pixels per metre */
   put32(phys, 9);
-  memcpy(phys + 4, "pHYs", 4);
+  memcpy(phys + 4, "pHYs", 4); // NOLINT(bugprone-not-null-terminated-result): a PNG chunk type, 4 bytes, no NUL
   put32(phys + 8, ppm);
   put32(phys + 12, ppm);
   phys[16] = 1; /* unit: metre */
