@@ -1264,8 +1264,14 @@ static void add_label(struct draw *d, enum reach_map_label_kind kind, struct box
     return;
   }
   m->labels = n;
-  m->labels[m->nlabels++] =
-      (struct reach_map_label){b.x0, b.y0, b.x1, b.y1, kind, s, unknown};
+  struct reach_map_label *l = &m->labels[m->nlabels++];
+  l->x0 = b.x0;
+  l->y0 = b.y0;
+  l->x1 = b.x1;
+  l->y1 = b.y1;
+  l->kind = kind;
+  l->text = s; /* freed with the map */
+  l->unknown_glyphs = unknown;
 }
 
 /* Place a text near an anchor, trying the positions (top left corners) in
