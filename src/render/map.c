@@ -1911,24 +1911,6 @@ enum reach_status reach_map_check_output(struct reach_ctx *ctx, const char *path
   return reach_stream_check(ctx, path, overwrite);
 }
 
-/* Lay out one line of text on a 1x1 picture (see reach_map_write()). */
-static void warm_fonts(void) {
-  cairo_surface_t *one = cairo_image_surface_create(CAIRO_FORMAT_A8, 1, 1);
-  cairo_t *cr = cairo_create(one);
-  PangoLayout *l = pango_cairo_create_layout(cr);
-  if (l) {
-    PangoFontDescription *fd = pango_font_description_from_string("DejaVu Sans");
-    pango_layout_set_font_description(l, fd);
-    pango_font_description_free(fd);
-    pango_layout_set_text(l, "Ag", -1);
-    int w, h;
-    pango_layout_get_pixel_size(l, &w, &h);
-    g_object_unref(l);
-  }
-  cairo_destroy(cr);
-  cairo_surface_destroy(one);
-}
-
 enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
                                   const char *path, int overwrite,
                                   reach_progress_fn progress, void *data) {
@@ -1943,11 +1925,6 @@ enum reach_status reach_map_write(struct reach_ctx *ctx, struct reach_map *map,
    * place without replacing anything unless overwrite. */
   cairo_surface_t *s = NULL;
   struct reach_stream *out = NULL;
-  /* Fonts before the raster: Pango starts a thread the first time it sorts
-   * fonts (FcFontSetSort), and GLib aborts the process when that thread
-   * cannot be created, so it is started while memory is still free; a
-   * raster that then does not fit is refused cleanly below. */
-  warm_fonts();
   if (fmt == 0) {
     s = cairo_image_surface_create(map->transparent ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24,
                                    map->w, map->h);
