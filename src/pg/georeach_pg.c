@@ -333,24 +333,32 @@ static Datum ring_tuple(FunctionCallInfo fcinfo, const struct reach_ring_spec *s
   return HeapTupleGetDatum(heap_form_tuple(td, v, nulls));
 }
 
+/* The spec of the arguments (site ewkb, range_m, min_range_m, az_from_deg,
+ * az_to_deg, tolerance_m) shared by georeach__ring() and
+ * georeach__ring_wkb(); the site and range are not NULL (checked by the
+ * caller, whose answer is then NULL). */
+static void ring_args(FunctionCallInfo fcinfo, struct reach_ring_spec *s) {
+  if (PG_ARGISNULL(3) != PG_ARGISNULL(4))
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("georeach: a sector needs both az_from_deg and az_to_deg")));
+  memset(s, 0, sizeof *s);
+  wkb_point(PG_GETARG_BYTEA_PP(0), &s->lat_deg, &s->lon_deg);
+  s->range_m = PG_GETARG_FLOAT8(1);
+  s->min_range_m = PG_ARGISNULL(2) ? 0 : PG_GETARG_FLOAT8(2);
+  s->sector = !PG_ARGISNULL(3);
+  s->az_from_deg = s->sector ? PG_GETARG_FLOAT8(3) : 0;
+  s->az_to_deg = s->sector ? PG_GETARG_FLOAT8(4) : 0;
+  s->tolerance_m = PG_ARGISNULL(5) ? REACH_TOLERANCE_DEFAULT_M : PG_GETARG_FLOAT8(5);
+}
+
 /* georeach__ring(site ewkb, range_m, min_range_m, az_from_deg, az_to_deg,
  * tolerance_m) -> (wkb, err_m, area_m2, whole_globe).  NULL azimuths: a
  * disc or annulus; NULL site or range: NULL. */
 PG_FUNCTION_INFO_V1(georeach__ring);
 Datum georeach__ring(PG_FUNCTION_ARGS) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
-  if (PG_ARGISNULL(3) != PG_ARGISNULL(4))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("georeach: a sector needs both az_from_deg and az_to_deg")));
   struct reach_ring_spec s;
-  memset(&s, 0, sizeof s);
-  wkb_point(PG_GETARG_BYTEA_PP(0), &s.lat_deg, &s.lon_deg);
-  s.range_m = PG_GETARG_FLOAT8(1);
-  s.min_range_m = PG_ARGISNULL(2) ? 0 : PG_GETARG_FLOAT8(2);
-  s.sector = !PG_ARGISNULL(3);
-  s.az_from_deg = s.sector ? PG_GETARG_FLOAT8(3) : 0;
-  s.az_to_deg = s.sector ? PG_GETARG_FLOAT8(4) : 0;
-  s.tolerance_m = PG_ARGISNULL(5) ? REACH_TOLERANCE_DEFAULT_M : PG_GETARG_FLOAT8(5);
+  ring_args(fcinfo, &s);
   return ring_tuple(fcinfo, &s);
 }
 
@@ -362,18 +370,8 @@ Datum georeach__ring(PG_FUNCTION_ARGS) {
 PG_FUNCTION_INFO_V1(georeach__ring_wkb);
 Datum georeach__ring_wkb(PG_FUNCTION_ARGS) {
   if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) PG_RETURN_NULL();
-  if (PG_ARGISNULL(3) != PG_ARGISNULL(4))
-    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                    errmsg("georeach: a sector needs both az_from_deg and az_to_deg")));
   struct reach_ring_spec s;
-  memset(&s, 0, sizeof s);
-  wkb_point(PG_GETARG_BYTEA_PP(0), &s.lat_deg, &s.lon_deg);
-  s.range_m = PG_GETARG_FLOAT8(1);
-  s.min_range_m = PG_ARGISNULL(2) ? 0 : PG_GETARG_FLOAT8(2);
-  s.sector = !PG_ARGISNULL(3);
-  s.az_from_deg = s.sector ? PG_GETARG_FLOAT8(3) : 0;
-  s.az_to_deg = s.sector ? PG_GETARG_FLOAT8(4) : 0;
-  s.tolerance_m = PG_ARGISNULL(5) ? REACH_TOLERANCE_DEFAULT_M : PG_GETARG_FLOAT8(5);
+  ring_args(fcinfo, &s);
   struct reach_ring ring;
   enum reach_status st = reach_ring_build(ctx(), &s, &ring);
   if (st != REACH_OK) fail(st);
