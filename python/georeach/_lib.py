@@ -83,7 +83,10 @@ def lib():
     with _lock:
         if _lib is None:
             tried = []
+            env = os.environ.get("GEOREACH_LIBRARY")
             for p in candidates():
+                if env and p != env:  # an explicit choice that fails is an error
+                    continue
                 if os.path.isabs(p) and not os.path.exists(p):
                     tried.append("%s (missing)" % p)
                     continue
