@@ -315,6 +315,21 @@ except KeyboardInterrupt:
 georeach.rings(sites=many, range="885km", output="cancel/r.gpkg", progress=lambda d, m: True)
 check(os.listdir("cancel") == ["r.gpkg"], "the same run, not stopped, writes cancel/r.gpkg")
 
+# ------------------------------------------------- docs/python.md ----
+# The notebook-style session in docs/python.md, run as a doctest from the
+# repository (its paths are data/...): what it shows is what the module prints.
+import doctest  # noqa: E402
+import io  # noqa: E402
+import contextlib  # noqa: E402
+os.chdir(REPO)
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):
+    res = doctest.testfile(os.path.join(REPO, "docs", "python.md"), module_relative=False,
+                           verbose=False)
+check(res.failed == 0 and res.attempted >= 20,
+      "docs/python.md: %d examples run, %d failed%s" % (res.attempted, res.failed,
+                                                        "\n" + buf.getvalue() if res.failed else ""))
+
 import shutil  # noqa: E402
 os.chdir("/")
 shutil.rmtree(work, True)
