@@ -186,6 +186,10 @@ def _run(command, args, progress=None, data_dir=None):
         cb_progress = _lib.PROGRESS_FN(on_progress)
         L.reach_app_set_output(app, out, cb_message, None)
         L.reach_app_set_progress(app, cb_progress, None)
+        if progress is not None:
+            # a --sites file streamed by rings is counted first, so that the
+            # fraction moves as it is read (else it stays 0 until the end)
+            L.reach_app_set_progress_drawn(app, 1)
         st = Status(L.reach_app_run(ctx, app))  # ctypes lets go of the GIL here
         msg = L.reach_errmsg(ctx).decode("utf-8", "replace") if st else ""
         L.reach_app_free(app)

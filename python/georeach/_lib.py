@@ -56,6 +56,7 @@ def _declare(lib):
         "reach_app_new": (vp, [vp, cp, ci, ctypes.POINTER(cp)]),
         "reach_app_set_progress": (None, [vp, PROGRESS_FN, vp]),
         "reach_app_set_output": (None, [vp, vp, MESSAGE_FN, vp]),
+        "reach_app_set_progress_drawn": (None, [vp, ci]),
         "reach_app_run": (ci, [vp, vp]),
         "reach_app_free": (None, [vp]),
         "reach_app_help": (ci, [cp, vp]),

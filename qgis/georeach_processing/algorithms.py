@@ -156,7 +156,10 @@ class GeoreachAlgorithm(QgsProcessingAlgorithm):
                           "geometry": json.loads(g.asJson(17))})
         if not feats:
             raise QgsProcessingException("%s: no polygons" % name)
-        path = os.path.join(tmp, name.lower() + ".geojson")
+        # named after the layer: the command records the file in a field
+        # (from_area, within), and the layer's name says more than "AREA"
+        base = "".join(c if c.isalnum() or c in "-_." else "_" for c in source.sourceName()) or name.lower()
+        path = os.path.join(tmp, base + ".geojson")
         with open(path, "w", encoding="utf-8") as f:
             json.dump({"type": "FeatureCollection", "features": feats}, f)
         return path
