@@ -292,6 +292,27 @@ check(os.listdir(os.path.join(work, "cancel")) == ["whole.gpkg"] and
       QgsVectorLayer(r["OUTPUT"], "x", "ogr").featureCount() == 300,
       "the same run not cancelled writes its 300 rings")
 
+# ------------------------------------------------- loaded into the project ----
+# As the toolbox runs it: the output layer (not the GeoPackage's first one)
+# is added to the project, styled: a GeoPackage with the style the command
+# wrote (a category per missile); a GeoJSON output, which carries no style,
+# with the command's template data/styles/rings.qml (its one fallback
+# category and the labels; opened by itself it has QGIS's single symbol).
+from qgis.core import QgsProject  # noqa: E402
+for ext, want in ((".gpkg", ["Iskander-M", "KN-23"]), (".geojson", [""])):
+    out = os.path.join(work, "loaded" + ext)
+    r = processing.runAndLoadResults("georeach:rings", {"SITES": mem["sites"], "MISSILE": "KN-23,Iskander-M",
+                                                        "OUTPUT": out})
+    found = [l for l in QgsProject.instance().mapLayers().values() if l.source() == r["OUTPUT"]]
+    rend = found[0].renderer().type() if found else None
+    cats = sorted(c.value() for c in found[0].renderer().categories()) if rend == "categorizedSymbol" else []
+    check(len(found) == 1 and found[0].featureCount() == 6 and cats == want and found[0].labelsEnabled(),
+          "runAndLoadResults to %s: the rings layer is in the project, styled (%s, categories %s, labels on)" % (
+              ext, rend, cats))
+plain_json = QgsVectorLayer(os.path.join(work, "loaded.geojson"), "plain", "ogr")
+check(plain_json.renderer().type() == "singleSymbol",
+      "the same GeoJSON opened by itself has no style (so the style above is the provider's)")
+
 # ---------------------------------------------------------- qgis_process ----
 zip_path = os.path.join(work, "plugin.zip")
 p = subprocess.run([os.path.join(REPO, "scripts", "package-qgis-plugin"), "--library", LIB, zip_path],

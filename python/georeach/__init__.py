@@ -41,7 +41,7 @@ import tempfile
 from . import _lib
 
 __all__ = ["run", "rings", "coverage", "query", "basket", "missiles", "locate",
-           "help", "version", "library_path", "quiet_gdal", "Result", "Features",
+           "help", "version", "library_path", "data_dir", "quiet_gdal", "Result", "Features",
            "Error", "UsageError", "DataError", "Interrupted", "Status"]
 
 
@@ -129,6 +129,17 @@ def library_path():
 def version():
     """libgeoreach's version, e.g. "0.2.0"."""
     return _lib.lib().reach_version().decode()
+
+
+def data_dir():
+    """The folder of the bundled data the library reads (missiles.csv,
+    cities.csv, countries, styles/*.qml), as ``georeach --version`` names it."""
+    L = _lib.lib()
+    ctx = L.reach_ctx_new()
+    try:
+        return os.fsdecode(L.reach_ctx_data_dir(ctx))
+    finally:
+        L.reach_ctx_free(ctx)
 
 
 def quiet_gdal():

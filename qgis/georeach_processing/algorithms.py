@@ -14,6 +14,7 @@ import tempfile
 
 from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsFeatureRequest,
                        QgsProcessing, QgsProcessingAlgorithm, QgsProcessingException,
+                       QgsProcessingLayerPostProcessorInterface,
                        QgsProcessingParameterBoolean, QgsProcessingParameterEnum,
                        QgsProcessingParameterFeatureSource, QgsProcessingParameterField,
                        QgsProcessingParameterNumber, QgsProcessingParameterPoint,
@@ -23,6 +24,25 @@ from qgis.core import (QgsCoordinateReferenceSystem, QgsCoordinateTransform, Qgs
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 UNITS = ("Distances take units as on the command line: 885km, 550mi, 478nmi, "
          "885000m; a bare number is km.")
+
+
+_POST_PROCESSORS = []
+
+
+class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Applies the command's .qml to an output loaded without a style."""
+
+    def __init__(self, qml):
+        super().__init__()
+        self.qml = qml
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS's name)
+        renderer = layer.renderer() if hasattr(layer, "renderer") else None
+        if renderer is not None and renderer.type() == "singleSymbol":
+            msg, ok = layer.loadNamedStyle(self.qml)
+            if not ok:
+                feedback.reportError("style %s: %s" % (self.qml, msg))
+            layer.triggerRepaint()
 
 
 def _text(v):
@@ -202,10 +222,30 @@ class GeoreachAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(str(e)) from None
         for note in r.notes:
             feedback.pushInfo(note)
+        layer = self.layer_name(kw)
         out = path
         if path.lower().endswith(".gpkg"):
-            out = "%s|layername=%s" % (path, self.layer_name(kw))
+            out = "%s|layername=%s" % (path, layer)
+        self.load_styled(context, path, out, layer, georeach)
         return {"OUTPUT": out}
+
+    def load_styled(self, context, path, out, layer, georeach):
+        """Load the layer (not the GeoPackage's first layer) when the run
+        ends, and give it the command's style when its format carries none
+        (GeoJSON, FlatGeobuf, ...: a GeoPackage has layer_styles, a shapefile
+        its .qml, which QGIS reads itself)."""
+        keys = context.layersToLoadOnCompletion()
+        key = next((k for k in keys if k.split("|")[0] == path), None)
+        if key is None:
+            return
+        details = keys.pop(key)
+        qml = os.path.join(georeach.data_dir(), "styles", layer + ".qml")
+        if os.path.exists(qml):
+            post = StylePostProcessor(qml)
+            _POST_PROCESSORS.append(post)  # Processing holds no reference of its own
+            details.setPostProcessor(post)
+        keys[out] = details
+        context.setLayersToLoadOnCompletion(keys)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         tmp = tempfile.mkdtemp(prefix="georeach-qgis-")
