@@ -188,6 +188,10 @@ check(fs[0]["shape"].is_valid and fs[0]["shape"].geom_type == "Polygon" and
 check(fs.__geo_interface__["type"] == "FeatureCollection" and len(fs.__geo_interface__["features"]) == 1,
       "Features has a __geo_interface__")
 
+ver = cli("--version").stdout
+check("georeach %s " % georeach.version() in ver and "data: %s\n" % georeach.data_dir() in ver,
+      "version() and data_dir() are what `georeach --version` says (%s, %s)" % (georeach.version(), georeach.data_dir()))
+
 # ------------------------------------------------------------ errors ----
 bad = [
     ("rings", dict(site="91,36.6", range="885km"), ["--site", "91,36.6", "--range", "885km"], georeach.UsageError),
