@@ -298,7 +298,7 @@ check(os.listdir(os.path.join(work, "cancel")) == ["whole.gpkg"] and
 # wrote (a category per missile); a GeoJSON output, which carries no style,
 # with the command's template data/styles/rings.qml (its one fallback
 # category and the labels; opened by itself it has QGIS's single symbol).
-from qgis.core import QgsProject  # noqa: E402
+
 for ext, want in ((".gpkg", ["Iskander-M", "KN-23"]), (".geojson", [""])):
     out = os.path.join(work, "loaded" + ext)
     r = processing.runAndLoadResults("georeach:rings", {"SITES": mem["sites"], "MISSILE": "KN-23,Iskander-M",

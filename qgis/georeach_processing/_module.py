@@ -5,4 +5,5 @@ installed module, or the ld.so cache)."""
 try:
     import georeach  # noqa: F401
 except ImportError:  # the bundled copy
-    from . import georeach  # noqa: F401
+    from . import georeach  # noqa: F401 (re-exported)
+__all__ = ["georeach"]

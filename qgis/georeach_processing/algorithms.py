@@ -206,7 +206,13 @@ class GeoreachAlgorithm(QgsProcessingAlgorithm):
         return self.LAYER
 
     def run_georeach(self, function, kw, p, context, feedback):
-        from ._module import georeach
+        try:
+            from ._module import georeach
+            georeach.version()  # loads the library
+        except ImportError as e:
+            raise QgsProcessingException(
+                "georeach: the Python module or libgeoreach.so.1 is missing (%s); install georeach "
+                "(cmake --install) or set GEOREACH_LIBRARY" % e) from None
         path = self.output_path(p, context)
 
         def progress(fraction, message):
@@ -218,8 +224,6 @@ class GeoreachAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException("georeach: canceled; nothing was written") from None
         except georeach.Error as e:
             raise QgsProcessingException("georeach: %s" % e.message) from None
-        except ImportError as e:
-            raise QgsProcessingException(str(e)) from None
         for note in r.notes:
             feedback.pushInfo(note)
         layer = self.layer_name(kw)
