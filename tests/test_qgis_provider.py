@@ -351,6 +351,14 @@ diff = compare(got, ref, True) if got else "no output: %s" % pr.stderr[-300:]
 check(pr.returncode == 0 and diff is None,
       "qgis_process run georeach:rings equals `georeach rings --site 50.6,36.6 --missile KN-23` (%s)" % (diff or "exactly"))
 
+env["GEOREACH_LIBRARY"] = "/nonexistent/libgeoreach.so.1"
+pr = qp("run", "georeach:rings", "--", "POINT=36.6,50.6 [EPSG:4326]", "MISSILE=KN-23",
+        "OUTPUT=" + os.path.join(work, "nolib.gpkg"))
+check(pr.returncode != 0 and "libgeoreach.so.1 is missing" in pr.stdout + pr.stderr and
+      "/nonexistent/libgeoreach.so.1" in pr.stdout + pr.stderr and not os.path.exists(os.path.join(work, "nolib.gpkg")),
+      "without the library (GEOREACH_LIBRARY=/nonexistent) the run fails saying what is missing")
+del env["GEOREACH_LIBRARY"]
+
 # ---------------------------------------------------------------- picture ----
 def render(layers, extent, path, size=(1000, 720)):
     base = QgsVectorLayer(os.path.join(DATA, "countries.geojson"), "countries", "ogr")
