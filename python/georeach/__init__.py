@@ -109,8 +109,8 @@ class Result:
 class Features(list):
     """A list of GeoJSON Feature dicts (``{"type": "Feature", "properties":
     {...}, "geometry": {...}}``) with the layer's ``name`` and the run's
-    ``notes``.  ``__geo_interface__`` makes it a FeatureCollection for
-    shapely/geopandas (``geopandas.GeoDataFrame.from_features(fs)``)."""
+    ``notes``.  ``__geo_interface__`` gives it as a GeoJSON
+    FeatureCollection, the protocol GIS libraries in Python read."""
 
     name = None
     notes = ()
