@@ -31,6 +31,28 @@ check "a man page per command" bash -c \
 check "bash completion lists a command's options" bash -c \
   "source '$prefix/share/bash-completion/completions/georeach'; COMP_WORDS=('$bin' rings --mis); COMP_CWORD=2; _georeach; printf '%s\n' \"\${COMPREPLY[@]}\" | grep -qx -- --missile"
 
+# The Python module (python/georeach), installed into Debian's Python path
+# under the prefix: imported from an unrelated folder with PYTHONPATH only, it
+# loads the installed library (not the build tree's) and reads the installed
+# data.
+pydir=$(dirname "$(find "$prefix" -path '*dist-packages/georeach/__init__.py' | head -1)" 2>/dev/null)
+if [ -f "$libdir/libgeoreach.so.1" ] || ls "$libdir"/libgeoreach.so.* >/dev/null 2>&1; then
+  check "the Python module is installed under PREFIX/lib/python3*/dist-packages" \
+    bash -c "[ -n '$pydir' ] && case '$pydir' in '$prefix'/lib/python3*/dist-packages/georeach) ;; *) exit 1;; esac"
+  check "import georeach (installed) loads the installed library and draws a KN-23 ring" \
+    env -u GEOREACH_LIBRARY PYTHONPATH="$(dirname "$pydir")" /usr/bin/python3 -c "
+import georeach, os
+assert georeach.__file__.startswith('$prefix/'), georeach.__file__
+assert os.path.realpath(georeach.library_path()).startswith(os.path.realpath('$prefix') + '/'), georeach.library_path()
+(f,) = georeach.rings(site='Pyongyang', missile='KN-23')
+assert f['properties']['range_km'] == 885.0 and f['geometry']['type'] == 'Polygon', f['properties']
+"
+  rel=${pydir#"$prefix"/}
+  # lib/python3/dist-packages is Debian's for /usr; lib/python3.X/... for /usr/local
+  check "that folder is on Debian's python3 path for the configured prefix ($rel)" \
+    /usr/bin/python3 -c "import sys; r = '${rel%/georeach}'; p = ('/usr/' if r.startswith('lib/python3/') else '/usr/local/') + r; assert p in sys.path, (p, sys.path)"
+fi
+
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 for ex in "$src"/docs/examples/*.c; do
   name=$(basename "$ex" .c)
