@@ -239,7 +239,11 @@ static enum reach_status add_layer(struct reach_ctx *ctx, struct reach_app *app,
              app_shown_path(path), skipped, skipped == 1 ? "" : "s");
   const char *seen[REACH_MAP_NCOLOURS]; /* missiles given a colour, in order */
   size_t nseen = 0;
-  int counts = 0; /* levels in the legend: bit per level 1, 2, 3+ */
+  /* count polygons per level 1, 2, 3+ (borrowed), drawn as one region
+   * each: no outlines between bands of one level */
+  struct reach_geom *lv_g[4] = {NULL, NULL, NULL, NULL};
+  size_t lv_n[4] = {0, 0, 0, 0};
+  long lv_min[4] = {0, 0, 0, 0}; /* an at_least band: its count */
   int plain = 0;  /* the one colour used */
   for (size_t i = 0; i < l->n && st == REACH_OK; i++) {
     const struct reach_layer_feature *f = &l->features[i];
@@ -247,16 +251,12 @@ static enum reach_status add_layer(struct reach_ctx *ctx, struct reach_app *app,
     char label[160] = "";
     if (f->dim == REACH_LAYER_POLYGONS && l->has_count && f->count >= 1) {
       long lv = f->count >= 3 || f->at_least ? 3 : f->count;
-      struct reach_rgb c = reach_map_count_colour(lv);
-      st = reach_map_add_region_rgb(ctx, map, &f->geom, NULL, c, REACH_MAP_STRONG);
-      if (st == REACH_OK && !(counts & (1 << lv))) {
-        counts |= 1 << lv;
-        char text[96];
-        long shown = f->at_least ? f->count : lv;
-        snprintf(text, sizeof text, "reached by %ld%s site%s", shown,
-                 lv == 3 || f->at_least ? "+" : "", shown == 1 && lv < 3 ? "" : "s");
-        st = reach_map_add_legend_rgb(ctx, map, c, REACH_MAP_STRONG, text);
+      if (!lv_g[lv] && !(lv_g[lv] = calloc(l->n, sizeof(struct reach_geom)))) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
       }
+      lv_g[lv][lv_n[lv]++] = f->geom;
+      if (f->at_least) lv_min[lv] = f->count;
       continue;
     }
     int colour = *colour0, fresh = 0;
@@ -288,6 +288,23 @@ static enum reach_status add_layer(struct reach_ctx *ctx, struct reach_app *app,
         st = reach_map_add_point(ctx, map, f->xy[2 * f->part_start[p] + 1],
                                  f->xy[2 * f->part_start[p]], f->name, REACH_MAP_SITE);
     }
+  }
+  for (long lv = 1; lv <= 3; lv++) {
+    struct reach_geom u = {0};
+    if (st == REACH_OK && lv_n[lv]) {
+      st = lv_n[lv] == 1 ? REACH_OK : reach_geom_union_all(ctx, lv_g[lv], lv_n[lv], &u);
+      struct reach_rgb c = reach_map_count_colour(lv);
+      char text[96];
+      long shown = lv_min[lv] ? lv_min[lv] : lv;
+      snprintf(text, sizeof text, "reached by %ld%s site%s", shown, lv == 3 ? "+" : "",
+               shown == 1 && lv < 3 ? "" : "s");
+      if (st == REACH_OK)
+        st = reach_map_add_region_rgb(ctx, map, lv_n[lv] == 1 ? &lv_g[lv][0] : &u, NULL, c,
+                                      REACH_MAP_STRONG);
+      if (st == REACH_OK) st = reach_map_add_legend_rgb(ctx, map, c, REACH_MAP_STRONG, text);
+    }
+    reach_geom_clear(&u);
+    free(lv_g[lv]);
   }
   *colour0 += (int)(nseen > 1 ? nseen : 1);
   reach_layer_free(l);
@@ -522,7 +539,8 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   if (o->title) {
     snprintf(text, sizeof text, "%s", o->title);
   } else if (app->ndefs == 0) { /* layers alone */
-    snprintf(text, sizeof text, "%s", app_shown_path(o->layers[0]));
+    const char *slash = strrchr(o->layers[0], '/');
+    snprintf(text, sizeof text, "%s", slash ? slash + 1 : o->layers[0]);
     if (o->nlayers > 1) snprintf(text + strlen(text), sizeof text - strlen(text), " and more");
   } else {
     default_title(text, sizeof text, app->defs, app->ndefs, app->pts, nsites, basket,
