@@ -306,6 +306,12 @@ static enum reach_status add_layer(struct reach_ctx *ctx, struct reach_app *app,
     reach_geom_clear(&u);
     free(lv_g[lv]);
   }
+  if (app->o.verbose) /* to read the picture back: the colours given */
+    for (size_t k = 0; k < (nseen ? nseen : (size_t)plain); k++) {
+      char h[8];
+      hex(h, reach_map_colour(*colour0 + (int)k));
+      app_note(app, "layer-colour %d %s %s", *colour0 + (int)k, h, nseen ? seen[k] : l->name);
+    }
   *colour0 += (int)(nseen > 1 ? nseen : 1);
   reach_layer_free(l);
   if (st != REACH_OK) st = app_prefix(ctx, st, "--layer");

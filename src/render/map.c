@@ -816,7 +816,7 @@ enum reach_status reach_map_layout(struct reach_ctx *ctx, struct reach_map *m) {
   find_centre(m);
   m->lat0 = round6(m->lat0);
   m->lon0 = round6(m->lon0);
-  m->extent_m = m->nregions || m->npoints ? find_extent(ctx, m)
+  m->extent_m = m->nregions || m->npoints || m->nlines ? find_extent(ctx, m)
                                           : reach_antipodal_distance_m(ctx);
   const char *req = m->request;
   m->kind = !req                        ? (m->extent_m <= REACH_MAP_AEQD_MAX_M ? REACH_MAP_AEQD
