@@ -356,6 +356,42 @@ def main():
                 check(np.all(np.abs(v - pic.site) <= 12),
                       "layer plain: point %s marked at %.1f,%.1f (pixel %s)" % (name, lat, lon, v.astype(int).tolist()))
 
+        # several sites: one coverage outline per missile by default, every
+        # ring's outline with --each.  Probes on one site's circle that lie
+        # well inside another site's disc (pyproj) are inside the union: no
+        # outline there by default, one there with --each.
+        r = 885e3
+        inner = []
+        for (a, b) in jan:
+            for az in np.arange(0.0, 360.0, 2.0):
+                lon, lat, _ = GEOD.fwd(b, a, az, r)
+                others = [GEOD.inv(b2, a2, lon, lat)[2] for (a2, b2) in jan if (a2, b2) != (a, b)]
+                if min(others) < 0.9 * r and min(abs(x - r) for x in others) > 0.05 * r:
+                    inner.append((lat, lon))
+        strokes = {}
+        for flag in ([], ["--each"]):
+            out = os.path.join(d, "outline%s.png" % "".join(flag))
+            info = run_map(out, "--sites", JAN, "--missile", "KN-23", *flag)
+            if not check(info["rc"] == 0, "outline %s: exits 0 (%s)" % (flag or "default", why(info))):
+                continue
+            pic = Picture(out, info)
+            stroke = info["colours"][0] * 0.85
+            n = hit = 0
+            for (lat, lon) in inner:
+                if not pic.on_map(lat, lon, 4):
+                    continue
+                c, rr = pic.pixel(lat, lon)
+                n += 1
+                win = pic.px[int(rr) - 1:int(rr) + 2, int(c) - 1:int(c) + 2].reshape(-1, 3)
+                hit += int(np.min(np.max(np.abs(win - stroke), axis=1)) <= 40)
+            strokes[bool(flag)] = (hit, n)
+        if len(strokes) == 2:
+            (h0, n0), (h1, n1) = strokes[False], strokes[True]
+            check(n0 >= 20 and h0 <= 0.05 * n0,
+                  "outline default: no outline on circles inside the union (%d of %d points)" % (h0, n0))
+            check(n1 >= 20 and h1 >= 0.8 * n1,
+                  "outline --each: every circle outlined inside the union too (%d of %d points)" % (h1, n1))
+
         # refusals
         for args, what in ((["--sites", JAN, "--missile", "KN-23,Iskander-M", "--count"], "one range"),
                            (["--site", "Belgorod", "--from-area", "KP", "--range", "500km"], "--from-area"),
