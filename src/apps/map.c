@@ -241,21 +241,20 @@ static enum reach_status add_layer(struct reach_ctx *ctx, struct reach_app *app,
   size_t nseen = 0;
   /* count polygons per level 1, 2, 3+ (borrowed), drawn as one region
    * each: no outlines between bands of one level */
-  struct reach_geom *lv_g[4] = {NULL, NULL, NULL, NULL};
-  size_t lv_n[4] = {0, 0, 0, 0};
+  struct reach_geom *cg = l->has_count ? calloc(2 * l->n + 1, sizeof *cg) : NULL;
+  unsigned char *clv = l->has_count ? calloc(l->n + 1, 1) : NULL; /* level of each */
+  size_t ncg = 0;
   long lv_min[4] = {0, 0, 0, 0}; /* an at_least band: its count */
+  if (l->has_count && (!cg || !clv)) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   int plain = 0;  /* the one colour used */
   for (size_t i = 0; i < l->n && st == REACH_OK; i++) {
     const struct reach_layer_feature *f = &l->features[i];
     int flags = !strcmp(f->band, "low") || !strcmp(f->band, "high") ? REACH_MAP_DASHED : 0;
     char label[160] = "";
-    if (f->dim == REACH_LAYER_POLYGONS && l->has_count && f->count >= 1) {
-      long lv = f->count >= 3 || f->at_least ? 3 : f->count;
-      if (!lv_g[lv] && !(lv_g[lv] = calloc(l->n, sizeof(struct reach_geom)))) {
-        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-        break;
-      }
-      lv_g[lv][lv_n[lv]++] = f->geom;
+    if (f->dim == REACH_LAYER_POLYGONS && cg && clv && f->count >= 1) {
+      size_t lv = f->count >= 3 || f->at_least ? 3 : (size_t)f->count;
+      clv[ncg] = (unsigned char)lv;
+      cg[ncg++] = f->geom; /* borrowed */
       if (f->at_least) lv_min[lv] = f->count;
       continue;
     }
@@ -289,23 +288,27 @@ static enum reach_status add_layer(struct reach_ctx *ctx, struct reach_app *app,
                                  f->xy[2 * f->part_start[p]], f->name, REACH_MAP_SITE);
     }
   }
-  for (long lv = 1; lv <= 3; lv++) {
-    struct reach_geom u = {0};
-    if (st == REACH_OK && lv_n[lv]) {
-      st = lv_n[lv] == 1 ? REACH_OK : reach_geom_union_all(ctx, lv_g[lv], lv_n[lv], &u);
-      struct reach_rgb c = reach_map_count_colour(lv);
+  for (size_t lv = 1; lv <= 3 && cg; lv++) {
+    struct reach_geom u = {0}, *lg = cg + l->n; /* the second half: this level's */
+    size_t nl = 0;
+    for (size_t k = 0; k < ncg; k++)
+      if (clv[k] == lv) lg[nl++] = cg[k];
+    if (st == REACH_OK && nl) {
+      st = nl == 1 ? REACH_OK : reach_geom_union_all(ctx, lg, nl, &u);
+      struct reach_rgb c = reach_map_count_colour((long)lv);
       char text[96];
-      long shown = lv_min[lv] ? lv_min[lv] : lv;
+      long shown = lv_min[lv] ? lv_min[lv] : (long)lv;
       snprintf(text, sizeof text, "reached by %ld%s site%s", shown, lv == 3 ? "+" : "",
                shown == 1 && lv < 3 ? "" : "s");
       if (st == REACH_OK)
-        st = reach_map_add_region_rgb(ctx, map, lv_n[lv] == 1 ? &lv_g[lv][0] : &u, NULL, c,
+        st = reach_map_add_region_rgb(ctx, map, nl == 1 ? &lg[0] : &u, NULL, c,
                                       REACH_MAP_STRONG);
       if (st == REACH_OK) st = reach_map_add_legend_rgb(ctx, map, c, REACH_MAP_STRONG, text);
     }
     reach_geom_clear(&u);
-    free(lv_g[lv]);
   }
+  free(cg);
+  free(clv);
   if (app->o.verbose) /* to read the picture back: the colours given */
     for (size_t k = 0; k < (nseen ? nseen : (size_t)plain); k++) {
       char h[8];
@@ -536,7 +539,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     st = app_prefix(ctx, st == REACH_ERR_ARG ? REACH_ERR_ARG : REACH_ERR_DATA, "--within");
     goto done;
   }
-  if (o->area && (st = reach_territory(ctx, o->area, &terr, terr_label, sizeof terr_label))) {
+  if (o->area && reach_territory(ctx, o->area, &terr, terr_label, sizeof terr_label) != REACH_OK) {
     st = app_prefix(ctx, reach_errno(ctx) == REACH_ERR_IO ? REACH_ERR_IO : REACH_ERR_ARG,
                     "--from-area");
     goto done;
