@@ -676,11 +676,12 @@ const struct app_command app_map = {
         G_MODEL | G_SECTOR | G_TOL | G_UNION | G_COUNT | G_AREA | G_FILE | G_MAP | G_QUIET |
         G_HELP,
     "a map picture (PNG, SVG, PDF) of rings or baskets",
-    "Usage: georeach map (--site POINT ... | --sites FILE | --target POINT ... |\n"
-    "                     --targets FILE)\n"
+    "Usage: georeach map (--site POINT ... | --sites FILE | --from-area AREA |\n"
+    "                     --target POINT ... | --targets FILE | --layer FILE ...)\n"
     "                    (--range DIST | --rings DIST,DIST,... |\n"
     "                     --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
-    "                    [--min-range DIST] [--azimuth FROM:TO] [--union]\n"
+    "                    [--min-range DIST] [--azimuth FROM:TO]\n"
+    "                    [--union | --each | --count [--min-count K]]\n"
     "                    [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
     "                    [--projection auto|aeqd|world|globe|PROJ] [--title TEXT]\n"
     "                    [--width PX] [--height PX] [--no-countries]\n"
@@ -696,6 +697,12 @@ const struct app_command app_map = {
     "must stand to reach all the targets (--any: at least one).  With sites\n"
     "and targets both, the targets are marked on the rings with a diamond,\n"
     "red where a ring drawn reaches them and slate grey where none does.\n"
+    "Several sites are drawn as one coverage outline per missile and range\n"
+    "(the union of their rings; --each: every ring).  --count draws how many\n"
+    "sites reach each place in a ramp (1, 2, 3+), --from-area the reach from\n"
+    "anywhere in a territory, and --layer any vector layer georeach or QGIS\n"
+    "wrote (polygons by count, else by missile, else one colour; lines;\n"
+    "points).\n"
     "\n"
     "The projection fits the extent: azimuthal equidistant on the ellipsoid\n"
     "centred on the sites while everything lies within 5,000 km of their\n"
@@ -714,7 +721,9 @@ const struct app_command app_map = {
     "  georeach map --site Pyongyang --range 13000km -o icbm.png\n"
     "  georeach map --site Pyongyang --range 13000km --projection globe -o g.pdf\n"
     "  georeach map --target Kyiv --target Lviv --missile KN-23 --within RU,BY \\\n"
-    "      -o basket.png\n",
+    "      -o basket.png\n"
+    "  georeach map --sites bases.csv --missile Hwasong-5 --count -o dense.png\n"
+    "  georeach map --from-area KP --missile KN-23 -o kp.png\n",
     prepare,
     run,
     release};
