@@ -4,8 +4,11 @@
  * countries, as PNG, SVG or PDF (cairo), in a projection chosen for the
  * extent (PROJ).
  *
- * A map is built by adding layers (regions with a label and a colour, points
- * with a name, legend lines) and written with reach_map_write().  Regions are
+ * A map is built by adding layers (regions with a label and a palette or
+ * any colour, lines, points with a name, legend lines) and written with
+ * reach_map_write().  Overlap counts use reach_map_count_colour()'s ramp
+ * with REACH_MAP_STRONG fills; layers from files come as regions, lines and
+ * points through reach_layer_read() (io.h): render/ never reads a file.  Regions are
  * the library's MultiPolygons (geom.h): cut at the antimeridian and closed
  * along the pole lines in lon/lat.  Before projecting, everything is clipped
  * in lon/lat to the part of the Earth the projection shows (GEOS), and edges
