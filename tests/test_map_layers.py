@@ -392,6 +392,19 @@ def main():
             check(n1 >= 20 and h1 >= 0.8 * n1,
                   "outline --each: every circle outlined inside the union too (%d of %d points)" % (h1, n1))
 
+        # features with no geometry or a collection are skipped and counted
+        gj = os.path.join(d, "mixed.geojson")
+        with open(gj, "w") as f:
+            f.write('{"type":"FeatureCollection","features":['
+                    '{"type":"Feature","properties":{"name":"a"},"geometry":null},'
+                    '{"type":"Feature","properties":{"name":"b"},"geometry":{"type":"GeometryCollection",'
+                    '"geometries":[{"type":"Point","coordinates":[30,50]}]}},'
+                    '{"type":"Feature","properties":{"name":"Here"},"geometry":{"type":"Point","coordinates":[30,50]}}]}')
+        p = subprocess.run([BIN, "map", "--layer", gj, "-o", os.path.join(d, "mixed.png")],
+                           capture_output=True, text=True)
+        check(p.returncode == 0 and "skipped 2 features" in p.stderr,
+              "layer: a null geometry and a collection skipped and counted (%s)" % p.stderr.strip())
+
         # refusals
         for args, what in ((["--sites", JAN, "--missile", "KN-23,Iskander-M", "--count"], "one range"),
                            (["--site", "Belgorod", "--from-area", "KP", "--range", "500km"], "--from-area"),
