@@ -335,5 +335,55 @@ void reach_stream_abort(struct reach_stream *s);
  * @p overwrite); nothing is created. */
 enum reach_status reach_stream_check(struct reach_ctx *ctx, const char *path, int overwrite);
 
+/** Kinds of feature of a layer read by reach_layer_read(). */
+enum reach_layer_dim {
+  REACH_LAYER_POINTS = 0,  /**< Point or MultiPoint */
+  REACH_LAYER_LINES = 1,   /**< LineString or MultiLineString */
+  REACH_LAYER_POLYGONS = 2 /**< Polygon or MultiPolygon */
+};
+
+/** One feature of a layer, in lon/lat on WGS84, with the fields georeach
+ * styles by (empty, -1 or NaN when the layer lacks them). */
+struct reach_layer_feature {
+  enum reach_layer_dim dim;
+  struct reach_geom geom; /**< polygons: cut at +/-180 and closed over the
+                             poles like every region (repaired when invalid) */
+  double *xy;             /**< points and lines: lon, lat pairs */
+  size_t *part_start;     /**< part p: points part_start[p] .. part_start[p+1] */
+  size_t nparts;          /**< a MultiPoint gives one part per point */
+  char name[128];   /**< field "name", "site", "from_area" or "label" (the first
+                         present and set), else "" */
+  char missile[64]; /**< field "missile" */
+  char band[16];    /**< field "band" */
+  long count;       /**< field "count" (overlap bands); -1 when none */
+  int at_least;     /**< field "at_least" is 1 */
+  double range_km;  /**< field "range_km"; NaN when none */
+};
+
+/** A vector layer as reach_layer_read() reads it. */
+struct reach_layer {
+  char name[128]; /**< the layer's name */
+  struct reach_layer_feature *features;
+  size_t n;
+  int has_missile, has_count; /**< the fields exist */
+};
+
+/**
+ * Read the first layer of any vector file GDAL reads (a GeoPackage, GeoJSON,
+ * shapefile, FlatGeobuf ... written by georeach or by QGIS), transformed to
+ * lon/lat on WGS84 from its CRS.  Features with no geometry, an empty one or
+ * another kind (collections, curves) are skipped and counted in @p skipped
+ * (may be NULL).
+ *
+ * @return REACH_OK; REACH_ERR_IO when the file cannot be read;
+ *   REACH_ERR_DATA naming the feature whose coordinates cannot be taken to
+ *   WGS84.  Caller is responsible for freeing *out with reach_layer_free().
+ */
+enum reach_status reach_layer_read(struct reach_ctx *ctx, const char *path,
+                                   struct reach_layer **out, size_t *skipped);
+
+/** Free a layer; NULL is a no-op. */
+void reach_layer_free(struct reach_layer *layer);
+
 REACH_END_DECLS
 #endif

@@ -4,8 +4,11 @@
  * countries, as PNG, SVG or PDF (cairo), in a projection chosen for the
  * extent (PROJ).
  *
- * A map is built by adding layers (regions with a label and a colour, points
- * with a name, legend lines) and written with reach_map_write().  Regions are
+ * A map is built by adding layers (regions with a label and a palette or
+ * any colour, lines, points with a name, legend lines) and written with
+ * reach_map_write().  Overlap counts use reach_map_count_colour()'s ramp
+ * with REACH_MAP_STRONG fills; layers from files come as regions, lines and
+ * points through reach_layer_read() (io.h): render/ never reads a file.  Regions are
  * the library's MultiPolygons (geom.h): cut at the antimeridian and closed
  * along the pole lines in lon/lat.  Before projecting, everything is clipped
  * in lon/lat to the part of the Earth the projection shows (GEOS), and edges
@@ -62,9 +65,17 @@ REACH_BEGIN_DECLS
 /** Number of colours in the palette; colour indices wrap round it. */
 #define REACH_MAP_NCOLOURS 10
 
+/** An sRGB colour, components in [0, 1]. */
+struct reach_rgb {
+  double r, g, b;
+};
+
 /** Flags of a region. */
 enum {
-  REACH_MAP_DASHED = 1 /**< outline dashed (e.g. a low or high range band) */
+  REACH_MAP_DASHED = 1, /**< outline dashed (e.g. a low or high range band) */
+  REACH_MAP_STRONG = 2  /**< filled at reach_map_style's fill_alpha_strong over
+                           land and sea alike (overlap counts: levels of a
+                           ramp that do not overlap) */
 };
 
 /** Kinds of point marker. */
@@ -155,6 +166,27 @@ enum reach_status reach_map_add_region(struct reach_ctx *ctx,
                                        const struct reach_geom *geom,
                                        const char *label, int colour, int flags);
 
+/**
+ * Like reach_map_add_region(), in colour @p rgb instead of a palette colour.
+ * Regions of one colour are filled together.
+ */
+enum reach_status reach_map_add_region_rgb(struct reach_ctx *ctx, struct reach_map *map,
+                                           const struct reach_geom *geom, const char *label,
+                                           struct reach_rgb rgb, int flags);
+
+/**
+ * Add a line (a polyline of @p n >= 2 lon, lat pairs, degrees, copied) drawn
+ * in @p rgb (REACH_MAP_DASHED: dashed) over the regions.  Its lon/lat edges
+ * are straight (as GeoJSON and QGIS read them) and clipped to the visible
+ * part like the graticule.
+ *
+ * @return REACH_OK; REACH_ERR_ARG for fewer than 2 points or one off the
+ *   Earth.
+ */
+enum reach_status reach_map_add_line(struct reach_ctx *ctx, struct reach_map *map,
+                                     const double *lonlat, size_t n, struct reach_rgb rgb,
+                                     int flags);
+
 /** Add a point marker named @p name (NULL or "" for none), copied. */
 enum reach_status reach_map_add_point(struct reach_ctx *ctx,
                                       struct reach_map *map, double lat_deg,
@@ -217,6 +249,10 @@ enum reach_status reach_map_add_legend(struct reach_ctx *ctx,
                                        struct reach_map *map, int colour,
                                        int flags, const char *text);
 
+/** Add a legend line with a swatch of @p rgb (with @p flags) and @p text. */
+enum reach_status reach_map_add_legend_rgb(struct reach_ctx *ctx, struct reach_map *map,
+                                           struct reach_rgb rgb, int flags, const char *text);
+
 /**
  * Fix the projection, the visible area and the pixel transform from the
  * layers added so far (reach_map_write() does it when needed).
@@ -248,11 +284,6 @@ const char *reach_map_projection(const struct reach_map *map);
  */
 void reach_map_geotransform(const struct reach_map *map, double gt[6]);
 
-/** An sRGB colour, components in [0, 1]. */
-struct reach_rgb {
-  double r, g, b;
-};
-
 /** The colours the map uses (to read a picture back, as tests do). */
 struct reach_map_style {
   struct reach_rgb land, ocean, background, site;
@@ -262,7 +293,14 @@ struct reach_map_style {
                             blue region does not vanish into the sea */
   struct reach_rgb target_in, target_out; /**< REACH_MAP_TARGET_REACH */
   struct reach_rgb city;  /**< the dots of reach_map_add_cities() */
+  double fill_alpha_strong; /**< fills of REACH_MAP_STRONG regions */
 };
+
+/**
+ * The sequential ramp of overlap counts (ColorBrewer YlOrRd): @p count 1,
+ * 2, and 3 or more, light to dark.
+ */
+struct reach_rgb reach_map_count_colour(long count);
 
 /** The map's style. */
 void reach_map_style(const struct reach_map *map, struct reach_map_style *style);

@@ -12,6 +12,7 @@
 #include "context.h"
 #include "geom.h"
 #include "io.h"
+#include "overlay.h"
 
 REACH_BEGIN_DECLS
 
@@ -138,6 +139,37 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
                                         const struct reach_geom *territory,
                                         const char *label, struct reach_writer *w,
                                         reach_progress_fn progress, void *data);
+
+/**
+ * The overlap bands of def @p def of every site of @p job, as
+ * reach_rings_count() writes them (the same steps: the same bands), into
+ * @p bands instead of a writer.  job->reader must be NULL.
+ *
+ * @param[out] err_m largest boundary error of the rings built (may be NULL).
+ * @return REACH_OK; REACH_ERR_ARG naming the first bad site;
+ *   REACH_ERR_INTERRUPTED.  Caller is responsible for freeing *bands with
+ *   reach_overlap_free().
+ */
+enum reach_status reach_rings_count_geom(struct reach_ctx *ctx,
+                                         const struct reach_rings_job *job, size_t def,
+                                         long min_count, struct reach_overlap_band **bands,
+                                         size_t *nbands, double *err_m,
+                                         reach_progress_fn progress, void *data);
+
+/**
+ * Reach from @p territory for def @p def of @p job, as
+ * reach_rings_from_area() writes it, into @p out instead of a writer.
+ *
+ * @param[out] err_m the measured error (sampling plus rings; may be NULL).
+ * @return REACH_OK; REACH_ERR_ARG for a sector or a minimum range;
+ *   REACH_ERR_INTERRUPTED.  Caller is responsible for freeing @p out with
+ *   reach_geom_clear().
+ */
+enum reach_status reach_rings_from_area_geom(struct reach_ctx *ctx,
+                                             const struct reach_rings_job *job, size_t def,
+                                             const struct reach_geom *territory,
+                                             struct reach_geom *out, double *err_m,
+                                             reach_progress_fn progress, void *data);
 
 REACH_END_DECLS
 #endif

@@ -327,6 +327,7 @@ void reach_app_free(struct reach_app *app) {
   free(app->notes);
   free(app->o.site_texts);
   free(app->o.credits);
+  free(app->o.layers);
   free(app->o.target_texts);
   free(app->o.args);
   free(app->pts);

@@ -77,6 +77,9 @@ struct app_opts {
   int cities, dpi, transparent, label_max; /* map: --cities --dpi --transparent --label-max */
   const char **credits;                    /* map: --credit, repeated */
   size_t ncredits;
+  const char **layers; /* map: --layer, repeated */
+  size_t nlayers;
+  int each;            /* map: --each, every ring outlined */
   const char *origin, *klass;
   int help;
 };

@@ -106,15 +106,32 @@ static int dashed(const struct reach_ring_def *d) {
   return d->band && strcmp(d->band, "nominal") != 0 ? REACH_MAP_DASHED : 0;
 }
 
-/* The rings of every site for one def: one region each, or their union. */
-static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
-                                   struct reach_map *map, const struct reach_ring_def *def,
-                                   int colour, const char *label, size_t nsites) {
+/* The job of def k round the sites app->pts[0 .. nsites). */
+static struct reach_rings_job job_of(const struct reach_app *app, size_t k, size_t nsites) {
   const struct app_opts *o = &app->o;
-  int dissolve = o->dissolve;
-  struct reach_geom *gs = dissolve ? calloc(nsites, sizeof *gs) : NULL;
+  return (struct reach_rings_job){app->pts, nsites, &app->defs[k], 1, o->sector, o->az_from,
+                                  o->az_to, o->tol_m, o->threads, NULL, 0};
+}
+
+/* The rings of every site for one def: one region each (--each, or one
+ * site), or their union, the coverage outline of the missile. */
+static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
+                                   struct reach_map *map, size_t k, const char *label,
+                                   size_t nsites) {
+  const struct app_opts *o = &app->o;
+  const struct reach_ring_def *def = &app->defs[k];
   enum reach_status st = REACH_OK;
-  if (dissolve && !gs) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  if (o->dissolve || (!o->each && nsites > 1)) {
+    /* the library's union (as 'rings --union' writes it), one job per def */
+    struct reach_rings_job job = job_of(app, 0, nsites);
+    struct reach_geom u;
+    job.rings = def;
+    if ((st = reach_rings_union_geom(ctx, &job, 0, &u, NULL, app_progress_poll, app)) ==
+        REACH_OK)
+      st = reach_map_add_region(ctx, map, &u, label, (int)k, dashed(def));
+    reach_geom_clear(&u);
+    return st;
+  }
   for (size_t i = 0; i < nsites && st == REACH_OK; i++) {
     struct reach_ring_spec s = {.lat_deg = app->pts[i].lat_deg, .lon_deg = app->pts[i].lon_deg,
                                 .range_m = def->range_m, .min_range_m = def->min_range_m,
@@ -124,26 +141,183 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
                                 .tof_max_s = def->tof_max_s};
     struct reach_ring ring;
     if ((st = reach_ring_build(ctx, &s, &ring)) != REACH_OK) break;
-    if (dissolve) {
-      gs[i] = ring.geom;
-      memset(&ring.geom, 0, sizeof ring.geom);
-    } else {
-      st = reach_map_add_region(ctx, map, &ring.geom, label, colour, dashed(def));
-    }
+    st = reach_map_add_region(ctx, map, &ring.geom, label, (int)k, dashed(def));
     reach_ring_clear(&ring);
     if (st == REACH_OK && !app_progress(app, 0, 0)) st = app_interrupted(ctx);
   }
-  if (dissolve) {
-    if (st == REACH_OK) {
-      struct reach_geom u;
-      if ((st = reach_geom_union_all(ctx, gs, nsites, &u)) == REACH_OK) {
-        st = reach_map_add_region(ctx, map, &u, label, colour, dashed(def));
-        reach_geom_clear(&u);
-      }
+  return st;
+}
+
+/* Overlap counts of def k: the bands reached by 1, 2 and 3 or more sites
+ * (with --min-count K: K or more) in the ramp, each level one region. */
+static enum reach_status add_counts(struct reach_ctx *ctx, struct reach_app *app,
+                                    struct reach_map *map, size_t k, size_t nsites) {
+  const struct app_opts *o = &app->o;
+  struct reach_rings_job job = job_of(app, k, nsites);
+  job.rings = &app->defs[k];
+  struct reach_overlap_band *bands = NULL;
+  size_t nb = 0;
+  enum reach_status st =
+      reach_rings_count_geom(ctx, &job, 0, o->min_count, &bands, &nb, NULL, app_progress_poll, app);
+  /* levels: 1, 2, 3+ (the ramp's three classes); --min-count: one */
+  for (long level = 1; level <= 3 && st == REACH_OK; level++) {
+    struct reach_geom *gs = calloc(nb ? nb : 1, sizeof *gs), u = {0};
+    size_t ng = 0;
+    long shown = o->min_count ? o->min_count : level;
+    int plus = o->min_count || level == 3;
+    if (!gs) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      break;
     }
-    for (size_t i = 0; i < nsites; i++) reach_geom_clear(&gs[i]);
+    for (size_t b = 0; b < nb; b++) {
+      long c = bands[b].count;
+      int in = o->min_count ? level == 1 : level < 3 ? c == level : c >= 3;
+      if (in) gs[ng++] = bands[b].geom; /* borrowed */
+    }
+    if (ng) st = ng == 1 ? REACH_OK : reach_geom_union_all(ctx, gs, ng, &u);
+    if (ng && st == REACH_OK) {
+      char text[96];
+      snprintf(text, sizeof text, "reached by %ld%s site%s", shown, plus ? "+" : "",
+               shown == 1 && !plus ? "" : "s");
+      struct reach_rgb c = reach_map_count_colour(o->min_count ? 3 : level);
+      st = reach_map_add_region_rgb(ctx, map, ng == 1 ? &gs[0] : &u, NULL, c, REACH_MAP_STRONG);
+      if (st == REACH_OK) st = reach_map_add_legend_rgb(ctx, map, c, REACH_MAP_STRONG, text);
+    }
+    reach_geom_clear(&u);
     free(gs);
   }
+  reach_overlap_free(bands, nb);
+  return st;
+}
+
+/* Reach of def k from the territory. */
+static enum reach_status add_area(struct reach_ctx *ctx, struct reach_app *app,
+                                  struct reach_map *map, size_t k, const struct reach_geom *terr,
+                                  const char *label) {
+  struct reach_rings_job job = job_of(app, k, 0);
+  job.rings = &app->defs[k];
+  struct reach_geom g;
+  enum reach_status st =
+      reach_rings_from_area_geom(ctx, &job, 0, terr, &g, NULL, app_progress_poll, app);
+  if (st == REACH_OK) st = reach_map_add_region(ctx, map, &g, label, (int)k, 0);
+  reach_geom_clear(&g);
+  return st;
+}
+
+/* The territory's boundary as dark lines (not its cut or pole lines). */
+static enum reach_status add_boundary(struct reach_ctx *ctx, struct reach_map *map,
+                                      const struct reach_geom *t) {
+  enum reach_status st = REACH_OK;
+  const struct reach_rgb ink = {0.2, 0.2, 0.2};
+  for (size_t r = 0; r < t->nrings && st == REACH_OK; r++) {
+    size_t a = t->ring_start[r], b = t->ring_start[r + 1], run = a;
+    for (size_t i = a; i + 1 <= b && st == REACH_OK; i++) {
+      /* a run ends before an edge along lon = +-180 or lat = +-90 */
+      int cut = i + 1 < b && ((fabs(t->xy[2 * i]) == 180 && t->xy[2 * i] == t->xy[2 * i + 2]) ||
+                              (fabs(t->xy[2 * i + 1]) == 90 &&
+                               t->xy[2 * i + 1] == t->xy[2 * i + 3]));
+      if (cut || i + 1 == b) {
+        if (i > run) st = reach_map_add_line(ctx, map, t->xy + 2 * run, i - run + 1, ink, 0);
+        run = i + 1;
+      }
+    }
+  }
+  return st;
+}
+
+/* The first layer of @p path: polygons by count (ramp), else by missile
+ * (palette from @p colour0, bands low/high dashed), else one colour; lines in
+ * that colour; points as sites named by their name field. */
+static enum reach_status add_layer(struct reach_ctx *ctx, struct reach_app *app,
+                                   struct reach_map *map, const char *path, int *colour0) {
+  struct reach_layer *l = NULL;
+  size_t skipped = 0;
+  enum reach_status st = reach_layer_read(ctx, path, &l, &skipped);
+  if (st != REACH_OK) return app_prefix(ctx, st, "--layer");
+  if (skipped && !app->o.quiet)
+    app_note(app, "--layer %s: skipped %zu feature%s with no point, line or polygon",
+             app_shown_path(path), skipped, skipped == 1 ? "" : "s");
+  const char *seen[REACH_MAP_NCOLOURS]; /* missiles given a colour, in order */
+  size_t nseen = 0;
+  /* count polygons per level 1, 2, 3+ (borrowed), drawn as one region
+   * each: no outlines between bands of one level */
+  struct reach_geom *cg = l->has_count ? calloc(2 * l->n + 1, sizeof *cg) : NULL;
+  unsigned char *clv = l->has_count ? calloc(l->n + 1, 1) : NULL; /* level of each */
+  size_t ncg = 0;
+  long lv_min[4] = {0, 0, 0, 0}; /* an at_least band: its count */
+  if (l->has_count && (!cg || !clv)) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  int plain = 0;  /* the one colour used */
+  for (size_t i = 0; i < l->n && st == REACH_OK; i++) {
+    const struct reach_layer_feature *f = &l->features[i];
+    int flags = !strcmp(f->band, "low") || !strcmp(f->band, "high") ? REACH_MAP_DASHED : 0;
+    char label[160] = "";
+    if (f->dim == REACH_LAYER_POLYGONS && cg && clv && f->count >= 1) {
+      size_t lv = f->count >= 3 || f->at_least ? 3 : (size_t)f->count;
+      clv[ncg] = (unsigned char)lv;
+      cg[ncg++] = f->geom; /* borrowed */
+      if (f->at_least) lv_min[lv] = f->count;
+      continue;
+    }
+    int colour = *colour0, fresh = 0;
+    if (l->has_missile && f->missile[0]) {
+      size_t k = 0;
+      while (k < nseen && strcmp(seen[k], f->missile) != 0) k++;
+      if (k == nseen && nseen < REACH_MAP_NCOLOURS) seen[nseen++] = f->missile, fresh = 1;
+      colour += (int)(k < REACH_MAP_NCOLOURS ? k : 0);
+      if (isfinite(f->range_km))
+        snprintf(label, sizeof label, "%s %g km", f->missile, f->range_km);
+      else
+        snprintf(label, sizeof label, "%s", f->missile);
+      if (fresh) st = reach_map_add_legend(ctx, map, colour, 0, f->missile);
+    } else if (f->dim != REACH_LAYER_POINTS && !plain) {
+      plain = 1;
+      st = reach_map_add_legend(ctx, map, colour, 0, l->name);
+    }
+    if (st != REACH_OK) break;
+    if (f->dim == REACH_LAYER_POLYGONS) {
+      st = reach_map_add_region(ctx, map, &f->geom, label[0] ? label : f->name, colour, flags);
+    } else if (f->dim == REACH_LAYER_LINES) {
+      for (size_t p = 0; p < f->nparts && st == REACH_OK; p++) {
+        size_t a = f->part_start[p], b = f->part_start[p + 1];
+        if (b - a >= 2)
+          st = reach_map_add_line(ctx, map, f->xy + 2 * a, b - a, reach_map_colour(colour), flags);
+      }
+    } else {
+      for (size_t p = 0; p < f->nparts && st == REACH_OK; p++)
+        st = reach_map_add_point(ctx, map, f->xy[2 * f->part_start[p] + 1],
+                                 f->xy[2 * f->part_start[p]], f->name, REACH_MAP_SITE);
+    }
+  }
+  for (size_t lv = 1; lv <= 3 && cg; lv++) {
+    struct reach_geom u = {0}, *lg = cg + l->n; /* the second half: this level's */
+    size_t nl = 0;
+    for (size_t k = 0; k < ncg; k++)
+      if (clv[k] == lv) lg[nl++] = cg[k];
+    if (st == REACH_OK && nl) {
+      st = nl == 1 ? REACH_OK : reach_geom_union_all(ctx, lg, nl, &u);
+      struct reach_rgb c = reach_map_count_colour((long)lv);
+      char text[96];
+      long shown = lv_min[lv] ? lv_min[lv] : (long)lv;
+      snprintf(text, sizeof text, "reached by %ld%s site%s", shown, lv == 3 ? "+" : "",
+               shown == 1 && lv < 3 ? "" : "s");
+      if (st == REACH_OK)
+        st = reach_map_add_region_rgb(ctx, map, nl == 1 ? &lg[0] : &u, NULL, c,
+                                      REACH_MAP_STRONG);
+      if (st == REACH_OK) st = reach_map_add_legend_rgb(ctx, map, c, REACH_MAP_STRONG, text);
+    }
+    reach_geom_clear(&u);
+  }
+  free(cg);
+  free(clv);
+  if (app->o.verbose) /* to read the picture back: the colours given */
+    for (size_t k = 0; k < (nseen ? nseen : (size_t)plain); k++) {
+      char h[8];
+      hex(h, reach_map_colour(*colour0 + (int)k));
+      app_note(app, "layer-colour %d %s %s", *colour0 + (int)k, h, nseen ? seen[k] : l->name);
+    }
+  *colour0 += (int)(nseen > 1 ? nseen : 1);
+  reach_layer_free(l);
+  if (st != REACH_OK) st = app_prefix(ctx, st, "--layer");
   return st;
 }
 
@@ -162,13 +336,31 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   /* targets with sites are marked on the rings; without, they ask for a
    * launch basket */
   int have_sites = o->nsite_texts || o->sites_file, have_targets = o->ntarget_texts || o->targets_file;
-  s->marked = have_sites && have_targets;
-  int basket = s->basket = !have_sites && have_targets;
+  int area = o->area != NULL, layers_only = o->nlayers && !have_sites && !area && !have_targets;
+  s->marked = (have_sites || area) && have_targets;
+  int basket = s->basket = !have_sites && !area && have_targets;
   if (basket && o->cities)
     return app_usage(ctx, app, "--cities goes with rings (--site, --sites), not launch baskets");
-  if (!basket && !have_sites)
-    return app_usage(ctx, app, "nothing to draw: give --site LAT,LON (or --sites FILE), or "
-                               "--target POINT for a launch basket");
+  if (!basket && !have_sites && !area && !o->nlayers)
+    return app_usage(ctx, app, "nothing to draw: give --site LAT,LON (or --sites FILE), "
+                               "--from-area AREA, --target POINT for a launch basket, or "
+                               "--layer FILE");
+  if (have_sites && area) return app_usage(ctx, app, "give one of --site, --sites and --from-area");
+  if (o->dissolve + o->count > 1 || (area && (o->dissolve || o->count)))
+    return app_usage(ctx, app, "%s", area ? "--from-area is a union already: drop "
+                                            "--union/--count"
+                                          : "give --union or --count, not both");
+  if (o->min_count && !o->count) return app_usage(ctx, app, "--min-count goes with --count");
+  if (basket && o->count) return app_usage(ctx, app, "--count goes with sites, not targets");
+  if (o->each && (area || o->count || o->dissolve || basket))
+    return app_usage(ctx, app, "--each goes with the rings of sites, not with --%s",
+                     area ? "from-area" : o->count ? "count" : o->dissolve ? "union" : "target");
+  if (area && (o->sector || o->have_min))
+    return app_usage(ctx, app, "%s", o->sector ? "--azimuth has no meaning with --from-area"
+                                               : "--min-range has no meaning with --from-area");
+  if (o->model && (area || o->count))
+    return app_usage(ctx, app, "--model draws discs and annuli round sites: not with "
+                               "--from-area or --count");
   if ((o->sites_file && o->nsite_texts) || (o->targets_file && o->ntarget_texts))
     return app_usage(ctx, app, "%s", o->sites_file ? "give --site or --sites, not both"
                                                    : "give --target or --targets, not both");
@@ -184,7 +376,13 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   if ((st = reach_map_new(ctx, o->width, o->height, &s->map)) != REACH_OK) return st;
   if (reach_map_set_projection(ctx, s->map, o->projection) != REACH_OK)
     return app_usage(ctx, app, "--projection: %s", reach_errmsg(ctx));
-  if ((st = app_weapons(ctx, app))) return st;
+  /* a layer alone needs no range */
+  if (!(layers_only && !o->have_range && !o->have_rings && !o->missile_arg) &&
+      (st = app_weapons(ctx, app)))
+    return st;
+  if (o->count && app->ndefs > 1)
+    return app_usage(ctx, app, "map --count draws one range (the ramp is per range): give "
+                               "one --range or --missile without --band");
   size_t n = app->ndefs;
   if (o->model == 2) { /* both: each ring as a circle, then ballistic */
     if (2 * n > APP_MAXRINGS) return app_usage(ctx, app, "--model: too many rings");
@@ -269,8 +467,13 @@ static void verbose(struct reach_app *app, struct reach_map *map, size_t nsites)
   hex(h7, sty.city);
   app_note(app,
            "style land %s ocean %s background %s site %s fill-alpha %g fill-alpha-sea %g "
-           "target-in %s target-out %s city %s",
-           h1, h2, h3, h4, sty.fill_alpha, sty.fill_alpha_sea, h5, h6, h7);
+           "target-in %s target-out %s city %s fill-alpha-strong %g",
+           h1, h2, h3, h4, sty.fill_alpha, sty.fill_alpha_sea, h5, h6, h7,
+           sty.fill_alpha_strong);
+  for (long c = 1; c <= 3; c++) { /* the ramp of --count and of count layers */
+    hex(h1, reach_map_count_colour(c));
+    app_note(app, "ramp %ld%s %s", c, c == 3 ? "+" : "", h1);
+  }
   for (size_t k = 0; k < app->ndefs; k++) {
     char label[256];
     hex(h1, reach_map_colour((int)k));
@@ -327,7 +530,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
       snprintf(p->name, sizeof p->name, "%.2f\xC2\xB0%s %.2f\xC2\xB0%s", fabs(p->lat_deg),
                p->lat_deg < 0 ? "S" : "N", fabs(p->lon_deg), p->lon_deg < 0 ? "W" : "E");
   }
-  if (nsites == 0) {
+  if (nsites == 0 && (file || o->nsite_texts || basket)) {
     st = reach_fail(ctx, REACH_ERR_DATA, "%s holds no %s", file ? file : "the command line",
                     basket ? "target" : "site");
     goto done;
@@ -336,12 +539,36 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     st = app_prefix(ctx, st == REACH_ERR_ARG ? REACH_ERR_ARG : REACH_ERR_DATA, "--within");
     goto done;
   }
+  if (o->area && reach_territory(ctx, o->area, &terr, terr_label, sizeof terr_label) != REACH_OK) {
+    st = app_prefix(ctx, reach_errno(ctx) == REACH_ERR_IO ? REACH_ERR_IO : REACH_ERR_ARG,
+                    "--from-area");
+    goto done;
+  }
   char text[512];
-  if (o->title)
+  if (o->title) {
     snprintf(text, sizeof text, "%s", o->title);
-  else
+  } else if (app->ndefs == 0) { /* layers alone */
+    const char *slash = strrchr(o->layers[0], '/');
+    snprintf(text, sizeof text, "%s", slash ? slash + 1 : o->layers[0]);
+    if (o->nlayers > 1) snprintf(text + strlen(text), sizeof text - strlen(text), " and more");
+  } else {
     default_title(text, sizeof text, app->defs, app->ndefs, app->pts, nsites, basket,
                   o->any, o->dissolve, o->within ? terr_label : NULL);
+    if (o->area) { /* "Reach of KN-23 from anywhere in KP" */
+      char *from = strstr(text, " from ");
+      if (from) snprintf(from, sizeof text - (size_t)(from - text), " from anywhere in %s",
+                         terr_label);
+    } else if (o->count) {
+      static const char lead[] = "How many sites reach each place: ";
+      if (strncmp(text, "Reach of ", 9) == 0) {
+        size_t l = strlen(text + 9), room = sizeof text - sizeof lead;
+        if (l > room) l = room;
+        memmove(text + sizeof lead - 1, text + 9, l);
+        text[sizeof lead - 1 + l] = '\0';
+        memcpy(text, lead, sizeof lead - 1);
+      }
+    }
+  }
   reach_map_set_countries(map, o->countries);
   st = reach_map_set_title(ctx, map, text);
   for (size_t k = 0; k < app->ndefs && st == REACH_OK; k++) {
@@ -358,20 +585,34 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
       if (st == REACH_OK && acc.npolys)
         st = reach_map_add_region(ctx, map, &acc, label, (int)k, dashed(d));
       reach_geom_clear(&acc);
+    } else if (o->area) {
+      st = add_area(ctx, app, map, k, &terr, label);
+    } else if (o->count) {
+      st = add_counts(ctx, app, map, k, nsites);
     } else {
-      st = add_rings(ctx, app, map, d, (int)k, label, nsites);
+      st = add_rings(ctx, app, map, k, label, nsites);
     }
     if (st == REACH_OK && empty && !o->quiet)
       app_note(app, "%s: no launch point reaches %s%s%s", label,
                o->any ? "any target" : "all the targets", o->within ? " within " : "",
                o->within ? terr_label : "");
-    if (st == REACH_OK) {
+    if (st == REACH_OK && !o->count) { /* counts: the ramp is the legend */
       char legend[300];
       snprintf(legend, sizeof legend, "%s%s", label,
                basket ? (empty ? ": launch basket (empty)" : ": launch basket") : "");
       st = reach_map_add_legend(ctx, map, (int)k, dashed(d), legend);
     }
   }
+  if (st == REACH_OK && o->area) {
+    st = add_boundary(ctx, map, &terr);
+    char legend[300];
+    snprintf(legend, sizeof legend, "launch area: %s", terr_label);
+    if (st == REACH_OK)
+      st = reach_map_add_legend_rgb(ctx, map, (struct reach_rgb){0.2, 0.2, 0.2}, 0, legend);
+  }
+  int colour0 = (int)app->ndefs;
+  for (size_t i = 0; i < o->nlayers && st == REACH_OK; i++)
+    st = add_layer(ctx, app, map, o->layers[i], &colour0);
   for (size_t i = 0; i < app->npts && st == REACH_OK; i++)
     st = reach_map_add_point(ctx, map, app->pts[i].lat_deg, app->pts[i].lon_deg,
                              app->pts[i].name,
@@ -432,13 +673,15 @@ static void release(struct reach_app *app) {
 const struct app_command app_map = {
     "map",
     G_SITES | G_TARGETS | G_POINTS | G_BASKET | G_WEAPONS | G_RINGLIST | G_CATALOGUE |
-        G_MODEL | G_SECTOR | G_TOL | G_UNION | G_FILE | G_MAP | G_QUIET | G_HELP,
+        G_MODEL | G_SECTOR | G_TOL | G_UNION | G_COUNT | G_AREA | G_FILE | G_MAP | G_QUIET |
+        G_HELP,
     "a map picture (PNG, SVG, PDF) of rings or baskets",
-    "Usage: georeach map (--site POINT ... | --sites FILE | --target POINT ... |\n"
-    "                     --targets FILE)\n"
+    "Usage: georeach map (--site POINT ... | --sites FILE | --from-area AREA |\n"
+    "                     --target POINT ... | --targets FILE | --layer FILE ...)\n"
     "                    (--range DIST | --rings DIST,DIST,... |\n"
     "                     --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
-    "                    [--min-range DIST] [--azimuth FROM:TO] [--union]\n"
+    "                    [--min-range DIST] [--azimuth FROM:TO]\n"
+    "                    [--union | --each | --count [--min-count K]]\n"
     "                    [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
     "                    [--projection auto|aeqd|world|globe|PROJ] [--title TEXT]\n"
     "                    [--width PX] [--height PX] [--no-countries]\n"
@@ -454,6 +697,12 @@ const struct app_command app_map = {
     "must stand to reach all the targets (--any: at least one).  With sites\n"
     "and targets both, the targets are marked on the rings with a diamond,\n"
     "red where a ring drawn reaches them and slate grey where none does.\n"
+    "Several sites are drawn as one coverage outline per missile and range\n"
+    "(the union of their rings; --each: every ring).  --count draws how many\n"
+    "sites reach each place in a ramp (1, 2, 3+), --from-area the reach from\n"
+    "anywhere in a territory, and --layer any vector layer georeach or QGIS\n"
+    "wrote (polygons by count, else by missile, else one colour; lines;\n"
+    "points).\n"
     "\n"
     "The projection fits the extent: azimuthal equidistant on the ellipsoid\n"
     "centred on the sites while everything lies within 5,000 km of their\n"
@@ -472,7 +721,9 @@ const struct app_command app_map = {
     "  georeach map --site Pyongyang --range 13000km -o icbm.png\n"
     "  georeach map --site Pyongyang --range 13000km --projection globe -o g.pdf\n"
     "  georeach map --target Kyiv --target Lviv --missile KN-23 --within RU,BY \\\n"
-    "      -o basket.png\n",
+    "      -o basket.png\n"
+    "  georeach map --sites bases.csv --missile Hwasong-5 --count -o dense.png\n"
+    "  georeach map --from-area KP --missile KN-23 -o kp.png\n",
     prepare,
     run,
     release};

@@ -54,6 +54,7 @@ static enum reach_status add_text(struct reach_ctx *ctx, struct reach_app *app,
   const char ***list = FIELD(app, opt, const char **);
   size_t *n = list == &app->o.site_texts     ? &app->o.nsite_texts
               : list == &app->o.target_texts ? &app->o.ntarget_texts
+              : list == &app->o.layers       ? &app->o.nlayers
                                              : &app->o.ncredits;
   const char **l = realloc(*list, (*n + 1) * sizeof *l);
   if (!l) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
@@ -406,11 +407,13 @@ static const struct app_option options[] = {
     {"union", 0, G_UNION, NULL, set_flag, AT(dissolve),
      "dissolve the rings of all sites into one coverage\n"
      "feature per missile and ring (layer 'coverage', with\n"
-     "the number of sites and the area; map: one outline)"},
+     "the number of sites and the area; map: the title says\n"
+     "'Combined reach', the drawing is the default one)"},
     {"count", 0, G_COUNT, NULL, set_flag, AT(count),
      "overlap bands instead: one feature per number of sites\n"
      "reaching a place (layer 'overlap', fields count and\n"
-     "at_least), to map where the threat is densest"},
+     "at_least), to map where the threat is densest.  map:\n"
+     "one range, a ramp 'reached by 1 / 2 / 3+ sites'"},
     {"min-count", 0, G_COUNT, "K", set_count, AT(min_count),
      "with --count: one feature, the part reached by at\n"
      "least K sites"},
@@ -469,6 +472,17 @@ static const struct app_option options[] = {
      "size stays --width x --height"},
     {"transparent", 0, G_MAP, NULL, set_flag, AT(transparent),
      "no background outside the map's frame (PNG with alpha)"},
+    {"each", 0, G_MAP, NULL, set_flag, AT(each),
+     "outline every site's ring (default: one coverage\n"
+     "outline per missile and range when there are several\n"
+     "sites, the union of their rings)"},
+    {"layer", 0, G_MAP, "FILE", add_text, AT(layers),
+     "also draw the first layer of FILE (any vector file:\n"
+     "a GeoPackage, GeoJSON, shapefile ... from georeach or\n"
+     "QGIS; repeat for several): polygons coloured by\n"
+     "count (the ramp), else by missile (bands low/high\n"
+     "dashed), else one colour; lines; points named by\n"
+     "name or site"},
     {"no-countries", 0, G_MAP, NULL, clear_flag, AT(countries),
      "leave out the country polygons"},
     {"verbose", 'v', G_MAP, NULL, set_flag, AT(verbose),

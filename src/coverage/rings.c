@@ -735,6 +735,29 @@ enum reach_status reach_rings_count(struct reach_ctx *ctx,
   return st;
 }
 
+enum reach_status reach_rings_count_geom(struct reach_ctx *ctx,
+                                         const struct reach_rings_job *job, size_t def,
+                                         long min_count, struct reach_overlap_band **bands,
+                                         size_t *nbands, double *err_m,
+                                         reach_progress_fn progress, void *data) {
+  *bands = NULL;
+  *nbands = 0;
+  if (def >= job->nrings) return reach_fail(ctx, REACH_ERR_ARG, "no ring def %zu", def);
+  struct reach_geom *geoms;
+  double err;
+  enum reach_status st = build_all(ctx, job, def, NULL, &geoms, &err, progress, data, 0, 0.1);
+  if (st != REACH_OK) return st;
+  struct count_prog cp = {progress, data, 0.1, 1};
+  if (!step(progress, data, 0.1))
+    st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  else
+    st = reach_geom_overlap_run(ctx, geoms, job->nsites, min_count, job_threads(job),
+                                progress ? count_step : NULL, &cp, bands, nbands);
+  free_geoms(geoms, job->nsites);
+  if (err_m) *err_m = err;
+  return st;
+}
+
 /* Reach from a territory T: T and every point within R of it.  A point
  * within R of T and outside T is within R of T's boundary, so the result is
  * T united with the discs round points sampled along the boundary.  Between
@@ -833,61 +856,88 @@ static enum reach_status sample_boundary(struct reach_ctx *ctx,
   return REACH_OK;
 }
 
+/* Reach from @p territory for def @p k of @p job into @p all; *err_m the
+ * measured error, *nsamples the boundary samples. */
+static enum reach_status area_one(struct reach_ctx *ctx, const struct reach_rings_job *job,
+                                  size_t k, const struct reach_geom *territory,
+                                  struct reach_geom *all, double *err_m, size_t *nsamples,
+                                  reach_progress_fn progress, void *data) {
+  memset(all, 0, sizeof *all);
+  if (job->sector)
+    return reach_fail(ctx, REACH_ERR_ARG, "a sector (--azimuth) has no meaning "
+                                          "from a whole territory");
+  const struct reach_ring_def *d = &job->rings[k];
+  if (d->min_range_m > 0)
+    return reach_fail(ctx, REACH_ERR_ARG, "a minimum range has no meaning "
+                                          "from a whole territory");
+  struct samples sm = {0};
+  double sag = 0, err = 0, tol = job->tolerance_m;
+  enum reach_status st = sample_boundary(ctx, territory, d->range_m, tol, &sm, &sag);
+  struct reach_rings_job sub = *job;
+  struct reach_ring_def def = *d;
+  sub.sites = sm.s;
+  sub.nsites = sm.n;
+  sub.rings = &def;
+  sub.nrings = 1;
+  sub.tolerance_m = fmax(tol / 2, REACH_TOLERANCE_MIN_M);
+  sub.reader = NULL;
+  struct reach_geom *geoms = NULL;
+  unsigned char *buried = NULL; /* discs inside the others: see bury() */
+  if (st == REACH_OK) st = bury(ctx, &sub, 0, &buried, NULL, NULL);
+  if (st == REACH_OK) st = build_all(ctx, &sub, 0, buried, &geoms, &err, NULL, NULL, 0, 0);
+  if (st == REACH_OK && !step(progress, data, (k + 0.5) / job->nrings))
+    st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+  if (st == REACH_OK) {
+    /* The territory joins the union as one more region. */
+    struct reach_geom *more = realloc(geoms, (sm.n + 1) * sizeof *more);
+    if (!more) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    } else {
+      geoms = more;
+      geoms[sm.n] = *territory; /* borrowed: not cleared below */
+      st = union_parallel(ctx, geoms, sm.n + 1, job_threads(job), all);
+      memset(&geoms[sm.n], 0, sizeof geoms[sm.n]);
+      if (st == REACH_OK && (st = fill_buried(ctx, &sub, 0, buried, all)) != REACH_OK)
+        reach_geom_clear(all);
+    }
+  }
+  if (geoms) free_geoms(geoms, sm.n);
+  free(buried);
+  free(sm.s);
+  if (err_m) *err_m = err + sag;
+  if (nsamples) *nsamples = sm.n;
+  return st;
+}
+
+enum reach_status reach_rings_from_area_geom(struct reach_ctx *ctx,
+                                             const struct reach_rings_job *job, size_t def,
+                                             const struct reach_geom *territory,
+                                             struct reach_geom *out, double *err_m,
+                                             reach_progress_fn progress, void *data) {
+  memset(out, 0, sizeof *out);
+  if (def >= job->nrings) return reach_fail(ctx, REACH_ERR_ARG, "no ring def %zu", def);
+  return area_one(ctx, job, def, territory, out, err_m, NULL, progress, data);
+}
+
 enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
                                         const struct reach_rings_job *job,
                                         const struct reach_geom *territory,
                                         const char *label, struct reach_writer *w,
                                         reach_progress_fn progress, void *data) {
   enum reach_status st = REACH_OK;
-  if (job->sector)
-    return reach_fail(ctx, REACH_ERR_ARG, "a sector (--azimuth) has no meaning "
-                                          "from a whole territory");
   for (size_t k = 0; k < job->nrings && st == REACH_OK; k++) {
     const struct reach_ring_def *d = &job->rings[k];
-    if (d->min_range_m > 0)
-      return reach_fail(ctx, REACH_ERR_ARG, "a minimum range has no meaning "
-                                            "from a whole territory");
-    struct samples sm = {0};
-    double sag = 0, err = 0, tol = job->tolerance_m;
-    st = sample_boundary(ctx, territory, d->range_m, tol, &sm, &sag);
-    struct reach_rings_job sub = *job;
-    struct reach_ring_def def = *d;
-    sub.sites = sm.s;
-    sub.nsites = sm.n;
-    sub.rings = &def;
-    sub.nrings = 1;
-    sub.tolerance_m = fmax(tol / 2, REACH_TOLERANCE_MIN_M);
-    sub.reader = NULL;
-    struct reach_geom *geoms = NULL, all;
-    unsigned char *buried = NULL; /* discs inside the others: see bury() */
-    if (st == REACH_OK) st = bury(ctx, &sub, 0, &buried, NULL, NULL);
-    if (st == REACH_OK) st = build_all(ctx, &sub, 0, buried, &geoms, &err, NULL, NULL, 0, 0);
-    if (st == REACH_OK && !step(progress, data, (k + 0.5) / job->nrings))
-      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
-    if (st == REACH_OK) {
-      /* The territory joins the union as one more region. */
-      struct reach_geom *more = realloc(geoms, (sm.n + 1) * sizeof *more);
-      if (!more) {
-        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
-      } else {
-        geoms = more;
-        geoms[sm.n] = *territory; /* borrowed: not cleared below */
-        st = union_parallel(ctx, geoms, sm.n + 1, job_threads(job), &all);
-        memset(&geoms[sm.n], 0, sizeof geoms[sm.n]);
-        if (st == REACH_OK && (st = fill_buried(ctx, &sub, 0, buried, &all)) != REACH_OK)
-          reach_geom_clear(&all);
-      }
-    }
+    struct reach_geom all;
+    double err = 0;
+    size_t n = 0;
+    st = area_one(ctx, job, k, territory, &all, &err, &n, progress, data);
     if (st == REACH_OK) {
       struct reach_feature f = {label, 0, 0, d->missile, d->band, 0,
-                                d->range_m / 1000, 0, 0, 0, tol, err + sag,
+                                d->range_m / 1000, 0, 0, 0, job->tolerance_m, err,
                                 reach_geom_area_m2(ctx, &all) / 1e6, NULL, 0};
-      st = reach_writer_add_area(ctx, w, &f, (long)sm.n, &all);
+      st = reach_writer_add_area(ctx, w, &f, (long)n, &all);
       reach_geom_clear(&all);
     }
-    free_geoms(geoms, sm.n);
-    free(buried);
-    free(sm.s);
     if (st == REACH_OK && !step(progress, data, (k + 1.0) / job->nrings))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
   }

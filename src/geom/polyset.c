@@ -124,3 +124,11 @@ enum reach_status reach_polyset_areas_in(struct reach_ctx *ctx, const struct rea
   GEOSGeom_destroy_r(h, gr);
   return REACH_OK;
 }
+
+enum reach_status reach_geom_from_polygon_wkb(struct reach_ctx *ctx, const unsigned char *wkb,
+                                              size_t len, struct reach_geom *out) {
+  memset(out, 0, sizeof *out);
+  GEOSGeometry *g = reach_geos_from_wkb(ctx, wkb, len);
+  if (!g) return reach_fail(ctx, REACH_ERR_DATA, "not a polygon GEOS can read");
+  return reach_geom_from_geos(ctx, g, out);
+}

@@ -41,4 +41,10 @@ enum reach_status reach_polyset_areas_in(struct reach_ctx *ctx, const struct rea
  * drawing (render/ passes them back to geom/ only). */
 void *const *reach_polyset_members(const struct reach_polyset *ps);
 
+/* The polygon or multipolygon of @p wkb (lon/lat; repaired when invalid) as
+ * a region, cut at +/-180 and closed over the poles like every region.
+ * REACH_ERR_DATA when it is not polygonal.  Caller clears @p out. */
+enum reach_status reach_geom_from_polygon_wkb(struct reach_ctx *ctx, const unsigned char *wkb,
+                                              size_t len, struct reach_geom *out);
+
 #endif

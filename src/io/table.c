@@ -17,6 +17,7 @@ struct reach_table {
   OGRLayerH lyr;
   OGRCoordinateTransformationH ct; /* NULL when the layer is in lon/lat */
   OGRFeatureH f;                   /* the current row */
+  int moved;                       /* its geometry is in lon/lat already */
   unsigned char *wkb;
   size_t wkb_cap;
 };
@@ -77,6 +78,7 @@ int reach_table_field(const struct reach_table *t, const char *name) {
 int reach_table_next(struct reach_table *t) {
   if (t->f) OGR_F_Destroy(t->f);
   t->f = OGR_L_GetNextFeature(t->lyr);
+  t->moved = 0;
   return t->f != NULL;
 }
 
@@ -92,8 +94,10 @@ const unsigned char *reach_table_wkb(struct reach_ctx *ctx, struct reach_table *
   if (!g) return NULL;
   /* coordinates far outside the CRS's area of use are refused before PROJ
    * sees them (it can loop forever on 1e20) */
-  if (t->ct && (*st = reach_geom_to_wgs84(ctx, t->ct, g, t->path, (long long)OGR_F_GetFID(t->f))))
+  if (!t->moved && t->ct &&
+      (*st = reach_geom_to_wgs84(ctx, t->ct, g, t->path, (long long)OGR_F_GetFID(t->f))))
     return NULL;
+  t->moved = 1;
   int size = OGR_G_WkbSize(g);
   if (size <= 0) return NULL;
   if ((size_t)size > t->wkb_cap) {
@@ -113,6 +117,78 @@ const unsigned char *reach_table_wkb(struct reach_ctx *ctx, struct reach_table *
   }
   *len = (size_t)size;
   return t->wkb;
+}
+
+int reach_table_dim(const struct reach_table *t) {
+  OGRGeometryH g = t->f ? OGR_F_GetGeometryRef(t->f) : NULL;
+  if (!g || OGR_G_IsEmpty(g)) return -1;
+  switch (wkbFlatten(OGR_G_GetGeometryType(g))) {
+  case wkbPoint:
+  case wkbMultiPoint:
+    return 0;
+  case wkbLineString:
+  case wkbMultiLineString:
+    return 1;
+  case wkbPolygon:
+  case wkbMultiPolygon:
+    return 2;
+  default:
+    return -1;
+  }
+}
+
+/* Append the vertices of line or point @p g as one part (or each point of a
+ * multipoint as its own part). */
+static int push_part(OGRGeometryH g, struct reach_pts *xy, size_t **start, size_t *nparts,
+                     size_t *cap) {
+  int n = OGR_G_GetPointCount(g);
+  if (n <= 0) return 1;
+  if (*nparts + 2 > *cap) {
+    size_t c = *cap ? 2 * *cap : 8;
+    size_t *p = realloc(*start, c * sizeof *p);
+    if (!p) return 0;
+    *start = p;
+    *cap = c;
+  }
+  if (*nparts == 0) (*start)[0] = 0;
+  for (int i = 0; i < n; i++)
+    if (!reach_pts_push(xy, OGR_G_GetX(g, i), OGR_G_GetY(g, i))) return 0;
+  (*start)[++*nparts] = xy->n;
+  return 1;
+}
+
+enum reach_status reach_table_parts(struct reach_ctx *ctx, struct reach_table *t,
+                                    struct reach_pts *xy, size_t **start, size_t *nparts) {
+  *start = NULL;
+  *nparts = 0;
+  xy->n = 0;
+  OGRGeometryH g = t->f ? OGR_F_GetGeometryRef(t->f) : NULL;
+  int dim = reach_table_dim(t);
+  if (!g || dim < 0 || dim > 1) return REACH_OK;
+  enum reach_status st;
+  if (!t->moved && t->ct &&
+      (st = reach_geom_to_wgs84(ctx, t->ct, g, t->path, (long long)OGR_F_GetFID(t->f))))
+    return st;
+  t->moved = 1;
+  size_t cap = 0;
+  int ok = 1, parts = OGR_G_GetGeometryCount(g);
+  if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiPoint ||
+      wkbFlatten(OGR_G_GetGeometryType(g)) == wkbMultiLineString)
+    for (int i = 0; i < parts && ok; i++)
+      ok = push_part(OGR_G_GetGeometryRef(g, i), xy, start, nparts, &cap);
+  else
+    ok = push_part(g, xy, start, nparts, &cap);
+  if (!ok) {
+    free(*start);
+    *start = NULL;
+    *nparts = 0;
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  return REACH_OK;
+}
+
+const char *reach_table_layer_name(const struct reach_table *t) {
+  return OGR_L_GetName(t->lyr);
 }
 
 void reach_table_close(struct reach_table *t) {

@@ -40,6 +40,20 @@ const char *reach_table_text(const struct reach_table *t, int field);
 const unsigned char *reach_table_wkb(struct reach_ctx *ctx, struct reach_table *t, size_t *len,
                                      double box[4], enum reach_status *st);
 
+/* The current row's geometry kind: 0 point(s), 1 line(s), 2 polygon(s),
+ * -1 none, empty or anything else (collections, curves). */
+int reach_table_dim(const struct reach_table *t);
+
+/* The current row's points or lines (reach_table_dim() 0 or 1) in lon/lat:
+ * part p is xy points (*start)[p] .. (*start)[p+1]; a multipoint gives one
+ * part per point.  Polygons and other kinds give no parts (use
+ * reach_table_wkb()).  Caller frees *start with free() and keeps @p xy. */
+enum reach_status reach_table_parts(struct reach_ctx *ctx, struct reach_table *t,
+                                    struct reach_pts *xy, size_t **start, size_t *nparts);
+
+/* The name of the layer read. */
+const char *reach_table_layer_name(const struct reach_table *t);
+
 /* Close; NULL is a no-op. */
 void reach_table_close(struct reach_table *t);
 

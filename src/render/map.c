@@ -42,7 +42,16 @@
 struct map_region {
   struct reach_geom geom;
   char *label;
-  int colour, flags;
+  int colour, flags; /* colour: the fill group (palette index, or a key of
+                        one colour of reach_map_add_region_rgb()) */
+  struct reach_rgb rgb;
+};
+
+struct map_line {
+  double *xy; /* lon, lat */
+  size_t n;
+  struct reach_rgb rgb;
+  int flags;
 };
 
 struct map_point {
@@ -53,6 +62,7 @@ struct map_point {
 
 struct map_legend {
   int colour, flags;
+  struct reach_rgb rgb;
   char *text;
 };
 
@@ -68,6 +78,9 @@ struct reach_map {
   size_t npoints;
   struct map_legend *legend;
   size_t nlegend;
+  struct map_line *lines;
+  size_t nlines;
+  int nkeys; /* colour keys handed out to reach_map_add_region_rgb() */
   char **credits; /* added credit lines */
   size_t ncredits;
   int ncities;     /* cities to name in reach */
@@ -119,6 +132,17 @@ static const double fill_alpha = 0.22;
  * colour moves some channel by at least 38 (24 at 0.22).  Not more: four
  * rings stacked over a sea already turn it brown. */
 static const double fill_alpha_sea = 0.35;
+/* REACH_MAP_STRONG (overlap counts): the ramp must read as levels, land or
+ * sea alike, and its bands never overlap, so nothing stacks. */
+static const double fill_alpha_strong = 0.6;
+/* A sequential ramp (ColorBrewer YlOrRd, 3 classes): light to dark as more
+ * sites reach a place. */
+static const struct reach_rgb ramp[3] = {
+    {0.996, 0.851, 0.463}, {0.992, 0.553, 0.235}, {0.741, 0.0, 0.149}};
+
+struct reach_rgb reach_map_count_colour(long count) {
+  return ramp[count <= 1 ? 0 : count == 2 ? 1 : 2];
+}
 
 struct reach_rgb reach_map_colour(int colour) {
   int i = colour % REACH_MAP_NCOLOURS;
@@ -136,6 +160,7 @@ void reach_map_style(const struct reach_map *map, struct reach_map_style *style)
   style->target_in = c_target_in;
   style->target_out = c_target_out;
   style->city = c_city;
+  style->fill_alpha_strong = fill_alpha_strong;
 }
 
 static void set_rgb(cairo_t *cr, struct reach_rgb c, double alpha) {
@@ -194,6 +219,8 @@ void reach_map_free(struct reach_map *map) {
   }
   for (size_t i = 0; i < map->npoints; i++) free(map->points[i].name);
   for (size_t i = 0; i < map->nlegend; i++) free(map->legend[i].text);
+  for (size_t i = 0; i < map->nlines; i++) free(map->lines[i].xy);
+  free(map->lines);
   free(map->regions);
   free(map->points);
   free(map->legend);
@@ -346,6 +373,7 @@ enum reach_status reach_map_add_region(struct reach_ctx *ctx, struct reach_map *
   }
   r->colour = colour;
   r->flags = flags;
+  r->rgb = reach_map_colour(colour);
   map->nregions++;
   unlayout(map);
   return REACH_OK;
@@ -386,9 +414,58 @@ enum reach_status reach_map_add_legend(struct reach_ctx *ctx, struct reach_map *
   l = &map->legend[map->nlegend];
   l->colour = colour;
   l->flags = flags;
+  l->rgb = reach_map_colour(colour);
   l->text = strdup(text ? text : "");
   if (!l->text) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   map->nlegend++;
+  return REACH_OK;
+}
+
+static int same_rgb(struct reach_rgb a, struct reach_rgb b) {
+  return a.r == b.r && a.g == b.g && a.b == b.b;
+}
+
+enum reach_status reach_map_add_region_rgb(struct reach_ctx *ctx, struct reach_map *map,
+                                           const struct reach_geom *geom, const char *label,
+                                           struct reach_rgb rgb, int flags) {
+  /* one fill group per colour: keys below any palette index one would use */
+  int key = 0;
+  for (size_t i = 0; i < map->nregions && !key; i++)
+    if (map->regions[i].colour <= -1000000 && same_rgb(map->regions[i].rgb, rgb))
+      key = map->regions[i].colour;
+  if (!key) key = -1000000 - map->nkeys++;
+  enum reach_status st = reach_map_add_region(ctx, map, geom, label, key, flags);
+  if (st == REACH_OK) map->regions[map->nregions - 1].rgb = rgb;
+  return st;
+}
+
+enum reach_status reach_map_add_legend_rgb(struct reach_ctx *ctx, struct reach_map *map,
+                                           struct reach_rgb rgb, int flags, const char *text) {
+  enum reach_status st = reach_map_add_legend(ctx, map, 0, flags, text);
+  if (st == REACH_OK) map->legend[map->nlegend - 1].rgb = rgb;
+  return st;
+}
+
+enum reach_status reach_map_add_line(struct reach_ctx *ctx, struct reach_map *map,
+                                     const double *lonlat, size_t n, struct reach_rgb rgb,
+                                     int flags) {
+  if (n < 2) return reach_fail(ctx, REACH_ERR_ARG, "a line needs 2 points or more");
+  for (size_t i = 0; i < n; i++)
+    if (!(fabs(lonlat[2 * i + 1]) <= 90) || !(fabs(lonlat[2 * i]) <= 180))
+      return reach_fail(ctx, REACH_ERR_ARG, "line point %g, %g is not a longitude, latitude",
+                        lonlat[2 * i], lonlat[2 * i + 1]);
+  struct map_line *l = realloc(map->lines, (map->nlines + 1) * sizeof *l);
+  if (!l) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  map->lines = l;
+  l = &map->lines[map->nlines];
+  l->xy = malloc(2 * n * sizeof(double));
+  if (!l->xy) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  memcpy(l->xy, lonlat, 2 * n * sizeof(double));
+  l->n = n;
+  l->rgb = rgb;
+  l->flags = flags;
+  map->nlines++;
+  unlayout(map);
   return REACH_OK;
 }
 
@@ -590,6 +667,15 @@ static void find_centre(struct reach_map *m) {
       if (k == 0) first[0] = g->xy[1], first[1] = g->xy[0];
     }
   }
+  int none = n == 0 && m->nregions == 0;
+  for (size_t r = 0; none && r < m->nlines; r++) { /* lines alone */
+    const struct map_line *l = &m->lines[r];
+    for (size_t k = 0; k < l->n; k++) {
+      unit_vec(l->xy[2 * k + 1], l->xy[2 * k], v);
+      for (int j = 0; j < 3; j++) s[j] += v[j];
+      if (k == 0 && r == 0) first[0] = l->xy[1], first[1] = l->xy[0];
+    }
+  }
   double norm = sqrt(s[0] * s[0] + s[1] * s[1] + s[2] * s[2]);
   if (norm < 1e-9 * (n ? (double)n : 1)) {
     m->lat0 = first[0];
@@ -620,6 +706,15 @@ static double find_extent(const struct reach_ctx *ctx, const struct reach_map *m
     size_t step = g->npoints / 20000 + 1;
     for (size_t k = 0; k < g->npoints; k += step) {
       geod_inverse(&ctx->g, m->lat0, m->lon0, g->xy[2 * k + 1], g->xy[2 * k], &s12, NULL,
+                   NULL);
+      far = fmax(far, s12);
+    }
+  }
+  for (size_t r = 0; r < m->nlines; r++) {
+    const struct map_line *l = &m->lines[r];
+    size_t step = l->n / 20000 + 1;
+    for (size_t k = 0; k < l->n; k += step) {
+      geod_inverse(&ctx->g, m->lat0, m->lon0, l->xy[2 * k + 1], l->xy[2 * k], &s12, NULL,
                    NULL);
       far = fmax(far, s12);
     }
@@ -721,7 +816,7 @@ enum reach_status reach_map_layout(struct reach_ctx *ctx, struct reach_map *m) {
   find_centre(m);
   m->lat0 = round6(m->lat0);
   m->lon0 = round6(m->lon0);
-  m->extent_m = m->nregions || m->npoints ? find_extent(ctx, m)
+  m->extent_m = m->nregions || m->npoints || m->nlines ? find_extent(ctx, m)
                                           : reach_antipodal_distance_m(ctx);
   const char *req = m->request;
   m->kind = !req                        ? (m->extent_m <= REACH_MAP_AEQD_MAX_M ? REACH_MAP_AEQD
@@ -1064,10 +1159,12 @@ static enum reach_status draw_regions(struct draw *d) {
     cairo_new_path(cr);
     for (size_t j = i; j < m->nregions; j++)
       if (m->regions[j].colour == m->regions[i].colour) path_polygons(d, &clipped[j]);
-    struct reach_rgb c = reach_map_colour(m->regions[i].colour);
+    struct reach_rgb c = m->regions[i].rgb;
+    int strong = m->regions[i].flags & REACH_MAP_STRONG;
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
-    if (!d->land || d->land->status != CAIRO_STATUS_SUCCESS) {
-      set_rgb(cr, c, fill_alpha_sea); /* no land drawn: all is sea */
+    if (!d->land || d->land->status != CAIRO_STATUS_SUCCESS || strong) {
+      /* no land drawn: all is sea */
+      set_rgb(cr, c, strong ? fill_alpha_strong : fill_alpha_sea);
       cairo_fill(cr);
       continue;
     }
@@ -1102,7 +1199,7 @@ static enum reach_status draw_regions(struct draw *d) {
     cairo_new_path(cr);
     path_lines(d, &outline, &d->anchors[i]);
     reach_runs_clear(&outline);
-    struct reach_rgb c = reach_map_colour(m->regions[i].colour);
+    struct reach_rgb c = m->regions[i].rgb;
     set_rgb(cr, (struct reach_rgb){c.r * 0.85, c.g * 0.85, c.b * 0.85}, 0.95);
     cairo_set_line_width(cr, 2 * m->unit);
     double dash[2] = {7 * m->unit, 4 * m->unit};
@@ -1113,6 +1210,30 @@ static enum reach_status draw_regions(struct draw *d) {
   for (size_t i = 0; i < m->nregions; i++) reach_runs_clear(&clipped[i]);
   free(clipped);
   return REACH_OK;
+}
+
+/* Lines of reach_map_add_line(), clipped to the visible part like the
+ * graticule. */
+static void draw_lines(struct draw *d) {
+  struct reach_map *m = d->m;
+  cairo_t *cr = d->cr;
+  for (size_t i = 0; i < m->nlines && !d->failed; i++) {
+    struct reach_runs lines = {0}, clipped = {0};
+    if (!reach_runs_add(&lines, m->lines[i].xy, m->lines[i].n, 0, 0) ||
+        !reach_clip_lines(d->ctx, d->clip, &lines, &clipped))
+      d->failed = 1;
+    reach_runs_clear(&lines);
+    cairo_new_path(cr);
+    path_lines(d, &clipped, NULL);
+    reach_runs_clear(&clipped);
+    struct reach_rgb c = m->lines[i].rgb;
+    set_rgb(cr, (struct reach_rgb){c.r * 0.85, c.g * 0.85, c.b * 0.85}, 0.95);
+    cairo_set_line_width(cr, 2 * m->unit);
+    double dash[2] = {7 * m->unit, 4 * m->unit};
+    cairo_set_dash(cr, dash, m->lines[i].flags & REACH_MAP_DASHED ? 2 : 0, 0);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+  }
 }
 
 /* ---- text and furniture -------------------------------------------------- */
@@ -1407,7 +1528,7 @@ static void draw_region_labels(struct draw *d) {
                               {ext[1][0] - w / 2, ext[1][1] + g},
                               {ext[2][0] + g, ext[2][1] - h / 2},
                               {ext[3][0] - g - w, ext[3][1] - h / 2}};
-    struct reach_rgb c = reach_map_colour(r->colour);
+    struct reach_rgb c = r->rgb;
     place_label(d, &t, (struct reach_rgb){c.r * 0.7, c.g * 0.7, c.b * 0.7}, pos, 4,
                 REACH_MAP_LABEL_REGION);
     text_free(&t);
@@ -1560,9 +1681,9 @@ static void draw_legend(struct draw *d) {
     double sx = b.x0 + pad, sy = y + line * 0.18, sh = line * 0.64;
     cairo_new_path(cr);
     if (what[i] >= 0) {
-      struct reach_rgb c = reach_map_colour(m->legend[what[i]].colour);
+      struct reach_rgb c = m->legend[what[i]].rgb;
       cairo_rectangle(cr, sx, sy, sw, sh);
-      set_rgb(cr, c, fill_alpha);
+      set_rgb(cr, c, m->legend[what[i]].flags & REACH_MAP_STRONG ? fill_alpha_strong : fill_alpha);
       cairo_fill_preserve(cr);
       set_rgb(cr, (struct reach_rgb){c.r * 0.85, c.g * 0.85, c.b * 0.85}, 0.95);
       cairo_set_line_width(cr, 2 * u);
@@ -1792,6 +1913,7 @@ static enum reach_status render(struct reach_ctx *ctx, struct reach_map *m, cair
   if (!tick(progress, data, 0.5)) goto interrupted;
   draw_graticule(&d);
   if ((st = draw_regions(&d)) != REACH_OK) goto out;
+  draw_lines(&d);
   if (!tick(progress, data, 0.8)) goto interrupted;
   draw_visible(&d, 0);
   cairo_restore(cr);
