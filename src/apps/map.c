@@ -204,6 +204,7 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   }
   /* ballistic reach is checked per site */
   if ((st = app_check_defs(ctx, app, o->sector, o->tol_m))) return st;
+  if ((st = app_countries(ctx, app, "--within", o->within, NULL, 0))) return st;
   if (s->marked &&
       (st = app_points(ctx, app, "--target", o->target_texts, o->ntarget_texts, &s->targets,
                        &s->ntargets)))

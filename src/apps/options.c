@@ -298,9 +298,9 @@ static const struct app_option options[] = {
      "'PG:... tables=T'); query also takes 'cities'"},
     {"min-population", 0, G_CITIES, "N", set_count, AT(min_population),
      "--targets cities: only places of N people or more"},
-    {"country", 0, G_CITIES, "CC,...", set_text, AT(country),
+    {"country", 0, G_CITIES, "LIST", set_text, AT(country),
      "--targets cities: only places in these countries\n"
-     "(ISO codes: UA,PL)"},
+     "(ISO codes or names: UA,PL or Ukraine,\"North Korea\")"},
     {"strict", 0, G_POINTS, NULL, set_flag, AT(strict),
      "an ambiguous place or missile name is an error"},
     {"any", 0, G_BASKET, NULL, set_flag, AT(any),

@@ -20,6 +20,7 @@ enum reach_slot {
   REACH_SLOT_GEOS,      /* geom/geos.c */
   REACH_SLOT_COUNTRIES, /* data/countries.c */
   REACH_SLOT_GAZETTEER, /* data/gazetteer.c */
+  REACH_SLOT_COUNTRY_NAMES, /* data/countries.c */
   REACH_SLOT_COUNT
 };
 
