@@ -18,6 +18,12 @@ struct reach_gazetteer {
   struct reach_place *p;
   char **keys; /* per place: "|key|key|...|", normalized */
   size_t n;
+  /* data/bases.csv: military bases and launch areas, looked up with the
+   * places (population 0; kind says what each is) */
+  struct reach_place *b;
+  char **bkeys;
+  char (*bkind)[48];
+  size_t nb;
 };
 
 
@@ -28,6 +34,10 @@ static void gazetteer_free(struct reach_ctx *ctx, void *p) {
   for (size_t i = 0; i < g->n; i++) free(g->keys[i]);
   free(g->keys);
   free(g->p);
+  for (size_t i = 0; i < g->nb; i++) free(g->bkeys[i]);
+  free(g->bkeys);
+  free(g->bkind);
+  free(g->b);
   free(g);
 }
 
@@ -66,6 +76,54 @@ static char *make_keys(const char *name, const char *ascii, const char *alts) {
   }
   k[o] = '\0';
   return k;
+}
+
+/* data/bases.csv into @p g (name, aliases, country_code, kind, lat, lon,
+ * source): read through io/table like the cities. */
+static enum reach_status load_bases(struct reach_ctx *ctx, struct reach_gazetteer *g) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/bases.csv", reach_ctx_data_dir(ctx));
+  static const char *const csv[] = {"CSV", NULL}, *const opts[] = {"AUTODETECT_TYPE=NO", NULL};
+  struct reach_table *t = NULL;
+  enum reach_status st = reach_table_open(ctx, path, "the bases table", csv, opts, &t);
+  if (st != REACH_OK) return st;
+  static const char *cols[] = {"name", "aliases", "country_code", "kind", "lat", "lon"};
+  int ix[6];
+  for (int c = 0; c < 6; c++)
+    if ((ix[c] = reach_table_field(t, cols[c])) < 0) {
+      reach_table_close(t);
+      return reach_fail(ctx, REACH_ERR_DATA, "%s has no '%s' column", path, cols[c]);
+    }
+  size_t cap = 0;
+  while (reach_table_next(t)) {
+    if (g->nb == cap) {
+      cap = cap ? 2 * cap : 64;
+      struct reach_place *b = realloc(g->b, cap * sizeof *b);
+      if (b) g->b = b;
+      char **k = b ? realloc(g->bkeys, cap * sizeof *k) : NULL;
+      if (k) g->bkeys = k;
+      char(*kind)[48] = k ? realloc(g->bkind, cap * sizeof *kind) : NULL;
+      if (kind) g->bkind = kind;
+      if (!kind) {
+        st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+        break;
+      }
+    }
+    struct reach_place *b = &g->b[g->nb];
+    memset(b, 0, sizeof *b);
+    snprintf(b->name, sizeof b->name, "%s", reach_table_text(t, ix[0]));
+    snprintf(b->country, sizeof b->country, "%s", reach_table_text(t, ix[2]));
+    snprintf(g->bkind[g->nb], sizeof g->bkind[g->nb], "%s", reach_table_text(t, ix[3]));
+    b->lat_deg = atof(reach_table_text(t, ix[4]));
+    b->lon_deg = atof(reach_table_text(t, ix[5]));
+    if (!(g->bkeys[g->nb] = make_keys(b->name, "", reach_table_text(t, ix[1])))) {
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      break;
+    }
+    g->nb++;
+  }
+  reach_table_close(t);
+  return st;
 }
 
 /* The gazetteer of @p ctx, loaded on first use (slot GAZETTEER). */
@@ -121,6 +179,7 @@ static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **ou
   }
   reach_table_close(t);
   if (!g) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  if (st == REACH_OK) st = load_bases(ctx, g);
   if (st != REACH_OK) {
     gazetteer_free(ctx, g);
     return st;
@@ -131,9 +190,12 @@ static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **ou
 }
 
 
-enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
-                                   int strict, struct reach_place *out,
-                                   size_t *nmatches) {
+/* reach_place_find(), and *kind: the kind of base ("air base") when the
+ * place taken is one of data/bases.csv, NULL for a city. */
+static enum reach_status place_find(struct reach_ctx *ctx, const char *query, int strict,
+                                    struct reach_place *out, size_t *nmatches,
+                                    const char **kind) {
+  *kind = NULL;
   struct reach_gazetteer *g = NULL;
   enum reach_status st = load(ctx, &g);
   if (st != REACH_OK) return st;
@@ -164,6 +226,23 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
     count++;
     if (best == SIZE_MAX || g->p[i].population > g->p[best].population) best = i;
   }
+  /* Bases and launch areas by the same rules: a city of that name is taken
+   * first (the most populous place; the base is then another candidate),
+   * and a base within 5 km of the city taken is that place, not another
+   * (the launch-area rows are city proxies: Belgorod is one place). */
+  size_t bbest = SIZE_MAX;
+  for (size_t i = 0; i < g->nb; i++) {
+    if (*cc && strcmp(g->b[i].country, cc) != 0) continue;
+    if (!strstr(g->bkeys[i], key)) continue;
+    if (best != SIZE_MAX) {
+      double d_m = 0;
+      geod_inverse(&ctx->g, g->p[best].lat_deg, g->p[best].lon_deg, g->b[i].lat_deg,
+                   g->b[i].lon_deg, &d_m, NULL, NULL);
+      if (d_m < 5000) continue;
+    }
+    count++;
+    if (bbest == SIZE_MAX) bbest = i;
+  }
   if (nmatches) *nmatches = count;
   if (count == 0) {
     /* suggest the closest primary names (the most populous on ties) */
@@ -186,6 +265,22 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
         }
       }
     }
+    /* bases after cities: a close base name is suggested before a farther
+     * city's */
+    size_t bs = SIZE_MAX, bsd = 99;
+    for (size_t i = 0; i < g->nb; i++) {
+      if (*cc && strcmp(g->b[i].country, cc) != 0) continue;
+      /* every name of a base: "Andersen AFV" is one letter from an alias */
+      for (const char *k = g->bkeys[i] + 1; *k;) {
+        const char *e = strchr(k, '|');
+        char one[256];
+        size_t len = e ? (size_t)(e - k) : strlen(k);
+        snprintf(one, sizeof one, "%.*s", (int)(len < 255 ? len : 255), k);
+        size_t d = reach_edit_distance(one, norm);
+        if (d < bsd) bsd = d, bs = i;
+        k += len + (e != NULL);
+      }
+    }
     char sugg[400] = "";
     size_t limit = strlen(norm) / 3 > 2 ? strlen(norm) / 3 : 2;
     for (int k = 0; k < 3; k++) {
@@ -194,10 +289,25 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
       snprintf(sugg + l, sizeof sugg - l, "%s%s,%s", l ? ", " : "",
                g->p[s[k]].name, g->p[s[k]].country);
     }
+    if (bs != SIZE_MAX && bsd <= limit && (s[0] == SIZE_MAX || bsd <= sd[0])) {
+      char tmp[400];
+      snprintf(tmp, sizeof tmp, "%s,%s%s%s", g->b[bs].name, g->b[bs].country,
+               *sugg ? ", " : "", sugg);
+      snprintf(sugg, sizeof sugg, "%s", tmp);
+    }
     return reach_fail(ctx, REACH_ERR_ARG,
                       "unknown place '%s'%s%s%s (places of 15,000 people or "
-                      "more; or give LAT,LON)", query, *sugg ? "; did you mean " : "",
-                      sugg, *sugg ? "?" : "");
+                      "more and the bases of data/bases.csv; or give LAT,LON)", query,
+                      *sugg ? "; did you mean " : "", sugg, *sugg ? "?" : "");
+  }
+  if (best == SIZE_MAX) { /* bases only: the first in the file */
+    if (strict && count > 1)
+      return reach_fail(ctx, REACH_ERR_ARG,
+                        "'%s' names %zu places (the first: %s,%s); give the full name "
+                        "or LAT,LON", query, count, g->b[bbest].name, g->b[bbest].country);
+    *out = g->b[bbest];
+    *kind = g->bkind[bbest];
+    return REACH_OK;
   }
   if (strict && count > 1)
     return reach_fail(ctx, REACH_ERR_ARG,
@@ -207,6 +317,13 @@ enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
                       g->p[best].country);
   *out = g->p[best];
   return REACH_OK;
+}
+
+enum reach_status reach_place_find(struct reach_ctx *ctx, const char *query,
+                                   int strict, struct reach_place *out,
+                                   size_t *nmatches) {
+  const char *kind;
+  return place_find(ctx, query, strict, out, nmatches, &kind);
 }
 
 enum reach_status reach_places(struct reach_ctx *ctx,
@@ -239,13 +356,18 @@ enum reach_status reach_resolve_point(struct reach_ctx *ctx, const char *text,
   if (!letters || digits > letters) return st;
   struct reach_place pl = {0};
   size_t n = 0;
-  st = reach_place_find(ctx, body, strict, &pl, &n);
+  const char *kind = NULL;
+  st = place_find(ctx, body, strict, &pl, &n, &kind);
   if (st != REACH_OK) return st;
   reach_clear_error(ctx);
   *lat_deg = pl.lat_deg;
   *lon_deg = pl.lon_deg;
   if (label && label_len && !label[0]) snprintf(label, label_len, "%s", pl.name);
-  if (note && note_len)
+  if (note && note_len && kind)
+    snprintf(note, note_len, "'%s' is %s,%s (%.4f, %.4f; %s, data/bases.csv)%s", body,
+             pl.name, pl.country, pl.lat_deg, pl.lon_deg, kind,
+             n > 1 ? "; the first of several places of that name" : "");
+  else if (note && note_len)
     snprintf(note, note_len, "'%s' is %s,%s (%.4f, %.4f; %ld people)%s", body,
              pl.name, pl.country, pl.lat_deg, pl.lon_deg, pl.population,
              n > 1 ? "; the most populous of several places of that name" : "");
