@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/internal.h"
+#include "data/index.h"
 #include "io/table.h"
 #include "georeach/catalogue.h"
 #include "georeach/gazetteer.h"
@@ -17,6 +18,7 @@
 struct reach_gazetteer {
   struct reach_place *p;
   char **keys; /* per place: "|key|key|...|", normalized */
+  int keys_static; /* keys point into the compiled index: not freed */
   size_t n;
   /* data/bases.csv: military bases and launch areas, looked up with the
    * places (population 0; kind says what each is) */
@@ -31,10 +33,10 @@ static void gazetteer_free(struct reach_ctx *ctx, void *p) {
   (void)ctx;
   struct reach_gazetteer *g = p;
   if (!g) return;
-  for (size_t i = 0; i < g->n; i++) free(g->keys[i]);
+  for (size_t i = 0; i < g->n && !g->keys_static; i++) free(g->keys[i]);
   free(g->keys);
   free(g->p);
-  for (size_t i = 0; i < g->nb; i++) free(g->bkeys[i]);
+  for (size_t i = 0; i < g->nb && !g->keys_static; i++) free(g->bkeys[i]);
   free(g->bkeys);
   free(g->bkind);
   free(g->b);
@@ -126,9 +128,86 @@ static enum reach_status load_bases(struct reach_ctx *ctx, struct reach_gazettee
   return st;
 }
 
-/* The gazetteer of @p ctx, loaded on first use (slot GAZETTEER). */
+/* FNV-1a 64 of @p path's bytes, continuing from *h; 0 if it cannot be read. */
+static int hash_file(const char *path, unsigned long long *h, unsigned long long *bytes) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  unsigned char buf[65536];
+  size_t got;
+  unsigned long long x = *h;
+  while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+    *bytes += got;
+    for (size_t i = 0; i < got; i++) x = (x ^ buf[i]) * 0x100000001B3ULL;
+  }
+  int ok = !ferror(f);
+  fclose(f);
+  *h = x;
+  return ok;
+}
+
+/* The compiled index (data/index.h) when the data folder's cities.csv and
+ * bases.csv are the files it was made from: no GDAL, no CSV parsing.  NULL
+ * (and no error) otherwise, or when memory fails. */
+static struct reach_gazetteer *load_index(struct reach_ctx *ctx) {
+  char path[4096];
+  unsigned long long h = 0xCBF29CE484222325ULL, bytes = 0;
+  snprintf(path, sizeof path, "%s/cities.csv", reach_ctx_data_dir(ctx));
+  if (!hash_file(path, &h, &bytes)) return NULL;
+  snprintf(path, sizeof path, "%s/bases.csv", reach_ctx_data_dir(ctx));
+  if (!hash_file(path, &h, &bytes)) return NULL;
+  if (h != reach_index_hash || bytes != reach_index_bytes) return NULL;
+  struct reach_gazetteer *g = calloc(1, sizeof *g);
+  size_t n = reach_index_ncities, nb = reach_index_nbases;
+  if (!g) return NULL;
+  g->keys_static = 1;
+  g->p = calloc(n ? n : 1, sizeof *g->p);
+  g->keys = calloc(n ? n : 1, sizeof *g->keys);
+  g->b = calloc(nb ? nb : 1, sizeof *g->b);
+  g->bkeys = calloc(nb ? nb : 1, sizeof *g->bkeys);
+  g->bkind = calloc(nb ? nb : 1, sizeof *g->bkind);
+  if (!g->p || !g->keys || !g->b || !g->bkeys || !g->bkind) {
+    gazetteer_free(ctx, g);
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const struct reach_index_city *c = &reach_index_cities[i];
+    struct reach_place *p = &g->p[i];
+    snprintf(p->name, sizeof p->name, "%s", c->name);
+    snprintf(p->country, sizeof p->country, "%s", c->country);
+    snprintf(p->admin1, sizeof p->admin1, "%s", c->admin1);
+    p->population = c->population;
+    p->capital = c->capital;
+    p->lat_deg = c->lat_deg;
+    p->lon_deg = c->lon_deg;
+    g->keys[i] = (char *)c->keys; // NOLINT: never written nor freed (keys_static)
+  }
+  for (size_t i = 0; i < nb; i++) {
+    const struct reach_index_base *b = &reach_index_bases[i];
+    snprintf(g->b[i].name, sizeof g->b[i].name, "%s", b->name);
+    snprintf(g->b[i].country, sizeof g->b[i].country, "%s", b->country);
+    snprintf(g->bkind[i], sizeof g->bkind[i], "%s", b->kind);
+    g->b[i].lat_deg = b->lat_deg;
+    g->b[i].lon_deg = b->lon_deg;
+    g->bkeys[i] = (char *)b->keys; // NOLINT: never written nor freed (keys_static)
+  }
+  g->n = n;
+  g->nb = nb;
+  return g;
+}
+
+/* The gazetteer of @p ctx, loaded on first use (slot GAZETTEER): from the
+ * compiled index when it matches the data folder's files, else the CSVs
+ * read through GDAL (GEOREACH_NO_INDEX=1 forces that, for the test that
+ * compares the two). */
 static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **out) {
   if ((*out = ctx->slot[REACH_SLOT_GAZETTEER])) return REACH_OK;
+  const char *no_index = getenv("GEOREACH_NO_INDEX");
+  struct reach_gazetteer *cached = no_index && *no_index == '1' ? NULL : load_index(ctx);
+  if (cached) {
+    reach_ctx_slot_set(ctx, REACH_SLOT_GAZETTEER, cached, gazetteer_free);
+    *out = cached;
+    return REACH_OK;
+  }
   char path[4096];
   snprintf(path, sizeof path, "%s/cities.csv", reach_ctx_data_dir(ctx));
   static const char *const csv[] = {"CSV", NULL}, *const opts[] = {"AUTODETECT_TYPE=NO", NULL};
