@@ -235,4 +235,22 @@ b2 = run("locate", *names, env={"GEOREACH_NO_INDEX": "1"})
 check(a.returncode == b2.returncode and a.stdout == b2.stdout and a.stderr == b2.stderr and a.stdout,
       "%d names (keys and alternate names) read alike from the index and from GDAL" % len(names))
 
+# the catalogue compiled in (io/compiled.h) against missiles.csv read through GDAL
+for fmt in ["csv", "json"]:
+    a = run("missiles", "--as", fmt)
+    b2 = run("missiles", "--as", fmt, env={"GEOREACH_NO_INDEX": "1"})
+    check(a.returncode == 0 and a.stdout == b2.stdout and len(a.stdout) > 1000,
+          "missiles --as %s: the compiled catalogue and GDAL's reading agree" % fmt)
+rows = list(csv.DictReader(run("missiles", "--as", "csv").stdout.splitlines()))
+ref = list(csv.DictReader(open(os.path.join(DATA, "missiles.csv"), encoding="utf-8")))
+check(len(rows) == len(ref) and all(r["name"] == f["name"] and r["range_km"] == f["range_km"]
+                                    for r, f in zip(rows, ref)),
+      "the catalogue's %d rows: names and ranges as in missiles.csv" % len(ref))
+# a run by names alone opens no GDAL (the loader's list of objects)
+r = run("query", "--site", "Belgorod", "--missile", "KN-23", "--target", "Kyiv", "-q", env={"LD_DEBUG": "files"})
+check(r.returncode == 0 and "libgdal" not in r.stderr, "a what-if by names never opens libgdal")
+r = run("rings", "--site", "Belgorod", "--missile", "KN-23", "-o", "-", "-q", env={"LD_DEBUG": "files"})
+check(r.returncode == 0 and "libgdal" in r.stderr and '"FeatureCollection"' in r.stdout,
+      "writing a layer opens it (dlopen on first use)")
+
 done()

@@ -10,6 +10,7 @@
 
 #include "core/internal.h"
 #include "data/index.h"
+#include "io/compiled.h"
 #include "io/table.h"
 #include "georeach/catalogue.h"
 #include "georeach/gazetteer.h"
@@ -19,6 +20,9 @@ struct reach_gazetteer {
   struct reach_place *p;
   char **keys; /* per place: "|key|key|...|", normalized */
   int keys_static; /* keys point into the compiled index: not freed */
+  /* the compiled index's rows (data/index.h), read in place; p is then
+   * made only when every place is asked for (reach_places()) */
+  const struct reach_index_city *ix;
   size_t n;
   /* data/bases.csv: military bases and launch areas, looked up with the
    * places (population 0; kind says what each is) */
@@ -128,23 +132,6 @@ static enum reach_status load_bases(struct reach_ctx *ctx, struct reach_gazettee
   return st;
 }
 
-/* FNV-1a 64 of @p path's bytes, continuing from *h; 0 if it cannot be read. */
-static int hash_file(const char *path, unsigned long long *h, unsigned long long *bytes) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return 0;
-  unsigned char buf[65536];
-  size_t got;
-  unsigned long long x = *h;
-  while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
-    *bytes += got;
-    for (size_t i = 0; i < got; i++) x = (x ^ buf[i]) * 0x100000001B3ULL;
-  }
-  int ok = !ferror(f);
-  fclose(f);
-  *h = x;
-  return ok;
-}
-
 /* The compiled index (data/index.h) when the data folder's cities.csv and
  * bases.csv are the files it was made from: no GDAL, no CSV parsing.  NULL
  * (and no error) otherwise, or when memory fails. */
@@ -152,34 +139,21 @@ static struct reach_gazetteer *load_index(struct reach_ctx *ctx) {
   char path[4096];
   unsigned long long h = 0xCBF29CE484222325ULL, bytes = 0;
   snprintf(path, sizeof path, "%s/cities.csv", reach_ctx_data_dir(ctx));
-  if (!hash_file(path, &h, &bytes)) return NULL;
+  if (!reach_hash_file(path, &h, &bytes)) return NULL;
   snprintf(path, sizeof path, "%s/bases.csv", reach_ctx_data_dir(ctx));
-  if (!hash_file(path, &h, &bytes)) return NULL;
+  if (!reach_hash_file(path, &h, &bytes)) return NULL;
   if (h != reach_index_hash || bytes != reach_index_bytes) return NULL;
   struct reach_gazetteer *g = calloc(1, sizeof *g);
   size_t n = reach_index_ncities, nb = reach_index_nbases;
   if (!g) return NULL;
   g->keys_static = 1;
-  g->p = calloc(n ? n : 1, sizeof *g->p);
-  g->keys = calloc(n ? n : 1, sizeof *g->keys);
+  g->ix = reach_index_cities;
   g->b = calloc(nb ? nb : 1, sizeof *g->b);
   g->bkeys = calloc(nb ? nb : 1, sizeof *g->bkeys);
   g->bkind = calloc(nb ? nb : 1, sizeof *g->bkind);
-  if (!g->p || !g->keys || !g->b || !g->bkeys || !g->bkind) {
+  if (!g->b || !g->bkeys || !g->bkind) {
     gazetteer_free(ctx, g);
     return NULL;
-  }
-  for (size_t i = 0; i < n; i++) {
-    const struct reach_index_city *c = &reach_index_cities[i];
-    struct reach_place *p = &g->p[i];
-    snprintf(p->name, sizeof p->name, "%s", c->name);
-    snprintf(p->country, sizeof p->country, "%s", c->country);
-    snprintf(p->admin1, sizeof p->admin1, "%s", c->admin1);
-    p->population = c->population;
-    p->capital = c->capital;
-    p->lat_deg = c->lat_deg;
-    p->lon_deg = c->lon_deg;
-    g->keys[i] = (char *)c->keys; // NOLINT: never written nor freed (keys_static)
   }
   for (size_t i = 0; i < nb; i++) {
     const struct reach_index_base *b = &reach_index_bases[i];
@@ -269,6 +243,35 @@ static enum reach_status load(struct reach_ctx *ctx, struct reach_gazetteer **ou
 }
 
 
+/* Place @p i's fields, from the compiled rows or the places read. */
+static const char *gz_country(const struct reach_gazetteer *g, size_t i) {
+  return g->ix ? g->ix[i].country : g->p[i].country;
+}
+static const char *gz_keys(const struct reach_gazetteer *g, size_t i) {
+  return g->ix ? g->ix[i].keys : g->keys[i];
+}
+static const char *gz_name(const struct reach_gazetteer *g, size_t i) {
+  return g->ix ? g->ix[i].name : g->p[i].name;
+}
+static long gz_population(const struct reach_gazetteer *g, size_t i) {
+  return g->ix ? g->ix[i].population : g->p[i].population;
+}
+static void gz_place(const struct reach_gazetteer *g, size_t i, struct reach_place *out) {
+  if (!g->ix) {
+    *out = g->p[i];
+    return;
+  }
+  const struct reach_index_city *c = &g->ix[i];
+  memset(out, 0, sizeof *out);
+  snprintf(out->name, sizeof out->name, "%s", c->name);
+  snprintf(out->country, sizeof out->country, "%s", c->country);
+  snprintf(out->admin1, sizeof out->admin1, "%s", c->admin1);
+  out->population = c->population;
+  out->capital = c->capital;
+  out->lat_deg = c->lat_deg;
+  out->lon_deg = c->lon_deg;
+}
+
 /* reach_place_find(), and *kind: the kind of base ("air base") when the
  * place taken is one of data/bases.csv, NULL for a city. */
 static enum reach_status place_find(struct reach_ctx *ctx, const char *query, int strict,
@@ -300,22 +303,24 @@ static enum reach_status place_find(struct reach_ctx *ctx, const char *query, in
   snprintf(key, sizeof key, "|%s|", norm);
   size_t count = 0, best = SIZE_MAX;
   for (size_t i = 0; i < g->n; i++) {
-    if (*cc && strcmp(g->p[i].country, cc) != 0) continue;
-    if (!strstr(g->keys[i], key)) continue;
+    if (*cc && strcmp(gz_country(g, i), cc) != 0) continue;
+    if (!strstr(gz_keys(g, i), key)) continue;
     count++;
-    if (best == SIZE_MAX || g->p[i].population > g->p[best].population) best = i;
+    if (best == SIZE_MAX || gz_population(g, i) > gz_population(g, best)) best = i;
   }
   /* Bases and launch areas by the same rules: a city of that name is taken
    * first (the most populous place; the base is then another candidate),
    * and a base within 5 km of the city taken is that place, not another
    * (the launch-area rows are city proxies: Belgorod is one place). */
   size_t bbest = SIZE_MAX;
+  struct reach_place city = {0};
+  if (best != SIZE_MAX) gz_place(g, best, &city);
   for (size_t i = 0; i < g->nb; i++) {
     if (*cc && strcmp(g->b[i].country, cc) != 0) continue;
     if (!strstr(g->bkeys[i], key)) continue;
     if (best != SIZE_MAX) {
       double d_m = 0;
-      geod_inverse(&ctx->g, g->p[best].lat_deg, g->p[best].lon_deg, g->b[i].lat_deg,
+      geod_inverse(&ctx->g, city.lat_deg, city.lon_deg, g->b[i].lat_deg,
                    g->b[i].lon_deg, &d_m, NULL, NULL);
       if (d_m < 5000) continue;
     }
@@ -327,13 +332,13 @@ static enum reach_status place_find(struct reach_ctx *ctx, const char *query, in
     /* suggest the closest primary names (the most populous on ties) */
     size_t s[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX}, sd[3] = {99, 99, 99};
     for (size_t i = 0; i < g->n; i++) {
-      if (*cc && strcmp(g->p[i].country, cc) != 0) continue;
+      if (*cc && strcmp(gz_country(g, i), cc) != 0) continue;
       char pn[256];
-      reach_name_key(g->p[i].name, pn, sizeof pn);
+      reach_name_key(gz_name(g, i), pn, sizeof pn);
       size_t d = reach_edit_distance(pn, norm);
       for (int k = 0; k < 3; k++) {
         if (d < sd[k] || (d == sd[k] && s[k] != SIZE_MAX &&
-                          g->p[i].population > g->p[s[k]].population)) {
+                          gz_population(g, i) > gz_population(g, s[k]))) {
           for (int j = 2; j > k; j--) {
             sd[j] = sd[j - 1];
             s[j] = s[j - 1];
@@ -366,7 +371,7 @@ static enum reach_status place_find(struct reach_ctx *ctx, const char *query, in
       if (s[k] == SIZE_MAX || sd[k] > limit) continue;
       size_t l = strlen(sugg);
       snprintf(sugg + l, sizeof sugg - l, "%s%s,%s", l ? ", " : "",
-               g->p[s[k]].name, g->p[s[k]].country);
+               gz_name(g, s[k]), gz_country(g, s[k]));
     }
     if (bs != SIZE_MAX && bsd <= limit && (s[0] == SIZE_MAX || bsd <= sd[0])) {
       char tmp[400];
@@ -392,9 +397,8 @@ static enum reach_status place_find(struct reach_ctx *ctx, const char *query, in
     return reach_fail(ctx, REACH_ERR_ARG,
                       "'%s' names %zu places (the largest: %s,%s); add a country "
                       "code, e.g. '%s,%s', or give LAT,LON",
-                      query, count, g->p[best].name, g->p[best].country, name,
-                      g->p[best].country);
-  *out = g->p[best];
+                      query, count, city.name, city.country, name, city.country);
+  *out = city;
   return REACH_OK;
 }
 
@@ -410,6 +414,12 @@ enum reach_status reach_places(struct reach_ctx *ctx,
   struct reach_gazetteer *g = NULL;
   enum reach_status st = load(ctx, &g);
   if (st != REACH_OK) return st;
+  if (g->ix && !g->p) { /* every place asked for: made once from the rows */
+    struct reach_place *p = calloc(g->n ? g->n : 1, sizeof *p);
+    if (!p) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < g->n; i++) gz_place(g, i, &p[i]);
+    g->p = p;
+  }
   *places = g->p;
   *n = g->n;
   return REACH_OK;
