@@ -18,6 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* GDAL's headers declare its functions visibility("default"): declared
+ * plain here, these definitions keep the library's hidden default and are
+ * not exported (install_and_examples checks nm -D). */
+#define CPL_DLL
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
