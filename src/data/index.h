@@ -19,8 +19,8 @@ struct reach_index_base {
   double lat_deg, lon_deg;
 };
 
-/* FNV-1a 64 of cities.csv's bytes followed by bases.csv's, and their
- * total size. */
+/* reach_hash_file() (io/compiled.h) of cities.csv continued over
+ * bases.csv, and their total size. */
 extern const unsigned long long reach_index_hash, reach_index_bytes;
 extern const struct reach_index_city reach_index_cities[];
 extern const size_t reach_index_ncities;

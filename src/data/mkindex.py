@@ -11,7 +11,7 @@ the catalogue is then read without GDAL too, under the same hash rule.
 The keys are made exactly as src/data/gazetteer.c makes them (make_keys,
 reach_name_key); numbers are written so that the C compiler reads the same
 double atof() reads (Python's repr is the shortest round-trip form).  The
-index carries the FNV-1a 64-bit hash of the two files' bytes: the library
+index carries a hash of the two files' bytes (reach_hash_file): the library
 uses it only when the files in its data folder hash the same, and reads the
 CSVs through GDAL otherwise.  tests/test_index.py checks the index against
 the CSVs read through GDAL.
@@ -73,9 +73,16 @@ def c_str(b, limit):
 
 
 def fnv1a(data, h=0xCBF29CE484222325):
-    for c in data:
-        h ^= c
-        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    """reach_hash_file (io/table.c): FNV-1a 64 over little-endian 8-byte
+    words of each 64 KiB block, a block's last bytes one at a time."""
+    m = 0xFFFFFFFFFFFFFFFF
+    for b in range(0, len(data), 65536):
+        block = data[b:b + 65536]
+        n = len(block) // 8 * 8
+        for i in range(0, n, 8):
+            h = ((h ^ int.from_bytes(block[i:i + 8], "little")) * 0x100000001B3) & m
+        for c in block[n:]:
+            h = ((h ^ c) * 0x100000001B3) & m
     return h
 
 

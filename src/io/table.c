@@ -28,12 +28,21 @@ struct reach_table {
 int reach_hash_file(const char *path, unsigned long long *h, unsigned long long *bytes) {
   FILE *f = fopen(path, "rb");
   if (!f) return 0;
+  /* FNV-1a over 8-byte little-endian words (bytes of a last short word one
+   * at a time): eight times fewer multiplications than bytewise, so the
+   * check costs a fraction of a millisecond for the 2.6 MB gazetteer */
   unsigned char buf[65536];
   size_t got;
   unsigned long long x = *h;
   while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
     *bytes += got;
-    for (size_t i = 0; i < got; i++) x = (x ^ buf[i]) * 0x100000001B3ULL;
+    size_t i = 0;
+    for (; i + 8 <= got; i += 8) {
+      unsigned long long w = 0;
+      for (int k = 7; k >= 0; k--) w = w << 8 | buf[i + (size_t)k];
+      x = (x ^ w) * 0x100000001B3ULL;
+    }
+    for (; i < got; i++) x = (x ^ buf[i]) * 0x100000001B3ULL;
   }
   int ok = !ferror(f);
   fclose(f);
