@@ -277,7 +277,7 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   reach_gdal_init();
   *wp = NULL;
   int to_stdout = strcmp(path, "-") == 0, pg = reach_is_pg(path);
-  const char *drv_name = NULL;
+  const char *drv_name = ""; /* set by writer_driver() on success */
   enum reach_status dst = writer_driver(ctx, path, driver, &drv_name);
   if (dst != REACH_OK) return dst;
   struct reach_writer *w = calloc(1, sizeof *w);
