@@ -85,7 +85,17 @@ int main(void) {
   point_ok(ctx, "90,0", 90, 0, "");
   point_bad(ctx, "91.2,36.6", "latitude 91.2");
   point_bad(ctx, "120,45", "swap");
-  point_bad(ctx, "36.6E,50.6N", "longitude first");
+  /* longitude first when the letters say so, and blank-separated pairs, as
+   * GeoConvert reads them (tests/test_points_text.py compares) */
+  point_ok(ctx, "36.6E,50.6N", 50.6, 36.6, "");
+  point_ok(ctx, "36.6E 50.6N", 50.6, 36.6, "");
+  point_ok(ctx, "E36.6 N50.6", 50.6, 36.6, "");
+  point_ok(ctx, "36.6 50.6N", 50.6, 36.6, "");
+  point_ok(ctx, "50.6 36.6", 50.6, 36.6, "");
+  point_ok(ctx, " -33.9   18.4 ", -33.9, 18.4, "");
+  point_bad(ctx, "50.6N,36.6S", "two latitudes");
+  point_bad(ctx, "36.6E 50.6W", "two longitudes");
+  point_bad(ctx, "50.6 36.6 7", "LAT,LON");
   point_bad(ctx, "50.6", "LAT,LON");
   point_bad(ctx, "37UDB123456789", "LAT,LON"); /* odd digit count */
   point_bad(ctx, "61UDB1234567890", "LAT,LON"); /* zone 61 */

@@ -330,6 +330,16 @@ enum reach_status reach_stream_commit(struct reach_ctx *ctx, struct reach_stream
  * through to a device or pipe stays written); frees @p s; NULL is a no-op. */
 void reach_stream_abort(struct reach_stream *s);
 
+/** Check, before any work, that a layer writer (reach_writer_open() and
+ * the like) could write @p path: GDAL has a driver that creates vector
+ * layers for its extension (or @p driver), and for a file, the folder is
+ * writable and the file does not exist unless @p overwrite.  Nothing is
+ * created; a PostGIS destination is only checked for its driver.
+ * @return REACH_OK; REACH_ERR_ARG for the format; REACH_ERR_IO for the
+ * file (as the writer would say). */
+enum reach_status reach_writer_check(struct reach_ctx *ctx, const char *path,
+                                     const char *driver, int overwrite);
+
 /** Check, before any work, that reach_stream_open(@p path, @p overwrite)
  * would be allowed (folder writable, not a folder, exists only with
  * @p overwrite); nothing is created. */

@@ -130,6 +130,21 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
                                   struct reach_geom *out, char *label,
                                   size_t label_len);
 
+/**
+ * A list of countries as people write them ("Ukraine", "UA", "UKR",
+ * "north korea", "USA", comma separated) checked against the bundled
+ * countries: names and codes match ignoring case, blanks and punctuation.
+ *
+ * @param[out] codes the same list as ISO 3166-1 alpha-2 codes ("UA,KP"; a
+ *   country without a code of its own, such as Somaliland, by its name),
+ *   NUL-terminated within @p codes_len.
+ * @return REACH_OK; REACH_ERR_ARG naming the first word that is no country,
+ *   with the closest names suggested; REACH_ERR_IO if the bundled countries
+ *   cannot be read.
+ */
+enum reach_status reach_country_codes(struct reach_ctx *ctx, const char *list, char *codes,
+                                      size_t codes_len);
+
 /** The part of a country inside a region. */
 struct reach_country_share {
   char iso_a2[4];

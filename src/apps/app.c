@@ -109,6 +109,25 @@ enum reach_status app_points(struct reach_ctx *ctx, struct reach_app *app, const
   return REACH_OK;
 }
 
+enum reach_status app_countries(struct reach_ctx *ctx, struct reach_app *app, const char *opt,
+                                const char *what, char *codes, size_t codes_len) {
+  /* a file or a PostGIS layer is read when the work starts */
+  if (!what || reach_is_pg(what) || strchr(what, '.') || strchr(what, '/')) return REACH_OK;
+  char tmp[1024];
+  enum reach_status st = reach_country_codes(ctx, what, codes ? codes : tmp,
+                                             codes ? codes_len : sizeof tmp);
+  if (st == REACH_ERR_ARG) return app_usage(ctx, app, "%s: %s", opt, reach_errmsg(ctx));
+  return st;
+}
+
+enum reach_status app_output_check(struct reach_ctx *ctx, struct reach_app *app) {
+  const struct app_opts *o = &app->o;
+  if (!o->out) return REACH_OK;
+  enum reach_status st = reach_writer_check(ctx, o->out, o->format, o->overwrite);
+  if (st == REACH_ERR_ARG) return app_usage(ctx, app, "-o: %s", reach_errmsg(ctx));
+  return st;
+}
+
 enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   size_t n = 0;

@@ -146,6 +146,15 @@ int app_progress_show(double done, const char *msg, void *data);
 enum reach_status app_points(struct reach_ctx *ctx, struct reach_app *app, const char *opt,
                              const char **texts, size_t n, struct reach_site **sites,
                              size_t *nsites);
+/* A country list given to @p opt (--country, --within, --from-area) read
+ * before any other look-up: a usage error naming the word that is no
+ * country, with suggestions; *codes (may be NULL) the ISO codes.  Files and
+ * PostGIS layers are left to the work. */
+enum reach_status app_countries(struct reach_ctx *ctx, struct reach_app *app, const char *opt,
+                                const char *what, char *codes, size_t codes_len);
+/* -o and -f checked before any look-up: a driver for the format, a
+ * writable folder, no file in the way without --overwrite. */
+enum reach_status app_output_check(struct reach_ctx *ctx, struct reach_app *app);
 /* The rings to draw or the weapons to query from --range/--rings/--missile
  * into app->defs (--band, --min-range, --catalogue). */
 enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app);

@@ -18,6 +18,8 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   if ((st = app_weapons(ctx, app))) return st;
   if (o->model && (st = app_ballistic(ctx, app, 0, app->ndefs))) return st;
   if ((st = app_check_defs(ctx, app, 0, o->tol_m))) return st;
+  if ((st = app_countries(ctx, app, "--within", o->within, NULL, 0))) return st;
+  if ((st = app_output_check(ctx, app))) return st;
   return app_points(ctx, app, "--target", o->target_texts, o->ntarget_texts, &app->pts,
                     &app->npts);
 }

@@ -32,11 +32,13 @@ const struct app_command app_locate = {
     "Usage: georeach locate [--strict] POINT...\n",
     "Prints the latitude and longitude (degrees, WGS84) of each POINT,\n"
     "one line each, as georeach reads it anywhere a point is asked for:\n"
-    "  50.6,36.6   50.6N,36.6E   \"50.6N 36.6E\"   50d36'N,36d36'E\n"
-    "  \"50 36 00N 36 36 00E\"   37UDB1234567890 (MGRS: the square's centre)\n"
-    "  Pyongyang   Kharkiv,UA   (places of 15,000 people or more, GeoNames;\n"
-    "  the most populous of several of one name, said on stderr, or an\n"
-    "  error with --strict)   \"Label=...\" to name a point.\n",
+    "  50.6,36.6   \"50.6 36.6\"   50.6N,36.6E   \"50.6N 36.6E\"   \"36.6E 50.6N\"\n"
+    "  50d36'N,36d36'E   \"50 36 00N 36 36 00E\"   37UDB1234567890 (MGRS: the\n"
+    "  square's centre)   Pyongyang   Kharkiv,UA   (places of 15,000 people\n"
+    "  or more, GeoNames)   Guam   Ramstein   \"Osan AB\"   (bases and launch\n"
+    "  areas, data/bases.csv; a city of the same name comes first; the most\n"
+    "  populous of several of one name, said on stderr, or an error with\n"
+    "  --strict)   \"Label=...\" to name a point.\n",
     "Exit status: 0 ok, 1 a file could not be read, 2 a point could not be read.\n",
     prepare,
     run,

@@ -368,6 +368,11 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
     return app_usage(ctx, app, "--any and --within go with --target alone (launch baskets)");
   if (basket && (o->dissolve || o->sector))
     return app_usage(ctx, app, "--union and --azimuth go with sites (rings), not targets");
+  /* A map reads the bundled countries through GDAL anyway: GDAL is opened
+   * now, before the raster is sized against the address space, so that a
+   * tight ulimit -v refuses the raster cleanly instead of letting it fit
+   * and then starving GDAL's and fontconfig's start-up (which abort) */
+  reach_gdal_init();
   if (!o->out) return app_usage(ctx, app, "no output: give -o FILE.png (or .svg, .pdf)");
   if (!strcmp(o->out, "-"))
     return app_usage(ctx, app, "-o: a picture is written to a file, not to standard output");
@@ -402,6 +407,7 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   }
   /* ballistic reach is checked per site */
   if ((st = app_check_defs(ctx, app, o->sector, o->tol_m))) return st;
+  if ((st = app_countries(ctx, app, "--within", o->within, NULL, 0))) return st;
   if (s->marked &&
       (st = app_points(ctx, app, "--target", o->target_texts, o->ntarget_texts, &s->targets,
                        &s->ntargets)))

@@ -265,11 +265,14 @@ static enum reach_status set_format(struct reach_ctx *ctx, struct reach_app *app
 static const struct app_option options[] = {
     /* sites */
     {"site", 0, G_SITES, "POINT", add_text, AT(site_texts),
-     "LAT,LON: 50.6,36.6 | 50.6N,36.6E | \"50.6N 36.6E\" |\n"
-     "50d36'N,36d36'E | \"50 36 00N 36 36 00E\" | MGRS\n"
-     "37UDB1234567890 | a place: Pyongyang, Kharkiv,UA\n"
-     "(GeoNames places of 15,000+ people; of several with\n"
-     "one name the most populous, said on stderr).  A label\n"
+     "LAT,LON: 50.6,36.6 | \"50.6 36.6\" | 50.6N,36.6E |\n"
+     "\"50.6N 36.6E\" | \"36.6E 50.6N\" (longitude first when\n"
+     "the letters say so) | 50d36'N,36d36'E |\n"
+     "\"50 36 00N 36 36 00E\" | MGRS 37UDB1234567890 | a\n"
+     "place: Pyongyang, Kharkiv,UA (GeoNames places of\n"
+     "15,000+ people) or a base: Guam, Ramstein, \"Osan AB\"\n"
+     "(data/bases.csv); of several with one name the most\n"
+     "populous, said on stderr.  A label\n"
      "may come first: \"Launcher A=50.6,36.6\".  Repeat\n"
      "for several sites ('georeach locate' shows a point)"},
     {"sites", 0, G_SITES, "FILE", set_text, AT(sites_file),
@@ -299,9 +302,9 @@ static const struct app_option options[] = {
      "'PG:... tables=T'); query also takes 'cities'"},
     {"min-population", 0, G_CITIES, "N", set_count, AT(min_population),
      "--targets cities: only places of N people or more"},
-    {"country", 0, G_CITIES, "CC,...", set_text, AT(country),
+    {"country", 0, G_CITIES, "LIST", set_text, AT(country),
      "--targets cities: only places in these countries\n"
-     "(ISO codes: UA,PL)"},
+     "(ISO codes or names: UA,PL or Ukraine,\"North Korea\")"},
     {"strict", 0, G_POINTS, NULL, set_flag, AT(strict),
      "an ambiguous place or missile name is an error"},
     {"any", 0, G_BASKET, NULL, set_flag, AT(any),

@@ -59,6 +59,7 @@ struct state {
   struct reach_target *targets;
   size_t ntargets;
   int tof; /* flight times: the ballistic model, or circles' (--tof, ...) */
+  char countries[1024]; /* --country as ISO codes, "UA,PL" */
 };
 
 struct qout {
@@ -222,7 +223,7 @@ static enum reach_status city_targets(struct reach_ctx *ctx, struct reach_app *a
                                       struct state *s) {
   const struct reach_place *pl;
   size_t np;
-  const char *countries = app->o.country;
+  const char *countries = app->o.country ? s->countries : NULL;
   enum reach_status st = reach_places(ctx, &pl, &np);
   if (st) return st;
   if (!(s->targets = calloc(np ? np : 1, sizeof *s->targets)))
@@ -230,15 +231,10 @@ static enum reach_status city_targets(struct reach_ctx *ctx, struct reach_app *a
   for (size_t i = 0; i < np; i++) {
     if (pl[i].population < app->o.min_population) continue;
     if (countries) {
-      char cc[3] = {pl[i].country[0], pl[i].country[1], 0};
-      const char *p = countries;
+      size_t l = strlen(pl[i].country);
       int hit = 0;
-      while (*p && !hit) {
-        if (strncasecmp(p, cc, 2) == 0 && (p[2] == ',' || p[2] == '\0')) hit = 1;
-        p = strchr(p, ',');
-        if (!p) break;
-        p++;
-      }
+      for (const char *p = countries; p && *p && !hit; p = strchr(p, ','), p = p ? p + 1 : NULL)
+        hit = l && !strncmp(p, pl[i].country, l) && (p[l] == ',' || p[l] == '\0');
       if (!hit) continue;
     }
     struct reach_target *t = &s->targets[s->ntargets++];
@@ -248,10 +244,14 @@ static enum reach_status city_targets(struct reach_ctx *ctx, struct reach_app *a
     t->population = pl[i].population;
     snprintf(t->country, sizeof t->country, "%s", pl[i].country);
   }
+  /* say only what the person asked for */
+  if (s->ntargets == 0 && app->o.have_minpop)
+    return reach_fail(ctx, REACH_ERR_DATA, "no city of %ld people or more%s%s%s",
+                      app->o.min_population, countries ? " in " : "",
+                      countries ? app->o.country : "", countries ? "" : " in the gazetteer");
   if (s->ntargets == 0)
-    return reach_fail(ctx, REACH_ERR_DATA, "no city matches --min-population %ld%s%s",
-                      app->o.min_population, countries ? " --country " : "",
-                      countries ? countries : "");
+    return reach_fail(ctx, REACH_ERR_DATA, "no city in %s among the bundled places (15,000 "
+                      "people or more)", countries ? app->o.country : "the gazetteer");
   return REACH_OK;
 }
 
@@ -295,6 +295,10 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
     }
   }
   if ((st = app_check_defs(ctx, app, 0, 10))) return st;
+  if ((st = app_countries(ctx, app, "--country", o->country, s->countries,
+                          sizeof s->countries)))
+    return st;
+  if ((st = app_output_check(ctx, app))) return st;
   if ((st = app_points(ctx, app, "--site", o->site_texts, o->nsite_texts, &app->pts,
                        &app->npts)))
     return st;
@@ -470,7 +474,7 @@ const struct app_command app_query = {
     "                      (--missile NAME[,NAME...] [--band] | --range DIST\n"
     "                       [--min-range DIST])\n"
     "                      (--target POINT ... | --targets FILE | --targets cities\n"
-    "                       [--min-population N] [--country CC,...])\n"
+    "                       [--min-population N] [--country LIST])\n"
     "                      [--in-range] [--nearest] [--as table|csv|json|geojson]\n"
     "                      [-o OUT [-f DRIVER]] [--overwrite] [--strict] [--quiet]\n",
     "What is in range from here: one row per site x missile x target with the\n"

@@ -8,13 +8,10 @@
 static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   enum reach_status st;
-  if ((st = app_points(ctx, app, "--site", o->site_texts, o->nsite_texts, &app->pts,
-                       &app->npts)))
-    return st;
-  if (!o->sites_file && app->npts == 0 && !o->area)
+  if (!o->sites_file && o->nsite_texts == 0 && !o->area)
     return app_usage(ctx, app, "no launch site: give --site LAT,LON, --sites FILE or "
                                "--from-area AREA");
-  if (!!o->sites_file + !!app->npts + !!o->area > 1)
+  if (!!o->sites_file + !!o->nsite_texts + !!o->area > 1)
     return app_usage(ctx, app, "give one of --site, --sites and --from-area");
   if (o->dissolve + o->count > 1 || (o->area && (o->dissolve || o->count)))
     return app_usage(ctx, app, "%s", o->area ? "--from-area is a union already: drop "
@@ -35,8 +32,12 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
     if ((st = app_ballistic(ctx, app, 0, app->ndefs))) return st;
     if ((st = app_isochrones(ctx, app))) return st;
   }
-  /* every value checked once, before any file is touched */
-  return app_check_defs(ctx, app, o->sector, o->tol_m);
+  /* every value checked once, before any file is touched or any place
+   * looked up (and named on stderr) */
+  if ((st = app_check_defs(ctx, app, o->sector, o->tol_m))) return st;
+  if ((st = app_countries(ctx, app, "--from-area", o->area, NULL, 0))) return st;
+  if ((st = app_output_check(ctx, app))) return st;
+  return app_points(ctx, app, "--site", o->site_texts, o->nsite_texts, &app->pts, &app->npts);
 }
 
 static void skipped_note(struct reach_app *app, size_t skipped, const char *file) {

@@ -20,6 +20,7 @@ enum reach_slot {
   REACH_SLOT_GEOS,      /* geom/geos.c */
   REACH_SLOT_COUNTRIES, /* data/countries.c */
   REACH_SLOT_GAZETTEER, /* data/gazetteer.c */
+  REACH_SLOT_COUNTRY_NAMES, /* data/countries.c */
   REACH_SLOT_COUNT
 };
 
@@ -130,6 +131,10 @@ int reach_coord_value(const char *text, int latitude, double *deg);
 
 /* Register GDAL's drivers once per process (the I/O files call it). */
 void reach_gdal_init(void);
+/* io/gdal_load.c: whether libgdal has been opened yet; and quiet GDAL's
+ * error handler as soon as it is (reach_io_silence_gdal()). */
+int reach_gdal_loaded(void);
+void reach_gdal_quiet_on_load(void);
 
 /* Whether a source or destination is a PostgreSQL connection ("PG:..."). */
 int reach_is_pg(const char *path);

@@ -189,12 +189,25 @@ enum reach_status reach_parse_latlon(struct reach_ctx *ctx, const char *text,
     /* "50 36 00N 36 36 00E", "50.6N 36.6E": the latitude ends at its
      * hemisphere letter; "N50.6 E36.6": the longitude starts at its own. */
     const char *t = skip_blank(s);
-    if (*t && !strchr("NSns", *t)) {
+    if (*t && !strchr("NSnsEWew", *t)) {
+      /* the first part ends at its hemisphere letter: "50.6N 36.6E", or
+       * "36.6E 50.6N" (longitude first, as the letters say) */
       for (const char *p = t + 1; *p && !split; p++)
-        if (strchr("NSns", *p)) split = p + 1;
+        if (strchr("NSnsEWew", *p)) split = p + 1;
     } else if (*t) {
+      /* "N50.6 E36.6", "E36.6 N50.6": the second part starts at its own */
+      const char *other = strchr("NSns", *t) ? "EWew" : "NSns";
       for (const char *p = t + 1; *p && !split; p++)
-        if (strchr("EWew", *p) && isspace((unsigned char)p[-1])) split = p;
+        if (strchr(other, *p) && isspace((unsigned char)p[-1])) split = p;
+    }
+    /* "50.6 36.6" (as geod and GeoConvert read it), "36.6 50.6N": two
+     * words separated by blanks, each a coordinate of its own */
+    if (!split || !*skip_blank(split)) {
+      const char *p = t;
+      while (*p && !isspace((unsigned char)*p)) p++;
+      const char *q = skip_blank(p), *r = q;
+      while (*r && !isspace((unsigned char)*r)) r++;
+      if (p > t && *q && !*skip_blank(r)) split = p;
     }
   } else if (!strchr(comma + 1, ',')) {
     split = comma;
@@ -211,10 +224,17 @@ enum reach_status reach_parse_latlon(struct reach_ctx *ctx, const char *text,
                       "'%s' is not a point: each part must be decimal "
                       "degrees, with N/S/E/W, or DMS like 50d36'N",
                       Q(text));
-  if ((ha == 'E' || ha == 'W') || (hb == 'N' || hb == 'S'))
+  int a_lat = ha == 'N' || ha == 'S', a_lon = ha == 'E' || ha == 'W';
+  int b_lat = hb == 'N' || hb == 'S', b_lon = hb == 'E' || hb == 'W';
+  if ((a_lat && b_lat) || (a_lon && b_lon))
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "'%s' gives the longitude first: write latitude first, "
-                      "LAT,LON", Q(text));
+                      "'%s' gives two %s: write LAT,LON", Q(text),
+                      a_lat ? "latitudes" : "longitudes");
+  if (a_lon || b_lat) { /* the letters say the longitude comes first */
+    double x = a;
+    a = b;
+    b = x;
+  }
   if (!(a >= -90 && a <= 90))
     return reach_fail(ctx, REACH_ERR_ARG,
                       "latitude %g in '%s' is outside [-90, 90]%s", a, Q(text),

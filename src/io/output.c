@@ -230,13 +230,10 @@ static enum reach_status pg_open(struct reach_ctx *ctx, struct reach_writer *w,
   return REACH_OK;
 }
 
-static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
-                                     const char *driver, int overwrite,
-                                     const char *layer, OGRwkbGeometryType gtype,
-                                     const struct field *fields, int nfields,
-                                     struct reach_writer **wp) {
-  reach_gdal_init();
-  *wp = NULL;
+/* The GDAL driver that writes @p path (or @p driver): REACH_ERR_ARG when
+ * there is none, or it cannot create vector layers. */
+static enum reach_status writer_driver(struct reach_ctx *ctx, const char *path,
+                                       const char *driver, const char **name) {
   int to_stdout = strcmp(path, "-") == 0, pg = reach_is_pg(path);
   if (to_stdout && driver && strcasecmp(driver, "GeoJSON") != 0)
     return reach_fail(ctx, REACH_ERR_ARG, "-o - writes GeoJSON only");
@@ -259,6 +256,30 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
       !GDALGetMetadataItem(drv, GDAL_DCAP_VECTOR, NULL))
     return reach_fail(ctx, REACH_ERR_ARG,
                       "GDAL cannot write vector format '%s'", drv_name);
+  *name = drv_name;
+  return REACH_OK;
+}
+
+enum reach_status reach_writer_check(struct reach_ctx *ctx, const char *path,
+                                     const char *driver, int overwrite) {
+  reach_gdal_init();
+  const char *drv_name = NULL;
+  enum reach_status st = writer_driver(ctx, path, driver, &drv_name);
+  if (st != REACH_OK || reach_is_pg(path) || !strcmp(path, "-")) return st;
+  return reach_stream_check(ctx, path, overwrite);
+}
+
+static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
+                                     const char *driver, int overwrite,
+                                     const char *layer, OGRwkbGeometryType gtype,
+                                     const struct field *fields, int nfields,
+                                     struct reach_writer **wp) {
+  reach_gdal_init();
+  *wp = NULL;
+  int to_stdout = strcmp(path, "-") == 0, pg = reach_is_pg(path);
+  const char *drv_name = ""; /* set by writer_driver() on success */
+  enum reach_status dst = writer_driver(ctx, path, driver, &drv_name);
+  if (dst != REACH_OK) return dst;
   struct reach_writer *w = calloc(1, sizeof *w);
   if (!w) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   w->to_stdout = to_stdout;
@@ -328,7 +349,7 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     old_sync = o ? CPLStrdup(o) : NULL;
     CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
   }
-  if (target) w->ds = GDALCreate(drv, target, 0, 0, 0, GDT_Unknown, NULL);
+  if (target) w->ds = GDALCreate(GDALGetDriverByName(drv_name), target, 0, 0, 0, GDT_Unknown, NULL);
   if (w->gpkg && w->staged) {
     CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", old_sync);
     CPLFree(old_sync);
