@@ -99,6 +99,7 @@ enum reach_status app_points(struct reach_ctx *ctx, struct reach_app *app, const
     if (!s) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     *sites_io = s;
     s = &s[(*nsites_io)++];
+    memset(s, 0, sizeof *s);
     if (*label)
       snprintf(s->name, sizeof s->name, "%s", label);
     else
