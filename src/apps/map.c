@@ -228,7 +228,8 @@ static enum reach_status add_marked(struct reach_ctx *ctx, struct reach_app *app
     /* reach_sites_read() gives a list of its own: appended after the sites */
     size_t skipped = 0, nt = 0;
     struct reach_site *t = NULL;
-    enum reach_status st = reach_sites_read(ctx, o->targets_file, o->skip_bad, &t, &nt, &skipped);
+    struct reach_sites_options to = app_sites_options(app, 0);
+    enum reach_status st = reach_sites_read_with(ctx, o->targets_file, &to, &t, &nt, &skipped);
     if (st) return st;
     struct reach_site *p = nt ? realloc(app->pts, (app->npts + nt) * sizeof *p) : app->pts;
     if (nt && !p) {
@@ -309,7 +310,8 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   const char *file = basket ? o->targets_file : o->sites_file;
   if (file) {
     size_t skipped = 0;
-    if ((st = reach_sites_read(ctx, file, o->skip_bad, &app->pts, &app->npts, &skipped)))
+    struct reach_sites_options so = app_sites_options(app, !basket);
+    if ((st = reach_sites_read_with(ctx, file, &so, &app->pts, &app->npts, &skipped)))
       goto done;
     if (skipped && !o->quiet)
       app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
@@ -432,7 +434,7 @@ static void release(struct reach_app *app) {
 const struct app_command app_map = {
     "map",
     G_SITES | G_TARGETS | G_POINTS | G_BASKET | G_WEAPONS | G_RINGLIST | G_CATALOGUE |
-        G_MODEL | G_SECTOR | G_TOL | G_UNION | G_FILE | G_MAP | G_QUIET | G_HELP,
+        G_MODEL | G_SECTOR | G_TOL | G_UNION | G_FILE | G_MAP | G_QUIET | G_HELP | G_INFILE,
     "a map picture (PNG, SVG, PDF) of rings or baskets",
     "Usage: georeach map (--site POINT ... | --sites FILE | --target POINT ... |\n"
     "                     --targets FILE)\n"
