@@ -714,8 +714,12 @@ static int row_params(struct reach_ctx *ctx, struct reach_sites_reader *r, OGRFe
           reach_parse_azimuths(ctx, pair, &s->az_from_deg, &s->az_to_deg) != REACH_OK) {
         int which = !v || !degrees(v, &a0) ? c->iazfrom : c->iazto;
         *bad = which == c->iazfrom ? "az_from" : "az_to";
+        const char *cv = which == c->iazfrom ? v : v2;
         if (which < 0)
-          snprintf(what, wlen, "(no %s column)", *bad);
+          snprintf(what, wlen, "(no %s column, and %s is given)", *bad,
+                   which == c->iazfrom ? "az_to" : "az_from");
+        else if (!cv)
+          snprintf(what, wlen, "(empty, and %s is given)", which == c->iazfrom ? "az_to" : "az_from");
         else
           quote_cell(what, wlen, defn, which, which == c->iazfrom ? raw : raw2);
         return 0;
