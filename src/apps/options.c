@@ -285,12 +285,17 @@ static const struct app_option options[] = {
      "may come first: \"Launcher A=50.6,36.6\".  Repeat\n"
      "for several sites ('georeach locate' shows a point)"},
     {"sites", 0, G_SITES, "FILE", set_text, AT(sites_file),
-     "any GDAL point layer, or a CSV with lat/latitude/y and\n"
-     "lon/lng/longitude/x columns and an optional name column,\n"
-     "or a PostGIS table or view: 'PG:host=H dbname=D user=U\n"
-     "tables=[SCHEMA.]TABLE' (points or lat/lon columns)"},
+     "any GDAL point layer (GeoPackage, GeoJSON, a Google\n"
+     "Earth KML/KMZ with folders, ...), a CSV with latitude\n"
+     "and longitude columns (or one column of points) and an\n"
+     "optional name column (see Columns), '-' for standard\n"
+     "input, or a PostGIS table or view: 'PG:host=H dbname=D\n"
+     "user=U tables=[SCHEMA.]TABLE' (points or lat/lon\n"
+     "columns).  Columns missile, range, min_range, azimuth,\n"
+     "tolerance give each site its own values (rings, query)"},
     {"skip-bad", 0, G_SITES, NULL, set_flag, AT(skip_bad),
-     "skip (and count) rows of --sites with bad coordinates"},
+     "skip (and count) rows of --sites with bad coordinates\n"
+     "or parameters"},
     {"from-area", 0, G_AREA, "AREA", set_text, AT(area),
      "reach from anywhere inside a territory: bundled\n"
      "countries by ISO code or name (KP, BY, \"North Korea\",\n"

@@ -69,7 +69,11 @@ static enum reach_status run_rows(struct reach_ctx *ctx, struct reach_app *app,
   }
   struct reach_site *group = malloc(n * sizeof *group);
   char *done = calloc(n, 1);
-  if (!group || !done) st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  if (!group || !done) {
+    free(group);
+    free(done);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
   for (size_t i = 0; i < n && st == REACH_OK; i++) {
     if (done[i]) continue;
     size_t k = 0;
@@ -191,7 +195,11 @@ const struct app_command app_rings = {
     "        tol_m err_m area_km2 (geodesic area on the ellipsoid) kind (of the\n"
     "        catalogue figure: official, government estimate, ...).\n"
     "--sites without --union/--count is read and written a batch at a time:\n"
-    "any number of sites in bounded memory.\n"
+    "any number of sites in bounded memory.  Columns missile, range,\n"
+    "min_range, azimuth (or az_from, az_to) and tolerance give each row its\n"
+    "own values (the command line's where a cell is empty; then the --range\n"
+    "or --missile may be left out); --union/--count give one coverage per\n"
+    "weapon.\n"
     "Styles: a .gpkg carries a QGIS style per layer (colours per missile,\n"
     "labels 'KN-23 885 km') and a layer 'sites'; a .shp gets OUT.qml; a .kml\n"
     "colours and names each placemark (from data/styles/*.qml, editable).\n"
@@ -209,6 +217,7 @@ const struct app_command app_rings = {
     "  georeach rings --sites sites.csv --range 885km --min-range 300km -o a.shp\n"
     "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n"
     "  georeach rings --sites bases.csv --missile KN-23 --count -o dense.gpkg\n"
+    "  georeach rings --sites launchers.csv --range 250km -o own.gpkg\n"
     "  georeach rings --from-area KP --missile Hwasong-12 -o kp.gpkg\n",
     prepare,
     run,

@@ -478,7 +478,7 @@ enum reach_status reach_sites_open_with(struct reach_ctx *ctx, const char *path_
     enum reach_status st = read_stream(ctx, std_in ? "/dev/stdin" : path, shown, std_in,
                                        &vsipath);
     if (st != REACH_OK) return st;
-    if (std_in) text = is_text_table(vsipath);
+    if (std_in && vsipath) text = is_text_table(vsipath);
   }
   const char *src = vsipath ? vsipath : path;
   CPLErrorReset();
