@@ -113,6 +113,19 @@ rc, _, err = run(["rings", "--sites", two, "--layer", "north", "--range", "100km
 check(rc == 1 and "no layer 'north'" in err and "east (Point" in err and not os.path.exists(out_file),
       "--layer of a missing layer: exit 1 naming it and the layers: %s" % err.strip())
 
+# --from-area with --layer: the polygon layer of a GeoPackage whose first
+# layer is points gives what the polygon alone gives
+box = write("box.geojson", json.dumps({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"name": "box"}, "geometry": {"type": "Polygon",
+     "coordinates": [[[36, 50], [37, 50], [37, 51], [36, 51], [36, 50]]]}}]}))
+area = os.path.join(TMP, "area.gpkg")
+subprocess.run(["ogr2ogr", "-f", "GPKG", area, two, "east"], check=True, capture_output=True)
+subprocess.run(["ogr2ogr", "-f", "GPKG", "-update", area, box, "-nln", "box"], check=True, capture_output=True)
+alone, _ = rings(["--from-area", box, "--range", "100km"])
+named, err = rings(["--from-area", area, "--layer", "box", "--range", "100km"])
+check(alone is not None and named is not None and named[0]["geometry"] == alone[0]["geometry"],
+      "--from-area FILE --layer NAME reads that layer (%s)" % (err.strip() if named is None else "ok"))
+
 # --- CSV header styles ----------------------------------------------------
 styles = {
     "Name,Latitude,Longitude": "Name",
