@@ -27,7 +27,13 @@ TABLE = os.path.join(HERE, "data", "sites", "launchers_table.csv")
 TMP = tempfile.mkdtemp(prefix="georeach-sites-")
 
 
+OUT = os.path.join(TMP, "never.geojson")
+
+
 def run(args, stdin=None):
+    # a refusal must write nothing: the file is removed before each run
+    if OUT in args and os.path.exists(OUT):
+        os.remove(OUT)
     p = subprocess.run([BIN] + args, input=stdin, capture_output=True, text=True, cwd=TMP)
     return p.returncode, p.stdout, p.stderr
 
@@ -102,7 +108,7 @@ subprocess.run(["ogr2ogr", "-f", "GPKG", two, a, "-nln", "east", "-oo", "X_POSSI
 subprocess.run(["ogr2ogr", "-f", "GPKG", "-update", two, b, "-nln", "west", "-oo",
                 "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat", "-a_srs", "EPSG:4326"],
                check=True, capture_output=True)
-out_file = os.path.join(TMP, "never.geojson")
+out_file = OUT
 rc, _, err = run(["rings", "--sites", two, "--range", "100km", "-o", out_file])
 check(rc == 1 and "east (Point, 1 feature)" in err and "west (Point, 2 features)" in err
       and "--layer" in err and err.count("\n") == 1 and not os.path.exists(out_file),
@@ -290,8 +296,6 @@ bad = [
 ]
 for text, extra, code, needle in bad:
     path = write("bad.csv", text)
-    if os.path.exists(out_file):
-        os.remove(out_file)
     rc, out, err = run(["rings", "--sites", path, "-o", out_file] + extra)
     check(rc == code and needle in err and err.count("\n") == 1 and not os.path.exists(out_file),
           "refused with exit %d naming the culprit (%s): %s" % (code, needle, err.strip()))
