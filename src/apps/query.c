@@ -368,6 +368,11 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
                      "not with --nearest or flight times (--tof, --model ballistic)",
                      app_shown_path(o->sites_file));
     if (!st) st = app_read_rows(ctx, app, r, o->sites_file, &specs, &skipped);
+    if (!st && !reach_sites_params(r)) { /* one weapon for all: the usual paths */
+      for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
+      free(specs);
+      specs = NULL;
+    }
     skipped += reach_sites_skipped(r);
     reach_sites_close(r);
     if (st) goto done;

@@ -122,6 +122,11 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     if (!streaming) {
       size_t skipped = 0;
       st = app_read_rows(ctx, app, reader, o->sites_file, &specs, &skipped);
+      if (!st && !reach_sites_params(reader)) { /* one weapon for all */
+        for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
+        free(specs);
+        specs = NULL;
+      }
       skipped += reach_sites_skipped(reader);
       reach_sites_close(reader);
       reader = NULL;
