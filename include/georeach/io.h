@@ -53,7 +53,7 @@ struct reach_site {
 struct reach_sites_options {
   int skip_bad;            /**< nonzero: bad rows are skipped and counted */
   const char *layer;       /**< the layer (or KML folder) to read; NULL: see
-                                reach_sites_read() */
+                                reach_sites_read_with() */
   const char *lat_field, *lon_field, *name_field;
   const char *point_field; /**< one column holding a whole point (any text
                                 reach_parse_latlon() reads, MGRS included) */
