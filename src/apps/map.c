@@ -107,19 +107,31 @@ static int dashed(const struct reach_ring_def *d) {
 }
 
 /* The rings of every site for one def: one region each, or their union. */
+/* One drawn entry of the legend: a ring def with its sector and tolerance
+ * (per-row weapons give each group of sites its own). */
+struct entry {
+  const struct reach_ring_def *def;
+  const struct reach_site *pts; /* the sites drawn with it */
+  size_t npts;
+  int sector;
+  double az_from, az_to, tol_m;
+};
+
 static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
-                                   struct reach_map *map, const struct reach_ring_def *def,
-                                   int colour, const char *label, size_t nsites) {
+                                   struct reach_map *map, const struct entry *e,
+                                   int colour, const char *label) {
   const struct app_opts *o = &app->o;
+  const struct reach_ring_def *def = e->def;
+  size_t nsites = e->npts;
   int dissolve = o->dissolve;
   struct reach_geom *gs = dissolve ? calloc(nsites, sizeof *gs) : NULL;
   enum reach_status st = REACH_OK;
   if (dissolve && !gs) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < nsites && st == REACH_OK; i++) {
-    struct reach_ring_spec s = {.lat_deg = app->pts[i].lat_deg, .lon_deg = app->pts[i].lon_deg,
+    struct reach_ring_spec s = {.lat_deg = e->pts[i].lat_deg, .lon_deg = e->pts[i].lon_deg,
                                 .range_m = def->range_m, .min_range_m = def->min_range_m,
-                                .sector = o->sector, .az_from_deg = o->az_from,
-                                .az_to_deg = o->az_to, .tolerance_m = o->tol_m,
+                                .sector = e->sector, .az_from_deg = e->az_from,
+                                .az_to_deg = e->az_to, .tolerance_m = e->tol_m,
                                 .ballistic = def->ballistic,
                                 .tof_max_s = def->tof_max_s};
     struct reach_ring ring;
@@ -247,8 +259,8 @@ static enum reach_status add_marked(struct reach_ctx *ctx, struct reach_app *app
   return REACH_OK;
 }
 
-static void verbose(struct reach_app *app, struct reach_map *map, size_t nsites) {
-  const struct app_opts *o = &app->o;
+static void verbose(struct reach_app *app, struct reach_map *map, size_t nsites,
+                    const struct entry *ents, size_t nents) {
   double gt[6];
   struct reach_map_style sty;
   char h1[8], h2[8], h3[8], h4[8];
@@ -272,10 +284,10 @@ static void verbose(struct reach_app *app, struct reach_map *map, size_t nsites)
            "style land %s ocean %s background %s site %s fill-alpha %g fill-alpha-sea %g "
            "target-in %s target-out %s city %s",
            h1, h2, h3, h4, sty.fill_alpha, sty.fill_alpha_sea, h5, h6, h7);
-  for (size_t k = 0; k < app->ndefs; k++) {
+  for (size_t k = 0; k < nents; k++) {
     char label[256];
     hex(h1, reach_map_colour((int)k));
-    def_text(&app->defs[k], o->sector, o->az_from, o->az_to, label, sizeof label);
+    def_text(ents[k].def, ents[k].sector, ents[k].az_from, ents[k].az_to, label, sizeof label);
     app_note(app, "colour %zu %s %s", k, h1, label);
   }
   /* what was placed, to check a picture: boxes in pixels */
@@ -308,9 +320,33 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   int basket = s->basket;
   enum reach_status st = REACH_OK;
   const char *file = basket ? o->targets_file : o->sites_file;
-  if (file) {
+  struct app_spec *specs = NULL;
+  struct entry *ents = NULL;
+  struct reach_site *group_pts = NULL; /* the sites in groups of one weapon */
+  size_t nents = 0, nsites_read = 0;
+  if (file && !basket) {
+    /* each site's own weapon when the file has columns for it */
     size_t skipped = 0;
-    struct reach_sites_options so = app_sites_options(app, !basket);
+    struct reach_sites_options so = app_sites_options(app, 1);
+    struct reach_sites_reader *r = NULL;
+    if ((st = reach_sites_open_with(ctx, file, &so, &r))) goto done;
+    if (!(st = app_rows_needed(ctx, app, r)))
+      st = app_read_rows(ctx, app, r, file, &specs, &skipped);
+    if (!st) nsites_read = app->npts;
+    if (!st && !reach_sites_params(r)) { /* one weapon for all */
+      for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
+      free(specs);
+      specs = NULL;
+    }
+    skipped += reach_sites_skipped(r);
+    reach_sites_close(r);
+    if (st) goto done;
+    if (skipped && !o->quiet)
+      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
+               app_shown_path(file));
+  } else if (file) {
+    size_t skipped = 0;
+    struct reach_sites_options so = app_sites_options(app, 0);
     if ((st = reach_sites_read_with(ctx, file, &so, &app->pts, &app->npts, &skipped)))
       goto done;
     if (skipped && !o->quiet)
@@ -338,19 +374,57 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     st = app_prefix(ctx, st == REACH_ERR_ARG ? REACH_ERR_ARG : REACH_ERR_DATA, "--within");
     goto done;
   }
+  /* what is drawn: every def for every site, or with per-row weapons every
+   * def of each group of sites of one weapon (their own colour) */
+  group_pts = specs ? malloc((nsites ? nsites : 1) * sizeof *group_pts) : NULL;
+  char *grouped = specs ? calloc(nsites, 1) : NULL;
+  size_t cap = specs ? 0 : app->ndefs;
+  for (size_t i = 0; specs && i < nsites; i++) cap += specs[i].ndefs;
+  ents = calloc(cap ? cap : 1, sizeof *ents);
+  if (!ents || (specs && (!group_pts || !grouped))) {
+    free(grouped);
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (!specs) {
+    for (size_t k = 0; k < app->ndefs; k++)
+      ents[nents++] = (struct entry){&app->defs[k], app->pts, nsites, o->sector, o->az_from,
+                                     o->az_to, o->tol_m};
+  }
+  for (size_t i = 0, used = 0; specs && i < nsites; i++) {
+    if (grouped[i]) continue;
+    size_t k0 = used;
+    for (size_t j = i; j < nsites; j++)
+      if (!grouped[j] && app_spec_same(&specs[i], &specs[j])) {
+        grouped[j] = 1;
+        group_pts[used++] = app->pts[j];
+      }
+    for (size_t k = 0; k < specs[i].ndefs; k++)
+      ents[nents++] = (struct entry){&specs[i].defs[k], group_pts + k0, used - k0,
+                                     specs[i].sector, specs[i].az_from, specs[i].az_to,
+                                     specs[i].tol_m};
+  }
+  free(grouped);
+  if (nents > 12 && specs && !o->quiet)
+    app_note(app, "%zu weapons in %s: the colours repeat after 12", nents, app_shown_path(file));
   char text[512];
-  if (o->title)
+  if (o->title) {
     snprintf(text, sizeof text, "%s", o->title);
-  else
+  } else if (specs) {
+    snprintf(text, sizeof text, "%s of each site's own weapon from ",
+             o->dissolve ? "Combined reach" : "Reach");
+    names_text(text, sizeof text, app->pts, nsites, "launch sites");
+  } else {
     default_title(text, sizeof text, app->defs, app->ndefs, app->pts, nsites, basket,
                   o->any, o->dissolve, o->within ? terr_label : NULL);
+  }
   reach_map_set_countries(map, o->countries);
   st = reach_map_set_title(ctx, map, text);
-  for (size_t k = 0; k < app->ndefs && st == REACH_OK; k++) {
-    const struct reach_ring_def *d = &app->defs[k];
+  for (size_t k = 0; k < nents && st == REACH_OK; k++) {
+    const struct reach_ring_def *d = ents[k].def;
     char label[256];
     int empty = 0;
-    def_text(d, o->sector, o->az_from, o->az_to, label, sizeof label);
+    def_text(d, ents[k].sector, ents[k].az_from, ents[k].az_to, label, sizeof label);
     if (basket) {
       struct reach_geom acc = {0};
       double err;
@@ -361,7 +435,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
         st = reach_map_add_region(ctx, map, &acc, label, (int)k, dashed(d));
       reach_geom_clear(&acc);
     } else {
-      st = add_rings(ctx, app, map, d, (int)k, label, nsites);
+      st = add_rings(ctx, app, map, &ents[k], (int)k, label);
     }
     if (st == REACH_OK && empty && !o->quiet)
       app_note(app, "%s: no launch point reaches %s%s%s", label,
@@ -381,15 +455,18 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
                              : i >= nsites ? REACH_MAP_TARGET_REACH
                                            : REACH_MAP_SITE);
   /* the sources of the ranges drawn, from the catalogue, then --credit */
-  for (size_t k = 0; k < app->ndefs && st == REACH_OK && app->cat; k++) {
-    const struct reach_ring_def *d = &app->defs[k];
+  for (size_t k = 0; k < nents && st == REACH_OK && app->cat; k++) {
+    const struct reach_ring_def *d = ents[k].def;
     int dup = 0;
-    for (size_t j = 0; j < k; j++)
-      dup |= app->defs[j].missile && d->missile && !strcmp(app->defs[j].missile, d->missile) &&
-             (app->defs[j].band == d->band ||
-              (app->defs[j].band && d->band && !strcmp(app->defs[j].band, d->band)));
+    for (size_t j = 0; j < k; j++) {
+      const struct reach_ring_def *e = ents[j].def;
+      dup |= e->missile && d->missile && !strcmp(e->missile, d->missile) &&
+             e->range_m == d->range_m &&
+             (e->band == d->band || (e->band && d->band && !strcmp(e->band, d->band)));
+    }
+    /* a row's own range for its missile (no band) is not the catalogue's */
     const struct reach_missile *ms =
-        dup || !d->missile ? NULL : reach_catalogue_find(ctx, app->cat, d->missile);
+        dup || !d->missile || !d->band ? NULL : reach_catalogue_find(ctx, app->cat, d->missile);
     if (!ms) continue;
     const char *band = d->band ? d->band : "nominal";
     const char *src = !strcmp(band, "low")    ? ms->low_source
@@ -410,7 +487,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   if (st != REACH_OK) goto done;
   if ((st = reach_map_write(ctx, map, o->out, o->overwrite, app_progress_show, app)))
     goto done;
-  if (o->verbose) verbose(app, map, nsites); /* after drawing: the labels placed */
+  if (o->verbose) verbose(app, map, nsites, ents, nents); /* after drawing: the labels placed */
   app_progress(app, 1, 1);
   int width, height;
   reach_map_size(map, &width, &height);
@@ -419,6 +496,11 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
              kind_name(reach_map_projection_kind(map)));
 done:
   if (st == REACH_ERR_INTERRUPTED) app_interrupted(ctx);
+  if (specs)
+    for (size_t i = 0; i < nsites_read; i++) app_spec_free(&specs[i]);
+  free(specs);
+  free(ents);
+  free(group_pts);
   reach_geom_clear(&terr);
   return st;
 }
@@ -434,7 +516,7 @@ static void release(struct reach_app *app) {
 const struct app_command app_map = {
     "map",
     G_SITES | G_TARGETS | G_POINTS | G_BASKET | G_WEAPONS | G_RINGLIST | G_CATALOGUE |
-        G_MODEL | G_SECTOR | G_TOL | G_UNION | G_FILE | G_MAP | G_QUIET | G_HELP | G_INFILE,
+        G_MODEL | G_SECTOR | G_TOL | G_UNION | G_FILE | G_MAP | G_QUIET | G_HELP | G_INFILE | G_ROWPARAM,
     "a map picture (PNG, SVG, PDF) of rings or baskets",
     "Usage: georeach map (--site POINT ... | --sites FILE | --target POINT ... |\n"
     "                     --targets FILE)\n"
