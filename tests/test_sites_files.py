@@ -282,6 +282,43 @@ for l in lines if ok else []:
         ok &= one == l
 check(ok, "query: every site with its own weapon, as single-site queries give it")
 
+# map: each target's verdict (verbose) against pyproj's geodesics with every
+# row's weapon (range, minimum range, sector), the catalogue ranges from the table
+import pyproj
+geod = pyproj.Geod(ellps="WGS84")
+cat = {"KN-23": 885.0, "Iskander-M": 500.0}
+cat_min = {"KN-23": 0.0, "Iskander-M": 50.0}
+targets = [(50.45, 30.52), (55.75, 37.62), (48.0, 37.8), (56.5, 33.0), (52.2, 45.5), (47.5, 30.0),
+           (60.0, 30.3), (45.0, 20.0), (42.0, 47.0), (58.5, 46.0)]
+png = os.path.join(TMP, "rows.png")
+args = ["map", "--sites", TABLE, "--range", "250km", "--tolerance", "20m", "-o", png, "-v"]
+for la, lo in targets:
+    args += ["--target", "%g,%g" % (la, lo)]
+rc, out, err = run(args)
+verdicts = [l.split()[2] for l in err.splitlines() if l.startswith("georeach: target ")]
+def az_in(az, a, b):
+    az, a, b = az % 360, a % 360, b % 360
+    return a <= az <= b if a <= b else az >= a or az <= b
+want, margin_ok = [], True
+for la, lo in targets:
+    hit = False
+    for name, lat, lon, missile, rng, mn, az, tol in rows:
+        missile = {"kn23": "KN-23"}.get(missile, missile)
+        r = float(rng.replace("km", "").replace(" mi", "")) * (1.609344 if "mi" in rng else 1) if rng else \
+            cat[missile] if missile else 250.0
+        r0 = float(mn) if mn else cat_min.get(missile, 0.0) if missile and not rng else 0.0
+        fwd, _, d = geod.inv(float(lon), float(lat), lo, la)
+        d /= 1000
+        margin_ok &= min(abs(d - r), abs(d - r0) if r0 else 1e9) > 1.0
+        if r0 <= d <= r and (not az or az_in(fwd, *map(float, az.split(":")))):
+            hit = True
+    want.append("in-reach" if hit else "out-of-reach")
+check(rc == 0 and margin_ok and verdicts == want and "in-reach" in want and "out-of-reach" in want,
+      "map: each target's verdict with every row's own weapon, as pyproj's geodesics say: %s" % verdicts)
+colours = [l for l in err.splitlines() if l.startswith("georeach: colour ")]
+check(len(colours) == 6 and any("Iskander-M 50-500 km, azimuth 300-60" in l for l in colours),
+      "map: one legend colour per weapon and group of sites (%d)" % len(colours))
+
 # --- refusals: one line, exit 1 or 2, nothing written ----------------------
 bad = [
     ("name,lat,lon,range\nA,50,30,12abc\n", [], 1, "row 1 (A): bad range '12abc' (column range)"),
