@@ -292,7 +292,8 @@ static const struct app_option options[] = {
      "input, or a PostGIS table or view: 'PG:host=H dbname=D\n"
      "user=U tables=[SCHEMA.]TABLE' (points or lat/lon\n"
      "columns).  Columns missile, range, min_range, azimuth,\n"
-     "tolerance give each site its own values (rings, query)"},
+     "tolerance give each site its own values (rings,\n"
+     "query, map)"},
     {"skip-bad", 0, G_SITES, NULL, set_flag, AT(skip_bad),
      "skip (and count) rows of --sites with bad coordinates\n"
      "or parameters"},
