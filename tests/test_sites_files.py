@@ -80,6 +80,10 @@ check(rc == 0 and "skipped 2 placemarks that are not points" in err,
 feats, _ = rings(["--sites", KML, "--layer", "Belgorod oblast", "--range", "100km"])
 check(feats is not None and [s[0] for s in sites_of(feats)] == ["Belgorod", "Valuyki"],
       "--layer names one folder (its sites without the folder prefix)")
+rc, out, err = run(["rings", "--sites", KML, "--layer", "Kursk oblast", "--range", "100km", "-o", "-"])
+check(rc == 0 and len(json.loads(out)["features"]) == 1 and
+      "skipped 1 placemark that is not a point" in err,
+      "a named folder: its line is skipped and counted too: %r" % err.strip())
 feats2, _ = rings(["--sites", KML + "|layername=Belgorod oblast", "--range", "100km"])
 check(feats2 is not None and sites_of(feats2) == sites_of(feats or []),
       "FILE|layername=NAME reads the same as --layer NAME")

@@ -160,6 +160,7 @@ struct reach_sites_reader {
   OGRLayerH *layers; /* the layers read, in order */
   int nlayers, at;   /* at: the layer being read */
   int folders;       /* several KML folders: names are "FOLDER/NAME" */
+  int kml;           /* a KML/KMZ: lines and polygons are skipped, counted */
   OGRLayerH lyr;
   OGRCoordinateTransformationH ct;
   struct reach_guard guard;
@@ -377,7 +378,7 @@ static enum reach_status setup_layer(struct reach_ctx *ctx, struct reach_sites_r
   if (!c.use_fields && c.ipoint < 0) {
     OGRwkbGeometryType gt = wkbFlatten(OGR_FD_GetGeomType(defn));
     if (r->text || OGR_FD_GetGeomFieldCount(defn) == 0 ||
-        (gt != wkbPoint && gt != wkbUnknown && !r->folders)) {
+        (gt != wkbPoint && gt != wkbUnknown && !r->kml)) {
       list_columns(defn, cols, sizeof cols);
       return reach_fail(ctx, REACH_ERR_DATA,
                         "%s has no latitude/longitude columns (found: %s)%s; name them "
@@ -524,6 +525,7 @@ enum reach_status reach_sites_open_with(struct reach_ctx *ctx, const char *path_
   const char *drv = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
   int kml = drv && (strcmp(drv, "LIBKML") == 0 || strcmp(drv, "KML") == 0);
   char layers[768];
+  r->kml = kml;
   if (nl < 1) {
     reach_sites_close(r);
     return reach_fail(ctx, REACH_ERR_DATA, "%s has no layer of sites%s", shown,
@@ -800,7 +802,7 @@ enum reach_status reach_sites_next(struct reach_ctx *ctx,
     } else {
       OGRGeometryH g = OGR_F_GetGeometryRef(f);
       OGRwkbGeometryType t = g ? wkbFlatten(OGR_G_GetGeometryType(g)) : wkbNone;
-      if (r->folders && g && t != wkbPoint) {
+      if (r->kml && g && t != wkbPoint) {
         /* a KML's lines and polygons are not sites: skipped, counted */
         r->nonpoints++;
         OGR_F_Destroy(f);
@@ -861,9 +863,9 @@ enum reach_status reach_sites_next(struct reach_ctx *ctx,
                    "sequence was replaced by U+FFFD", r->path, r->bad_names,
                    r->bad_names == 1 ? "" : "s");
     if (r->nonpoints)
-      reach_notice(ctx, "%s: skipped %zu placemark%s that %s not point%s (lines, polygons)",
-                   r->path, r->nonpoints, r->nonpoints == 1 ? "" : "s",
-                   r->nonpoints == 1 ? "is" : "are", r->nonpoints == 1 ? "" : "s");
+      reach_notice(ctx, "%s: skipped %zu placemark%s that %s (lines, polygons)", r->path,
+                   r->nonpoints, r->nonpoints == 1 ? "" : "s",
+                   r->nonpoints == 1 ? "is not a point" : "are not points");
   }
   return st;
 }
