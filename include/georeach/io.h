@@ -73,12 +73,14 @@ struct reach_sites_options {
  * names a layer as GDAL's utilities spell it.
  *
  * Which layer: @p opt->layer (or layername=); else the only layer; else, for
- * KML/KMZ, every layer (every folder: the GDAL LIBKML driver makes one layer
- * per folder, nested ones included), each site named "FOLDER/NAME", and
- * placemarks that are not points (lines, polygons) skipped and counted in a
- * notice (reach_ctx_set_notice()); else the only point layer (a georeach
+ * KML/KMZ, every layer (every folder: GDAL's LIBKML driver makes one layer
+ * per folder, nested ones included, named after the folder itself; the
+ * placemarks outside any folder are a layer named after the document), each
+ * site named "FOLDER/NAME"; else the only point layer (a georeach
  * GeoPackage's "sites" beside "rings"); else REACH_ERR_DATA listing the
- * layers with their geometry types and feature counts.
+ * layers with their geometry types and feature counts.  In a KML/KMZ,
+ * placemarks that are not points (lines, polygons) are skipped and counted
+ * in a notice (reach_ctx_set_notice()).
  *
  * Columns are matched ignoring case and everything but letters and digits
  * ("Lat (deg)" is "latdeg"): latitude lat, latitude, y, lat_dd, lat_deg, ...;
