@@ -342,7 +342,7 @@ static enum reach_status setup_layer(struct reach_ctx *ctx, struct reach_sites_r
       {o->tolerance_field, "--tolerance-field", &c.itol, NULL}};
   c.range_unit = c.min_unit = c.tol_unit = "";
   for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
-    int param = k >= 4;
+    int param = k >= 4; /* the first four are the point and name columns */
     *named[k].at = -1;
     if (param && !o->params) continue;
     if (named[k].given) {
