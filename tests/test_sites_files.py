@@ -340,6 +340,14 @@ for text, extra, code, needle in bad:
     rc, out, err = run(["rings", "--sites", path, "-o", out_file] + extra)
     check(rc == code and needle in err and err.count("\n") == 1 and not os.path.exists(out_file),
           "refused with exit %d naming the culprit (%s): %s" % (code, needle, err.strip()))
+path = write("newline.csv", 'name,lat,lon,range,missile\n"A\nB",50,30,abc,\n"C\nD",50,30,,Nonesuch\n')
+rc, _, err = run(["rings", "--sites", path, "--range", "100", "-o", out_file])
+check(rc == 1 and "row 1 (A\\nB): bad range" in err and err.count("\n") == 1,
+      "a name holding a newline is escaped in the message: %r" % err)
+path = write("newline2.csv", 'name,lat,lon,missile\n"C\nD",50,30,Nonesuch\n')
+rc, _, err = run(["rings", "--sites", path, "--range", "100", "-o", out_file])
+check(rc == 1 and "row 1 (C\\nD): bad missile" in err and err.count("\n") == 1,
+      "... and in a per-row weapon's message: %r" % err)
 path = write("skip.csv", "name,lat,lon,range\nA,50,30,12abc\nB,51,31,100\nC,52,32,Nonesuch\n")
 rc, out, err = run(["rings", "--sites", path, "--skip-bad", "-o", "-"])
 check(rc == 0 and len(json.loads(out)["features"]) == 1 and "skipped 2 bad rows" in err,

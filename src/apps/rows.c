@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "apps/app.h"
+#include "georeach/text.h"
 
 void app_spec_free(struct app_spec *s) {
   if (!s) return;
@@ -30,8 +31,10 @@ int app_spec_same(const struct app_spec *a, const struct app_spec *b) {
 /* "sites.csv, row 3 (Belgorod)" */
 static void row_name(char *buf, size_t size, const char *file, const struct reach_site *s) {
   int in = strcmp(file, "-") == 0 || strncmp(file, "/vsistdin", 9) == 0;
-  snprintf(buf, size, "%s, row %zu%s%s%s", in ? "standard input" : app_shown_path(file), s->row, *s->name ? " (" : "",
-           s->name, *s->name ? ")" : "");
+  char esc[REACH_NAME_LEN]; /* one line: a quoted CSV cell may hold a newline */
+  snprintf(buf, size, "%s, row %zu%s%s%s", in ? "standard input" : app_shown_path(file), s->row,
+           *s->name ? " (" : "", reach_text_escape(s->name, esc, sizeof esc),
+           *s->name ? ")" : "");
 }
 
 enum reach_status app_site_spec(struct reach_ctx *ctx, struct reach_app *app,

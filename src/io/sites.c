@@ -834,8 +834,10 @@ enum reach_status reach_sites_next(struct reach_ctx *ctx,
       if (r->skip_bad) {
         r->skipped++;
       } else {
-        char nm[REACH_NAME_LEN + 8] = "";
-        if (name && *name) snprintf(nm, sizeof nm, " (%s)", name);
+        /* the name as one line (a quoted CSV cell may hold a newline) */
+        char nm[REACH_NAME_LEN + 8] = "", esc[REACH_NAME_LEN];
+        if (name && *name)
+          snprintf(nm, sizeof nm, " (%s)", reach_text_escape(name, esc, sizeof esc));
         st = reach_fail(ctx, REACH_ERR_DATA,
                         "%s, %s %zu%s: bad %s %s (use --skip-bad to skip such "
                         "rows)",
