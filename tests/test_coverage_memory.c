@@ -82,8 +82,11 @@ int main(void) {
   reach_geom_clear(&u2);
 
   /* across +/-180 and round the North Pole */
-  struct reach_site hard[5] = {{"a", -17.7, 178.0}, {"b", -16.0, -179.0}, {"c", 65.0, 179.5},
-                               {"d", 88.0, 10.0}, {"e", 85.0, -120.0}};
+  struct reach_site hard[5] = {{.name = "a", .lat_deg = -17.7, .lon_deg = 178.0},
+                               {.name = "b", .lat_deg = -16.0, .lon_deg = -179.0},
+                               {.name = "c", .lat_deg = 65.0, .lon_deg = 179.5},
+                               {.name = "d", .lat_deg = 88.0, .lon_deg = 10.0},
+                               {.name = "e", .lat_deg = 85.0, .lon_deg = -120.0}};
   job.sites = hard;
   job.nsites = 5;
   def.range_m = 2500e3;

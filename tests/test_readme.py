@@ -20,7 +20,9 @@ What is checked
   one would be compared like the README's).  The help examples name
   `sites.csv` and `bases.csv`, which are no files of the repository: the
   scratch folder holds copies of data/sites/jan2024_launch_areas.csv and
-  data/sites/north_korea_bases.csv under those names.
+  data/sites/north_korea_bases.csv under those names, and of
+  tests/data/sites/launchers_table.csv and google_earth_launchers.kml as
+  launchers.csv and Launchers.kml (the README's "Your own sites file").
 
 How it is run
   Each example runs with bash, `build/georeach` replaced by GEOREACH, in a
@@ -82,6 +84,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 DATA = os.path.join(REPO, "data")
+TESTS_DATA = os.path.join(HERE, "data")
 
 # Known failures, each waiting on a fix elsewhere.  Remove an entry when its
 # fix lands (the test then fails on purpose until it is removed).
@@ -234,6 +237,10 @@ def make_scratch():
     os.symlink(DATA, os.path.join(d, "data"))
     shutil.copy(os.path.join(DATA, "sites", "jan2024_launch_areas.csv"), os.path.join(d, "sites.csv"))
     shutil.copy(os.path.join(DATA, "sites", "north_korea_bases.csv"), os.path.join(d, "bases.csv"))
+    # "Your own sites file": a per-row table and a Google Earth KML
+    shutil.copy(os.path.join(TESTS_DATA, "sites", "launchers_table.csv"), os.path.join(d, "launchers.csv"))
+    shutil.copy(os.path.join(TESTS_DATA, "sites", "google_earth_launchers.kml"),
+                os.path.join(d, "Launchers.kml"))
     return d
 
 

@@ -16,32 +16,111 @@ REACH_BEGIN_DECLS
 
 #define REACH_NAME_LEN 128
 
-/** A launch site. */
+#define REACH_MISSILE_LEN 64
+
+/** Which per-row parameters a site read from a file gave (reach_site.has). */
+enum {
+  REACH_SITE_MISSILE = 1u << 0,   /**< missile[] */
+  REACH_SITE_RANGE = 1u << 1,     /**< range_m */
+  REACH_SITE_MIN_RANGE = 1u << 2, /**< min_range_m */
+  REACH_SITE_AZIMUTH = 1u << 3,   /**< az_from_deg and az_to_deg */
+  REACH_SITE_TOLERANCE = 1u << 4  /**< tolerance_m */
+};
+
+/**
+ * A launch site, and the parameters its row of a sites file gave
+ * (reach_sites_options.params).  A zero-initialised tail means "no
+ * parameters": `{"A", 50.6, 36.6}` is a plain site.  The caller decides
+ * what a parameter means (georeach's commands: a row's value replaces the
+ * command line's for that site).
+ */
 struct reach_site {
   char name[REACH_NAME_LEN]; /**< label ("" when none was given) */
   double lat_deg, lon_deg;
+  unsigned has;              /**< REACH_SITE_* bits: the fields below that are set */
+  char missile[REACH_MISSILE_LEN]; /**< a catalogue name or alias, as written */
+  double range_m, min_range_m;     /**< metres */
+  double az_from_deg, az_to_deg;   /**< a sector, degrees clockwise from north */
+  double tolerance_m;              /**< metres */
+  size_t row;                      /**< row or feature number in its source
+                                        (1-based; 0: not from a file) */
+};
+
+/**
+ * How to read a site source: which layer, which columns.  Zero-initialise
+ * and set what is needed; NULL fields are found by name.
+ */
+struct reach_sites_options {
+  int skip_bad;            /**< nonzero: bad rows are skipped and counted */
+  const char *layer;       /**< the layer (or KML folder) to read; NULL: see
+                                reach_sites_read_with() */
+  const char *lat_field, *lon_field, *name_field;
+  const char *point_field; /**< one column holding a whole point (any text
+                                reach_parse_latlon() reads, MGRS included) */
+  int params;              /**< nonzero: read per-row parameters */
+  const char *missile_field, *range_field, *min_range_field;
+  const char *azimuth_field; /**< "FROM:TO" in one column */
+  const char *az_from_field, *az_to_field, *tolerance_field;
+  const char *field_units; /**< unit of bare range/min_range numbers; NULL: "km"
+                                (tolerance: bare numbers are metres) */
 };
 
 /**
  * Read sites from any GDAL vector source: a CSV (or .tsv/.txt) with latitude
- * and longitude columns (lat/latitude/y and lon/lng/long/longitude/x, any case;
- * values in any form reach_parse_latlon() accepts for one coordinate) and an
- * optional name/site/label/id column, or a point layer of any format (first
- * layer; reprojected to WGS84 when it has another CRS).  Rows without a name
- * are called "site N".  Names are valid UTF-8 (ill-formed bytes replaced by
- * U+FFFD, see reach_utf8_clean()) cut at a character boundary.  Points of a
- * projected layer far outside its CRS's area of use, or whose conversion to
- * WGS84 does not come back to them, are bad rows.  A FIFO or pipe is read
- * to its end into memory first, waiting for its writer; the context's
- * interrupt check (reach_ctx_set_interrupt()) is consulted while waiting
- * and every 1024 rows while reading (REACH_ERR_INTERRUPTED).
+ * and longitude columns, or a point layer of any format (reprojected to
+ * WGS84 when it has another CRS).  "-" and "/vsistdin/" are standard input
+ * (CSV, GeoJSON or KML, told apart by the first bytes); "FILE|layername=L"
+ * names a layer as GDAL's utilities spell it.
  *
- * @param skip_bad nonzero: rows with bad coordinates are skipped and counted
- *   in @p nskipped (may be NULL) instead of failing.
+ * Which layer: @p opt->layer (or layername=); else the only layer; else, for
+ * KML/KMZ, every layer (every folder: GDAL's LIBKML driver makes one layer
+ * per folder, nested ones included, named after the folder itself; the
+ * placemarks outside any folder are a layer named after the document), each
+ * site named "FOLDER/NAME"; else the only point layer (a georeach
+ * GeoPackage's "sites" beside "rings"); else REACH_ERR_DATA listing the
+ * layers with their geometry types and feature counts.  In a KML/KMZ,
+ * placemarks that are not points (lines, polygons) are skipped and counted
+ * in a notice (reach_ctx_set_notice()).
+ *
+ * Columns are matched ignoring case and everything but letters and digits
+ * ("Lat (deg)" is "latdeg"): latitude lat, latitude, y, lat_dd, lat_deg, ...;
+ * longitude lon, long, lng, longitude, x, lon_dd, ...; name name, site,
+ * site_name, label, launcher, city, base, title, place, id; or, without
+ * latitude/longitude columns, one point column coords, coordinates,
+ * location, position, point, latlon or mgrs.  The options' *_field name a
+ * column exactly (or by the same matching).  Values are in any form
+ * reach_parse_latlon() accepts for one coordinate; in a file whose
+ * separator is ';' a decimal comma is read as a point ("50,6").  When
+ * nothing fits, REACH_ERR_DATA lists the columns found and the options that
+ * name them.  Rows without a name are called "site N".  Names are valid
+ * UTF-8 (ill-formed bytes replaced by U+FFFD, see reach_utf8_clean()) cut at
+ * a character boundary.
+ *
+ * Per-row parameters (@p opt->params): columns missile (weapon, system),
+ * range (max_range), min_range, az_from and az_to or azimuth ("FROM:TO"),
+ * tolerance (tol).  A distance is a number with a unit ("885km", "550 mi")
+ * or a bare number in the column name's unit ("range_km", "range_mi") or
+ * else @p opt->field_units.  An empty cell leaves the parameter unset
+ * (reach_site.has); a bad one is a bad row naming the row and the column.
+ *
+ * Points of a projected layer far outside its CRS's area of use, or whose
+ * conversion to WGS84 does not come back to them, are bad rows.  A FIFO or
+ * pipe is read to its end into memory first, waiting for its writer; the
+ * context's interrupt check (reach_ctx_set_interrupt()) is consulted while
+ * waiting and every 1024 rows while reading (REACH_ERR_INTERRUPTED).
+ *
+ * @param opt how to read; NULL: defaults.
+ * @param[out] nskipped rows skipped with opt->skip_bad (may be NULL).
  * @return REACH_OK; REACH_ERR_IO if the file cannot be opened; REACH_ERR_DATA
  *   naming the row and the value that is wrong.  Caller is responsible for
  *   freeing *sites with free().
  */
+enum reach_status reach_sites_read_with(struct reach_ctx *ctx, const char *path,
+                                        const struct reach_sites_options *opt,
+                                        struct reach_site **sites, size_t *n,
+                                        size_t *nskipped);
+
+/** reach_sites_read_with() with default options and @p skip_bad. */
 enum reach_status reach_sites_read(struct reach_ctx *ctx, const char *path,
                                    int skip_bad, struct reach_site **sites,
                                    size_t *n, size_t *nskipped);
@@ -74,6 +153,16 @@ struct reach_sites_reader;
  */
 enum reach_status reach_sites_open(struct reach_ctx *ctx, const char *path,
                                    int skip_bad, struct reach_sites_reader **r);
+
+/** reach_sites_open() with options (see reach_sites_read_with(); NULL:
+ * defaults).  Caller is responsible for reach_sites_close(). */
+enum reach_status reach_sites_open_with(struct reach_ctx *ctx, const char *path,
+                                        const struct reach_sites_options *opt,
+                                        struct reach_sites_reader **r);
+
+/** Whether the source has per-row parameter columns (REACH_SITE_* bits of
+ * the columns found; 0 without opt->params). */
+unsigned reach_sites_params(const struct reach_sites_reader *r);
 
 /**
  * Read up to @p max sites into @p buf; *got is 0 at the end.

@@ -99,6 +99,7 @@ enum reach_status app_points(struct reach_ctx *ctx, struct reach_app *app, const
     if (!s) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
     *sites_io = s;
     s = &s[(*nsites_io)++];
+    memset(s, 0, sizeof *s);
     if (*label)
       snprintf(s->name, sizeof s->name, "%s", label);
     else
@@ -128,9 +129,55 @@ enum reach_status app_output_check(struct reach_ctx *ctx, struct reach_app *app)
   return st;
 }
 
+struct reach_sites_options app_sites_options(const struct reach_app *app, int sites) {
+  const struct app_opts *o = &app->o;
+  struct reach_sites_options so;
+  memset(&so, 0, sizeof so);
+  so.skip_bad = o->skip_bad;
+  /* --layer is the sites file's, or the targets' when there is none */
+  so.layer = sites || !o->sites_file ? o->layer : NULL;
+  so.lat_field = o->lat_field;
+  so.lon_field = o->lon_field;
+  so.name_field = o->name_field;
+  so.point_field = o->point_field;
+  if (sites && (app->cmd->groups & G_ROWPARAM)) {
+    so.params = 1;
+    so.missile_field = o->missile_field;
+    so.range_field = o->range_field;
+    so.min_range_field = o->min_range_field;
+    so.azimuth_field = o->azimuth_field;
+    so.az_from_field = o->az_from_field;
+    so.az_to_field = o->az_to_field;
+    so.tolerance_field = o->tolerance_field;
+    so.field_units = o->field_units;
+  }
+  return so;
+}
+
+enum reach_status app_rows_needed(struct reach_ctx *ctx, struct reach_app *app,
+                                  struct reach_sites_reader *r) {
+  unsigned p = reach_sites_params(r);
+  if (app->ndefs == 0 && !(p & (REACH_SITE_MISSILE | REACH_SITE_RANGE)))
+    return app_usage(ctx, app, "no range: give --range DIST (e.g. 885km) or --missile NAME "
+                               "(e.g. KN-23), or a missile or range column in %s",
+                     app_shown_path(app->o.sites_file));
+  if (p && (app->o.model || app->o.ntimes))
+    return app_usage(ctx, app, "%s has columns of parameters per row (missile, range, ...): "
+                     "not with --model ballistic or --minutes/--seconds",
+                     app_shown_path(app->o.sites_file));
+  return REACH_OK;
+}
+
 enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   size_t n = 0;
+  /* a sites file may give each row its weapon: whether it does is known
+   * when it is read (app_rows_needed()) */
+  int rows = o->sites_file && (app->cmd->groups & G_ROWPARAM);
+  if (rows && o->have_range + o->have_rings + !!o->missile_arg == 0) {
+    app->ndefs = 0;
+    return REACH_OK;
+  }
   if (o->have_range + o->have_rings + !!o->missile_arg != 1)
     return app_usage(ctx, app, "%s",
                      o->have_range || o->have_rings || o->missile_arg
@@ -139,7 +186,7 @@ enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app) {
                                 : "give --range or --missile, not both")
                          : "no range: give --range DIST (e.g. 885km) or --missile NAME "
                            "(e.g. KN-23)");
-  if (o->band && !o->missile_arg)
+  if (o->band && !o->missile_arg && !rows)
     return app_usage(ctx, app, "--band goes with --missile (it adds the catalogue's low "
                                "and high ranges)");
   if (!o->missile_arg) {

@@ -38,7 +38,10 @@ enum {
   G_MAP = 1u << 19,      /* --title --width --height --projection ... */
   G_LIST = 1u << 20,     /* --origin --class */
   G_QUIET = 1u << 21,    /* -q --progress */
-  G_HELP = 1u << 22      /* -h */
+  G_HELP = 1u << 22,     /* -h */
+  G_INFILE = 1u << 23,   /* --lat-field --lon-field --name-field --point-field */
+  G_ROWPARAM = 1u << 24, /* --missile-field ... --field-units: parameters per row */
+  G_INLAYER = 1u << 25   /* --layer NAME of the input (map: --layer FILE draws a file) */
 };
 
 enum app_as { AS_TABLE, AS_CSV, AS_JSON, AS_GEOJSON };
@@ -81,6 +84,10 @@ struct app_opts {
   size_t nlayers;
   int each;            /* map: --each, every ring outlined */
   const char *origin, *klass;
+  /* which layer and columns of --sites/--targets (G_INFILE, G_ROWPARAM) */
+  const char *layer, *lat_field, *lon_field, *name_field, *point_field;
+  const char *missile_field, *range_field, *min_range_field, *azimuth_field;
+  const char *az_from_field, *az_to_field, *tolerance_field, *field_units;
   int help;
 };
 
@@ -118,7 +125,29 @@ struct reach_app {
   struct reach_site *pts;
   size_t npts;
   void *state; /* the command's own */
+  const char *last_noted; /* rows.c: the missile whose ambiguity was said last */
 };
+
+/* rows.c: the weapon one site of a sites file gets (its row's missile,
+ * range, min_range, sector, tolerance; the command line's for the rest) */
+struct app_spec {
+  struct reach_ring_def *defs; /* owned */
+  size_t ndefs;
+  int sector;
+  double az_from, az_to, tol_m;
+};
+void app_spec_free(struct app_spec *s);
+int app_spec_same(const struct app_spec *a, const struct app_spec *b);
+/* The spec of @p site (from @p file); REACH_ERR_DATA naming the row. */
+enum reach_status app_site_spec(struct reach_ctx *ctx, struct reach_app *app,
+                                const struct reach_site *site, const char *file,
+                                struct app_spec *out);
+/* Read every site of @p r into app->pts with its spec (*specs, one per
+ * site, freed with app_spec_free() and free()); bad rows skipped and
+ * counted with --skip-bad. */
+enum reach_status app_read_rows(struct reach_ctx *ctx, struct reach_app *app,
+                                struct reach_sites_reader *r, const char *file,
+                                struct app_spec **specs, size_t *skipped);
 
 extern const struct app_command app_rings, app_query, app_basket, app_map, app_missiles,
     app_locate;
@@ -158,6 +187,11 @@ enum reach_status app_output_check(struct reach_ctx *ctx, struct reach_app *app)
 /* The rings to draw or the weapons to query from --range/--rings/--missile
  * into app->defs (--band, --min-range, --catalogue). */
 enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app);
+/* After opening --sites: a usage error when neither the command line nor
+ * the file's columns give a weapon, or per-row columns meet the ballistic
+ * model. */
+enum reach_status app_rows_needed(struct reach_ctx *ctx, struct reach_app *app,
+                                  struct reach_sites_reader *r);
 /* Give defs[from..to) the ballistic model of their range. */
 /* Every def once per flight time of --minutes/--seconds (tof_max_s),
  * def-major; REACH_OK with no times. */
@@ -173,6 +207,9 @@ enum reach_status app_ballistic(struct reach_ctx *ctx, struct reach_app *app, si
 /* Check every def as a ring spec (with the sector and tolerance given). */
 enum reach_status app_check_defs(struct reach_ctx *ctx, struct reach_app *app, int sector,
                                  double tol_m);
+/* How to read --sites (@p sites: with the per-row parameters the command
+ * takes) or --targets: layer, columns, --skip-bad. */
+struct reach_sites_options app_sites_options(const struct reach_app *app, int sites);
 /* The text output: REACH_ERR_IO naming the reason when writing it failed. */
 enum reach_status app_out_check(struct reach_ctx *ctx, struct reach_app *app);
 /* @p path as it may be shown: a PostGIS password hidden (static buffer). */

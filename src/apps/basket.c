@@ -30,8 +30,9 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   struct reach_geom terr = {0};
   char terr_label[256] = "", *names = NULL;
   enum reach_status st = REACH_OK;
+  struct reach_sites_options to = app_sites_options(app, 0);
   if (o->targets_file &&
-      (st = reach_sites_read(ctx, o->targets_file, 0, &app->pts, &app->npts, NULL)))
+      (st = reach_sites_read_with(ctx, o->targets_file, &to, &app->pts, &app->npts, NULL)))
     goto done;
   if (o->within && (st = reach_territory(ctx, o->within, &terr, terr_label, sizeof terr_label))) {
     st = app_prefix(ctx, st == REACH_ERR_ARG ? REACH_ERR_ARG : REACH_ERR_DATA, "--within");
@@ -88,7 +89,7 @@ done:
 const struct app_command app_basket = {
     "basket",
     G_TARGETS | G_POINTS | G_BASKET | G_WEAPONS | G_CATALOGUE | G_MODEL | G_TOL | G_FILE |
-        G_DRIVER | G_QUIET | G_HELP,
+        G_DRIVER | G_QUIET | G_HELP | G_INLAYER | G_INFILE,
     "where a launcher must stand to reach given targets",
     "Usage: georeach basket (--target POINT ... | --targets FILE)\n"
     "                       (--missile NAME[,NAME...] [--band] | --range DIST\n"

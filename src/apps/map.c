@@ -106,26 +106,35 @@ static int dashed(const struct reach_ring_def *d) {
   return d->band && strcmp(d->band, "nominal") != 0 ? REACH_MAP_DASHED : 0;
 }
 
-/* The job of def k round the sites app->pts[0 .. nsites). */
-static struct reach_rings_job job_of(const struct reach_app *app, size_t k, size_t nsites) {
-  const struct app_opts *o = &app->o;
-  return (struct reach_rings_job){app->pts, nsites, &app->defs[k], 1, o->sector, o->az_from,
-                                  o->az_to, o->tol_m, o->threads, NULL, 0};
+/* One drawn entry of the legend: a ring def with its sites, sector and
+ * tolerance (per-row weapons give each group of sites its own). */
+struct entry {
+  const struct reach_ring_def *def;
+  const struct reach_site *pts; /* the sites drawn with it */
+  size_t npts;
+  int sector;
+  double az_from, az_to, tol_m;
+};
+
+/* The job of one entry: its def round its sites. */
+static struct reach_rings_job job_of(const struct reach_app *app, const struct entry *e) {
+  return (struct reach_rings_job){e->pts,    e->npts,  e->def,         1, e->sector, e->az_from,
+                                  e->az_to, e->tol_m, app->o.threads, NULL, 0};
 }
 
-/* The rings of every site for one def: one region each (--each, or one
+/* The rings of every site of entry k: one region each (--each, or one
  * site), or their union, the coverage outline of the missile. */
 static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
-                                   struct reach_map *map, size_t k, const char *label,
-                                   size_t nsites) {
+                                   struct reach_map *map, const struct entry *e, size_t k,
+                                   const char *label) {
   const struct app_opts *o = &app->o;
-  const struct reach_ring_def *def = &app->defs[k];
+  const struct reach_ring_def *def = e->def;
+  size_t nsites = e->npts;
   enum reach_status st = REACH_OK;
   if (o->dissolve || (!o->each && nsites > 1)) {
     /* the library's union (as 'rings --union' writes it), one job per def */
-    struct reach_rings_job job = job_of(app, 0, nsites);
+    struct reach_rings_job job = job_of(app, e);
     struct reach_geom u;
-    job.rings = def;
     if ((st = reach_rings_union_geom(ctx, &job, 0, &u, NULL, app_progress_poll, app)) ==
         REACH_OK)
       st = reach_map_add_region(ctx, map, &u, label, (int)k, dashed(def));
@@ -133,10 +142,10 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
     return st;
   }
   for (size_t i = 0; i < nsites && st == REACH_OK; i++) {
-    struct reach_ring_spec s = {.lat_deg = app->pts[i].lat_deg, .lon_deg = app->pts[i].lon_deg,
+    struct reach_ring_spec s = {.lat_deg = e->pts[i].lat_deg, .lon_deg = e->pts[i].lon_deg,
                                 .range_m = def->range_m, .min_range_m = def->min_range_m,
-                                .sector = o->sector, .az_from_deg = o->az_from,
-                                .az_to_deg = o->az_to, .tolerance_m = o->tol_m,
+                                .sector = e->sector, .az_from_deg = e->az_from,
+                                .az_to_deg = e->az_to, .tolerance_m = e->tol_m,
                                 .ballistic = def->ballistic,
                                 .tof_max_s = def->tof_max_s};
     struct reach_ring ring;
@@ -148,13 +157,12 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
   return st;
 }
 
-/* Overlap counts of def k: the bands reached by 1, 2 and 3 or more sites
+/* Overlap counts of an entry: the bands reached by 1, 2 and 3 or more sites
  * (with --min-count K: K or more) in the ramp, each level one region. */
 static enum reach_status add_counts(struct reach_ctx *ctx, struct reach_app *app,
-                                    struct reach_map *map, size_t k, size_t nsites) {
+                                    struct reach_map *map, const struct entry *e) {
   const struct app_opts *o = &app->o;
-  struct reach_rings_job job = job_of(app, k, nsites);
-  job.rings = &app->defs[k];
+  struct reach_rings_job job = job_of(app, e);
   struct reach_overlap_band *bands = NULL;
   size_t nb = 0;
   enum reach_status st =
@@ -192,10 +200,10 @@ static enum reach_status add_counts(struct reach_ctx *ctx, struct reach_app *app
 
 /* Reach of def k from the territory. */
 static enum reach_status add_area(struct reach_ctx *ctx, struct reach_app *app,
-                                  struct reach_map *map, size_t k, const struct reach_geom *terr,
-                                  const char *label) {
-  struct reach_rings_job job = job_of(app, k, 0);
-  job.rings = &app->defs[k];
+                                  struct reach_map *map, const struct entry *e, size_t k,
+                                  const struct reach_geom *terr, const char *label) {
+  struct reach_rings_job job = job_of(app, e);
+  job.nsites = 0;
   struct reach_geom g;
   enum reach_status st =
       reach_rings_from_area_geom(ctx, &job, 0, terr, &g, NULL, app_progress_poll, app);
@@ -432,7 +440,8 @@ static enum reach_status add_marked(struct reach_ctx *ctx, struct reach_app *app
     /* reach_sites_read() gives a list of its own: appended after the sites */
     size_t skipped = 0, nt = 0;
     struct reach_site *t = NULL;
-    enum reach_status st = reach_sites_read(ctx, o->targets_file, o->skip_bad, &t, &nt, &skipped);
+    struct reach_sites_options to = app_sites_options(app, 0);
+    enum reach_status st = reach_sites_read_with(ctx, o->targets_file, &to, &t, &nt, &skipped);
     if (st) return st;
     struct reach_site *p = nt ? realloc(app->pts, (app->npts + nt) * sizeof *p) : app->pts;
     if (nt && !p) {
@@ -450,8 +459,8 @@ static enum reach_status add_marked(struct reach_ctx *ctx, struct reach_app *app
   return REACH_OK;
 }
 
-static void verbose(struct reach_app *app, struct reach_map *map, size_t nsites) {
-  const struct app_opts *o = &app->o;
+static void verbose(struct reach_app *app, struct reach_map *map, size_t nsites,
+                    const struct entry *ents, size_t nents) {
   double gt[6];
   struct reach_map_style sty;
   char h1[8], h2[8], h3[8], h4[8];
@@ -480,10 +489,10 @@ static void verbose(struct reach_app *app, struct reach_map *map, size_t nsites)
     hex(h1, reach_map_count_colour(c));
     app_note(app, "ramp %ld%s %s", c, c == 3 ? "+" : "", h1);
   }
-  for (size_t k = 0; k < app->ndefs; k++) {
+  for (size_t k = 0; k < nents; k++) {
     char label[256];
     hex(h1, reach_map_colour((int)k));
-    def_text(&app->defs[k], o->sector, o->az_from, o->az_to, label, sizeof label);
+    def_text(ents[k].def, ents[k].sector, ents[k].az_from, ents[k].az_to, label, sizeof label);
     app_note(app, "colour %zu %s %s", k, h1, label);
   }
   /* what was placed, to check a picture: boxes in pixels */
@@ -516,9 +525,34 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   int basket = s->basket;
   enum reach_status st = REACH_OK;
   const char *file = basket ? o->targets_file : o->sites_file;
-  if (file) {
+  struct app_spec *specs = NULL;
+  struct entry *ents = NULL;
+  struct reach_site *group_pts = NULL; /* the sites in groups of one weapon */
+  size_t nents = 0, nsites_read = 0;
+  if (file && !basket) {
+    /* each site's own weapon when the file has columns for it */
     size_t skipped = 0;
-    if ((st = reach_sites_read(ctx, file, o->skip_bad, &app->pts, &app->npts, &skipped)))
+    struct reach_sites_options so = app_sites_options(app, 1);
+    struct reach_sites_reader *r = NULL;
+    if ((st = reach_sites_open_with(ctx, file, &so, &r))) goto done;
+    if (!(st = app_rows_needed(ctx, app, r)))
+      st = app_read_rows(ctx, app, r, file, &specs, &skipped);
+    if (!st) nsites_read = app->npts;
+    if (!st && !reach_sites_params(r)) { /* one weapon for all */
+      for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
+      free(specs);
+      specs = NULL;
+    }
+    skipped += reach_sites_skipped(r);
+    reach_sites_close(r);
+    if (st) goto done;
+    if (skipped && !o->quiet)
+      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
+               app_shown_path(file));
+  } else if (file) {
+    size_t skipped = 0;
+    struct reach_sites_options so = app_sites_options(app, 0);
+    if ((st = reach_sites_read_with(ctx, file, &so, &app->pts, &app->npts, &skipped)))
       goto done;
     if (skipped && !o->quiet)
       app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
@@ -550,9 +584,53 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
                     "--from-area");
     goto done;
   }
+  /* what is drawn: every def for every site, or with per-row weapons every
+   * def of each group of sites of one weapon (their own colour) */
+  group_pts = specs ? malloc((nsites ? nsites : 1) * sizeof *group_pts) : NULL;
+  char *grouped = specs ? calloc(nsites ? nsites : 1, 1) : NULL;
+  size_t cap = specs ? 0 : app->ndefs;
+  for (size_t i = 0; specs && i < nsites; i++) cap += specs[i].ndefs;
+  ents = calloc(cap ? cap : 1, sizeof *ents);
+  if (!ents || (specs && (!group_pts || !grouped))) {
+    free(grouped);
+    st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  if (!specs) {
+    for (size_t k = 0; k < app->ndefs; k++)
+      ents[nents++] = (struct entry){&app->defs[k], app->pts, nsites, o->sector, o->az_from,
+                                     o->az_to, o->tol_m};
+  }
+  for (size_t i = 0, used = 0; specs && i < nsites; i++) {
+    if (grouped[i]) continue;
+    size_t k0 = used;
+    for (size_t j = i; j < nsites; j++)
+      if (!grouped[j] && app_spec_same(&specs[i], &specs[j])) {
+        grouped[j] = 1;
+        group_pts[used++] = app->pts[j];
+      }
+    for (size_t k = 0; k < specs[i].ndefs; k++)
+      ents[nents++] = (struct entry){&specs[i].defs[k], group_pts + k0, used - k0,
+                                     specs[i].sector, specs[i].az_from, specs[i].az_to,
+                                     specs[i].tol_m};
+  }
+  free(grouped);
+  if (specs && o->count && nents > 1) {
+    st = reach_fail(ctx, REACH_ERR_ARG,
+                    "map --count draws one range (the ramp is per range), but the rows of %s "
+                    "give %zu weapons: draw them without --count, or one weapon per map",
+                    app_shown_path(file), nents);
+    goto done;
+  }
+  if (nents > 12 && specs && !o->quiet)
+    app_note(app, "%zu weapons in %s: the colours repeat after 12", nents, app_shown_path(file));
   char text[512];
   if (o->title) {
     snprintf(text, sizeof text, "%s", o->title);
+  } else if (specs) {
+    snprintf(text, sizeof text, "%s of each site's own weapon from ",
+             o->dissolve ? "Combined reach" : "Reach");
+    names_text(text, sizeof text, app->pts, nsites, "launch sites");
   } else if (app->ndefs == 0) { /* layers alone */
     const char *slash = strrchr(o->layers[0], '/');
     snprintf(text, sizeof text, "%s", slash ? slash + 1 : o->layers[0]);
@@ -577,11 +655,11 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   }
   reach_map_set_countries(map, o->countries);
   st = reach_map_set_title(ctx, map, text);
-  for (size_t k = 0; k < app->ndefs && st == REACH_OK; k++) {
-    const struct reach_ring_def *d = &app->defs[k];
+  for (size_t k = 0; k < nents && st == REACH_OK; k++) {
+    const struct reach_ring_def *d = ents[k].def;
     char label[256];
     int empty = 0;
-    def_text(d, o->sector, o->az_from, o->az_to, label, sizeof label);
+    def_text(d, ents[k].sector, ents[k].az_from, ents[k].az_to, label, sizeof label);
     if (basket) {
       struct reach_geom acc = {0};
       double err;
@@ -592,11 +670,11 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
         st = reach_map_add_region(ctx, map, &acc, label, (int)k, dashed(d));
       reach_geom_clear(&acc);
     } else if (o->area) {
-      st = add_area(ctx, app, map, k, &terr, label);
+      st = add_area(ctx, app, map, &ents[k], k, &terr, label);
     } else if (o->count) {
-      st = add_counts(ctx, app, map, k, nsites);
+      st = add_counts(ctx, app, map, &ents[k]);
     } else {
-      st = add_rings(ctx, app, map, k, label, nsites);
+      st = add_rings(ctx, app, map, &ents[k], k, label);
     }
     if (st == REACH_OK && empty && !o->quiet)
       app_note(app, "%s: no launch point reaches %s%s%s", label,
@@ -616,7 +694,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     if (st == REACH_OK)
       st = reach_map_add_legend_rgb(ctx, map, (struct reach_rgb){0.2, 0.2, 0.2}, 0, legend);
   }
-  int colour0 = (int)app->ndefs;
+  int colour0 = (int)nents;
   for (size_t i = 0; i < o->nlayers && st == REACH_OK; i++)
     st = add_layer(ctx, app, map, o->layers[i], &colour0);
   for (size_t i = 0; i < app->npts && st == REACH_OK; i++)
@@ -626,15 +704,18 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
                              : i >= nsites ? REACH_MAP_TARGET_REACH
                                            : REACH_MAP_SITE);
   /* the sources of the ranges drawn, from the catalogue, then --credit */
-  for (size_t k = 0; k < app->ndefs && st == REACH_OK && app->cat; k++) {
-    const struct reach_ring_def *d = &app->defs[k];
+  for (size_t k = 0; k < nents && st == REACH_OK && app->cat; k++) {
+    const struct reach_ring_def *d = ents[k].def;
     int dup = 0;
-    for (size_t j = 0; j < k; j++)
-      dup |= app->defs[j].missile && d->missile && !strcmp(app->defs[j].missile, d->missile) &&
-             (app->defs[j].band == d->band ||
-              (app->defs[j].band && d->band && !strcmp(app->defs[j].band, d->band)));
+    for (size_t j = 0; j < k; j++) {
+      const struct reach_ring_def *e = ents[j].def;
+      dup |= e->missile && d->missile && !strcmp(e->missile, d->missile) &&
+             e->range_m == d->range_m &&
+             (e->band == d->band || (e->band && d->band && !strcmp(e->band, d->band)));
+    }
+    /* a row's own range for its missile (no band) is not the catalogue's */
     const struct reach_missile *ms =
-        dup || !d->missile ? NULL : reach_catalogue_find(ctx, app->cat, d->missile);
+        dup || !d->missile || !d->band ? NULL : reach_catalogue_find(ctx, app->cat, d->missile);
     if (!ms) continue;
     const char *band = d->band ? d->band : "nominal";
     const char *src = !strcmp(band, "low")    ? ms->low_source
@@ -655,7 +736,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   if (st != REACH_OK) goto done;
   if ((st = reach_map_write(ctx, map, o->out, o->overwrite, app_progress_show, app)))
     goto done;
-  if (o->verbose) verbose(app, map, nsites); /* after drawing: the labels placed */
+  if (o->verbose) verbose(app, map, nsites, ents, nents); /* after drawing: the labels placed */
   app_progress(app, 1, 1);
   int width, height;
   reach_map_size(map, &width, &height);
@@ -665,6 +746,11 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
 done:
   if (st == REACH_ERR_INTERRUPTED) app_interrupted(ctx);
   reach_geom_clear(&terr);
+  if (specs)
+    for (size_t i = 0; i < nsites_read; i++) app_spec_free(&specs[i]);
+  free(specs);
+  free(ents);
+  free(group_pts);
   return st;
 }
 
@@ -680,7 +766,7 @@ const struct app_command app_map = {
     "map",
     G_SITES | G_TARGETS | G_POINTS | G_BASKET | G_WEAPONS | G_RINGLIST | G_CATALOGUE |
         G_MODEL | G_SECTOR | G_TOL | G_UNION | G_COUNT | G_AREA | G_FILE | G_MAP | G_QUIET |
-        G_HELP,
+        G_HELP | G_INFILE | G_ROWPARAM,
     "a map picture (PNG, SVG, PDF) of rings or baskets",
     "Usage: georeach map (--site POINT ... | --sites FILE | --from-area AREA |\n"
     "                     --target POINT ... | --targets FILE | --layer FILE ...)\n"

@@ -262,6 +262,19 @@ static enum reach_status set_format(struct reach_ctx *ctx, struct reach_app *app
   return REACH_OK;
 }
 
+static enum reach_status set_field_units(struct reach_ctx *ctx, struct reach_app *app,
+                                         const struct app_option *opt, const char *arg) {
+  (void)opt;
+  char one[64];
+  double m;
+  snprintf(one, sizeof one, "1%s", arg);
+  if (strlen(arg) > 16 || !*arg || isdigit((unsigned char)*arg) ||
+      reach_parse_distance(ctx, one, "km", &m) != REACH_OK)
+    return app_usage(ctx, app, "--field-units: '%s' is not a unit (km, m, mi, nmi, ft)", arg);
+  app->o.field_units = arg;
+  return REACH_OK;
+}
+
 static const struct app_option options[] = {
     /* sites */
     {"site", 0, G_SITES, "POINT", add_text, AT(site_texts),
@@ -276,12 +289,18 @@ static const struct app_option options[] = {
      "may come first: \"Launcher A=50.6,36.6\".  Repeat\n"
      "for several sites ('georeach locate' shows a point)"},
     {"sites", 0, G_SITES, "FILE", set_text, AT(sites_file),
-     "any GDAL point layer, or a CSV with lat/latitude/y and\n"
-     "lon/lng/longitude/x columns and an optional name column,\n"
-     "or a PostGIS table or view: 'PG:host=H dbname=D user=U\n"
-     "tables=[SCHEMA.]TABLE' (points or lat/lon columns)"},
+     "any GDAL point layer (GeoPackage, GeoJSON, a Google\n"
+     "Earth KML/KMZ with folders, ...), a CSV with latitude\n"
+     "and longitude columns (or one column of points) and an\n"
+     "optional name column (see Columns), '-' for standard\n"
+     "input, or a PostGIS table or view: 'PG:host=H dbname=D\n"
+     "user=U tables=[SCHEMA.]TABLE' (points or lat/lon\n"
+     "columns).  Columns missile, range, min_range, azimuth,\n"
+     "tolerance give each site its own values (rings,\n"
+     "query, map)"},
     {"skip-bad", 0, G_SITES, NULL, set_flag, AT(skip_bad),
-     "skip (and count) rows of --sites with bad coordinates"},
+     "skip (and count) rows of --sites with bad coordinates\n"
+     "or parameters"},
     {"from-area", 0, G_AREA, "AREA", set_text, AT(area),
      "reach from anywhere inside a territory: bundled\n"
      "countries by ISO code or name (KP, BY, \"North Korea\",\n"
@@ -485,7 +504,8 @@ static const struct app_option options[] = {
      "QGIS; repeat for several): polygons coloured by\n"
      "count (the ramp), else by missile (bands low/high\n"
      "dashed), else one colour; lines; points named by\n"
-     "name or site"},
+     "name or site.  (In map, a layer of a --sites or\n"
+     "--targets file is named FILE|layername=NAME)"},
     {"no-countries", 0, G_MAP, NULL, clear_flag, AT(countries),
      "leave out the country polygons"},
     {"verbose", 'v', G_MAP, NULL, set_flag, AT(verbose),
@@ -495,6 +515,52 @@ static const struct app_option options[] = {
      "y = gt3 + row * gt5), the colours, the texts placed\n"
      "('label KIND X0,Y0,X1,Y1 unknown-glyphs N TEXT', pixels)\n"
      "and each target's verdict, to read the picture back"},
+    /* which layer, which columns */
+    {"layer", 0, G_INLAYER, "NAME", set_text, AT(layer),
+     "the layer of --sites (--targets when there are no\n"
+     "sites; --from-area) to read, e.g. a GeoPackage's\n"
+     "'sites'; also FILE|layername=NAME.  Default: the only\n"
+     "layer, every folder of a KML/KMZ (sites named\n"
+     "FOLDER/NAME; lines and polygons skipped and counted),\n"
+     "else the only point layer.  '-' reads standard input\n"
+     "(CSV, GeoJSON or KML)"},
+    {"lat-field", 0, G_INFILE, "COL", set_text, AT(lat_field),
+     "the latitude column (default: found by name, any case\n"
+     "and punctuation: lat, latitude, y, lat_dd, \"Lat (deg)\")"},
+    {"lon-field", 0, G_INFILE, "COL", set_text, AT(lon_field),
+     "the longitude column (lon, long, lng, longitude, x, ...)"},
+    {"name-field", 0, G_INFILE, "COL", set_text, AT(name_field),
+     "the name column (name, site, site_name, label,\n"
+     "launcher, city, base, title, place, id)"},
+    {"point-field", 0, G_INFILE, "COL", set_text, AT(point_field),
+     "one column holding whole points, as --site takes them\n"
+     "(\"50.6,36.6\", DMS, MGRS); found by itself as coords,\n"
+     "coordinates, location, position, point, latlon, mgrs\n"
+     "when there are no latitude/longitude columns"},
+    {"missile-field", 0, G_ROWPARAM, "COL", set_text, AT(missile_field),
+     "the column of each site's missile (default: missile,\n"
+     "weapon, system): a catalogue name or alias.  Columns\n"
+     "range, min_range, azimuth (FROM:TO) or az_from and\n"
+     "az_to, tolerance give each site its own values; an\n"
+     "empty cell takes the command line's"},
+    {"range-field", 0, G_ROWPARAM, "COL", set_text, AT(range_field),
+     "the column of each site's range (default: range,\n"
+     "range_km, max_range, ...): 885km, 550 mi, or a bare\n"
+     "number in the column name's unit or --field-units"},
+    {"min-range-field", 0, G_ROWPARAM, "COL", set_text, AT(min_range_field),
+     "the column of each site's minimum range (min_range)"},
+    {"azimuth-field", 0, G_ROWPARAM, "COL", set_text, AT(azimuth_field),
+     "the column of each site's sector FROM:TO (azimuth)"},
+    {"az-from-field", 0, G_ROWPARAM, "COL", set_text, AT(az_from_field),
+     "the column of each sector's first azimuth (az_from)"},
+    {"az-to-field", 0, G_ROWPARAM, "COL", set_text, AT(az_to_field),
+     "the column of each sector's last azimuth (az_to)"},
+    {"tolerance-field", 0, G_ROWPARAM, "COL", set_text, AT(tolerance_field),
+     "the column of each site's tolerance (tolerance, tol;\n"
+     "bare numbers in metres)"},
+    {"field-units", 0, G_ROWPARAM, "UNIT", set_field_units, AT(field_units),
+     "the unit of bare numbers in range columns whose name\n"
+     "gives none: km (default), m, mi, nmi, ft"},
     {"quiet", 'q', G_QUIET, NULL, set_flag, AT(quiet),
      "no progress and no notes on stderr, only errors"},
     {"progress", 0, G_QUIET, NULL, set_flag, AT(progress),
@@ -513,6 +579,7 @@ static const struct {
     {G_MODEL, "Model"},                {G_SECTOR | G_TOL, "Shape"},
     {G_LIST, "Which rows"},            {G_QUERY, "Rows"},
     {G_FILE | G_DRIVER | G_UNION | G_COUNT | G_AS, "Output"},
+    {G_INLAYER | G_INFILE | G_ROWPARAM, "Columns"},
     {G_MAP, "Picture"},                {G_QUIET | G_HELP, "Messages"},
 };
 

@@ -173,7 +173,8 @@ static int query_row(const struct reach_query_row *r, void *data) {
 
 /* A targets file read a batch at a time straight into targets (a million
  * targets need no second copy as sites). */
-static enum reach_status read_targets(struct reach_ctx *ctx, const char *path, int skip_bad,
+static enum reach_status read_targets(struct reach_ctx *ctx, const char *path,
+                                      const struct reach_sites_options *opt,
                                       struct reach_target **out, size_t *n) {
   enum { BATCH = 4096 };
   struct reach_sites_reader *r;
@@ -182,7 +183,7 @@ static enum reach_status read_targets(struct reach_ctx *ctx, const char *path, i
   size_t cap = 0, got;
   *n = 0;
   if (!buf) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory reading the targets");
-  enum reach_status st = reach_sites_open(ctx, path, skip_bad, &r);
+  enum reach_status st = reach_sites_open_with(ctx, path, opt, &r);
   if (st != REACH_OK) {
     free(buf);
     return st;
@@ -308,20 +309,24 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
 
 /* The summary on the notes: targets (and people) in range per site and
  * weapon, and the countries each ring reaches with the share of each. */
-static void summary(struct reach_ctx *ctx, struct reach_app *app, const struct qout *q) {
+/* The notes on sites pts[0..npts) with weapons defs[0..ndefs) (a run of
+ * sites of one weapon when the rows give their own). */
+static void summary(struct reach_ctx *ctx, struct reach_app *app, const struct qout *q,
+                    const struct reach_site *pts, size_t npts,
+                    const struct reach_ring_def *defs, size_t ndefs, size_t all) {
   const struct app_opts *o = &app->o;
   struct state *s = app->state;
-  for (size_t i = 0; i < app->npts; i++)
-    for (size_t k = 0; k < app->ndefs; k++) {
-      const struct reach_ring_def *d = &app->defs[k];
+  for (size_t i = 0; i < npts; i++)
+    for (size_t k = 0; k < ndefs; k++) {
+      const struct reach_ring_def *d = &defs[k];
       char pop[64] = "";
-      if (cities(o)) snprintf(pop, sizeof pop, ", %.0f people", q->in_pop[i * app->ndefs + k]);
-      app_note(app, "%s, %s%s%.0f km: %zu of %zu targets in range%s", app->pts[i].name,
+      if (cities(o)) snprintf(pop, sizeof pop, ", %.0f people", q->in_pop[i * ndefs + k]);
+      app_note(app, "%s, %s%s%.0f km: %zu of %zu targets in range%s", pts[i].name,
                d->missile ? d->missile : "", d->missile ? " " : "", d->range_m / 1000,
-               q->in_count[i * app->ndefs + k], s->ntargets, pop);
-      if (app->npts * app->ndefs > 50 && !o->summary) continue;
-      struct reach_ring_spec rs = {.lat_deg = app->pts[i].lat_deg,
-                                   .lon_deg = app->pts[i].lon_deg,
+               q->in_count[i * ndefs + k], s->ntargets, pop);
+      if (all > 50 && !o->summary) continue;
+      struct reach_ring_spec rs = {.lat_deg = pts[i].lat_deg,
+                                   .lon_deg = pts[i].lon_deg,
                                    .range_m = d->range_m,
                                    .min_range_m = d->min_range_m,
                                    .tolerance_m = 100};
@@ -354,13 +359,36 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   double *in_pop = NULL;
   int fmt = o->as < 0 ? AS_TABLE : o->as;
   enum reach_status st = REACH_OK;
-  if (o->sites_file &&
-      (st = reach_sites_read(ctx, o->sites_file, o->skip_bad, &app->pts, &app->npts, NULL)))
-    goto done;
+  struct app_spec *specs = NULL;
+  if (o->sites_file) {
+    /* each site's own weapon when the file has columns for it */
+    struct reach_sites_options so = app_sites_options(app, 1);
+    struct reach_sites_reader *r = NULL;
+    size_t skipped = 0;
+    if ((st = reach_sites_open_with(ctx, o->sites_file, &so, &r))) goto done;
+    if (!(st = app_rows_needed(ctx, app, r)) && reach_sites_params(r) &&
+        (o->nearest || s->tof))
+      st = app_usage(ctx, app, "%s has columns of parameters per row (missile, range, ...): "
+                     "not with --nearest or flight times (--tof, --model ballistic)",
+                     app_shown_path(o->sites_file));
+    if (!st) st = app_read_rows(ctx, app, r, o->sites_file, &specs, &skipped);
+    if (!st && !reach_sites_params(r)) { /* one weapon for all: the usual paths */
+      for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
+      free(specs);
+      specs = NULL;
+    }
+    skipped += reach_sites_skipped(r);
+    reach_sites_close(r);
+    if (st) goto done;
+    if (skipped && !o->quiet)
+      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
+               app_shown_path(o->sites_file));
+  }
   if (cities(o)) {
     if ((st = city_targets(ctx, app, s))) goto done;
   } else if (o->targets_file) {
-    if ((st = read_targets(ctx, o->targets_file, o->skip_bad, &s->targets, &s->ntargets)))
+    struct reach_sites_options to = app_sites_options(app, 0);
+    if ((st = read_targets(ctx, o->targets_file, &to, &s->targets, &s->ntargets)))
       goto done;
   } else {
     if (!(s->targets = calloc(s->ntargets ? s->ntargets : 1, sizeof *s->targets))) {
@@ -404,7 +432,39 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
             "site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range%s\n",
             s->tof ? ",tof_s" : "");
   if (fmt == AS_JSON) fputc('[', app->out);
-  st = o->nearest && o->by_time
+  /* per-row weapons: each run of sites of one weapon is queried alone */
+  size_t per_run = 0;
+  for (size_t i = 0; specs && i < app->npts && st == REACH_OK;) {
+    size_t j = i + 1;
+    while (j < app->npts && app_spec_same(&specs[i], &specs[j])) j++;
+    size_t nd = specs[i].ndefs;
+    size_t *ic = calloc((j - i) * nd + 1, sizeof *ic);
+    double *ip = calloc((j - i) * nd + 1, sizeof *ip);
+    if (!ic || !ip) {
+      free(ic);
+      free(ip);
+      st = reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+      break;
+    }
+    q.sites = app->pts + i;
+    q.weapons = specs[i].defs;
+    q.nweapons = nd;
+    q.in_count = ic;
+    q.in_pop = ip;
+    st = reach_query_rows(ctx, app->pts + i, j - i, specs[i].defs, nd, s->targets, s->ntargets,
+                          o->in_range, query_row, &q);
+    if (st == REACH_OK && !q.fail && !o->quiet)
+      summary(ctx, app, &q, app->pts + i, j - i, specs[i].defs, nd, app->npts);
+    free(ic);
+    free(ip);
+    q.in_count = in_count;
+    q.in_pop = in_pop;
+    per_run = 1;
+    i = j;
+  }
+  if (per_run) {
+    /* done above */
+  } else st = o->nearest && o->by_time
            ? reach_query_earliest(ctx, app->pts, app->npts, app->defs, app->ndefs, s->targets,
                                   s->ntargets, o->in_range, query_row, &q)
        : o->nearest ? reach_query_nearest(ctx, app->pts, app->npts, app->defs, app->ndefs,
@@ -425,7 +485,8 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
       app_note(app, "wrote %zu row%s to %s", q.rows, q.rows == 1 ? "" : "s",
                app_shown_path(o->out));
   }
-  if (st == REACH_OK && !o->quiet && !o->nearest) summary(ctx, app, &q);
+  if (st == REACH_OK && !o->quiet && !o->nearest && !per_run)
+    summary(ctx, app, &q, app->pts, app->npts, app->defs, app->ndefs, app->npts * app->ndefs);
   /* "Kharkiv: 1 min 05 s from Belgorod (KN-23, minimum-energy)" */
   for (size_t t = 0; st == REACH_OK && q.first_s && t < s->ntargets; t++) {
     if (!isfinite(q.first_s[t])) {
@@ -449,6 +510,9 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
              o->model ? "" : ", non-rotating");
   }
 done:
+  if (specs)
+    for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
+  free(specs);
   free(first_s);
   free(first_at);
   reach_writer_abort(w);
@@ -468,7 +532,7 @@ static void release(struct reach_app *app) {
 const struct app_command app_query = {
     "query",
     G_SITES | G_TARGETS | G_CITIES | G_POINTS | G_WEAPONS | G_CATALOGUE | G_MODEL | G_QUERY |
-        G_AS | G_FILE | G_DRIVER | G_QUIET | G_HELP,
+        G_AS | G_FILE | G_DRIVER | G_QUIET | G_HELP | G_INLAYER | G_INFILE | G_ROWPARAM,
     "what is in range: site x missile x target distances, margins",
     "Usage: georeach query (--site POINT ... | --sites FILE)\n"
     "                      (--missile NAME[,NAME...] [--band] | --range DIST\n"

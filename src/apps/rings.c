@@ -46,35 +46,101 @@ static void skipped_note(struct reach_app *app, size_t skipped, const char *file
              app_shown_path(file));
 }
 
+/* The sites of a file, each with its own weapon (app_read_rows()): the
+ * rings of consecutive sites with the same weapon are written as one job
+ * (the file's order is kept); a union or count is one job per distinct
+ * weapon (one coverage per missile, range, sector). */
+static enum reach_status run_rows(struct reach_ctx *ctx, struct reach_app *app,
+                                  const struct app_spec *specs, struct reach_writer *w,
+                                  reach_progress_fn pf) {
+  const struct app_opts *o = &app->o;
+  enum reach_status st = REACH_OK;
+  size_t n = app->npts;
+  if (!o->dissolve && !o->count) {
+    for (size_t i = 0; i < n && st == REACH_OK;) {
+      size_t j = i + 1;
+      while (j < n && app_spec_same(&specs[i], &specs[j])) j++;
+      const struct app_spec *sp = &specs[i];
+      struct reach_rings_job job = {app->pts + i, j - i, sp->defs, sp->ndefs, sp->sector,
+                                    sp->az_from, sp->az_to, sp->tol_m, o->threads, NULL, 0};
+      st = reach_rings_write(ctx, &job, w, pf, app);
+      i = j;
+    }
+    return st;
+  }
+  struct reach_site *group = malloc(n * sizeof *group);
+  char *done = calloc(n, 1);
+  if (!group || !done) {
+    free(group);
+    free(done);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < n && st == REACH_OK; i++) {
+    if (done[i]) continue;
+    size_t k = 0;
+    for (size_t j = i; j < n; j++)
+      if (!done[j] && app_spec_same(&specs[i], &specs[j])) {
+        done[j] = 1;
+        group[k++] = app->pts[j];
+      }
+    const struct app_spec *sp = &specs[i];
+    struct reach_rings_job job = {group, k, sp->defs, sp->ndefs, sp->sector,
+                                  sp->az_from, sp->az_to, sp->tol_m, o->threads, NULL, 0};
+    st = o->dissolve ? reach_rings_union(ctx, &job, w, pf, app)
+                     : reach_rings_count(ctx, &job, o->min_count, w, pf, app);
+  }
+  free(group);
+  free(done);
+  return st;
+}
+
 static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   struct reach_sites_reader *reader = NULL;
   struct reach_geom territory = {0};
   struct reach_writer *w = NULL;
-  char area_label[REACH_NAME_LEN] = "";
+  struct app_spec *specs = NULL;
+  char area_label[REACH_NAME_LEN] = "", area_path[4200];
   enum reach_status st = REACH_OK;
   /* Standard output cannot be taken back: read every site before writing. */
   int streaming = o->sites_file && !o->dissolve && !o->count && strcmp(o->out, "-") != 0;
-  if (o->area && reach_territory(ctx, o->area, &territory, area_label, sizeof area_label)) {
+  const char *area = o->area;
+  if (area && o->layer) { /* --layer names the territory file's layer */
+    snprintf(area_path, sizeof area_path, "%s|layername=%s", o->area, o->layer);
+    area = area_path;
+  }
+  if (area && reach_territory(ctx, area, &territory, area_label, sizeof area_label)) {
     st = app_prefix(ctx, reach_errno(ctx) == REACH_ERR_IO ? REACH_ERR_IO : REACH_ERR_ARG,
                     "--from-area");
     goto done;
   }
-  if (streaming) {
-    if ((st = reach_sites_open(ctx, o->sites_file, o->skip_bad, &reader))) goto done;
-  } else if (o->sites_file) {
-    size_t skipped = 0;
-    if ((st = reach_sites_read(ctx, o->sites_file, o->skip_bad, &app->pts, &app->npts,
-                               &skipped)))
-      goto done;
-    skipped_note(app, skipped, o->sites_file);
+  if (o->sites_file) {
+    struct reach_sites_options so = app_sites_options(app, 1);
+    if ((st = reach_sites_open_with(ctx, o->sites_file, &so, &reader))) goto done;
+    if ((st = app_rows_needed(ctx, app, reader))) goto done;
+    /* each row its own weapon: all sites are read first */
+    if (reach_sites_params(reader)) streaming = 0;
+    if (!streaming) {
+      size_t skipped = 0;
+      st = app_read_rows(ctx, app, reader, o->sites_file, &specs, &skipped);
+      if (!st && !reach_sites_params(reader)) { /* one weapon for all */
+        for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
+        free(specs);
+        specs = NULL;
+      }
+      skipped += reach_sites_skipped(reader);
+      reach_sites_close(reader);
+      reader = NULL;
+      if (st) goto done;
+      skipped_note(app, skipped, o->sites_file);
+    }
   }
   st = o->dissolve || o->area ? reach_writer_open_coverage(ctx, o->out, o->format, o->overwrite, &w)
        : o->count             ? reach_writer_open_overlap(ctx, o->out, o->format, o->overwrite, &w)
                               : reach_writer_open(ctx, o->out, o->format, o->overwrite, &w);
   if (st) goto done;
   if (o->ntimes && (st = reach_writer_add_tof_field(ctx, w))) goto done;
-  int show = streaming || o->area || app->npts * app->ndefs > 1;
+  int show = streaming || o->area || app->npts * (specs ? specs[0].ndefs : app->ndefs) > 1;
   struct reach_rings_job job = {app->pts, app->npts, app->defs, app->ndefs, o->sector,
                                 o->az_from, o->az_to, o->tol_m, o->threads, reader,
                                 /* counting is a pass over the file: only
@@ -85,6 +151,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
                                     : 0};
   reach_progress_fn pf = show ? app_progress_show : app_progress_poll;
   st = o->area       ? reach_rings_from_area(ctx, &job, &territory, area_label, w, pf, app)
+       : specs       ? run_rows(ctx, app, specs, w, pf)
        : o->dissolve ? reach_rings_union(ctx, &job, w, pf, app)
        : o->count    ? reach_rings_count(ctx, &job, o->min_count, w, pf, app)
                      : reach_rings_write(ctx, &job, w, pf, app);
@@ -102,6 +169,9 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
                count == 1 ? "" : "s", app_shown_path(o->out));
   }
 done:
+  if (specs)
+    for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
+  free(specs);
   reach_writer_abort(w);
   reach_sites_close(reader);
   reach_geom_clear(&territory);
@@ -111,7 +181,7 @@ done:
 const struct app_command app_rings = {
     "rings",
     G_SITES | G_AREA | G_POINTS | G_WEAPONS | G_RINGLIST | G_CATALOGUE | G_MODEL | G_SECTOR |
-        G_TOL | G_FILE | G_DRIVER | G_UNION | G_COUNT | G_QUIET | G_HELP,
+        G_TOL | G_FILE | G_DRIVER | G_UNION | G_COUNT | G_QUIET | G_HELP | G_INLAYER | G_INFILE | G_ROWPARAM,
     "reach rings (discs, annuli, sectors) round launch sites",
     "Usage: georeach rings (--site POINT ... | --sites FILE | --from-area AREA)\n"
     "                      (--range DIST | --rings DIST,DIST,... |\n"
@@ -131,7 +201,11 @@ const struct app_command app_rings = {
     "        tol_m err_m area_km2 (geodesic area on the ellipsoid) kind (of the\n"
     "        catalogue figure: official, government estimate, ...).\n"
     "--sites without --union/--count is read and written a batch at a time:\n"
-    "any number of sites in bounded memory.\n"
+    "any number of sites in bounded memory.  Columns missile, range,\n"
+    "min_range, azimuth (or az_from, az_to) and tolerance give each row its\n"
+    "own values (the command line's where a cell is empty; then the --range\n"
+    "or --missile may be left out); --union/--count give one coverage per\n"
+    "weapon.\n"
     "Styles: a .gpkg carries a QGIS style per layer (colours per missile,\n"
     "labels 'KN-23 885 km') and a layer 'sites'; a .shp gets OUT.qml; a .kml\n"
     "colours and names each placemark (from data/styles/*.qml, editable).\n"
@@ -149,6 +223,7 @@ const struct app_command app_rings = {
     "  georeach rings --sites sites.csv --range 885km --min-range 300km -o a.shp\n"
     "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n"
     "  georeach rings --sites bases.csv --missile KN-23 --count -o dense.gpkg\n"
+    "  georeach rings --sites launchers.csv --range 250km -o own.gpkg\n"
     "  georeach rings --from-area KP --missile Hwasong-12 -o kp.gpkg\n",
     prepare,
     run,

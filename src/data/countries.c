@@ -217,7 +217,7 @@ enum reach_status reach_territory(struct reach_ctx *ctx, const char *what,
                                   size_t label_len) {
   memset(out, 0, sizeof *out);
   const char *dot = strrchr(what, '.');
-  int is_file = reach_is_pg(what) ||
+  int is_file = reach_is_pg(what) || strstr(what, "|layername=") != NULL ||
                 (dot && strchr(what, ',') == NULL && dot[1] && strlen(dot) <= 8);
   char path[4096], codes[1024] = "";
   if (is_file) {

@@ -76,7 +76,9 @@
   X(GDALDatasetStartTransaction) \
   X(GDALDatasetTestCapability) \
   X(GDALFlushCache) \
+  X(GDALGetDatasetDriver) \
   X(GDALGetDriverByName) \
+  X(GDALGetDriverShortName) \
   X(GDALGetMetadataItem) \
   X(GDALOpenEx) \
   X(GDALVersionInfo) \
@@ -133,6 +135,7 @@
   X(OGR_L_CreateFeature) \
   X(OGR_L_CreateField) \
   X(OGR_L_GetFeatureCount) \
+  X(OGR_L_GetGeomType) \
   X(OGR_L_GetGeometryColumn) \
   X(OGR_L_GetLayerDefn) \
   X(OGR_L_GetName) \
@@ -407,9 +410,19 @@ void GDALFlushCache(GDALDatasetH a0) {
   ((void(*)(GDALDatasetH))gdal_fn[F_GDALFlushCache])(a0);
 }
 
+GDALDriverH GDALGetDatasetDriver(GDALDatasetH a0) {
+  L();
+  return ((GDALDriverH(*)(GDALDatasetH))gdal_fn[F_GDALGetDatasetDriver])(a0);
+}
+
 GDALDriverH GDALGetDriverByName(const char * a0) {
   L();
   return ((GDALDriverH(*)(const char *))gdal_fn[F_GDALGetDriverByName])(a0);
+}
+
+const char * GDALGetDriverShortName(GDALDriverH a0) {
+  L();
+  return ((const char *(*)(GDALDriverH))gdal_fn[F_GDALGetDriverShortName])(a0);
 }
 
 const char * GDALGetMetadataItem(GDALMajorObjectH a0, const char * a1, const char * a2) {
@@ -690,6 +703,11 @@ OGRErr OGR_L_CreateField(OGRLayerH a0, OGRFieldDefnH a1, int a2) {
 GIntBig OGR_L_GetFeatureCount(OGRLayerH a0, int a1) {
   L();
   return ((GIntBig(*)(OGRLayerH, int))gdal_fn[F_OGR_L_GetFeatureCount])(a0, a1);
+}
+
+OGRwkbGeometryType OGR_L_GetGeomType(OGRLayerH a0) {
+  L();
+  return ((OGRwkbGeometryType(*)(OGRLayerH))gdal_fn[F_OGR_L_GetGeomType])(a0);
 }
 
 const char * OGR_L_GetGeometryColumn(OGRLayerH a0) {

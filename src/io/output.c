@@ -783,6 +783,7 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
                                    const struct reach_geom *geom) {
   if (w->gpkg) {
     struct reach_site s;
+    memset(&s, 0, sizeof s);
     snprintf(s.name, sizeof s.name, "%s", f->site ? f->site : "");
     s.lat_deg = f->site_lat;
     s.lon_deg = f->site_lon;

@@ -87,10 +87,18 @@ enum reach_status reach_table_open(struct reach_ctx *ctx, const char *path,
   struct reach_table *t = calloc(1, sizeof *t);
   if (!t) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
   t->path = strdup(path);
+  /* "FILE|layername=L", as GDAL's utilities name a layer */
+  char *bar = t->path && !reach_is_pg(path) ? strstr(t->path, "|layername=") : NULL;
+  const char *layer = bar ? bar + strlen("|layername=") : NULL;
+  if (bar) *bar = '\0';
   CPLErrorReset();
-  t->ds = t->path ? GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, NULL)
+  t->ds = t->path ? GDALOpenEx(t->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options,
+                               NULL)
                   : NULL;
-  t->lyr = t->ds ? GDALDatasetGetLayer(t->ds, 0) : NULL;
+  t->lyr = !t->ds ? NULL : layer ? GDALDatasetGetLayerByName(t->ds, layer)
+                                 : GDALDatasetGetLayer(t->ds, 0);
+  if (t->ds && layer && !t->lyr)
+    CPLError(CE_Failure, CPLE_AppDefined, "no layer '%s'", layer);
   if (!t->lyr) {
     char why[512];
     reach_one_line(CPLGetLastErrorMsg(), why, sizeof why);

@@ -64,14 +64,48 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   VSIFCloseL(f);
   struct reach_site *sites = NULL;
   size_t n = 0, skipped = 0;
-  if (reach_sites_read(ctx, path, (int)(size & 1), &sites, &n, &skipped) == REACH_OK) {
+  /* the column recognition and the per-row parameters (issue 15): with
+   * parameters on for half the inputs, and a column named by option for a
+   * quarter (the header's second column, whatever it is called) */
+  struct reach_sites_options opt;
+  memset(&opt, 0, sizeof opt);
+  opt.skip_bad = (int)(size & 1);
+  opt.params = (int)((size >> 1) & 1);
+  opt.field_units = size & 8 ? "mi" : NULL;
+  char col[64] = "";
+  if (((size >> 2) & 3) == 3) {
+    const char *c = memchr(data, ',', size);
+    size_t k = 0;
+    if (c)
+      for (c++; c < (const char *)data + size && *c != ',' && *c != '\n' && k + 1 < sizeof col; c++)
+        col[k++] = *c;
+    col[k] = '\0';
+    if (*col) opt.range_field = col;
+  }
+  if (reach_sites_read_with(ctx, path, &opt, &sites, &n, &skipped) == REACH_OK) {
     if (n == 0) abort();
-    for (size_t i = 0; i < n; i++)
-      if (!(sites[i].lat_deg >= -90 && sites[i].lat_deg <= 90 &&
-            sites[i].lon_deg >= -180 && sites[i].lon_deg <= 180) ||
-          strlen(sites[i].name) >= REACH_NAME_LEN ||
-          !valid_utf8((const unsigned char *)sites[i].name))
+    for (size_t i = 0; i < n; i++) {
+      const struct reach_site *x = &sites[i];
+      if (!(x->lat_deg >= -90 && x->lat_deg <= 90 && x->lon_deg >= -180 && x->lon_deg <= 180) ||
+          strlen(x->name) >= REACH_NAME_LEN || !valid_utf8((const unsigned char *)x->name))
         abort();
+      /* parameters only when asked for, each one set is a usable value */
+      if (x->has && !opt.params) abort();
+      if ((x->has & REACH_SITE_RANGE) && !(x->range_m > 0 && isfinite(x->range_m))) abort();
+      if ((x->has & REACH_SITE_MIN_RANGE) && !(x->min_range_m >= 0 && isfinite(x->min_range_m)))
+        abort();
+      if ((x->has & REACH_SITE_RANGE) && (x->has & REACH_SITE_MIN_RANGE) &&
+          !(x->min_range_m < x->range_m))
+        abort();
+      if ((x->has & REACH_SITE_TOLERANCE) && !(x->tolerance_m > 0 && isfinite(x->tolerance_m)))
+        abort();
+      if ((x->has & REACH_SITE_AZIMUTH) && !(isfinite(x->az_from_deg) && isfinite(x->az_to_deg)))
+        abort();
+      if ((x->has & REACH_SITE_MISSILE) &&
+          (!*x->missile || strlen(x->missile) >= REACH_MISSILE_LEN))
+        abort();
+      if (x->row == 0) abort();
+    }
   } else if (!*reach_errmsg(ctx) || !one_line(reach_errmsg(ctx))) {
     abort();
   }
