@@ -371,6 +371,14 @@ int reach_app_show_progress(const struct reach_app *app) {
   return app->o.quiet ? -1 : app->o.progress ? 1 : 0;
 }
 
+/* The library's notices during a run ("skipped 2 placemarks that are not
+ * points") are the command's notes: they reach the app's message callback,
+ * and -q silences them like every note. */
+static void run_notice(const char *message, void *data) {
+  const struct reach_app *app = data;
+  if (!app->o.quiet && app->message) app->message(message, app->message_data);
+}
+
 enum reach_status reach_app_run(struct reach_ctx *ctx, struct reach_app *app) {
   if (app->ran) return reach_fail(ctx, REACH_ERR_ARG, "this app has run already");
   app->ran = app->running = 1;
@@ -381,7 +389,11 @@ enum reach_status reach_app_run(struct reach_ctx *ctx, struct reach_app *app) {
     reach_app_help(app->cmd->name, app->out);
     return app_out_check(ctx, app);
   }
+  reach_notice_fn notice = ctx->notice;
+  void *notice_data = ctx->notice_data;
+  reach_ctx_set_notice(ctx, run_notice, app);
   enum reach_status st = app->cmd->run(ctx, app);
+  reach_ctx_set_notice(ctx, notice, notice_data);
   app->running = 0;
   return app_status(ctx, st);
 }
