@@ -38,7 +38,8 @@ enum {
   G_MAP = 1u << 19,      /* --title --width --height --projection ... */
   G_LIST = 1u << 20,     /* --origin --class */
   G_QUIET = 1u << 21,    /* -q --progress */
-  G_HELP = 1u << 22      /* -h */
+  G_HELP = 1u << 22,     /* -h */
+  G_RADIALS = 1u << 23   /* --radials */
 };
 
 enum app_as { AS_TABLE, AS_CSV, AS_JSON, AS_GEOJSON };
@@ -61,6 +62,8 @@ struct app_opts {
   double burnout_m;
   int sector;
   double az_from, az_to, tol_m;
+  double radials_deg[360]; /* --radials: the azimuths, degrees */
+  size_t nradials;
   const char *out, *format;
   int overwrite, quiet, progress, threads, dissolve, count;
   long min_count;

@@ -1,5 +1,6 @@
 /* georeach rings: reach rings round launch sites (or from a territory),
  * their union or their overlap counts, written as layers. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,12 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
                                                : "--min-range has no meaning with --from-area");
   if (!o->out)
     return app_usage(ctx, app, "no output: give -o FILE (or -o - for GeoJSON on stdout)");
+  if (o->nradials && (o->area || o->model))
+    return app_usage(ctx, app, "--radials are drawn from sites, along geodesic circles' radii: "
+                               "not with %s", o->area ? "--from-area" : "--model ballistic");
+  if (o->nradials && !strcmp(o->out, "-"))
+    return app_usage(ctx, app, "--radials: standard output holds one layer; write to a file "
+                               "(-o FILE)");
   if ((st = app_weapons(ctx, app))) return st;
   if ((st = app_flight_checks(ctx, app, 0))) return st;
   if (o->model) {
@@ -39,6 +46,46 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   return app_check_defs(ctx, app, o->sector, o->tol_m);
 }
 
+/* Whether azimuth az lies in the sector from..to (clockwise, as rings). */
+static int in_sector(const struct app_opts *o, double az) {
+  if (!o->sector) return 1;
+  double width = o->az_to - o->az_from;
+  if (width > 360 - 1e-12 && width < 360 + 1e-12) return 1;
+  width = fmod(fmod(width, 360) + 360, 360);
+  double d = fmod(fmod(az - o->az_from, 360) + 360, 360);
+  return d <= width + 1e-9;
+}
+
+/* The radials of every site and ring (layer "radials", see --radials). */
+static enum reach_status write_radials(struct reach_ctx *ctx, struct reach_app *app,
+                                       struct reach_writer *rw) {
+  const struct app_opts *o = &app->o;
+  enum reach_status st = REACH_OK;
+  size_t total = app->npts * app->ndefs, done = 0;
+  for (size_t i = 0; i < app->npts && st == REACH_OK; i++)
+    for (size_t k = 0; k < app->ndefs && st == REACH_OK; k++, done++) {
+      const struct reach_ring_def *d = &app->defs[k];
+      const struct reach_site *s = &app->pts[i];
+      if (!app_progress(app, total ? (double)done / (double)total : 0, 0))
+        return app_interrupted(ctx);
+      for (size_t j = 0; j < o->nradials && st == REACH_OK; j++) {
+        double az = o->radials_deg[j];
+        if (!in_sector(o, az)) continue;
+        struct reach_lines lines;
+        double err = 0;
+        st = reach_line_radial(ctx, s->lat_deg, s->lon_deg, az, d->min_range_m, d->range_m,
+                               o->tol_m, &lines, &err);
+        if (st != REACH_OK) break;
+        struct reach_radial_feature f = {s->name, s->lat_deg, s->lon_deg, d->missile,
+                                         d->band, d->min_range_m / 1000, d->range_m / 1000,
+                                         az, o->tol_m, err};
+        st = reach_writer_add_radial(ctx, rw, &f, &lines);
+        reach_lines_clear(&lines);
+      }
+    }
+  return st;
+}
+
 static void skipped_note(struct reach_app *app, size_t skipped, const char *file) {
   if (skipped)
     app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
@@ -49,11 +96,12 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   struct reach_sites_reader *reader = NULL;
   struct reach_geom territory = {0};
-  struct reach_writer *w = NULL;
+  struct reach_writer *w = NULL, *rw = NULL;
   char area_label[REACH_NAME_LEN] = "";
   enum reach_status st = REACH_OK;
   /* Standard output cannot be taken back: read every site before writing. */
-  int streaming = o->sites_file && !o->dissolve && !o->count && strcmp(o->out, "-") != 0;
+  int streaming = o->sites_file && !o->dissolve && !o->count && !o->nradials &&
+                  strcmp(o->out, "-") != 0;
   if (o->area && reach_territory(ctx, o->area, &territory, area_label, sizeof area_label)) {
     st = app_prefix(ctx, reach_errno(ctx) == REACH_ERR_IO ? REACH_ERR_IO : REACH_ERR_ARG,
                     "--from-area");
@@ -72,6 +120,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
        : o->count             ? reach_writer_open_overlap(ctx, o->out, o->format, o->overwrite, &w)
                               : reach_writer_open(ctx, o->out, o->format, o->overwrite, &w);
   if (st) goto done;
+  if (o->nradials && (st = reach_writer_open_beside(ctx, w, "radials", &rw))) goto done;
   if (o->ntimes && (st = reach_writer_add_tof_field(ctx, w))) goto done;
   int show = streaming || o->area || app->npts * app->ndefs > 1;
   struct reach_rings_job job = {app->pts, app->npts, app->defs, app->ndefs, o->sector,
@@ -87,8 +136,19 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
        : o->dissolve ? reach_rings_union(ctx, &job, w, pf, app)
        : o->count    ? reach_rings_count(ctx, &job, o->min_count, w, pf, app)
                      : reach_rings_write(ctx, &job, w, pf, app);
+  if (st == REACH_OK && rw) st = write_radials(ctx, app, rw);
   st = app_as_data(ctx, st);
   if (st == REACH_OK && reader) skipped_note(app, reach_sites_skipped(reader), o->sites_file);
+  size_t nradials = rw ? reach_writer_count(rw) : 0;
+  if (st == REACH_OK && rw) {
+    /* the layer beside first: it is part of the main file's commit, or a
+     * file of its own that should not outlive a failed main file */
+    st = app_as_data(ctx, reach_writer_commit(ctx, rw));
+    rw = NULL;
+    if (st == REACH_OK && !o->quiet)
+      app_note(app, "wrote %zu radial%s (layer 'radials')", nradials,
+               nradials == 1 ? "" : "s");
+  }
   if (st == REACH_OK) {
     size_t count = reach_writer_count(w);
     st = app_as_data(ctx, reach_writer_commit(ctx, w));
@@ -101,6 +161,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
                count == 1 ? "" : "s", app_shown_path(o->out));
   }
 done:
+  reach_writer_abort(rw);
   reach_writer_abort(w);
   reach_sites_close(reader);
   reach_geom_clear(&territory);
@@ -110,13 +171,14 @@ done:
 const struct app_command app_rings = {
     "rings",
     G_SITES | G_AREA | G_POINTS | G_WEAPONS | G_RINGLIST | G_CATALOGUE | G_MODEL | G_SECTOR |
-        G_TOL | G_FILE | G_DRIVER | G_UNION | G_COUNT | G_QUIET | G_HELP,
+        G_TOL | G_RADIALS | G_FILE | G_DRIVER | G_UNION | G_COUNT | G_QUIET | G_HELP,
     "reach rings (discs, annuli, sectors) round launch sites",
     "Usage: georeach rings (--site POINT ... | --sites FILE | --from-area AREA)\n"
     "                      (--range DIST | --rings DIST,DIST,... |\n"
     "                       --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
     "                      [--min-range DIST] [--azimuth FROM:TO]\n"
-    "                      [--tolerance DIST] -o OUT [--format DRIVER]\n"
+    "                      [--tolerance DIST] [--radials N|AZ,...]\n"
+    "                      -o OUT [--format DRIVER]\n"
     "                      [--union | --count [--min-count K]]\n"
     "                      [--model circle|ballistic [--burnout-alt DIST]]\n"
     "                      [--overwrite] [--skip-bad] [--threads N] [--quiet]\n",
@@ -129,6 +191,10 @@ const struct app_command app_rings = {
     "Fields: site site_lat site_lon missile band min_km range_km az_from az_to\n"
     "        tol_m err_m area_km2 (geodesic area on the ellipsoid) kind (of the\n"
     "        catalogue figure: official, government estimate, ...).\n"
+    "Radials (--radials): layer 'radials', fields site site_lat site_lon\n"
+    "        missile band min_km range_km az_deg tol_m err_m; in the same\n"
+    "        file for .gpkg, .kmz (LIBKML) and PostGIS, else in a file\n"
+    "        beside OUT named OUT_radials (r.geojson -> r_radials.geojson).\n"
     "--sites without --union/--count is read and written a batch at a time:\n"
     "any number of sites in bounded memory.\n"
     "Styles: a .gpkg carries a QGIS style per layer (colours per missile,\n"
@@ -148,6 +214,7 @@ const struct app_command app_rings = {
     "  georeach rings --sites sites.csv --range 885km --min-range 300km -o a.shp\n"
     "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n"
     "  georeach rings --sites bases.csv --missile KN-23 --count -o dense.gpkg\n"
+    "  georeach rings --site Anadyr --missile KN-23 --radials 12 -o anadyr.gpkg\n"
     "  georeach rings --from-area KP --missile Hwasong-12 -o kp.gpkg\n",
     prepare,
     run,
