@@ -394,8 +394,10 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
                                                       : fields[i].type == F_REAL ? OFTReal
                                                                                  : OFTInteger);
     if (fields[i].width) OGR_Fld_SetWidth(fd, fields[i].width);
-    /* GeoJSON writes true/false, GeoPackage a BOOLEAN, a shapefile 0/1 */
-    if (fields[i].type == F_BOOL) OGR_Fld_SetSubType(fd, OFSTBoolean);
+    /* GeoJSON writes true/false, GeoPackage a BOOLEAN, a shapefile 0/1;
+     * GDAL's CSV would write "1": text true/false there instead */
+    if (fields[i].type == F_BOOL && !strcmp(drv_name, "CSV")) OGR_Fld_SetType(fd, OFTString);
+    else if (fields[i].type == F_BOOL) OGR_Fld_SetSubType(fd, OFSTBoolean);
     ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
     OGR_Fld_Destroy(fd);
   }
@@ -552,6 +554,15 @@ static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer 
   return REACH_OK;
 }
 
+/* A boolean field: an integer 0/1 (boolean subtype), or text true/false
+ * where the format's field is text (CSV). */
+static void set_bool(OGRFeatureH feat, int i, int v) {
+  if (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(feat, i)) == OFTString)
+    OGR_F_SetFieldString(feat, i, v ? "true" : "false");
+  else
+    OGR_F_SetFieldInteger(feat, i, v != 0);
+}
+
 enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
                                          struct reach_writer *w,
                                          const struct reach_query_feature *q) {
@@ -566,7 +577,7 @@ enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
   OGR_F_SetFieldDouble(feat, ix[6], q->range_km);
   OGR_F_SetFieldDouble(feat, ix[7], q->min_km);
   OGR_F_SetFieldDouble(feat, ix[8], q->margin_km);
-  OGR_F_SetFieldInteger(feat, ix[9], q->in_range);
+  set_bool(feat, ix[9], q->in_range);
   if (isnan(q->tof_s))
     OGR_F_SetFieldNull(feat, ix[10]);
   else
@@ -1245,7 +1256,7 @@ enum reach_status reach_writer_add_query_line(struct reach_ctx *ctx, struct reac
   OGR_F_SetFieldString(feat, ix[2], q->target ? q->target : "");
   const double v[6] = {q->dist_km, q->az_deg, q->baz_deg, q->range_km, q->min_km, q->margin_km};
   for (int k = 0; k < 6; k++) OGR_F_SetFieldDouble(feat, ix[3 + k], v[k]);
-  OGR_F_SetFieldInteger(feat, ix[9], q->in_range != 0);
+  set_bool(feat, ix[9], q->in_range);
   if (isnan(q->tof_s)) OGR_F_SetFieldNull(feat, ix[10]);
   else OGR_F_SetFieldDouble(feat, ix[10], q->tof_s);
   const double p[6] = {q->target_lat, q->target_lon, site_lat, site_lon, tol_m,
