@@ -214,7 +214,8 @@ const struct app_command app_rings = {
     "  georeach rings --sites sites.csv --range 885km --min-range 300km -o a.shp\n"
     "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n"
     "  georeach rings --sites bases.csv --missile KN-23 --count -o dense.gpkg\n"
-    "  georeach rings --site Anadyr --missile KN-23 --radials 12 -o anadyr.gpkg\n"
+    "  georeach rings --site Anadyr=64.73N,177.51E --missile KN-23 \\\n"
+    "      --radials 12 -o anadyr.gpkg\n"
     "  georeach rings --from-area KP --missile Hwasong-12 -o kp.gpkg\n",
     prepare,
     run,
