@@ -292,17 +292,25 @@ struct reach_lines;
  * "query_lines" (query's site-to-target geodesics) or "targets" (basket's
  * targets).  Formats that hold several layers (GeoPackage, PostGIS, LIBKML
  * .kml/.kmz, SQLite) get it in the same file or connection: a layer named
- * @p layer (PostGIS: a table TABLE_LAYER when the main table was given another
- * name with tables=); the main writer's transaction and commit cover it.
+ * @p layer (PostGIS: a table named after the main one, TABLE_LAYER --
+ * rings_radials, basket_targets, query_lines -- as a database may well hold
+ * a table "targets" already); the main writer's transaction and commit
+ * cover it.
  * Every other format (GeoJSON, shapefile, FlatGeobuf, CSV, GML, and GDAL's
  * KML driver, whose folders are written in turn) gets a file of its own
  * beside the main one, STEM_LAYER.EXT ("r.geojson" -> "r_radials.geojson"),
  * staged and moved into place by its own commit like the main file;
- * standard output ("-") holds one layer only and is refused
- * (REACH_ERR_ARG).  Commit or abort the returned writer before @p main.
+ * standard output ("-"), and a device or pipe written in a single-layer
+ * format, hold one layer only and are refused (REACH_ERR_ARG; see
+ * reach_writer_can_add_beside()).  Commit or abort the returned writer before @p main.
  */
 enum reach_status reach_writer_open_beside(struct reach_ctx *ctx, struct reach_writer *main,
                                            const char *layer, struct reach_writer **out);
+
+/** Whether reach_writer_open_beside() can add a layer to @p w: not when it
+ * writes to standard output, nor a single-layer format to a device or a
+ * pipe (one file only). */
+int reach_writer_can_add_beside(const struct reach_writer *w);
 
 /** One radial (line of bearing) of a ring: the fields of layer "radials". */
 struct reach_radial_feature {

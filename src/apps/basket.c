@@ -48,7 +48,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   if ((st = reach_writer_open_basket(ctx, o->out, o->format, o->overwrite, &w))) goto done;
   /* the targets as points beside the baskets (standard output: the
    * baskets only) */
-  if (strcmp(o->out, "-") != 0 && (st = reach_writer_open_beside(ctx, w, "targets", &tw)))
+  if (reach_writer_can_add_beside(w) && (st = reach_writer_open_beside(ctx, w, "targets", &tw)))
     goto done;
   for (size_t k = 0; k < app->ndefs && st == REACH_OK; k++) {
     const struct reach_ring_def *d = &app->defs[k];
@@ -120,8 +120,9 @@ const struct app_command app_basket = {
     "Fields: targets missile band min_km range_km mode (all/any) within tol_m\n"
     "err_m area_km2.  One feature per missile (and band).\n"
     "The targets go beside it as a point layer 'targets' (name lat lon): in\n"
-    "the same file for .gpkg, .kmz and PostGIS, else as OUT_targets.EXT\n"
-    "(not with -o -, which holds the baskets only).\n"
+    "the same file for .gpkg, .kmz and PostGIS (table basket_targets), else\n"
+    "as OUT_targets.EXT\n"
+    "(not with -o - or a pipe, which hold the baskets only).\n"
     "\n"
     "Exit status: 0 ok, 1 bad data or file, 2 bad command line.\n"
     "\n"

@@ -405,8 +405,9 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     if ((st = reach_writer_open_query(ctx, o->out ? o->out : "-", o->format, o->overwrite, &w)))
       goto done;
     /* -o FILE: the site-to-target geodesics beside the points (standard
-     * output holds the points only) */
-    if (o->out && strcmp(o->out, "-") != 0 &&
+     * output, or a device or pipe in a one-layer format, holds the points
+     * only) */
+    if (reach_writer_can_add_beside(w) &&
         (st = reach_writer_open_beside(ctx, w, "query_lines", &lw)))
       goto done;
     fmt = AS_GEOJSON;

@@ -1110,6 +1110,16 @@ static char *beside_path(const char *path, const char *layer) {
   return s;
 }
 
+/* Whether a layer beside goes into the main writer's dataset. */
+static int beside_shared(const struct reach_writer *main) {
+  const char *drv = GDALGetDriverShortName(GDALGetDatasetDriver(main->ds));
+  return main->pg || !strcmp(drv, "GPKG") || !strcmp(drv, "LIBKML") || !strcmp(drv, "SQLite");
+}
+
+int reach_writer_can_add_beside(const struct reach_writer *w) {
+  return !w->to_stdout && (beside_shared(w) || !(w->staged && w->st.through));
+}
+
 enum reach_status reach_writer_open_beside(struct reach_ctx *ctx, struct reach_writer *main,
                                            const char *layer, struct reach_writer **out) {
   *out = NULL;
@@ -1134,8 +1144,11 @@ enum reach_status reach_writer_open_beside(struct reach_ctx *ctx, struct reach_w
                       "standard output holds one layer: write to a file (-o FILE) to get "
                       "the layer '%s' too", layer);
   const char *drv = GDALGetDriverShortName(GDALGetDatasetDriver(main->ds));
-  int shared = main->pg || !strcmp(drv, "GPKG") || !strcmp(drv, "LIBKML") ||
-               !strcmp(drv, "SQLite");
+  int shared = beside_shared(main);
+  if (!shared && main->staged && main->st.through)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "%s is a device or a pipe: it holds one layer, not the layer '%s' too",
+                      main->dest, layer);
   if (!shared) {
     /* a file of its own: GeoJSON and FlatGeobuf hold one layer, a .shp or
      * .csv names one, and GDAL's KML driver writes its layers' folders in
@@ -1161,8 +1174,12 @@ enum reach_status reach_writer_open_beside(struct reach_ctx *ctx, struct reach_w
   w->round_m = main->round_m;
   char name[600];
   const char *main_name = OGR_L_GetName(main->lyr);
-  if (main->pg && strcmp(main_name, main->layer) != 0)
-    snprintf(name, sizeof name, "%s_%s", main_name, layer); /* tables=NAME: NAME_radials */
+  /* PostGIS: named after the main table (rings_radials, basket_targets;
+   * tables=NAME: NAME_radials), whose name a database is likelier to keep
+   * free than "targets"; query_lines already is */
+  size_t n = strlen(main_name);
+  if (main->pg && !(strncmp(layer, main_name, n) == 0 && layer[n] == '_'))
+    snprintf(name, sizeof name, "%s_%s", main_name, layer);
   else
     snprintf(name, sizeof name, "%s", layer);
   if (main->pg && GDALDatasetGetLayerByName(main->ds, name) && !main->overwrite) {
