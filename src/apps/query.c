@@ -176,16 +176,16 @@ static int query_row(const struct reach_query_row *r, void *data) {
                                     r->tof_s};
     enum reach_status st = reach_writer_add_query(q->ctx, q->w, &f);
     if (st == REACH_OK && q->lines) {
-      /* the geodesic from the site to the target, to the rings' default
-       * tolerance */
+      /* the geodesic from the site to the target, to --tolerance */
       const struct reach_site *ps = &q->sites[r->site];
       struct reach_lines g;
       double err = 0;
-      st = reach_line_between(q->ctx, ps->lat_deg, ps->lon_deg, t->lat_deg, t->lon_deg,
-                              REACH_TOLERANCE_DEFAULT_M, &g, &err);
+      double tol_m = q->app->o.tol_m;
+      st = reach_line_between(q->ctx, ps->lat_deg, ps->lon_deg, t->lat_deg, t->lon_deg, tol_m,
+                              &g, &err);
       if (st == REACH_OK)
-        st = reach_writer_add_query_line(q->ctx, q->lines, &f, ps->lat_deg, ps->lon_deg,
-                                         REACH_TOLERANCE_DEFAULT_M, err, &g);
+        st = reach_writer_add_query_line(q->ctx, q->lines, &f, ps->lat_deg, ps->lon_deg, tol_m,
+                                         err, &g);
       reach_lines_clear(&g);
     }
     if (st != REACH_OK) return row_failed(q, st);
@@ -526,7 +526,7 @@ static void release(struct reach_app *app) {
 const struct app_command app_query = {
     "query",
     G_SITES | G_TARGETS | G_CITIES | G_POINTS | G_WEAPONS | G_CATALOGUE | G_MODEL | G_QUERY |
-        G_AS | G_FILE | G_DRIVER | G_QUIET | G_HELP,
+        G_AS | G_TOL | G_FILE | G_DRIVER | G_QUIET | G_HELP,
     "what is in range: site x missile x target distances, margins",
     "Usage: georeach query (--site POINT ... | --sites FILE)\n"
     "                      (--missile NAME[,NAME...] [--band] | --range DIST\n"
@@ -534,7 +534,8 @@ const struct app_command app_query = {
     "                      (--target POINT ... | --targets FILE | --targets cities\n"
     "                       [--min-population N] [--country CC,...])\n"
     "                      [--in-range] [--nearest] [--as table|csv|json|geojson]\n"
-    "                      [-o OUT [-f DRIVER]] [--overwrite] [--strict] [--quiet]\n",
+    "                      [-o OUT [-f DRIVER] [--tolerance DIST]] [--overwrite]\n"
+    "                      [--strict] [--quiet]\n",
     "What is in range from here: one row per site x missile x target with the\n"
     "shortest geodesic distance on WGS84 (the inverse problem, exact\n"
     "everywhere: no point-in-polygon test near poles or the antimeridian).\n"
@@ -555,7 +556,8 @@ const struct app_command app_query = {
     "instead of text (.csv .geojson .gpkg .shp ...; PG:... writes table\n"
     "'query'): a point layer of the targets, and a line layer 'query_lines'\n"
     "of the site-to-target geodesics (same fields plus site_lat site_lon\n"
-    "tol_m err_m; densified to 10 m and cut at +/-180) in the same file for\n"
+    "tol_m err_m; densified to --tolerance, default 10 m, and cut at\n"
+    "+/-180) in the same file for\n"
     ".gpkg, .kmz and PostGIS, else beside it as OUT_query_lines.EXT.\n"
     "Table columns are as wide as the widest name (in display columns:\n"
     "wide East Asian characters count 2); names are never cut.\n",
