@@ -248,6 +248,11 @@ for p, g in lines:
     check(abs(p["dist_km"] * 1000 - s12) < 1e-3 and p["target_lat"] == la2 and p["target_lon"] == lo2
           and p["in_range"] in (0, 1) and p["in_range"] == (s12 <= 7e6),
           "%s->%s: fields (dist_km, target_lat/lon, in_range) as the query" % (p["site"], p["target"]))
+r = run([BIN] + Q + ["-o", "nl.gpkg", "--no-lines"], cwd=W)
+ds = ogr.Open(os.path.join(W, "nl.gpkg"))
+check(r.returncode == 0 and "query_lines" not in [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())],
+      "query --no-lines: no layer query_lines")
+ds = None
 f = [q for q, _ in pts_][0]
 check("target_lat" in f and "target_lon" in f, "query point layer: target_lat, target_lon fields")
 

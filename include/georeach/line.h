@@ -6,8 +6,9 @@
  *
  * A reader (GeoJSON, QGIS, Google Earth) joins vertices with straight lines
  * in lon/lat.  Every point of such a chord lies within tolerance_m of the
- * true geodesic (the controller checks a quarter, the middle and three
- * quarters of each chord, and no chord is longer than 100 km).  Lines that
+ * true geodesic (the controller checks the middle of each chord, and its
+ * quarters too above 60 degrees of latitude or past 50 km; no chord is
+ * longer than 100 km).  Lines that
  * cross +/-180 are cut there (the crossing found on the geodesic itself, to
  * 1e-9 degree) into parts whose longitudes all lie in [-180, 180]; a line
  * through a pole is cut at the pole, where its longitude jumps by 180.

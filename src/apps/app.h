@@ -67,7 +67,7 @@ struct app_opts {
   const char *out, *format;
   int overwrite, quiet, progress, threads, dissolve, count;
   long min_count;
-  int in_range, nearest, summary;
+  int in_range, nearest, summary, no_lines;
   int as; /* enum app_as, or -1 unset */
   const char *title, *projection;
   int width, height, countries, verbose;

@@ -456,6 +456,10 @@ static const struct app_option options[] = {
     {"threads", 0, G_COUNT, "N", set_count, AT(threads),
      "worker threads (default: one per core)"},
     {"in-range", 0, G_QUERY, NULL, set_flag, AT(in_range), "only rows in range"},
+    {"no-lines", 0, G_QUERY, NULL, set_flag, AT(no_lines),
+     "-o: the points only, without the layer 'query_lines'\n"
+     "(a bulk query's lines outweigh its points: 48,724 city\n"
+     "rows made 420 MB of lines at 10 m)"},
     {"nearest", 0, G_QUERY, NULL, set_flag, AT(nearest),
      "one row per target: the nearest site (and missile)\n"
      "that reaches it, or the nearest site if none does\n"

@@ -407,7 +407,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     /* -o FILE: the site-to-target geodesics beside the points (standard
      * output, or a device or pipe in a one-layer format, holds the points
      * only) */
-    if (reach_writer_can_add_beside(w) &&
+    if (!o->no_lines && reach_writer_can_add_beside(w) &&
         (st = reach_writer_open_beside(ctx, w, "query_lines", &lw)))
       goto done;
     fmt = AS_GEOJSON;
@@ -534,6 +534,7 @@ const struct app_command app_query = {
     "                      (--target POINT ... | --targets FILE | --targets cities\n"
     "                       [--min-population N] [--country CC,...])\n"
     "                      [--in-range] [--nearest] [--as table|csv|json|geojson]\n"
+    "                      [--no-lines]\n"
     "                      [-o OUT [-f DRIVER] [--tolerance DIST]] [--overwrite]\n"
     "                      [--strict] [--quiet]\n",
     "What is in range from here: one row per site x missile x target with the\n"
@@ -558,7 +559,7 @@ const struct app_command app_query = {
     "of the site-to-target geodesics (same fields plus site_lat site_lon\n"
     "tol_m err_m; densified to --tolerance, default 10 m, and cut at\n"
     "+/-180) in the same file for .gpkg, .kmz and PostGIS, else beside it\n"
-    "as OUT_query_lines.EXT.\n"
+    "as OUT_query_lines.EXT (--no-lines: the points only).\n"
     "Table columns are as wide as the widest name (in display columns:\n"
     "wide East Asian characters count 2); names are never cut.\n",
     "A summary per site and missile goes to stderr unless --quiet: targets\n"

@@ -4,9 +4,9 @@
  * The geodesic is followed by distance with GeographicLib's direct problem
  * on one geodesic line, longitudes unrolled (they never jump across +/-180,
  * only by 180 at a pole passed exactly).  The step controller is the one of
- * ring.c's radials: a chord A-B is accepted when the points of the straight
- * lon/lat chord at 1/4, 1/2 and 3/4 lie within 0.9 tolerance of the
- * geodesic, the step halved otherwise and grown after each accepted chord
+ * ring.c's radials: a chord A-B is accepted when the point of the straight
+ * lon/lat chord at 1/2 (and at 1/4 and 3/4 above 60 degrees of latitude or
+ * for chords over 50 km) lies within 0.9 tolerance of the geodesic, the step halved otherwise and grown after each accepted chord
  * with the square root of the error ratio (a chord's sag grows as the
  * square of its length).
  *
@@ -73,12 +73,18 @@ static void at(const struct path *p, double s, struct vertex *v, double *azi) {
   if (azi) *azi = a;
 }
 
-/* Largest cross-track distance of the chord a-b's points at 1/4, 1/2, 3/4. */
+/* Largest cross-track distance of the chord a-b's points at 1/2 (and
+ * 1/4, 3/4). */
 static double chord_err(const struct reach_ctx *ctx, const struct path *l,
                         const struct vertex *a, const struct vertex *b) {
   double worst = 0;
-  for (int i = 1; i <= 3; i++) {
-    double f = i / 4.0, alpha, d, azq;
+  /* the middle first: a short chord's sag is a parabola, largest there;
+   * the quarters too where it may not be (high latitudes, where the
+   * longitude runs fast, and long chords) */
+  static const double fr[3] = {0.5, 0.25, 0.75};
+  int quarters = fabs(a->lat) > 60 || fabs(b->lat) > 60 || b->s - a->s > 50000;
+  for (int i = 0; i < (quarters ? 3 : 1); i++) {
+    double f = fr[i], alpha, d, azq;
     struct vertex g;
     at(l, a->s + f * (b->s - a->s), &g, &alpha);
     double qlat = a->lat + f * (b->lat - a->lat), qlon = a->lon + f * (b->lon - a->lon);
