@@ -336,6 +336,18 @@ for line in tl[1:]:
             mcol.add(wcswidth(n) + len(rest) - len(rest.lstrip()))
 check(len(mcol) == 1, "query table: MISSILE column starts at one display column %s" % sorted(mcol))
 
+# the catalogue table too: names of one's own catalogue in any script
+rows = list(csv.reader(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                                         "missiles.csv"), encoding="utf-8")))
+rows[1][0], rows[2][0] = "화성-11가", "Искандер-М"
+with open(os.path.join(W, "cat.csv"), "w", encoding="utf-8", newline="") as fh:
+    csv.writer(fh).writerows(rows[:4])
+r = subprocess.run([BIN, "missiles", "--catalogue", "cat.csv"], cwd=W, capture_output=True)
+ml = r.stdout.decode("utf-8").splitlines()
+col = {wcswidth(line[:line.index("SRBM")]) for line in ml[1:]} | {wcswidth(ml[0][:ml[0].index("CLASS")])}
+check(r.returncode == 0 and len(ml) == 4 and col == {21} and "화성-11가" in ml[1],
+      "missiles table: CLASS at display column 21 after Hangul and Cyrillic names (%s)" % sorted(col))
+
 # ------------------------------------------------------- basket's targets
 r = run([BIN, "basket", "--target", "50.45,30.52", "--target", "Hagåtña=13.47,144.75",
          "--range", "12000km", "-o", "b.gpkg", "-q"], cwd=W)

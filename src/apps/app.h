@@ -173,6 +173,12 @@ enum reach_status app_prefix(struct reach_ctx *ctx, enum reach_status st, const 
 /* A failure of the work itself: REACH_ERR_ARG there is bad data (exit 1). */
 enum reach_status app_as_data(struct reach_ctx *ctx, enum reach_status st);
 /* A CSV field (quoted when it must be) and a JSON string, to @p out. */
+/* A table cell: @p text escaped to one line (reach_text_escape()) and
+ * padded with spaces to @p width display columns (reach_text_width());
+ * never cut, so a longer text pushes the rest of the row. */
+void app_put_cell(FILE *out, const char *text, int width);
+/* Its width in display columns, escaped as app_put_cell() writes it. */
+int app_cell_width(const char *text);
 void app_csv_field(FILE *out, const char *v, int last);
 void app_json_string(FILE *out, const char *v);
 /* Interruption: the library's "interrupted" message with its status. */

@@ -83,11 +83,17 @@ struct qout {
   char failmsg[REACH_ERRMSG_LEN];
 };
 
-/* A table cell: text (escaped) padded with spaces to width display columns
- * (never cut: a longer name pushes the row, valid UTF-8 either way). */
-static void put_cell(FILE *out, const char *text, int width) {
-  fputs(text, out);
-  for (size_t w = reach_text_width(text); w < (size_t)width; w++) putc(' ', out);
+void app_put_cell(FILE *out, const char *text, int width) {
+  char esc[4096]; /* the longest cell (a catalogue's names, 772 bytes) escaped */
+  reach_text_escape(text, esc, sizeof esc);
+  fputs(esc, out);
+  for (size_t w = reach_text_width(esc); w < (size_t)width; w++) putc(' ', out);
+}
+
+int app_cell_width(const char *text) {
+  char esc[4096]; /* the longest cell (a catalogue's names, 772 bytes) escaped */
+  size_t n = reach_text_width(reach_text_escape(text, esc, sizeof esc));
+  return n > 100000 ? 100000 : (int)n;
 }
 
 static int row_failed(struct qout *q, enum reach_status st) {
@@ -115,16 +121,11 @@ static int query_row(const struct reach_query_row *r, void *data) {
   switch (q->fmt) {
   case AS_TABLE: {
     /* a newline or control character in a name must not break the row */
-    char esite[REACH_NAME_LEN * 4], etarget[REACH_NAME_LEN * 4];
-    reach_text_escape(site, esite, sizeof esite);
-    reach_text_escape(t->name, etarget, sizeof etarget);
-    char emissile[REACH_NAME_LEN * 4];
-    reach_text_escape(*missile ? missile : "-", emissile, sizeof emissile);
-    put_cell(out, esite, q->wsite);
+    app_put_cell(out, site, q->wsite);
     putc(' ', out);
-    put_cell(out, emissile, q->wmissile);
+    app_put_cell(out, *missile ? missile : "-", q->wmissile);
     putc(' ', out);
-    put_cell(out, etarget, q->wtarget);
+    app_put_cell(out, t->name, q->wtarget);
     fprintf(out, " %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s", dist, r->az_deg, r->baz_deg,
             rng, mn, margin, r->in_range ? "yes" : "no");
     if (q->ballistic) fprintf(out, "%*s%7.1f", r->in_range ? 6 : 7, "", r->tof_s);
@@ -427,19 +428,17 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   /* table columns as wide as the widest name (at least the old 20/12/24):
    * every name is known before the first row */
   int wcol[3] = {20, 12, 24};
-  char esc[REACH_NAME_LEN * 4];
   for (size_t i = 0; fmt == AS_TABLE && i < app->npts; i++) {
-    size_t n = reach_text_width(reach_text_escape(app->pts[i].name, esc, sizeof esc));
-    if (n > (size_t)wcol[0]) wcol[0] = (int)n;
+    int n = app_cell_width(app->pts[i].name);
+    if (n > wcol[0]) wcol[0] = n;
   }
   for (size_t k = 0; fmt == AS_TABLE && k < app->ndefs; k++) {
-    const char *m = app->defs[k].missile ? app->defs[k].missile : "-";
-    size_t n = reach_text_width(reach_text_escape(m, esc, sizeof esc));
-    if (n > (size_t)wcol[1]) wcol[1] = (int)n;
+    int n = app_cell_width(app->defs[k].missile ? app->defs[k].missile : "-");
+    if (n > wcol[1]) wcol[1] = n;
   }
   for (size_t i = 0; fmt == AS_TABLE && i < s->ntargets; i++) {
-    size_t n = reach_text_width(reach_text_escape(s->targets[i].name, esc, sizeof esc));
-    if (n > (size_t)wcol[2]) wcol[2] = (int)n;
+    int n = app_cell_width(s->targets[i].name);
+    if (n > wcol[2]) wcol[2] = n;
   }
   struct qout q = {fmt, wcol[0], wcol[1], wcol[2], lw,
                    ctx, app, app->out, w, app->pts, app->defs, s->targets, 0, 0,
