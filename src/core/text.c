@@ -1,8 +1,12 @@
 /* Text rules shared by every reader and message: valid UTF-8 cut at
  * character boundaries, and quoted text kept on one line. */
+#define _GNU_SOURCE /* wcwidth, newlocale, uselocale */
+#include <locale.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "core/internal.h"
 #include "georeach/text.h"
@@ -216,9 +220,30 @@ static int in_table(uint32_t cp, const uint32_t (*t)[2], size_t n) {
   return 0;
 }
 
+/* The C library's UTF-8 C locale, made once: wcwidth() is asked in it
+ * through uselocale(), which changes the calling thread's locale only and
+ * only for the call, never the process's.  (locale_t)0 when the C library
+ * has none: the tables above answer. */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+static void utf8_locale_init(void) {
+  utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+  if (!utf8_locale) utf8_locale = newlocale(LC_CTYPE_MASK, "C.utf8", (locale_t)0);
+}
+
+/* Columns of one printable code point by the tables (Markus Kuhn's rules). */
+static int table_width(uint32_t cp) {
+  if (cp == 0xAD) return 1; /* soft hyphen: Kuhn gives it 1 */
+  if (in_table(cp, zero_width, sizeof zero_width / sizeof zero_width[0])) return 0;
+  return in_table(cp, wide, sizeof wide / sizeof wide[0]) ? 2 : 1;
+}
+
 size_t reach_text_width(const char *text) {
   size_t w = 0;
   const unsigned char *s = (const unsigned char *)(text ? text : "");
+  pthread_once(&utf8_once, utf8_locale_init);
+  locale_t loc = utf8_locale, old = (locale_t)0;
+  if (loc) old = uselocale(loc);
   while (*s) {
     uint32_t cp;
     int n = utf8_next(s, &cp);
@@ -229,12 +254,16 @@ size_t reach_text_width(const char *text) {
     }
     s += n;
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) continue;
-    if (cp == 0xAD) { /* soft hyphen: Kuhn gives it 1 */
+    if (cp < 0x7F) {
       w++;
       continue;
     }
-    if (in_table(cp, zero_width, sizeof zero_width / sizeof zero_width[0])) continue;
-    w += in_table(cp, wide, sizeof wide / sizeof wide[0]) ? 2 : 1;
+    int c = -1;
+    if (loc) c = wcwidth((wchar_t)cp);
+    /* unassigned in the C library's tables (-1): a terminal shows one
+     * column, or what the tables here say */
+    w += (size_t)(c >= 0 ? c : table_width(cp));
   }
+  if (loc) uselocale(old);
   return w;
 }
