@@ -148,9 +148,10 @@ int main(int argc, char **argv) {
     CHECK(reach_app_run(ctx, app) == REACH_OK, "query ran: %s", reach_errmsg(ctx));
     rewind(f);
     char line[512] = "", row[512] = "";
-    CHECK(fgets(line, sizeof line, f) && !strncmp(line, "site,missile,target,dist_km", 27),
+    CHECK(fgets(line, sizeof line, f) && !strncmp(line, "site,missile,target,target_lat,target_lon,dist_km", 48),
           "csv header: %s", line);
-    CHECK(fgets(row, sizeof row, f) && strstr(row, ",1\n"), "one row, in range: %s", row);
+    CHECK(fgets(row, sizeof row, f) && strstr(row, ",50.450000,30.520000,") &&
+              strstr(row, ",true\n"), "one row, in range, with the target: %s", row);
     CHECK(notes.n == 0, "-q: no notes (%d)", notes.n);
   }
   reach_app_free(app);

@@ -123,6 +123,8 @@ with tempfile.TemporaryDirectory() as d:
     head = open(qj).read(200) if os.path.exists(qj) else ""
     check(r.returncode == 0 and '"FeatureCollection"' in head, "query -f GeoJSON -o q.json: a GeoJSON layer (%s)"
           % r.stderr.strip())
+    check(os.path.exists(os.path.join(d, "q_query_lines.json")),
+          "query -o q.json: the site-to-target lines beside it (q_query_lines.json)")
     r = run(base + ["-f", "NoSuchDriver", "-o", os.path.join(d, "q.xyz")])
     check(r.returncode == 2 and "NoSuchDriver" in r.stderr, "query -f NoSuchDriver: exit 2: %s" % r.stderr.strip())
 
@@ -148,7 +150,7 @@ with tempfile.TemporaryDirectory() as d:
         p.stdout.close()
         err = p.stderr.read().decode()
         p.wait()
-        check(p.returncode == -signal.SIGPIPE and err == "" and os.listdir(d) == ["q.json"],
+        check(p.returncode == -signal.SIGPIPE and err == "" and sorted(os.listdir(d)) == ["q.json", "q_query_lines.json"],
               "%s | head -c 100: killed by SIGPIPE (status %s), nothing on stderr (%r), nothing left (%s)"
               % (args[0], p.returncode, err[:200], os.listdir(d)))
 

@@ -278,24 +278,32 @@ try:
         if abs(pg_dist - float(rng) * 1000) < 1.0:
             near += 1
             continue
-        if (in_range == "1") != (dwithin == "t"):
+        if (in_range in ("1", "t")) != (dwithin == "t"):
             bad_dw.append((site, tgt, in_range, dwithin))
         if float(to_edge) > 100:
             judged += 1
-            if (in_range == "1") != (inter == "t"):
+            if (in_range in ("1", "t")) != (inter == "t"):
                 bad_geom.append((site, tgt, in_range, inter))
     check(not bad_dw, "in_range = ST_DWithin(geography) for %d pairs (%d within 1 m of the range "
           "left out): %s" % (len(rows) - near, near, bad_dw[:3]))
     check(not bad_dist, "dist_km = ST_Distance(geography) to 1 mm: %s" % bad_dist[:3])
     check(not bad_geom and judged > 100, "in_range = ST_Intersects(stored ring, target) for the %d pairs more "
           "than 100 m from the boundary: %s" % (judged, bad_geom[:3]))
-    n_in = sum(1 for x in rows if x[2] == "1")
+    lines = psql("SELECT count(*), bool_and(ST_IsValid(l.geom)), max(ST_Distance(ST_EndPoint("
+                 "ST_GeometryN(l.geom, ST_NumGeometries(l.geom)))::geography, q.geom::geography)) "
+                 "FROM query_lines l JOIN query q USING (site, missile, target)")
+    check(lines[0][0] == str(n_pairs) and lines[0][1] == "t" and float(lines[0][2]) < 1e-3,
+          "query_lines: one valid site-to-target line per row in the same transaction, ending "
+          "at the target (%s)" % lines)
+    n_in = sum(1 for x in rows if x[2] in ("1", "t"))
     check(0 < n_in < len(rows), "some targets in range, some not (%d of %d)" % (n_in, len(rows)))
 
     # ------------------------------------------------- basket, coverage
     r = georeach("basket", "--target", "Kyiv", "--target", "Lviv", "--missile", "KN-23,Iskander-M",
                  "-o", PG, "-q")
     r2 = georeach("rings", "--sites", src, "--missile", "KN-23,Iskander-M", "--union", "-o", PG, "-q")
+    bt = psql("SELECT count(*), string_agg(name, ',' ORDER BY name) FROM basket_targets")
+    check(bt == [["2", "Kyiv,Lviv"]], "basket: table basket_targets beside basket (%s)" % bt)
     for t, n in (("basket", 2), ("coverage", 2)):
         v = psql("SELECT count(*), bool_and(ST_IsValid(geom)), (SELECT count(*) FROM pg_indexes WHERE "
                  "tablename = '%s' AND indexdef ILIKE '%%gist (geom)%%') FROM %s" % (t, t))

@@ -61,7 +61,7 @@ with tempfile.TemporaryDirectory() as d:
             for mine, theirs in ((float(r["az_deg"]), azi1), (float(r["baz_deg"]), azi2)):
                 worst_a = max(worst_a, abs((mine - theirs + 180) % 360 - 180))
         want = R0 * 1000 <= s12 <= R * 1000
-        bad_flag += (r["in_range"] == "1") != want and abs(s12 - R * 1000) > 1 and abs(s12 - R0 * 1000) > 1
+        bad_flag += (r["in_range"] == "true") != want and abs(s12 - R * 1000) > 1 and abs(s12 - R0 * 1000) > 1
         bad_margin += abs(float(r["margin_km"]) - (R - s12 / 1000)) > 2e-6
     check(worst_d < 0.001, "distances vs GeodSolve: worst %.6f m (csv keeps mm)" % worst_d)
     check(worst_a < 2e-6, "azimuths vs GeodSolve: worst %.6f deg" % worst_a)
@@ -70,7 +70,7 @@ with tempfile.TemporaryDirectory() as d:
 
     inr = list(csv.DictReader(io.StringIO(subprocess.run(base + ["--in-range"], capture_output=True,
                                                           text=True, check=True).stdout)))
-    want = [(r["site"], r["target"]) for r in full if r["in_range"] == "1"]
+    want = [(r["site"], r["target"]) for r in full if r["in_range"] == "true"]
     got = [(r["site"], r["target"]) for r in inr]
     check(got == want, "--in-range returns exactly the in-range rows (%d of %d)" % (len(got), len(full)))
 
@@ -79,7 +79,7 @@ with tempfile.TemporaryDirectory() as d:
     bad = 0
     for t in range(len(targets)):
         rows = [r for r in full if r["target"] == "t%d" % t]
-        cap = [r for r in rows if r["in_range"] == "1"]
+        cap = [r for r in rows if r["in_range"] == "true"]
         pick = min(cap or rows, key=lambda r: float(r["dist_km"]))
         n = near[t]
         if n["target"] != "t%d" % t or abs(float(n["dist_km"]) - float(pick["dist_km"])) > 1e-6 or \

@@ -316,12 +316,29 @@ static void test_names(struct reach_ctx *ctx) {
   reach_ctx_set_notice(ctx, NULL, NULL);
 }
 
+/* Display widths: glibc's wcwidth() in C.UTF-8 gives the same (checked by
+ * tests/test_lines.py on whole tables); a few anchors here. */
+static void test_width(void) {
+  CHECK(reach_text_width("Hagåtña") == 7, "Hagåtña precomposed: 7");
+  CHECK(reach_text_width("Haga\xcc\x8atn\xcc\x83" "a") == 7, "Hagåtña with combining marks: 7");
+  CHECK(reach_text_width("\xec\x84\x9c\xec\x9a\xb8") == 4, "서울: 4 (wide)");
+  CHECK(reach_text_width("\xd0\xa5\xd0\xb0\xd1\x80\xd0\xba\xd1\x96\xd0\xb2") == 6,
+        "Харків: 6");
+  CHECK(reach_text_width("\xef\xbc\xa1") == 2, "fullwidth A: 2");
+  CHECK(reach_text_width("\xf0\x9f\x9a\x80") == 2, "rocket emoji: 2");
+  CHECK(reach_text_width("a\x80" "b") == 3, "a stray byte counts 1");
+  CHECK(reach_text_width("a\tb") == 2, "a control character counts 0");
+  CHECK(reach_text_width("a\xe2\x80\x8b" "b") == 2, "zero-width space: 0");
+  CHECK(reach_text_width(NULL) == 0, "NULL: 0");
+}
+
 int main(void) {
   GDALAllRegister();
   CPLSetErrorHandler(CPLQuietErrorHandler);
   struct reach_ctx *ctx = reach_ctx_new();
   test_clean();
   test_escape();
+  test_width();
   test_redact();
   test_fail_alias(ctx);
   test_range(ctx);

@@ -16,6 +16,7 @@
 #include "gazetteer.h"
 #include "geom.h"
 #include "io.h"
+#include "line.h"
 #include "map.h"
 #include "overlay.h"
 #include "parse.h"

@@ -262,7 +262,9 @@ struct reach_query_feature {
 /**
  * Like reach_writer_open(), for a point layer "query" of query rows: fields
  * site, missile, target, dist_km, az_deg, baz_deg, range_km, min_km,
- * margin_km, in_range (0/1); the geometry is the target.
+ * margin_km, in_range (an integer 0/1: shapefiles have no boolean; a
+ * boolean subtype where the format has one), tof_s, target_lat, target_lon;
+ * the geometry is the target.
  */
 enum reach_status reach_writer_open_query(struct reach_ctx *ctx, const char *path,
                                           const char *driver, int overwrite,
@@ -371,6 +373,62 @@ enum reach_status reach_writer_add_tof_field(struct reach_ctx *ctx,
 
 /** Number of features added so far. */
 size_t reach_writer_count(const struct reach_writer *w);
+
+struct reach_lines;
+
+/**
+ * A layer written beside a writer's main one: "radials" (rings --radials),
+ * "query_lines" (query's site-to-target geodesics) or "targets" (basket's
+ * targets).  Formats that hold several layers (GeoPackage, PostGIS, LIBKML
+ * .kml/.kmz, SQLite) get it in the same file or connection: a layer named
+ * @p layer (PostGIS: a table named after the main one, TABLE_LAYER --
+ * rings_radials, basket_targets, query_lines -- as a database may well hold
+ * a table "targets" already); the main writer's transaction and commit
+ * cover it.
+ * Every other format (GeoJSON, shapefile, FlatGeobuf, CSV, GML, and GDAL's
+ * KML driver, whose folders are written in turn) gets a file of its own
+ * beside the main one, STEM_LAYER.EXT ("r.geojson" -> "r_radials.geojson"),
+ * staged and moved into place by its own commit like the main file;
+ * standard output ("-"), and a device or pipe written in a single-layer
+ * format, hold one layer only and are refused (REACH_ERR_ARG; see
+ * reach_writer_can_add_beside()).  Commit or abort the returned writer before @p main.
+ */
+enum reach_status reach_writer_open_beside(struct reach_ctx *ctx, struct reach_writer *main,
+                                           const char *layer, struct reach_writer **out);
+
+/** Whether reach_writer_open_beside() can add a layer to @p w: not when it
+ * writes to standard output, nor a single-layer format to a device or a
+ * pipe (one file only). */
+int reach_writer_can_add_beside(const struct reach_writer *w);
+
+/** One radial (line of bearing) of a ring: the fields of layer "radials". */
+struct reach_radial_feature {
+  const char *site;            /**< "site" */
+  double site_lat, site_lon;   /**< "site_lat", "site_lon", degrees */
+  const char *missile, *band;  /**< "missile", "band" ("" when none) */
+  double min_km, range_km;     /**< "min_km" (where it starts), "range_km" */
+  double az_deg;               /**< "az_deg", initial azimuth at the site */
+  double tol_m, err_m;         /**< "tol_m", "err_m" (chord error achieved) */
+};
+
+/** Append a radial to a writer from reach_writer_open_beside(.., "radials", ..). */
+enum reach_status reach_writer_add_radial(struct reach_ctx *ctx, struct reach_writer *w,
+                                          const struct reach_radial_feature *f,
+                                          const struct reach_lines *geom);
+
+/** Append a query row with its site-to-target geodesic (MultiLineString) to a
+ * writer from reach_writer_open_beside(.., "query_lines", ..): the fields of
+ * the query layer, plus site_lat, site_lon, tol_m and err_m. */
+enum reach_status reach_writer_add_query_line(struct reach_ctx *ctx, struct reach_writer *w,
+                                              const struct reach_query_feature *q,
+                                              double site_lat, double site_lon, double tol_m,
+                                              double err_m, const struct reach_lines *geom);
+
+/** Append a point (fields name, lat, lon) to a writer from
+ * reach_writer_open_beside(.., "targets", ..). */
+enum reach_status reach_writer_add_point(struct reach_ctx *ctx, struct reach_writer *w,
+                                         const char *name, double lat_deg, double lon_deg);
+
 
 /**
  * A staged output stream: a FILE* whose contents reach @p path only when

@@ -33,5 +33,18 @@ size_t reach_utf8_clean(char *dst, size_t size, const char *src, size_t *nbad);
  */
 char *reach_text_escape(const char *text, char *buf, size_t size);
 
+/**
+ * Display width of @p text in terminal columns: the C library's wcwidth()
+ * in its UTF-8 C locale (East Asian wide and fullwidth characters 2,
+ * combining marks, zero-width and format characters 0, everything else 1),
+ * asked without touching the process's locale (uselocale() for the
+ * calling thread, for the call only); where the C library has no such
+ * locale or no width for a character, a built-in table of the same rules
+ * (Markus Kuhn's wcwidth.c).  Bytes that are not UTF-8 count 1 each;
+ * control characters 0 (escape them first,
+ * reach_text_escape()).  NULL is 0.
+ */
+size_t reach_text_width(const char *text);
+
 REACH_END_DECLS
 #endif

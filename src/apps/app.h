@@ -41,7 +41,8 @@ enum {
   G_HELP = 1u << 22,     /* -h */
   G_INFILE = 1u << 23,   /* --lat-field --lon-field --name-field --point-field */
   G_ROWPARAM = 1u << 24, /* --missile-field ... --field-units: parameters per row */
-  G_INLAYER = 1u << 25   /* --layer NAME of the input (map: --layer FILE draws a file) */
+  G_INLAYER = 1u << 25,  /* --layer NAME of the input (map: --layer FILE draws a file) */
+  G_RADIALS = 1u << 26   /* --radials */
 };
 
 enum app_as { AS_TABLE, AS_CSV, AS_JSON, AS_GEOJSON };
@@ -64,10 +65,12 @@ struct app_opts {
   double burnout_m;
   int sector;
   double az_from, az_to, tol_m;
+  double radials_deg[360]; /* --radials: the azimuths, degrees */
+  size_t nradials;
   const char *out, *format;
   int overwrite, quiet, progress, threads, dissolve, count;
   long min_count;
-  int in_range, nearest, summary;
+  int in_range, nearest, summary, no_lines;
   int as; /* enum app_as, or -1 unset */
   const char *title, *projection;
   int width, height, countries, verbose;
@@ -219,6 +222,12 @@ enum reach_status app_prefix(struct reach_ctx *ctx, enum reach_status st, const 
 /* A failure of the work itself: REACH_ERR_ARG there is bad data (exit 1). */
 enum reach_status app_as_data(struct reach_ctx *ctx, enum reach_status st);
 /* A CSV field (quoted when it must be) and a JSON string, to @p out. */
+/* A table cell: @p text escaped to one line (reach_text_escape()) and
+ * padded with spaces to @p width display columns (reach_text_width());
+ * never cut, so a longer text pushes the rest of the row. */
+void app_put_cell(FILE *out, const char *text, int width);
+/* Its width in display columns, escaped as app_put_cell() writes it. */
+int app_cell_width(const char *text);
 void app_csv_field(FILE *out, const char *v, int last);
 void app_json_string(FILE *out, const char *v);
 /* Interruption: the library's "interrupted" message with its status. */

@@ -26,7 +26,7 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
 
 static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
-  struct reach_writer *w = NULL;
+  struct reach_writer *w = NULL, *tw = NULL;
   struct reach_geom terr = {0};
   char terr_label[256] = "", *names = NULL;
   enum reach_status st = REACH_OK;
@@ -49,6 +49,10 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     strcat(names, app->pts[i].name);
   }
   if ((st = reach_writer_open_basket(ctx, o->out, o->format, o->overwrite, &w))) goto done;
+  /* the targets as points beside the baskets (standard output: the
+   * baskets only) */
+  if (reach_writer_can_add_beside(w) && (st = reach_writer_open_beside(ctx, w, "targets", &tw)))
+    goto done;
   for (size_t k = 0; k < app->ndefs && st == REACH_OK; k++) {
     const struct reach_ring_def *d = &app->defs[k];
     struct reach_geom acc = {0};
@@ -70,7 +74,14 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     }
     reach_geom_clear(&acc);
   }
+  for (size_t i = 0; tw && st == REACH_OK && i < app->npts; i++)
+    st = reach_writer_add_point(ctx, tw, app->pts[i].name, app->pts[i].lat_deg,
+                                app->pts[i].lon_deg);
   st = app_as_data(ctx, st);
+  if (st == REACH_OK && tw) {
+    st = app_as_data(ctx, reach_writer_commit(ctx, tw));
+    tw = NULL;
+  }
   if (st == REACH_OK) {
     st = app_as_data(ctx, reach_writer_commit(ctx, w));
     w = NULL;
@@ -80,6 +91,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   }
   if (st == REACH_ERR_INTERRUPTED) app_interrupted(ctx);
 done:
+  reach_writer_abort(tw);
   reach_writer_abort(w);
   reach_geom_clear(&terr);
   free(names);
@@ -110,6 +122,10 @@ const struct app_command app_basket = {
     "exactly, on the turning Earth (found by the secant method, to 0.1 mm).\n",
     "Fields: targets missile band min_km range_km mode (all/any) within tol_m\n"
     "err_m area_km2.  One feature per missile (and band).\n"
+    "The targets go beside it as a point layer 'targets' (name lat lon): in\n"
+    "the same file for .gpkg, .kmz and PostGIS (table basket_targets), else\n"
+    "as OUT_targets.EXT\n"
+    "(not with -o - or a pipe, which hold the baskets only).\n"
     "\n"
     "Exit status: 0 ok, 1 bad data or file, 2 bad command line.\n"
     "\n"

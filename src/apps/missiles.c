@@ -96,8 +96,20 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
       if (*lo || *hi) snprintf(band, sizeof band, "%s-%s", lo, hi);
       snprintf(names, sizeof names, "%s%s%s%s", m->aliases, *m->shared ? " (" : "", m->shared,
                *m->shared ? ")" : "");
-      fprintf(out, "%-20s %-24s %-16s %7s %8s  %-19s %-13s %s\n", m->name, m->klass, m->origin,
-              mn, *rg ? rg : "-", m->range_kind, band, names);
+      /* cells padded in display columns, never cut (a catalogue of one's
+       * own may name systems in any script) */
+      app_put_cell(out, m->name, 20);
+      putc(' ', out);
+      app_put_cell(out, m->klass, 24);
+      putc(' ', out);
+      app_put_cell(out, m->origin, 16);
+      fprintf(out, " %7s %8s  ", mn, *rg ? rg : "-");
+      app_put_cell(out, m->range_kind, 19);
+      putc(' ', out);
+      app_put_cell(out, band, 13);
+      putc(' ', out);
+      app_put_cell(out, names, 0);
+      putc('\n', out);
     } else if (fmt == AS_CSV) {
       const char *v[] = {m->name,     m->aliases,   m->shared,      m->origin,
                          m->klass,    mn,           rg,             m->range_kind,

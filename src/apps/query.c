@@ -64,6 +64,8 @@ struct state {
 
 struct qout {
   int fmt; /* enum app_as */
+  int wsite, wmissile, wtarget; /* table: column widths, display columns */
+  struct reach_writer *lines;   /* -o: the site-to-target geodesics, or NULL */
   struct reach_ctx *ctx;
   struct reach_app *app;
   FILE *out;
@@ -81,6 +83,19 @@ struct qout {
   enum reach_status fail; /* why a row stopped the run (not the callback) */
   char failmsg[REACH_ERRMSG_LEN];
 };
+
+void app_put_cell(FILE *out, const char *text, int width) {
+  char esc[4096]; /* the longest cell (a catalogue's names, 772 bytes) escaped */
+  reach_text_escape(text, esc, sizeof esc);
+  fputs(esc, out);
+  for (size_t w = reach_text_width(esc); w < (size_t)width; w++) putc(' ', out);
+}
+
+int app_cell_width(const char *text) {
+  char esc[4096]; /* the longest cell (a catalogue's names, 772 bytes) escaped */
+  size_t n = reach_text_width(reach_text_escape(text, esc, sizeof esc));
+  return n > 100000 ? 100000 : (int)n;
+}
 
 static int row_failed(struct qout *q, enum reach_status st) {
   q->fail = st;
@@ -107,12 +122,13 @@ static int query_row(const struct reach_query_row *r, void *data) {
   switch (q->fmt) {
   case AS_TABLE: {
     /* a newline or control character in a name must not break the row */
-    char esite[REACH_NAME_LEN * 4], etarget[REACH_NAME_LEN * 4];
-    reach_text_escape(site, esite, sizeof esite);
-    reach_text_escape(t->name, etarget, sizeof etarget);
-    fprintf(out, "%-20.20s %-12.12s %-24.24s %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s",
-            esite, *missile ? missile : "-", etarget, dist, r->az_deg, r->baz_deg, rng, mn,
-            margin, r->in_range ? "yes" : "no");
+    app_put_cell(out, site, q->wsite);
+    putc(' ', out);
+    app_put_cell(out, *missile ? missile : "-", q->wmissile);
+    putc(' ', out);
+    app_put_cell(out, t->name, q->wtarget);
+    fprintf(out, " %10.3f %7.2f %7.2f %9.1f %7.1f %10.3f  %s", dist, r->az_deg, r->baz_deg,
+            rng, mn, margin, r->in_range ? "yes" : "no");
     if (q->ballistic) fprintf(out, "%*s%7.1f", r->in_range ? 6 : 7, "", r->tof_s);
     putc('\n', out);
     break;
@@ -122,13 +138,16 @@ static int query_row(const struct reach_query_row *r, void *data) {
     app_csv_field(out, missile, 0);
     app_csv_field(out, t->name, 0);
     {
-      char line[256], *b = line;
-      const double v[6] = {dist, r->az_deg, r->baz_deg, rng, mn, margin};
-      for (int k = 0; k < 6; k++) {
+      char line[320], *b = line;
+      const double v[8] = {t->lat_deg, t->lon_deg, dist, r->az_deg, r->baz_deg, rng, mn, margin};
+      for (int k = 0; k < 8; k++) {
         b = put_fixed6(b, v[k]);
         *b++ = ',';
       }
-      *b++ = (char)('0' + (r->in_range != 0));
+      const char *yes = r->in_range ? "true" : "false";
+      size_t n = strlen(yes);
+      memcpy(b, yes, n);
+      b += n;
       fwrite(line, 1, (size_t)(b - line), out);
     }
     if (q->ballistic) fprintf(out, ",%.3f", r->tof_s);
@@ -158,6 +177,19 @@ static int query_row(const struct reach_query_row *r, void *data) {
                                     rng, mn, margin, r->in_range, t->lat_deg, t->lon_deg,
                                     r->tof_s};
     enum reach_status st = reach_writer_add_query(q->ctx, q->w, &f);
+    if (st == REACH_OK && q->lines) {
+      /* the geodesic from the site to the target, to --tolerance */
+      const struct reach_site *ps = &q->sites[r->site];
+      struct reach_lines g;
+      double err = 0;
+      double tol_m = q->app->o.tol_m;
+      st = reach_line_between(q->ctx, ps->lat_deg, ps->lon_deg, t->lat_deg, t->lon_deg, tol_m,
+                              &g, &err);
+      if (st == REACH_OK)
+        st = reach_writer_add_query_line(q->ctx, q->lines, &f, ps->lat_deg, ps->lon_deg, tol_m,
+                                         err, &g);
+      reach_lines_clear(&g);
+    }
     if (st != REACH_OK) return row_failed(q, st);
   }
   }
@@ -353,7 +385,7 @@ static void summary(struct reach_ctx *ctx, struct reach_app *app, const struct q
 static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   struct state *s = app->state;
-  struct reach_writer *w = NULL;
+  struct reach_writer *w = NULL, *lw = NULL;
   size_t *in_count = NULL, *first_at = NULL;
   double *first_s = NULL;
   double *in_pop = NULL;
@@ -405,6 +437,12 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   if (o->out || fmt == AS_GEOJSON) {
     if ((st = reach_writer_open_query(ctx, o->out ? o->out : "-", o->format, o->overwrite, &w)))
       goto done;
+    /* -o FILE: the site-to-target geodesics beside the points (standard
+     * output, or a device or pipe in a one-layer format, holds the points
+     * only) */
+    if (!o->no_lines && reach_writer_can_add_beside(w) &&
+        (st = reach_writer_open_beside(ctx, w, "query_lines", &lw)))
+      goto done;
     fmt = AS_GEOJSON;
   }
   in_count = calloc(app->npts * app->ndefs + 1, sizeof *in_count);
@@ -419,17 +457,40 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     first_at = calloc(s->ntargets + 1, sizeof *first_at);
     for (size_t t = 0; first_s && t < s->ntargets; t++) first_s[t] = INFINITY;
   }
-  struct qout q = {fmt, ctx, app, app->out, w, app->pts, app->defs, s->targets, 0, 0,
+  /* table columns as wide as the widest name (at least the old 20/12/24):
+   * every name is known before the first row */
+  int wcol[3] = {20, 12, 24};
+  for (size_t i = 0; fmt == AS_TABLE && i < app->npts; i++) {
+    int n = app_cell_width(app->pts[i].name);
+    if (n > wcol[0]) wcol[0] = n;
+  }
+  for (size_t k = 0; fmt == AS_TABLE && k < app->ndefs; k++) {
+    int n = app_cell_width(app->defs[k].missile ? app->defs[k].missile : "-");
+    if (n > wcol[1]) wcol[1] = n;
+  }
+  for (size_t i = 0; fmt == AS_TABLE && specs && i < app->npts; i++) /* per-row weapons */
+    for (size_t k = 0; k < specs[i].ndefs; k++) {
+      int n = app_cell_width(specs[i].defs[k].missile ? specs[i].defs[k].missile : "-");
+      if (n > wcol[1]) wcol[1] = n;
+    }
+  for (size_t i = 0; fmt == AS_TABLE && i < s->ntargets; i++) {
+    int n = app_cell_width(s->targets[i].name);
+    if (n > wcol[2]) wcol[2] = n;
+  }
+  struct qout q = {fmt, wcol[0], wcol[1], wcol[2], lw,
+                   ctx, app, app->out, w, app->pts, app->defs, s->targets, 0, 0,
                    o->nearest ? s->ntargets : app->npts * app->ndefs * s->ntargets,
                    in_count, in_pop, app->ndefs, s->tof, first_s && first_at ? first_s : NULL,
                    first_at, REACH_OK, ""};
-  if (fmt == AS_TABLE)
-    fprintf(app->out, "%-20s %-12s %-24s %10s %7s %7s %9s %7s %10s  %s%s\n", "SITE",
-            "MISSILE", "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM", "MIN_KM", "MARGIN_KM",
-            "IN_RANGE", s->tof ? "   TOF_S" : "");
+  if (fmt == AS_TABLE) {
+    fprintf(app->out, "%-*s %-*s %-*s %10s %7s %7s %9s %7s %10s  %s%s\n", wcol[0], "SITE",
+            wcol[1], "MISSILE", wcol[2], "TARGET", "DIST_KM", "AZ", "BAZ", "RANGE_KM",
+            "MIN_KM", "MARGIN_KM", "IN_RANGE", s->tof ? "   TOF_S" : "");
+  }
   if (fmt == AS_CSV)
     fprintf(app->out,
-            "site,missile,target,dist_km,az_deg,baz_deg,range_km,min_km,margin_km,in_range%s\n",
+            "site,missile,target,target_lat,target_lon,dist_km,az_deg,baz_deg,range_km,min_km,"
+            "margin_km,in_range%s\n",
             s->tof ? ",tof_s" : "");
   if (fmt == AS_JSON) fputc('[', app->out);
   /* per-row weapons: each run of sites of one weapon is queried alone */
@@ -478,6 +539,10 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   if (fmt == AS_JSON) fprintf(app->out, "%s]\n", q.rows ? "\n" : "");
   st = app_as_data(ctx, st);
   if (st == REACH_OK && fmt != AS_GEOJSON) st = app_out_check(ctx, app);
+  if (st == REACH_OK && lw) {
+    st = app_as_data(ctx, reach_writer_commit(ctx, lw));
+    lw = NULL;
+  }
   if (st == REACH_OK && w) {
     st = app_as_data(ctx, reach_writer_commit(ctx, w));
     w = NULL;
@@ -515,6 +580,7 @@ done:
   free(specs);
   free(first_s);
   free(first_at);
+  reach_writer_abort(lw);
   reach_writer_abort(w);
   free(in_count);
   free(in_pop);
@@ -532,7 +598,7 @@ static void release(struct reach_app *app) {
 const struct app_command app_query = {
     "query",
     G_SITES | G_TARGETS | G_CITIES | G_POINTS | G_WEAPONS | G_CATALOGUE | G_MODEL | G_QUERY |
-        G_AS | G_FILE | G_DRIVER | G_QUIET | G_HELP | G_INLAYER | G_INFILE | G_ROWPARAM,
+        G_AS | G_TOL | G_FILE | G_DRIVER | G_QUIET | G_HELP | G_INLAYER | G_INFILE | G_ROWPARAM,
     "what is in range: site x missile x target distances, margins",
     "Usage: georeach query (--site POINT ... | --sites FILE)\n"
     "                      (--missile NAME[,NAME...] [--band] | --range DIST\n"
@@ -540,15 +606,20 @@ const struct app_command app_query = {
     "                      (--target POINT ... | --targets FILE | --targets cities\n"
     "                       [--min-population N] [--country LIST])\n"
     "                      [--in-range] [--nearest] [--as table|csv|json|geojson]\n"
-    "                      [-o OUT [-f DRIVER]] [--overwrite] [--strict] [--quiet]\n",
+    "                      [--no-lines]\n"
+    "                      [-o OUT [-f DRIVER] [--tolerance DIST]] [--overwrite]\n"
+    "                      [--strict] [--quiet]\n",
     "What is in range from here: one row per site x missile x target with the\n"
     "shortest geodesic distance on WGS84 (the inverse problem, exact\n"
     "everywhere: no point-in-polygon test near poles or the antimeridian).\n"
     "\n"
-    "Columns: site missile target dist_km az_deg (initial azimuth at the site,\n"
-    "clockwise from north) baz_deg (azimuth of the path at the target)\n"
-    "range_km min_km margin_km (range - distance; negative: how far the\n"
-    "launcher must move toward the target) in_range (min <= dist <= range),\n"
+    "Columns: site missile target target_lat target_lon (not in the table)\n"
+    "dist_km az_deg (initial azimuth at the site, clockwise from north)\n"
+    "baz_deg (azimuth of the path at the target) range_km min_km margin_km\n"
+    "(range - distance; negative: how far the launcher must move toward the\n"
+    "target) in_range (min <= dist <= range: yes/no in the table, true/false\n"
+    "in CSV, JSON and GeoJSON, 1/0 in a shapefile, a boolean in GeoPackage\n"
+    "and PostGIS),\n"
     "and with --model ballistic tof_s: the flight time of the minimum-energy\n"
     "flight to the target when in range, else of the longest flight that way\n"
     "(free flight from burnout, no boost phase).\n"
@@ -556,7 +627,13 @@ const struct app_command app_query = {
     "--targets cities: the bundled GeoNames places (15,000+ people), filtered\n"
     "by --min-population N and --country UA,PL,...  -o writes through GDAL\n"
     "instead of text (.csv .geojson .gpkg .shp ...; PG:... writes table\n"
-    "'query'): a point layer of the targets.\n",
+    "'query'): a point layer of the targets, and a line layer 'query_lines'\n"
+    "of the site-to-target geodesics (same fields plus site_lat site_lon\n"
+    "tol_m err_m; densified to --tolerance, default 10 m, and cut at\n"
+    "+/-180) in the same file for .gpkg, .kmz and PostGIS, else beside it\n"
+    "as OUT_query_lines.EXT (--no-lines: the points only).\n"
+    "Table columns are as wide as the widest name (in display columns:\n"
+    "wide East Asian characters count 2); names are never cut.\n",
     "A summary per site and missile goes to stderr unless --quiet: targets\n"
     "and people in range, and the countries the ring reaches with the share\n"
     "of each country's area inside it (Natural Earth polygons, ellipsoidal\n"

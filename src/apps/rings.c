@@ -1,5 +1,6 @@
 /* georeach rings: reach rings round launch sites (or from a territory),
  * their union or their overlap counts, written as layers. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,12 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
                                                : "--min-range has no meaning with --from-area");
   if (!o->out)
     return app_usage(ctx, app, "no output: give -o FILE (or -o - for GeoJSON on stdout)");
+  if (o->nradials && (o->area || o->model))
+    return app_usage(ctx, app, "--radials are drawn from sites, along geodesic circles' radii: "
+                               "not with %s", o->area ? "--from-area" : "--model ballistic");
+  if (o->nradials && !strcmp(o->out, "-"))
+    return app_usage(ctx, app, "--radials: standard output holds one layer; write to a file "
+                               "(-o FILE)");
   if ((st = app_weapons(ctx, app))) return st;
   if ((st = app_flight_checks(ctx, app, 0))) return st;
   if (o->model) {
@@ -38,6 +45,53 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   if ((st = app_countries(ctx, app, "--from-area", o->area, NULL, 0))) return st;
   if ((st = app_output_check(ctx, app))) return st;
   return app_points(ctx, app, "--site", o->site_texts, o->nsite_texts, &app->pts, &app->npts);
+}
+
+/* Whether azimuth az lies in the sector from..to (clockwise, as rings);
+ * sector 0: every azimuth does. */
+static int in_sector(int sector, double az_from, double az_to, double az) {
+  if (!sector) return 1;
+  double width = az_to - az_from;
+  if (width > 360 - 1e-12 && width < 360 + 1e-12) return 1;
+  width = fmod(fmod(width, 360) + 360, 360);
+  double d = fmod(fmod(az - az_from, 360) + 360, 360);
+  return d <= width + 1e-9;
+}
+
+/* The radials of every site and ring (layer "radials", see --radials); with
+ * per-row weapons (specs) each site's own rings, sector and tolerance. */
+static enum reach_status write_radials(struct reach_ctx *ctx, struct reach_app *app,
+                                       const struct app_spec *specs, struct reach_writer *rw) {
+  const struct app_opts *o = &app->o;
+  enum reach_status st = REACH_OK;
+  for (size_t i = 0; i < app->npts && st == REACH_OK; i++) {
+    const struct reach_site *s = &app->pts[i];
+    const struct app_spec *sp = specs ? &specs[i] : NULL;
+    const struct reach_ring_def *defs = sp ? sp->defs : app->defs;
+    size_t ndefs = sp ? sp->ndefs : app->ndefs;
+    int sector = sp ? sp->sector : o->sector;
+    double az_from = sp ? sp->az_from : o->az_from, az_to = sp ? sp->az_to : o->az_to;
+    double tol_m = sp ? sp->tol_m : o->tol_m;
+    if (!app_progress(app, (double)i / (double)app->npts, 0)) return app_interrupted(ctx);
+    for (size_t k = 0; k < ndefs && st == REACH_OK; k++) {
+      const struct reach_ring_def *d = &defs[k];
+      for (size_t j = 0; j < o->nradials && st == REACH_OK; j++) {
+        double az = o->radials_deg[j];
+        if (!in_sector(sector, az_from, az_to, az)) continue;
+        struct reach_lines lines;
+        double err = 0;
+        st = reach_line_radial(ctx, s->lat_deg, s->lon_deg, az, d->min_range_m, d->range_m,
+                               tol_m, &lines, &err);
+        if (st != REACH_OK) break;
+        struct reach_radial_feature f = {s->name, s->lat_deg, s->lon_deg, d->missile,
+                                         d->band, d->min_range_m / 1000, d->range_m / 1000,
+                                         az, tol_m, err};
+        st = reach_writer_add_radial(ctx, rw, &f, &lines);
+        reach_lines_clear(&lines);
+      }
+    }
+  }
+  return st;
 }
 
 static void skipped_note(struct reach_app *app, size_t skipped, const char *file) {
@@ -98,12 +152,13 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   struct reach_sites_reader *reader = NULL;
   struct reach_geom territory = {0};
-  struct reach_writer *w = NULL;
+  struct reach_writer *w = NULL, *rw = NULL;
   struct app_spec *specs = NULL;
   char area_label[REACH_NAME_LEN] = "", area_path[4200];
   enum reach_status st = REACH_OK;
   /* Standard output cannot be taken back: read every site before writing. */
-  int streaming = o->sites_file && !o->dissolve && !o->count && strcmp(o->out, "-") != 0;
+  int streaming = o->sites_file && !o->dissolve && !o->count && !o->nradials &&
+                  strcmp(o->out, "-") != 0;
   const char *area = o->area;
   if (area && o->layer) { /* --layer names the territory file's layer */
     snprintf(area_path, sizeof area_path, "%s|layername=%s", o->area, o->layer);
@@ -139,6 +194,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
        : o->count             ? reach_writer_open_overlap(ctx, o->out, o->format, o->overwrite, &w)
                               : reach_writer_open(ctx, o->out, o->format, o->overwrite, &w);
   if (st) goto done;
+  if (o->nradials && (st = reach_writer_open_beside(ctx, w, "radials", &rw))) goto done;
   if (o->ntimes && (st = reach_writer_add_tof_field(ctx, w))) goto done;
   int show = streaming || o->area || app->npts * (specs ? specs[0].ndefs : app->ndefs) > 1;
   struct reach_rings_job job = {app->pts, app->npts, app->defs, app->ndefs, o->sector,
@@ -155,8 +211,19 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
        : o->dissolve ? reach_rings_union(ctx, &job, w, pf, app)
        : o->count    ? reach_rings_count(ctx, &job, o->min_count, w, pf, app)
                      : reach_rings_write(ctx, &job, w, pf, app);
+  if (st == REACH_OK && rw) st = write_radials(ctx, app, specs, rw);
   st = app_as_data(ctx, st);
   if (st == REACH_OK && reader) skipped_note(app, reach_sites_skipped(reader), o->sites_file);
+  size_t nradials = rw ? reach_writer_count(rw) : 0;
+  if (st == REACH_OK && rw) {
+    /* the layer beside first: it is part of the main file's commit, or a
+     * file of its own that should not outlive a failed main file */
+    st = app_as_data(ctx, reach_writer_commit(ctx, rw));
+    rw = NULL;
+    if (st == REACH_OK && !o->quiet)
+      app_note(app, "wrote %zu radial%s (layer 'radials')", nradials,
+               nradials == 1 ? "" : "s");
+  }
   if (st == REACH_OK) {
     size_t count = reach_writer_count(w);
     st = app_as_data(ctx, reach_writer_commit(ctx, w));
@@ -172,6 +239,7 @@ done:
   if (specs)
     for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
   free(specs);
+  reach_writer_abort(rw);
   reach_writer_abort(w);
   reach_sites_close(reader);
   reach_geom_clear(&territory);
@@ -181,13 +249,14 @@ done:
 const struct app_command app_rings = {
     "rings",
     G_SITES | G_AREA | G_POINTS | G_WEAPONS | G_RINGLIST | G_CATALOGUE | G_MODEL | G_SECTOR |
-        G_TOL | G_FILE | G_DRIVER | G_UNION | G_COUNT | G_QUIET | G_HELP | G_INLAYER | G_INFILE | G_ROWPARAM,
+        G_TOL | G_RADIALS | G_FILE | G_DRIVER | G_UNION | G_COUNT | G_QUIET | G_HELP | G_INLAYER | G_INFILE | G_ROWPARAM,
     "reach rings (discs, annuli, sectors) round launch sites",
     "Usage: georeach rings (--site POINT ... | --sites FILE | --from-area AREA)\n"
     "                      (--range DIST | --rings DIST,DIST,... |\n"
     "                       --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
     "                      [--min-range DIST] [--azimuth FROM:TO]\n"
-    "                      [--tolerance DIST] -o OUT [--format DRIVER]\n"
+    "                      [--tolerance DIST] [--radials N|AZ,...]\n"
+    "                      -o OUT [--format DRIVER]\n"
     "                      [--union | --count [--min-count K]]\n"
     "                      [--model circle|ballistic [--burnout-alt DIST]]\n"
     "                      [--overwrite] [--skip-bad] [--threads N] [--quiet]\n",
@@ -200,12 +269,16 @@ const struct app_command app_rings = {
     "Fields: site site_lat site_lon missile band min_km range_km az_from az_to\n"
     "        tol_m err_m area_km2 (geodesic area on the ellipsoid) kind (of the\n"
     "        catalogue figure: official, government estimate, ...).\n"
-    "--sites without --union/--count is read and written a batch at a time:\n"
-    "any number of sites in bounded memory.  Columns missile, range,\n"
-    "min_range, azimuth (or az_from, az_to) and tolerance give each row its\n"
-    "own values (the command line's where a cell is empty; then the --range\n"
-    "or --missile may be left out); --union/--count give one coverage per\n"
-    "weapon.\n"
+    "Radials (--radials): layer 'radials', fields site site_lat site_lon\n"
+    "        missile band min_km range_km az_deg tol_m err_m; in the same\n"
+    "        file for .gpkg, .kmz (LIBKML) and PostGIS (table TABLE_radials),\n"
+    "        else in a file beside OUT (r.geojson -> r_radials.geojson).\n"
+    "--sites without --union/--count/--radials is read and written a batch\n"
+    "at a time: any number of sites in bounded memory.  Columns missile,\n"
+    "range, min_range, azimuth (or az_from, az_to) and tolerance give each\n"
+    "row its own values (the command line's where a cell is empty; then the\n"
+    "--range or --missile may be left out); --union/--count give one\n"
+    "coverage per weapon.\n"
     "Styles: a .gpkg carries a QGIS style per layer (colours per missile,\n"
     "labels 'KN-23 885 km') and a layer 'sites'; a .shp gets OUT.qml; a .kml\n"
     "colours and names each placemark (from data/styles/*.qml, editable).\n"
@@ -224,6 +297,8 @@ const struct app_command app_rings = {
     "  georeach rings --site 78.2,15.6 --range 1500km --azimuth 300:60 -o - \n"
     "  georeach rings --sites bases.csv --missile KN-23 --count -o dense.gpkg\n"
     "  georeach rings --sites launchers.csv --range 250km -o own.gpkg\n"
+    "  georeach rings --site Anadyr=64.73N,177.51E --missile KN-23 \\\n"
+    "      --radials 12 -o anadyr.gpkg\n"
     "  georeach rings --from-area KP --missile Hwasong-12 -o kp.gpkg\n",
     prepare,
     run,

@@ -100,6 +100,7 @@
   X(OGR_F_GetFieldAsDouble) \
   X(OGR_F_GetFieldAsInteger) \
   X(OGR_F_GetFieldAsString) \
+  X(OGR_F_GetFieldDefnRef) \
   X(OGR_F_GetFieldIndex) \
   X(OGR_F_GetGeometryRef) \
   X(OGR_F_IsFieldSetAndNotNull) \
@@ -113,8 +114,10 @@
   X(OGR_Fld_Create) \
   X(OGR_Fld_Destroy) \
   X(OGR_Fld_GetNameRef) \
+  X(OGR_Fld_GetType) \
   X(OGR_Fld_SetDefault) \
   X(OGR_Fld_SetSubType) \
+  X(OGR_Fld_SetType) \
   X(OGR_Fld_SetWidth) \
   X(OGR_GT_Flatten) \
   X(OGR_G_AddGeometryDirectly) \
@@ -530,6 +533,11 @@ const char * OGR_F_GetFieldAsString(OGRFeatureH a0, int a1) {
   return ((const char *(*)(OGRFeatureH, int))gdal_fn[F_OGR_F_GetFieldAsString])(a0, a1);
 }
 
+OGRFieldDefnH OGR_F_GetFieldDefnRef(OGRFeatureH a0, int a1) {
+  L();
+  return ((OGRFieldDefnH(*)(OGRFeatureH, int))gdal_fn[F_OGR_F_GetFieldDefnRef])(a0, a1);
+}
+
 int OGR_F_GetFieldIndex(OGRFeatureH a0, const char * a1) {
   L();
   return ((int(*)(OGRFeatureH, const char *))gdal_fn[F_OGR_F_GetFieldIndex])(a0, a1);
@@ -595,6 +603,11 @@ const char * OGR_Fld_GetNameRef(OGRFieldDefnH a0) {
   return ((const char *(*)(OGRFieldDefnH))gdal_fn[F_OGR_Fld_GetNameRef])(a0);
 }
 
+OGRFieldType OGR_Fld_GetType(OGRFieldDefnH a0) {
+  L();
+  return ((OGRFieldType(*)(OGRFieldDefnH))gdal_fn[F_OGR_Fld_GetType])(a0);
+}
+
 void OGR_Fld_SetDefault(OGRFieldDefnH a0, const char * a1) {
   L();
   ((void(*)(OGRFieldDefnH, const char *))gdal_fn[F_OGR_Fld_SetDefault])(a0, a1);
@@ -603,6 +616,11 @@ void OGR_Fld_SetDefault(OGRFieldDefnH a0, const char * a1) {
 void OGR_Fld_SetSubType(OGRFieldDefnH a0, OGRFieldSubType a1) {
   L();
   ((void(*)(OGRFieldDefnH, OGRFieldSubType))gdal_fn[F_OGR_Fld_SetSubType])(a0, a1);
+}
+
+void OGR_Fld_SetType(OGRFieldDefnH a0, OGRFieldType a1) {
+  L();
+  ((void(*)(OGRFieldDefnH, OGRFieldType))gdal_fn[F_OGR_Fld_SetType])(a0, a1);
 }
 
 void OGR_Fld_SetWidth(OGRFieldDefnH a0, int a1) {

@@ -36,6 +36,7 @@
 #include "io/style.h"
 #include "io/stage.h"
 #include "georeach/io.h"
+#include "georeach/line.h"
 
 struct reach_writer {
   GDALDatasetH ds;
@@ -51,7 +52,7 @@ struct reach_writer {
   const char *const *set;     /* sidecars that make one output with it */
   size_t count;
   int in_txn;
-  int ifield[16];
+  int ifield[24];
   const char *layer;          /* "rings", "query", ... */
   int gpkg, shp, kml;         /* what styles to write */
   int kml_name;               /* KML: the field "Name" (the placemark's <name>) */
@@ -65,6 +66,7 @@ struct reach_writer {
   struct reach_style *sites_style;
   char last_site[REACH_NAME_LEN];
   double last_lat, last_lon;
+  int beside;                 /* a layer in another writer's dataset (ds NULL) */
 };
 
 static const struct {
@@ -129,7 +131,7 @@ void reach_writer_abort(struct reach_writer *w) {
 
 size_t reach_writer_count(const struct reach_writer *w) { return w->count; }
 
-enum { F_REAL, F_TEXT, F_INT };
+enum { F_REAL, F_TEXT, F_INT, F_BOOL /* integer, boolean subtype */ };
 struct field {
   const char *name;
   int type, width;
@@ -144,7 +146,8 @@ static const struct field query_fields[] = {
     {"site", F_TEXT, 80},     {"missile", F_TEXT, 40},  {"target", F_TEXT, 80},
     {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
     {"range_km", F_REAL, 0},  {"min_km", F_REAL, 0},    {"margin_km", F_REAL, 0},
-    {"in_range", F_INT, 0},   {"tof_s", F_REAL, 0}};
+    {"in_range", F_BOOL, 0},  {"tof_s", F_REAL, 0},   {"target_lat", F_REAL, 0},
+    {"target_lon", F_REAL, 0}};
 static const struct field coverage_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},   {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
@@ -409,9 +412,13 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   int ok = w->lyr != NULL;
   for (int i = 0; ok && i < nfields; i++) {
     OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type == F_TEXT ? OFTString
-                                                      : fields[i].type == F_INT ? OFTInteger
-                                                                                : OFTReal);
+                                                      : fields[i].type == F_REAL ? OFTReal
+                                                                                 : OFTInteger);
     if (fields[i].width) OGR_Fld_SetWidth(fd, fields[i].width);
+    /* GeoJSON writes true/false, GeoPackage a BOOLEAN, a shapefile 0/1;
+     * GDAL's CSV would write "1": text true/false there instead */
+    if (fields[i].type == F_BOOL && !strcmp(drv_name, "CSV")) OGR_Fld_SetType(fd, OFTString);
+    else if (fields[i].type == F_BOOL) OGR_Fld_SetSubType(fd, OFSTBoolean);
     ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
     OGR_Fld_Destroy(fd);
   }
@@ -568,6 +575,15 @@ static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer 
   return REACH_OK;
 }
 
+/* A boolean field: an integer 0/1 (boolean subtype), or text true/false
+ * where the format's field is text (CSV). */
+static void set_bool(OGRFeatureH feat, int i, int v) {
+  if (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(feat, i)) == OFTString)
+    OGR_F_SetFieldString(feat, i, v ? "true" : "false");
+  else
+    OGR_F_SetFieldInteger(feat, i, v != 0);
+}
+
 enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
                                          struct reach_writer *w,
                                          const struct reach_query_feature *q) {
@@ -582,11 +598,13 @@ enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
   OGR_F_SetFieldDouble(feat, ix[6], q->range_km);
   OGR_F_SetFieldDouble(feat, ix[7], q->min_km);
   OGR_F_SetFieldDouble(feat, ix[8], q->margin_km);
-  OGR_F_SetFieldInteger(feat, ix[9], q->in_range);
+  set_bool(feat, ix[9], q->in_range);
   if (isnan(q->tof_s))
     OGR_F_SetFieldNull(feat, ix[10]);
   else
     OGR_F_SetFieldDouble(feat, ix[10], q->tof_s);
+  OGR_F_SetFieldDouble(feat, ix[11], q->target_lat);
+  OGR_F_SetFieldDouble(feat, ix[12], q->target_lon);
   OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
   OGR_G_SetPoint_2D(pt, 0, q->target_lon, q->target_lat);
   OGR_F_SetGeometryDirectly(feat, pt);
@@ -1004,6 +1022,17 @@ static enum reach_status gpkg_index(struct reach_ctx *ctx, struct reach_writer *
 enum reach_status reach_writer_commit(struct reach_ctx *ctx,
                                       struct reach_writer *w) {
   CPLErrorReset();
+  if (w->beside) { /* the main writer's commit finishes it */
+    enum reach_status st = REACH_OK;
+    if (OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE) {
+      char msg[512];
+      gdal_why(w, msg, sizeof msg);
+      st = reach_fail(ctx, REACH_ERR_IO, "cannot finish the layer %s of %s: %s", w->layer,
+                      w->dest, msg);
+    }
+    writer_free(w);
+    return st;
+  }
   /* PG: the table's deferred creation and the end of its COPY belong in the
    * transaction too */
   if (w->pg && OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE) {
@@ -1074,4 +1103,216 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
   writer_free(w);
   errno = e; /* EPIPE: standard output's reader has gone (see io.h) */
   return st;
+}
+
+/* Layers beside the main one (io.h: reach_writer_open_beside()). */
+static const struct field radial_fields[] = {
+    {"site", F_TEXT, 80},    {"site_lat", F_REAL, 0}, {"site_lon", F_REAL, 0},
+    {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},     {"min_km", F_REAL, 0},
+    {"range_km", F_REAL, 0}, {"az_deg", F_REAL, 0},   {"tol_m", F_REAL, 0},
+    {"err_m", F_REAL, 0}};
+static const struct field query_line_fields[] = {
+    {"site", F_TEXT, 80},       {"missile", F_TEXT, 40},    {"target", F_TEXT, 80},
+    {"dist_km", F_REAL, 0},     {"az_deg", F_REAL, 0},      {"baz_deg", F_REAL, 0},
+    {"range_km", F_REAL, 0},    {"min_km", F_REAL, 0},      {"margin_km", F_REAL, 0},
+    {"in_range", F_BOOL, 0},    {"tof_s", F_REAL, 0},       {"target_lat", F_REAL, 0},
+    {"target_lon", F_REAL, 0},  {"site_lat", F_REAL, 0},    {"site_lon", F_REAL, 0},
+    {"tol_m", F_REAL, 0},       {"err_m", F_REAL, 0}};
+static const struct field point_fields[] = {
+    {"name", F_TEXT, REACH_NAME_LEN}, {"lat", F_REAL, 0}, {"lon", F_REAL, 0}};
+
+/* STEM_LAYER.EXT beside PATH (STEM.EXT, or PATH_LAYER when it has no
+ * extension); caller frees. */
+static char *beside_path(const char *path, const char *layer) {
+  const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+  if (!dot || (slash && dot < slash) || dot == path || dot[-1] == '/') dot = path + strlen(path);
+  size_t len = strlen(path) + strlen(layer) + 2;
+  char *s = malloc(len);
+  if (s) snprintf(s, len, "%.*s_%s%s", (int)(dot - path), path, layer, dot);
+  return s;
+}
+
+/* Whether a layer beside goes into the main writer's dataset. */
+static int beside_shared(const struct reach_writer *main) {
+  const char *drv = GDALGetDriverShortName(GDALGetDatasetDriver(main->ds));
+  return main->pg || !strcmp(drv, "GPKG") || !strcmp(drv, "LIBKML") || !strcmp(drv, "SQLite");
+}
+
+int reach_writer_can_add_beside(const struct reach_writer *w) {
+  return !w->to_stdout && (beside_shared(w) || !(w->staged && w->st.through));
+}
+
+enum reach_status reach_writer_open_beside(struct reach_ctx *ctx, struct reach_writer *main,
+                                           const char *layer, struct reach_writer **out) {
+  *out = NULL;
+  const struct field *fields;
+  int nfields;
+  OGRwkbGeometryType gtype = wkbMultiLineString;
+  if (!strcmp(layer, "radials")) {
+    fields = radial_fields;
+    nfields = (int)(sizeof radial_fields / sizeof radial_fields[0]);
+  } else if (!strcmp(layer, "query_lines")) {
+    fields = query_line_fields;
+    nfields = (int)(sizeof query_line_fields / sizeof query_line_fields[0]);
+  } else if (!strcmp(layer, "targets")) {
+    fields = point_fields;
+    nfields = (int)(sizeof point_fields / sizeof point_fields[0]);
+    gtype = wkbPoint;
+  } else {
+    return reach_fail(ctx, REACH_ERR_ARG, "no layer '%s' goes beside another", layer);
+  }
+  if (main->to_stdout)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "standard output holds one layer: write to a file (-o FILE) to get "
+                      "the layer '%s' too", layer);
+  const char *drv = GDALGetDriverShortName(GDALGetDatasetDriver(main->ds));
+  int shared = beside_shared(main);
+  if (!shared && main->staged && main->st.through)
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "%s is a device or a pipe: it holds one layer, not the layer '%s' too",
+                      main->dest, layer);
+  if (!shared) {
+    /* a file of its own: GeoJSON and FlatGeobuf hold one layer, a .shp or
+     * .csv names one, and GDAL's KML driver writes its layers' folders in
+     * turn (a feature added to the first after the second began would land
+     * in the second) */
+    char *path = beside_path(main->dest, layer);
+    if (!path) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    enum reach_status st =
+        writer_open(ctx, path, drv, main->overwrite, layer, gtype, fields, nfields, out);
+    free(path);
+    return st;
+  }
+  struct reach_writer *w = calloc(1, sizeof *w);
+  if (!w || !(w->dest = strdup(main->dest ? main->dest : ""))) {
+    free(w);
+    return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+  }
+  w->beside = 1;
+  w->pg = main->pg;
+  w->layer = layer;
+  w->istyle = w->itof = w->kml_name = -1;
+  w->kml = main->kml;
+  w->round_m = main->round_m;
+  char name[600];
+  const char *main_name = OGR_L_GetName(main->lyr);
+  /* PostGIS: named after the main table (rings_radials, basket_targets;
+   * tables=NAME: NAME_radials), whose name a database is likelier to keep
+   * free than "targets"; query_lines already is */
+  size_t n = strlen(main_name);
+  if (main->pg && !(strncmp(layer, main_name, n) == 0 && layer[n] == '_'))
+    snprintf(name, sizeof name, "%s_%s", main_name, layer);
+  else
+    snprintf(name, sizeof name, "%s", layer);
+  if (main->pg && GDALDatasetGetLayerByName(main->ds, name) && !main->overwrite) {
+    writer_free(w);
+    return reach_fail(ctx, REACH_ERR_IO, "table %s exists in %s; use --overwrite to replace it",
+                      name, main->dest);
+  }
+  char **lco = NULL;
+  if (main->pg) {
+    lco = CSLSetNameValue(lco, "GEOMETRY_NAME", "geom");
+    lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "GIST");
+    lco = CSLSetNameValue(lco, "PRECISION", "NO");
+    if (main->overwrite) lco = CSLSetNameValue(lco, "OVERWRITE", "YES");
+  }
+  OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+  OSRImportFromEPSG(srs, 4326);
+  OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+  CPLErrorReset();
+  w->lyr = GDALDatasetCreateLayer(main->ds, name, srs, gtype, lco);
+  CSLDestroy(lco);
+  OSRDestroySpatialReference(srs);
+  int ok = w->lyr != NULL;
+  for (int i = 0; ok && i < nfields; i++) {
+    OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, fields[i].type == F_TEXT ? OFTString
+                                                      : fields[i].type == F_REAL ? OFTReal
+                                                                                 : OFTInteger);
+    if (fields[i].width) OGR_Fld_SetWidth(fd, fields[i].width);
+    if (fields[i].type == F_BOOL) OGR_Fld_SetSubType(fd, OFSTBoolean);
+    ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
+    OGR_Fld_Destroy(fd);
+  }
+  if (ok && w->kml) {
+    OGRFieldDefnH fd = OGR_Fld_Create("Name", OFTString);
+    ok = OGR_L_CreateField(w->lyr, fd, TRUE) == OGRERR_NONE;
+    OGR_Fld_Destroy(fd);
+  }
+  if (!ok) {
+    char msg[512];
+    gdal_why(main, msg, sizeof msg);
+    reach_fail(ctx, REACH_ERR_IO, "cannot create the layer %s in %s: %s", name, main->dest,
+               msg);
+    writer_free(w);
+    return REACH_ERR_IO;
+  }
+  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(w->lyr);
+  for (int i = 0; i < nfields; i++) w->ifield[i] = OGR_FD_GetFieldIndex(defn, fields[i].name);
+  if (w->kml) w->kml_name = OGR_FD_GetFieldIndex(defn, "Name");
+  *out = w;
+  return REACH_OK;
+}
+
+static OGRGeometryH lines_ogr(const struct reach_lines *g) {
+  OGRGeometryH m = OGR_G_CreateGeometry(wkbMultiLineString);
+  for (size_t i = 0; i < g->nlines; i++) {
+    OGRGeometryH ls = OGR_G_CreateGeometry(wkbLineString);
+    size_t k0 = g->line_start[i], k1 = g->line_start[i + 1];
+    OGR_G_SetPoints(ls, (int)(k1 - k0), g->xy + 2 * k0, 2 * sizeof(double), g->xy + 2 * k0 + 1,
+                    2 * sizeof(double), NULL, 0);
+    OGR_G_AddGeometryDirectly(m, ls);
+  }
+  return m;
+}
+
+enum reach_status reach_writer_add_radial(struct reach_ctx *ctx, struct reach_writer *w,
+                                          const struct reach_radial_feature *f,
+                                          const struct reach_lines *geom) {
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+  const int *ix = w->ifield;
+  OGR_F_SetFieldString(feat, ix[0], f->site ? f->site : "");
+  OGR_F_SetFieldDouble(feat, ix[1], f->site_lat);
+  OGR_F_SetFieldDouble(feat, ix[2], f->site_lon);
+  OGR_F_SetFieldString(feat, ix[3], f->missile ? f->missile : "");
+  OGR_F_SetFieldString(feat, ix[4], f->band ? f->band : "");
+  OGR_F_SetFieldDouble(feat, ix[5], f->min_km);
+  OGR_F_SetFieldDouble(feat, ix[6], f->range_km);
+  OGR_F_SetFieldDouble(feat, ix[7], f->az_deg);
+  OGR_F_SetFieldDouble(feat, ix[8], f->tol_m);
+  OGR_F_SetFieldDouble(feat, ix[9], f->err_m + w->round_m);
+  OGR_F_SetGeometryDirectly(feat, lines_ogr(geom));
+  return add_feature(ctx, w, feat);
+}
+
+enum reach_status reach_writer_add_query_line(struct reach_ctx *ctx, struct reach_writer *w,
+                                              const struct reach_query_feature *q,
+                                              double site_lat, double site_lon, double tol_m,
+                                              double err_m, const struct reach_lines *geom) {
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+  const int *ix = w->ifield;
+  OGR_F_SetFieldString(feat, ix[0], q->site ? q->site : "");
+  OGR_F_SetFieldString(feat, ix[1], q->missile ? q->missile : "");
+  OGR_F_SetFieldString(feat, ix[2], q->target ? q->target : "");
+  const double v[6] = {q->dist_km, q->az_deg, q->baz_deg, q->range_km, q->min_km, q->margin_km};
+  for (int k = 0; k < 6; k++) OGR_F_SetFieldDouble(feat, ix[3 + k], v[k]);
+  set_bool(feat, ix[9], q->in_range);
+  if (isnan(q->tof_s)) OGR_F_SetFieldNull(feat, ix[10]);
+  else OGR_F_SetFieldDouble(feat, ix[10], q->tof_s);
+  const double p[6] = {q->target_lat, q->target_lon, site_lat, site_lon, tol_m,
+                       err_m + w->round_m};
+  for (int k = 0; k < 6; k++) OGR_F_SetFieldDouble(feat, ix[11 + k], p[k]);
+  OGR_F_SetGeometryDirectly(feat, lines_ogr(geom));
+  return add_feature(ctx, w, feat);
+}
+
+enum reach_status reach_writer_add_point(struct reach_ctx *ctx, struct reach_writer *w,
+                                         const char *name, double lat_deg, double lon_deg) {
+  OGRFeatureH feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
+  OGR_F_SetFieldString(feat, w->ifield[0], name ? name : "");
+  OGR_F_SetFieldDouble(feat, w->ifield[1], lat_deg);
+  OGR_F_SetFieldDouble(feat, w->ifield[2], lon_deg);
+  OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
+  OGR_G_SetPoint_2D(pt, 0, lon_deg, lat_deg);
+  OGR_F_SetGeometryDirectly(feat, pt);
+  return add_feature(ctx, w, feat);
 }
