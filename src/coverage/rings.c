@@ -240,7 +240,7 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     size_t nb;
     if ((st = next_sites(ctx, job, sbuf ? sbuf + (size_t)cur * bsites : NULL, bsites, &pos,
                          &bsv[cur], &nb)) != REACH_OK ||
-        nb == 0)
+        nb == 0 || !bsv[cur])
       break;
     bpos[cur] = pos;
     struct batch *bc = &b[cur];
@@ -260,11 +260,11 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     dispatch(ws, started, bc);
     if (have_prev) { /* the previous batch, while the workers build this one */
       int pv = cur ^ 1;
-      double upto = (double)(bpos[pv] + b[pv].n / job->nrings); /* sites written */
+      size_t upto = bpos[pv] + b[pv].n / job->nrings; /* sites written */
       st = write_batch(ctx, job, out, &b[pv], bsv[pv], bpos[pv]);
       have_prev = 0;
       if (st == REACH_OK && progress && expect > 0 &&
-          !progress(fmin(upto / expect, 1), NULL, data))
+          !progress(fmin((double)upto / expect, 1), NULL, data))
         st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
       if (st != REACH_OK) atomic_store(&bc->stop, 1);
     }
