@@ -39,7 +39,7 @@ double reach_ring_area_signed(const struct reach_ctx *ctx, const double *xy,
   if (n < 3) return 0;
   double s1 = sin(xy[1] * DEG), sum = 0, f1 = lat_area_sin(ctx, s1);
   for (size_t i = 0; i < n; i++) {
-    size_t j = (i + 1) % n;
+    size_t j = i + 1 < n ? i + 1 : 0; /* (no division per vertex) */
     double dlon = xy[2 * j] - xy[2 * i];
     double p1 = xy[2 * i + 1], p2 = xy[2 * j + 1];
     double s2 = sin(p2 * DEG), f2 = lat_area_sin(ctx, s2);
