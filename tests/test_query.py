@@ -87,6 +87,21 @@ with tempfile.TemporaryDirectory() as d:
             bad += 1
     check(len(near) == len(targets) and bad == 0, "--nearest matches brute force (%d wrong)" % bad)
 
+    # -o FILE with --as: the bytes standard output gets, through the staged stream
+    for fmt in ("csv", "table", "json"):
+        args = [BIN, "query", "--sites", sf, "--targets", tf, "--range", "%gkm" % R, "--as", fmt, "-q"]
+        std = subprocess.run(args, capture_output=True, check=True).stdout
+        of = os.path.join(d, "rows." + fmt)
+        p1 = subprocess.run(args + ["-o", of], capture_output=True)
+        got = open(of, "rb").read() if os.path.exists(of) else b""
+        check(p1.returncode == 0 and got == std and p1.stdout == b"",
+              "-o rows.%s --as %s: the same %d bytes as standard output, none on it" % (fmt, fmt, len(std)))
+        p2 = subprocess.run(args + ["-o", of], capture_output=True, text=True)
+        check(p2.returncode == 1 and "exists" in p2.stderr and open(of, "rb").read() == std,
+              "-o rows.%s again without --overwrite: refused (exit %d), the file untouched" % (fmt, p2.returncode))
+    left = [n for n in os.listdir(d) if n.startswith(".georeach-")]
+    check(not left, "no staging files left (%s)" % left)
+
 # the pruning bound
 g = Geod(ellps="WGS84")
 a, f = 6378137.0, 1 / 298.257223563

@@ -112,6 +112,8 @@ def parse(argv):
     ap.add_argument("--repeat", type=int, default=1, help="timed georeach runs; the best is reported")
     ap.add_argument("--pg-forms", default="lateral,join", help="PostGIS query forms to time (lateral,join)")
     ap.add_argument("--no-postgis", action="store_true", help="georeach only")
+    ap.add_argument("--no-file-out", action="store_true",
+                    help="skip the -o FILE runs (stream and GDAL CSV) timed against stdout")
     ap.add_argument("--explain", action="store_true", help="print the PostGIS plans")
     ap.add_argument("--whatif-runs", type=int, default=9, help="runs of the single what-if query (9; 0 = skip)")
     ap.add_argument("--profile", action="store_true",
@@ -602,6 +604,21 @@ def run(a, wd, r_m, t_start):
             grl = res
     gr_ans, gr_rows = read_georeach(gr["out"])
 
+    # ---- the same rows to a file: -o with --as csv (the staged stream) and
+    # -o out.csv alone (GDAL's CSV writer, a WKT column), against stdout
+    fileout = []
+    if not a.no_file_out:
+        for tag, extra in (("-o F.csv --as csv (stream)", ["-o", os.path.join(wd, "georeach_o.csv")]),
+                           ("-o F.csv (GDAL CSV)", ["-o", os.path.join(wd, "georeach_gdal.csv")])):
+            c = list(cmd) + extra + ["--overwrite"]
+            if "GDAL" in tag:
+                c = [x for x in c if x not in ("--as", "csv")]
+            res = run_timed(c, os.devnull, os.path.join(wd, "georeach_o.err"))
+            same = None
+            if res["rc"] == 0 and "stream" in tag:
+                same = open(extra[1], "rb").read() == open(gr["out"], "rb").read()
+            fileout.append((tag, res, same))
+
     # ---- what-if
     whatif = {}
     if a.whatif_runs > 0:
@@ -693,6 +710,15 @@ def run(a, wd, r_m, t_start):
     say("columns: wall_s elapsed (georeach: the whole process, startup, reading, writing included; PostGIS:")
     say("  the client's view of each phase, psql start included); cpu_s user+sys (PostGIS: the whole server);")
     say("  reachable: targets in range of at least one site; x_georeach: wall over georeach's.")
+    for tag, res, same in fileout:
+        if res["rc"] != 0:
+            say("georeach %s FAILED (exit %d)" % (tag, res["rc"]))
+            continue
+        say("georeach %s: wall %.2f s, cpu %s s = %.2fx / %sx the stdout run%s"
+            % (tag, res["wall"], "%.2f" % res["cpu"] if res["cpu"] is not None else "n/a",
+               res["wall"] / gr["wall"],
+               "%.2f" % (res["cpu"] / gr["cpu"]) if res["cpu"] and gr.get("cpu") else "n/a",
+               "" if same is None else "; the same bytes as stdout: %s" % same))
     say("georeach: %d rows written (one per target), stderr %d bytes; --threads does not apply to query (one thread)"
         % (gr_rows, gr["stderr_bytes"]))
     if pgres:

@@ -84,6 +84,8 @@ def parse(argv):
     ap.add_argument("--methods", default="georeach,pyproj,aeqd")
     ap.add_argument("--repeat", type=int, default=1, help="timed runs per method; the best is reported")
     ap.add_argument("--georeach", default=os.path.join(root, "build", "georeach"))
+    ap.add_argument("--before", help="another georeach binary (e.g. an older build) run the same way, "
+                                     "all cores, as a 'before' row in the same run")
     ap.add_argument("--kernel-cost", default=os.environ.get("BENCH_KERNEL_COST"),
                     help="compiled kernel_cost (scripts/bench builds it)")
     ap.add_argument("--direct-cost", default=os.environ.get("BENCH_DIRECT_COST"),
@@ -278,6 +280,19 @@ def main(argv):
             res["failed"] = True
         rows[tag] = res
 
+    if a.before and have_exe(a.before):
+        out = os.path.join(wd, "before.gpkg")
+        cmd = [a.before, "rings", "--sites", sites_csv, "--range", "%gkm" % a.range_km,
+               "--tolerance", "%gm" % tol, "-o", out, "--overwrite", "--quiet"]
+        say("running %s (before) ..." % " ".join(cmd))
+        res = run_best(cmd, wd, "before", a.repeat)
+        res.update({"threads": "all (%d)" % ncpu, "out": out, "cmd": cmd})
+        if res["rc"] != 0 or not os.path.exists(out):
+            res["failed"] = True
+        rows["before"] = res
+    elif a.before:
+        say("--before %s: not an executable" % a.before)
+
     # ---- peers
     peer_cmd = {"pyproj": "recipe_pyproj.py", "aeqd": "recipe_aeqd.py"}
     for m in ("pyproj", "aeqd"):
@@ -300,7 +315,7 @@ def main(argv):
     for tag, res in rows.items():
         if res.get("failed"):
             continue
-        if tag == "georeach -t1" and "georeach" in layers:
+        if tag in ("georeach -t1", "before") and "georeach" in layers:
             L = common.read_layer(res["out"])
             res["vertices"] = L["vertices"]
             res["n_features"] = L["n_features"]
@@ -366,8 +381,9 @@ def main(argv):
     say(hdr)
     say("-" * len(hdr))
     labels = {"georeach": "georeach", "georeach -t1": "georeach --threads 1",
-              "pyproj": "pyproj fwd+shapely+ogr", "aeqd": "aeqd buffer+ogr"}
-    for tag in ("georeach", "georeach -t1", "pyproj", "aeqd"):
+              "pyproj": "pyproj fwd+shapely+ogr", "aeqd": "aeqd buffer+ogr",
+              "before": "georeach --before"}
+    for tag in ("georeach", "georeach -t1", "before", "pyproj", "aeqd"):
         res = rows.get(tag)
         if not res:
             continue
@@ -446,6 +462,13 @@ def main(argv):
             % (ratio, e_gr, e_py, "MET" if ok else "NOT MET"))
         if base_t1:
             say("        pyproj / georeach --threads 1 = %.2fx" % (py["wall"] / base_t1["wall"]))
+        if base.get("cpu") and py.get("cpu"):
+            say("        in CPU time (user+sys): pyproj / georeach = %.2fx" % (py["cpu"] / base["cpu"]))
+    bf = rows.get("before")
+    if base and bf and not bf.get("failed"):
+        say("before  georeach --before / georeach: wall %.2fx, cpu %.2fx (same %s vertices: %s)"
+            % (bf["wall"] / base["wall"], bf["cpu"] / base["cpu"], fmt(base.get("vertices"), "d"),
+               bf.get("vertices") == base.get("vertices")))
     if base and direct:
         say("goal 2  georeach / bare geod_direct = %.2fx (goal <= 3x) -> %s; --threads 1: %s; "
             "bare cost %.0f ns/call x %d calls (= %s)"

@@ -114,6 +114,71 @@ static enum reach_status next_sites(struct reach_ctx *ctx,
   return REACH_OK;
 }
 
+/* Write batch b (its sites bs, the first of them site number pos + 1) in
+ * order and free its rings. */
+static enum reach_status write_batch(struct reach_ctx *ctx, const struct reach_rings_job *job,
+                                     struct reach_writer *out, struct batch *b,
+                                     const struct reach_site *bs, size_t pos) {
+  enum reach_status st = REACH_OK;
+  for (size_t i = 0; i < b->n && st == REACH_OK; i++) {
+    const struct reach_site *site = &bs[i / job->nrings];
+    const struct reach_ring_def *d = &job->rings[i % job->nrings];
+    struct task *t = &b->tasks[i];
+    if (t->st == REACH_ERR_INTERRUPTED) { /* the interrupt hook: no bad site */
+      st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
+      break;
+    }
+    if (t->st != REACH_OK) {
+      char nm[REACH_NAME_LEN * 4];
+      st = reach_fail(ctx, t->st, "site %zu (%s): %s", pos + i / job->nrings + 1,
+                      reach_text_escape(site->name, nm, sizeof nm), t->msg);
+      break;
+    }
+    struct reach_feature f = {site->name,
+                              site->lat_deg,
+                              site->lon_deg,
+                              d->missile,
+                              d->band,
+                              d->min_range_m / 1000,
+                              d->range_m / 1000,
+                              job->sector,
+                              job->az_from_deg,
+                              job->az_to_deg,
+                              job->tolerance_m,
+                              t->ring.err_m,
+                              t->ring.area_m2 / 1e6,
+                              d->kind, d->tof_max_s};
+    st = reach_writer_add(ctx, out, &f, &t->ring.geom);
+  }
+  for (size_t i = 0; i < b->n; i++) reach_ring_clear(&b->tasks[i].ring);
+  b->n = 0;
+  return st;
+}
+
+/* Hand batch b to the started workers (non-blocking). */
+static void dispatch(struct worker *ws, int started, struct batch *b) {
+  for (int i = 1; i <= started; i++) {
+    pthread_mutex_lock(&ws[i].mu);
+    ws[i].b = b;
+    ws[i].has_work = 1;
+    pthread_cond_signal(&ws[i].cv);
+    pthread_mutex_unlock(&ws[i].mu);
+  }
+}
+
+static void wait_workers(struct worker *ws, int started) {
+  for (int i = 1; i <= started; i++) {
+    pthread_mutex_lock(&ws[i].mu);
+    while (ws[i].has_work) pthread_cond_wait(&ws[i].done_cv, &ws[i].mu);
+    pthread_mutex_unlock(&ws[i].mu);
+  }
+}
+
+/* Rings are built a batch at a time by the workers and the calling thread,
+ * and written in order by the calling thread.  With workers, two batches
+ * are in flight: while the workers build batch k, the caller writes batch
+ * k - 1 (GDAL's writer is not thread-safe: one thread writes) and then
+ * helps build k.  The output is the same as one batch after another. */
 enum reach_status reach_rings_write(struct reach_ctx *ctx,
                                     const struct reach_rings_job *job,
                                     struct reach_writer *out,
@@ -122,13 +187,13 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
   if (nth > 64) nth = 64;
   if (job->nrings == 0) return REACH_OK;
   /* Small batches: an interruption is noticed within ~30 ms of work, and a
-   * streamed source holds one batch of sites in memory. */
+   * streamed source holds two batches of sites in memory. */
   size_t bsites = 64 * (size_t)nth / job->nrings;
   if (bsites == 0) bsites = 1;
   size_t bsize = bsites * job->nrings;
   double expect = job->reader ? (double)job->expect_sites : (double)job->nsites;
-  struct task *tasks = calloc(bsize, sizeof *tasks);
-  struct reach_site *sbuf = job->reader ? calloc(bsites, sizeof *sbuf) : NULL;
+  struct task *tasks = calloc(2 * bsize, sizeof *tasks);
+  struct reach_site *sbuf = job->reader ? calloc(2 * bsites, sizeof *sbuf) : NULL;
   struct worker *ws = calloc((size_t)nth, sizeof *ws);
   enum reach_status st = REACH_OK;
   int started = 0;
@@ -166,73 +231,59 @@ enum reach_status reach_rings_write(struct reach_ctx *ctx,
     st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
     goto done;
   }
-  size_t pos = 0; /* sites done */
+  struct batch b[2] = {{tasks, 0, 0, 0}, {tasks + bsize, 0, 0, 0}};
+  const struct reach_site *bsv[2] = {NULL, NULL};
+  size_t bpos[2] = {0, 0};
+  int cur = 0, have_prev = 0;
+  size_t pos = 0; /* sites read */
   while (st == REACH_OK) {
-    const struct reach_site *bs;
     size_t nb;
-    if ((st = next_sites(ctx, job, sbuf, bsites, &pos, &bs, &nb)) != REACH_OK ||
-        nb == 0)
+    if ((st = next_sites(ctx, job, sbuf ? sbuf + (size_t)cur * bsites : NULL, bsites, &pos,
+                         &bsv[cur], &nb)) != REACH_OK ||
+        nb == 0 || !bsv[cur])
       break;
-    struct batch b = {tasks, nb * job->nrings, 0, 0};
-    for (size_t i = 0; i < b.n; i++) {
-      const struct reach_site *site = &bs[i / job->nrings];
+    bpos[cur] = pos;
+    struct batch *bc = &b[cur];
+    bc->n = nb * job->nrings;
+    atomic_store(&bc->next, 0);
+    atomic_store(&bc->stop, 0);
+    for (size_t i = 0; i < bc->n; i++) {
+      const struct reach_site *site = &bsv[cur][i / job->nrings];
       const struct reach_ring_def *d = &job->rings[i % job->nrings];
       struct reach_ring_spec s = {site->lat_deg, site->lon_deg, d->range_m,
                                   d->min_range_m, job->sector,
                                   job->az_from_deg, job->az_to_deg,
                                   job->tolerance_m, d->ballistic, 0, d->tof_max_s};
-      memset(&tasks[i], 0, sizeof tasks[i]);
-      tasks[i].spec = s;
+      memset(&bc->tasks[i], 0, sizeof bc->tasks[i]);
+      bc->tasks[i].spec = s;
     }
-    for (int i = 1; i <= started; i++) {
-      pthread_mutex_lock(&ws[i].mu);
-      ws[i].b = &b;
-      ws[i].has_work = 1;
-      pthread_cond_signal(&ws[i].cv);
-      pthread_mutex_unlock(&ws[i].mu);
-    }
-    run_tasks(ctx, &b);
-    for (int i = 1; i <= started; i++) {
-      pthread_mutex_lock(&ws[i].mu);
-      while (ws[i].has_work) pthread_cond_wait(&ws[i].done_cv, &ws[i].mu);
-      pthread_mutex_unlock(&ws[i].mu);
-    }
-    for (size_t i = 0; i < b.n && st == REACH_OK; i++) {
-      const struct reach_site *site = &bs[i / job->nrings];
-      const struct reach_ring_def *d = &job->rings[i % job->nrings];
-      struct task *t = &tasks[i];
-      if (t->st == REACH_ERR_INTERRUPTED) { /* the interrupt hook: no bad site */
+    dispatch(ws, started, bc);
+    if (have_prev) { /* the previous batch, while the workers build this one */
+      int pv = cur ^ 1;
+      size_t upto = bpos[pv] + b[pv].n / job->nrings; /* sites written */
+      st = write_batch(ctx, job, out, &b[pv], bsv[pv], bpos[pv]);
+      have_prev = 0;
+      if (st == REACH_OK && progress && expect > 0 &&
+          !progress(fmin((double)upto / expect, 1), NULL, data))
         st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
-        break;
-      }
-      if (t->st != REACH_OK) {
-        char nm[REACH_NAME_LEN * 4];
-        st = reach_fail(ctx, t->st, "site %zu (%s): %s", pos + i / job->nrings + 1,
-                        reach_text_escape(site->name, nm, sizeof nm), t->msg);
-        break;
-      }
-      struct reach_feature f = {site->name,
-                                site->lat_deg,
-                                site->lon_deg,
-                                d->missile,
-                                d->band,
-                                d->min_range_m / 1000,
-                                d->range_m / 1000,
-                                job->sector,
-                                job->az_from_deg,
-                                job->az_to_deg,
-                                job->tolerance_m,
-                                t->ring.err_m,
-                                t->ring.area_m2 / 1e6,
-                                d->kind, d->tof_max_s};
-      st = reach_writer_add(ctx, out, &f, &t->ring.geom);
+      if (st != REACH_OK) atomic_store(&bc->stop, 1);
     }
-    for (size_t i = 0; i < b.n; i++) reach_ring_clear(&tasks[i].ring);
+    if (st == REACH_OK) run_tasks(ctx, bc);
+    wait_workers(ws, started);
     pos += nb;
+    if (st != REACH_OK) break;
+    have_prev = 1;
+    cur ^= 1;
+  }
+  if (have_prev && st == REACH_OK) {
+    int pv = cur ^ 1;
+    st = write_batch(ctx, job, out, &b[pv], bsv[pv], bpos[pv]);
     if (st == REACH_OK && progress && expect > 0 &&
         !progress(fmin(pos / expect, 1), NULL, data))
       st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
   }
+  for (int k = 0; k < 2; k++)
+    for (size_t i = 0; i < b[k].n; i++) reach_ring_clear(&b[k].tasks[i].ring);
   if (st == REACH_OK && progress && !progress(1, NULL, data))
     st = reach_fail(ctx, REACH_ERR_INTERRUPTED, "interrupted");
 done:

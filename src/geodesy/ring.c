@@ -887,13 +887,15 @@ static double straddle(const struct reach_ctx *ctx, struct traced *t) {
   double worst = t->errmax;
   double *d = calloc(n ? n : 1, sizeof *d);
   if (!d) return NAN;
+  /* (indices wrapped by hand: an integer division per vertex was a tenth
+   * of this function) */
   for (size_t j = 0; j < n; j++) {
-    double e0 = t->v[(j + n - 1) % n].e_next, e1 = t->v[j].e_next;
+    double e0 = t->v[j ? j - 1 : n - 1].e_next, e1 = t->v[j].e_next;
     if (t->v[j].corner || isnan(e0) || isnan(e1)) continue;
     d[j] = -(e0 + e1) / 3;
   }
   for (size_t j = 0; j < n; j++) {
-    double e = t->v[j].e_next, d0 = d[j], d1 = d[(j + 1) % n];
+    double e = t->v[j].e_next, d0 = d[j], d1 = d[j + 1 < n ? j + 1 : 0];
     if (!isnan(e)) {
       /* error along the edge: d0 (1-u) + d1 u + 4 u (1-u) e, u in [0,1] */
       double after = fmax(fabs(d0), fabs(d1));

@@ -572,6 +572,9 @@ static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer 
                       *why ? why : "write failed (is the disk full?)");
   }
   w->count++;
+  /* the disk writes as we go, not all at the commit's fsync (10,000 rings
+   * at 885 km are 118 MB) */
+  if (w->staged && w->count % 1024 == 0) reach_stage_writeback(&w->st);
   return REACH_OK;
 }
 

@@ -546,6 +546,22 @@ int reach_stage_sync(struct reach_stage *st) {
   return err;
 }
 
+void reach_stage_writeback(struct reach_stage *st) {
+  if (st->tmpfd < 0) return;
+  DIR *d = dir_stream(st->tmpfd);
+  if (!d) return;
+  rewinddir(d);
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    int fd = openat(st->tmpfd, e->d_name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    close(fd);
+  }
+  closedir(d);
+}
+
 int reach_copy_to_fd(int in, int out) {
   /* SIGPIPE is directed at the writing thread: blocked here, a closed pipe
    * makes write() fail with EPIPE; a SIGPIPE this raised is then taken off

@@ -70,6 +70,10 @@ int reach_stage_io_error(const struct reach_stage *st);
 
 /* fsync() every staged file; returns an errno value, 0 on success. */
 int reach_stage_sync(struct reach_stage *st);
+/* Start writing the staged files' dirty pages to disk without waiting
+ * (sync_file_range(SYNC_FILE_RANGE_WRITE)), so that the commit's fsync finds
+ * little left to do; errors are left to reach_stage_sync(). */
+void reach_stage_writeback(struct reach_stage *st);
 
 /* Copy a file to a descriptor with SIGPIPE blocked in this thread (a closed
  * pipe is an error, EPIPE, not a death).  Returns an errno value or 0. */
