@@ -135,7 +135,7 @@ with tempfile.TemporaryDirectory() as d:
             worst_r = max(worst_r, abs(float(r["range_km"]) * 1000 - reach_m))
             dist = float(r["dist_km"]) * 1000
             inr = dist <= reach_m
-            agree &= (r["in_range"] == "1") == inr
+            agree &= (r["in_range"] == "true") == inr
             if inr:
                 worst_t = max(worst_t, abs(float(r["tof_s"]) - float(tof_line[8])))
             if abs(dist - reach_m) > 100:  # clear of the boundary: the ring agrees

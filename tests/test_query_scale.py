@@ -12,9 +12,9 @@ no site reaches, the nearest site overall is among those whose chord is at
 most the geodesic distance to the site of least chord.
 
 Checked: the set of targets in range equals georeach's (rows with
-in_range 1); each one's nearest capable site and distance (1 mm; georeach
+in_range true); each one's nearest capable site and distance (1 mm; georeach
 writes km with 6 decimals); each unreachable target's row, when georeach
-writes one, names the nearest site (ties within 1 mm accepted) and in_range 0.
+writes one, names the nearest site (ties within 1 mm accepted) and in_range false.
 No timing assertions.  usage: test_query_scale.py GEOREACH"""
 
 import csv
@@ -151,7 +151,10 @@ for r in rows:
     if r["target"] != "t%0*d" % (tw, t) or (t in got_in or t in got_out):
         bad_rows += 1
         continue
-    (got_in if flag == "1" else got_out)[t] = (i, x)
+    if flag not in ("true", "false"):  # CSV booleans are true/false (README)
+        bad_rows += 1
+        continue
+    (got_in if flag == "true" else got_out)[t] = (i, x)
 check(bad_rows == 0, "every row names a known site and a target once (%d bad of %d)" % (bad_rows, len(rows)))
 miss = sorted(set(ref) - set(got_in))
 extra = sorted(set(got_in) - set(ref))
@@ -195,7 +198,7 @@ check(worst <= 1e-3, "distances to the nearest capable site: worst |diff| %.3f m
 unreach = np.array(sorted(set(range(NT)) - set(ref)), dtype=np.int64)
 if got_out:
     check(sorted(got_out) == unreach.tolist(),
-          "rows with in_range 0: exactly the %d unreachable targets (georeach wrote %d)" % (len(unreach), len(got_out)))
+          "rows with in_range false: exactly the %d unreachable targets (georeach wrote %d)" % (len(unreach), len(got_out)))
     # nearest site overall: s(site of least chord) bounds the chord of the nearest
     s_m = G.inv(slon[chord_arg[unreach]], slat[chord_arg[unreach]], tlon[unreach], tlat[unreach])[2]
     cs2, ct2 = [], []

@@ -404,12 +404,12 @@ def postgis_run(a, wd, sites_csv, targets_csv, r_m, pg):
 
 # ------------------------------------------------------------- comparing --
 def read_georeach(path):
-    """{target: (site, dist_m)} of the rows with in_range 1; rows in all."""
+    """{target: (site, dist_m)} of the rows with in_range true; rows in all."""
     got, rows = {}, 0
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
             rows += 1
-            if row["in_range"] == "1":
+            if row["in_range"] == "true":
                 got[row["target"]] = (row["site"], float(row["dist_km"]) * 1000.0)
     return got, rows
 

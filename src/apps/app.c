@@ -124,7 +124,10 @@ enum reach_status app_countries(struct reach_ctx *ctx, struct reach_app *app, co
 enum reach_status app_output_check(struct reach_ctx *ctx, struct reach_app *app) {
   const struct app_opts *o = &app->o;
   if (!o->out) return REACH_OK;
-  enum reach_status st = reach_writer_check(ctx, o->out, o->format, o->overwrite);
+  /* query -o FILE --as table|csv|json: text into FILE, any name */
+  int text = (app->cmd->groups & G_AS) && o->as >= 0 && o->as != AS_GEOJSON && !o->format;
+  enum reach_status st = text ? reach_stream_check(ctx, o->out, o->overwrite)
+                              : reach_writer_check(ctx, o->out, o->format, o->overwrite);
   if (st == REACH_ERR_ARG) return app_usage(ctx, app, "-o: %s", reach_errmsg(ctx));
   return st;
 }
