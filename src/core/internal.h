@@ -28,6 +28,15 @@ struct reach_unit {
   double to_m;      /* metres per unit, from PROJ's database */
 };
 
+/* Lines (a MultiLineString): line i is points line_start[i] ..
+ * line_start[i + 1] - 1 of xy (lon, lat pairs).  reach_lines_clear() frees. */
+struct reach_lines {
+  size_t nlines;
+  size_t *line_start; /* nlines + 1 entries */
+  size_t npoints;
+  double *xy;
+};
+
 struct reach_ctx {
   struct geod_geodesic g;
   double a, f, b, e2, e; /* ellipsoid: radius, flattening, minor axis, e^2, e */
@@ -36,6 +45,11 @@ struct reach_ctx {
   void *geos;            /* GEOSContextHandle_t, attached by geom/geos.c (also
                             the owner of slot REACH_SLOT_GEOS); only src/geom/
                             looks inside */
+  /* The true boundary of a written region (geom/geos.c, attached with the
+   * GEOS handle so that io, which may not use geom, can draw outlines):
+   * see reach_true_boundary(). */
+  enum reach_status (*true_boundary)(struct reach_ctx *ctx, const struct reach_geom *g,
+                                     struct reach_lines *out);
   struct reach_unit units[8];
   /* What upper layers attach (a GEOS handle, the gazetteer, the countries):
    * core frees them in reverse slot order without knowing what they are. */
@@ -50,6 +64,17 @@ struct reach_ctx {
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
 };
+
+/* The true boundary of @p g, a region as every writer gets it (cut at
+ * +/-180 into pieces that meet on the antimeridian, caps closed along the
+ * pole lines lat = +/-90): its rings minus the parts lying on lon = +/-180
+ * or lat = +/-90, merged into lines -- what an outline should draw (circles,
+ * radials, territory edges), with no stroke down a cut.  Computed by GEOS in
+ * src/geom (through ctx->true_boundary, set by reach_ctx_new()).  Caller
+ * clears @p out with reach_lines_clear(); REACH_ERR_NOMEM or a GEOS error. */
+enum reach_status reach_true_boundary(struct reach_ctx *ctx, const struct reach_geom *g,
+                                      struct reach_lines *out);
+void reach_lines_clear(struct reach_lines *l);
 
 /* A context with the ellipsoid and units only: reach_ctx_new() (geom/geos.c)
  * attaches the GEOS handle to it.  NULL if memory or PROJ failed. */
