@@ -785,7 +785,12 @@ static void kml_line(struct reach_writer *w, OGRFeatureH line,
 
 static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer *w,
                                      OGRFeatureH feat, const struct reach_geom *geom) {
-  OGRFeatureH line = NULL;
+  const struct reach_style_colours *c = NULL;
+  if (w->istyle >= 0) /* note the feature's category (for the QML, KML) */
+    c = reach_style_value(w->style, OGR_F_IsFieldSetAndNotNull(feat, w->istyle)
+                                        ? OGR_F_GetFieldAsString(feat, w->istyle) : "");
+  if (w->kml) kml_feature(w, feat, c, w->kml_lines && geom);
+  OGRFeatureH line = NULL; /* after kml_feature: a KML line takes the name */
   if (w->outline && geom) {
     line = outline_feature(ctx, w, feat, geom);
     if (!line) {
@@ -793,11 +798,6 @@ static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer 
       return ctx->status != REACH_OK ? ctx->status : REACH_ERR_IO;
     }
   }
-  const struct reach_style_colours *c = NULL;
-  if (w->istyle >= 0) /* note the feature's category (for the QML, KML) */
-    c = reach_style_value(w->style, OGR_F_IsFieldSetAndNotNull(feat, w->istyle)
-                                        ? OGR_F_GetFieldAsString(feat, w->istyle) : "");
-  if (w->kml) kml_feature(w, feat, c, line != NULL);
   CPLErrorReset();
   OGRErr e = OGR_L_CreateFeature(w->lyr, feat);
   OGR_F_Destroy(feat);
