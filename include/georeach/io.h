@@ -121,6 +121,8 @@ struct reach_feature {
   double tof_s;        /**< "tof_s", an isochrone's flight time, written
                             only by a writer given reach_writer_add_tof_field();
                             <= 0 or NaN: null */
+  const char *source;  /**< "source": the catalogue citation of the range
+                            (a missile's), "" or NULL when none */
 };
 
 struct reach_writer;
@@ -192,6 +194,7 @@ struct reach_basket_feature {
   int any;             /**< 0: reaches all targets, 1: at least one */
   const char *within;  /**< territory clipped to, "" for none */
   double tol_m, err_m, area_km2;
+  const char *source;  /**< the catalogue citation of the range, "" or NULL */
 };
 
 /** Like reach_writer_open(), for a layer "basket" of launch baskets. */

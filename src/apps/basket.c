@@ -62,7 +62,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
       struct reach_basket_feature bf = {names, d->missile, d->band, d->min_range_m / 1000,
                                         d->range_m / 1000, o->any,
                                         o->within ? terr_label : "", o->tol_m, err,
-                                        area < 0 ? 0 : area / 1e6};
+                                        area < 0 ? 0 : area / 1e6, d->source};
       st = reach_writer_add_basket(ctx, w, &bf, &acc);
     }
     reach_geom_clear(&acc);

@@ -223,7 +223,7 @@ static const struct field ring_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},     {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0},  {"az_to", F_REAL, 0},
     {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},    {"area_km2", F_REAL, 0},
-    {"kind", F_TEXT, 20}};
+    {"kind", F_TEXT, 20},    {"source", F_TEXT, 254}};
 static const struct field query_fields[] = {
     {"site", F_TEXT, 80},     {"missile", F_TEXT, 40},  {"target", F_TEXT, 80},
     {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
@@ -233,17 +233,18 @@ static const struct field coverage_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},   {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
     {"sites", F_INT, 0},     {"tol_m", F_REAL, 0},   {"err_m", F_REAL, 0},
-    {"area_km2", F_REAL, 0}, {"from_area", F_TEXT, 80}};
+    {"area_km2", F_REAL, 0}, {"from_area", F_TEXT, 80}, {"source", F_TEXT, 254}};
 static const struct field overlap_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},    {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
     {"sites", F_INT, 0},     {"count", F_INT, 0},    {"at_least", F_INT, 0},
-    {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},   {"area_km2", F_REAL, 0}};
+    {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},   {"area_km2", F_REAL, 0},
+    {"source", F_TEXT, 254}};
 static const struct field basket_fields[] = {
     {"targets", F_TEXT, 254}, {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},
     {"min_km", F_REAL, 0},    {"range_km", F_REAL, 0}, {"mode", F_TEXT, 3},
     {"within", F_TEXT, 80},   {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},
-    {"area_km2", F_REAL, 0}};
+    {"area_km2", F_REAL, 0},  {"source", F_TEXT, 254}};
 
 /* Connect to PostgreSQL for writing: "PG:<libpq connection> [tables=NAME]"
  * writes table NAME ([schema.]table), else a table named after the layer.
@@ -909,6 +910,7 @@ static enum reach_status add_coverage(struct reach_ctx *ctx, struct reach_writer
   OGR_F_SetFieldDouble(feat, ix[8], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[9], f->area_km2);
   OGR_F_SetFieldString(feat, ix[10], from_area);
+  OGR_F_SetFieldString(feat, ix[11], f->source ? f->source : "");
   set_tof(w, feat, f->tof_s);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat, geom);
@@ -942,6 +944,7 @@ enum reach_status reach_writer_add_overlap(struct reach_ctx *ctx,
   OGR_F_SetFieldDouble(feat, ix[9], f->tol_m);
   OGR_F_SetFieldDouble(feat, ix[10], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
+  OGR_F_SetFieldString(feat, ix[12], f->source ? f->source : "");
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat, geom);
 }
@@ -962,6 +965,7 @@ enum reach_status reach_writer_add_basket(struct reach_ctx *ctx,
   OGR_F_SetFieldDouble(feat, ix[7], b->tol_m);
   OGR_F_SetFieldDouble(feat, ix[8], b->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[9], b->area_km2);
+  OGR_F_SetFieldString(feat, ix[10], b->source ? b->source : "");
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat, geom);
 }
@@ -1068,6 +1072,7 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   OGR_F_SetFieldDouble(feat, ix[10], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
   OGR_F_SetFieldString(feat, ix[12], f->kind ? f->kind : "");
+  OGR_F_SetFieldString(feat, ix[13], f->source ? f->source : "");
   set_tof(w, feat, f->tof_s);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
   return add_feature(ctx, w, feat, geom);
