@@ -507,7 +507,7 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     /* NAME.csvt (the column types) and NAME.prj (the CRS), which GDAL and
      * QGIS read back with the WKT geometry column */
     lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
-    lco = CSLSetNameValue(lco, "CREATE_CSVT", "YES");
+    if (!(w->staged && w->st.through)) lco = CSLSetNameValue(lco, "CREATE_CSVT", "YES");
   } else if (!strcmp(drv_name, "FlatGeobuf") && w->staged) {
     /* its spatial index is built from a temporary file: in the staging
      * folder (removed with it), by its plain path: GDAL 3.6's plugin
@@ -1427,7 +1427,7 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
       return REACH_ERR_IO;
     }
   }
-  if (!w->gpkg && !w->kml) {
+  if (!w->gpkg && !w->kml && !w->st.through) { /* a device or pipe takes one file */
     enum reach_status st = qml_sidecars(ctx, w);
     if (st != REACH_OK) {
       reach_writer_abort(w);
