@@ -10,12 +10,11 @@ usage: /usr/bin/python3 tests/test_qgis.py PATH/TO/georeach [ARTIFACT_DIR]
     holding the North Pole, one larger than a hemisphere) in every format.
     Each layer: valid, the feature count OGR reads, CRS EPSG:4326, every
     geometry non-empty and GEOS-valid (QgsGeometry.isGeosValid).
-  * The default style: GeoPackage (its layer_styles table) and shapefile
-    (the .qml sidecar) open with a categorized renderer on "missile" whose
+  * The default style: GeoPackage (its layer_styles table), shapefile,
+    GeoJSON and FlatGeobuf (the .qml sidecar) open with a categorized renderer on "missile" whose
     categories are exactly the missiles written, in order, with labels on
     ("KN-23 885 km", evaluated by QGIS's expression engine on a feature);
-    GeoJSON and FlatGeobuf, which carry no style, open with QGIS's plain
-    single symbol; KML opens with QGIS's embedded-symbol renderer and its
+    KML opens with QGIS's embedded-symbol renderer and its
     placemarks carry the same colours as the GeoPackage categories, and
     names ("Belgorod: KN-23 885 km").  The
     layer_styles rows are as QGIS needs them (f_table_schema '', not NULL;
@@ -27,6 +26,15 @@ usage: /usr/bin/python3 tests/test_qgis.py PATH/TO/georeach [ARTIFACT_DIR]
     artifacts beside the binary) and printed; each is checked not blank
     (the layers change a large share of the basemap's pixels), and the
     styled ones show the categories' outline colours.
+  * Seams: a ring across the antimeridian (KN-23 from Anadyr), a cap over
+    the North Pole and a --union coverage across the Pacific, written as
+    GeoJSON, GeoPackage, shapefile, KML, KMZ, FlatGeobuf, CSV and GML, each
+    opened as QGIS opens it (fill layer + outline layer, styles from the
+    file), drawn in plate carree and in a Pacific-centred projection: no
+    stroke pixel on the cut (lon = +/-180, the pole line) inside the fill;
+    the old outlined polygon style, drawn the same way, is caught.  KML's
+    own structure (folder, fill and outline placemarks, names, colours) and a
+    KMZ round trip.
 Exit 77 (skipped) when QGIS's Python bindings are not installed.
 """
 import os
@@ -71,7 +79,7 @@ SITES = os.path.join(DATA, "sites", "jan2024_launch_areas.csv")
 COUNTRIES = os.path.join(DATA, "countries.geojson")
 MISSILES = ["KN-23", "Iskander-M", "Fateh-110"]
 FORMATS = [".geojson", ".gpkg", ".shp", ".kml", ".fgb"]
-STYLED = (".gpkg", ".shp")
+STYLED = (".gpkg", ".shp", ".geojson", ".fgb")
 
 QgsApplication.setPrefixPath("/usr", True)
 app = QgsApplication([], False)
@@ -86,14 +94,19 @@ def georeach(*args):
 
 
 def uri(path, layer=None):
+    if path.endswith((".kml", ".kmz")):  # the polygons; the outlines are line placemarks
+        return path + "|geometrytype=MultiPolygon"
     return path + ("|layername=" + layer if layer else "")
 
 
 def ogr_features(path, layer=None):
+    """(missile, style) of each polygon feature (a KML's outline placemarks,
+    lines, left out)."""
     ds = ogr.Open(path)
     lyr = ds.GetLayerByName(layer) if layer else ds.GetLayer(0)
     return [(f.GetFieldAsString("missile") if f.GetFieldIndex("missile") >= 0 else None,
-             f.GetStyleString()) for f in lyr]
+             f.GetStyleString()) for f in lyr
+            if f.GetGeometryRef() is None or f.GetGeometryRef().GetDimension() != 1]
 
 
 def open_layer(path, layer=None, tag=None):
@@ -248,7 +261,8 @@ def main():
         rows = db.execute("SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                           "useAsDefault, length(styleQML) FROM layer_styles ORDER BY id").fetchall()
         geom = {t: g for t, g in db.execute("SELECT table_name, column_name FROM gpkg_geometry_columns")}
-    check([r[2] for r in rows] == ["rings", "sites"], "gpkg layer_styles: rows for rings, sites (%s)" % rows)
+    check([r[2] for r in rows] == ["rings", "sites", "rings_outline"],
+          "gpkg layer_styles: rows for rings, sites, rings_outline (%s)" % rows)
     check(all(r[0] == "" and r[1] == "" and r[4] == 1 and r[5] > 500 and r[3] == geom.get(r[2]) for r in rows),
           "gpkg layer_styles: schema '' (not NULL), geometry column as the table's, useAsDefault 1")
     sites = open_layer(outs[".gpkg"], "sites", "sites.gpkg")
@@ -306,9 +320,13 @@ def main():
     for ext in FORMATS:
         if ext not in layers:
             continue
-        lyrs = [layers[ext]]
+        # the fill-only polygons under their outline layer, as from the file
+        outl = seam_layers(outs[ext], ext)[1]
+        check(outl.isValid() and outl.featureCount() == n,
+              "rings%s: the outline layer opens with a line per ring (%d)" % (ext, outl.featureCount()))
+        lyrs = [outl, layers[ext]]
         if ext == ".gpkg":
-            lyrs = [sites, layers[ext]]
+            lyrs = [sites, outl, layers[ext]]
         path, img, bare = render(ext[1:], lyrs)
         outline = [rgb for rgb in (cat_gpkg or {}).values()] if ext in STYLED + (".kml",) else []
         check_png("qgis_%s.png" % ext[1:], img, bare, 0.35, [(c[0], c[1], c[2]) for c in outline])
