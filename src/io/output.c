@@ -382,6 +382,16 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
       return st;
     }
     target = NULL;
+    snprintf(w->sites_table, sizeof w->sites_table, "%s_sites", table);
+    if (gtype != wkbPoint) {
+      char q[600];
+      snprintf(q, sizeof q, "%s%s%s", schema, *schema ? "." : "", w->sites_table);
+      if (GDALDatasetGetLayerByName(w->ds, q) && !overwrite) {
+        reach_writer_abort(w);
+        return reach_fail(ctx, REACH_ERR_IO,
+                          "table %s (the launch sites) exists; use --overwrite to replace it", q);
+      }
+    }
     if (w->outline) {
       snprintf(w->outl_table, sizeof w->outl_table, "%s_outline", table);
       snprintf(w->pg_schema, sizeof w->pg_schema, "%s", schema);
@@ -586,7 +596,8 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     char oname[64];
     snprintf(oname, sizeof oname, "%s_outline", layer);
     enum reach_status st = reach_style_load(ctx, layer, &w->style);
-    if (st == REACH_OK && w->gpkg) st = reach_style_load(ctx, "sites", &w->sites_style);
+    if (st == REACH_OK && (w->gpkg || w->pg))
+      st = reach_style_load(ctx, "sites", &w->sites_style);
     if (st == REACH_OK && w->outline) st = reach_style_load(ctx, oname, &w->outl_style);
     if (st != REACH_OK) {
       reach_writer_abort(w);
@@ -988,7 +999,8 @@ static OGRGeometryH to_ogr(const struct reach_geom *g) {
 
 enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writer *w,
                                         const struct reach_site *site) {
-  if (!w->gpkg || !w->lyr || wkbFlatten(OGR_FD_GetGeomType(OGR_L_GetLayerDefn(w->lyr))) == wkbPoint)
+  if (!(w->gpkg || w->pg) || !w->lyr ||
+      wkbFlatten(OGR_FD_GetGeomType(OGR_L_GetLayerDefn(w->lyr))) == wkbPoint)
     return REACH_OK;
   /* rings come site by site: one point per run of rings of one site */
   if (w->sites && !strcmp(site->name, w->last_site) && site->lat_deg == w->last_lat &&
@@ -1004,7 +1016,10 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
     /* its R-tree is built at the commit, as the main layer's (gpkg_index) */
     char *slco[] = {(char *)"SPATIAL_INDEX=NO", NULL};
-    w->sites = GDALDatasetCreateLayer(w->ds, "sites", srs, wkbPoint, slco);
+    /* PostGIS: a table TABLE_sites beside the rings table, with its options
+     * (schema, geometry column "geom", GiST index, --overwrite) */
+    w->sites = GDALDatasetCreateLayer(w->ds, w->pg ? w->sites_table : "sites", srs, wkbPoint,
+                                      w->pg ? w->lco : slco);
     OSRDestroySpatialReference(srs);
     static const struct field site_fields[] = {
         {"name", F_TEXT, REACH_NAME_LEN}, {"lat", F_REAL, 0}, {"lon", F_REAL, 0}};
@@ -1044,7 +1059,7 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
 enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w,
                                    const struct reach_feature *f,
                                    const struct reach_geom *geom) {
-  if (w->gpkg) {
+  if (w->gpkg || w->pg) {
     struct reach_site s;
     snprintf(s.name, sizeof s.name, "%s", f->site ? f->site : "");
     s.lat_deg = f->site_lat;
@@ -1364,7 +1379,8 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
     }
   }
   if (w->pg && (OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE ||
-                (w->outl && OGR_L_SyncToDisk(w->outl) != OGRERR_NONE))) {
+                (w->outl && OGR_L_SyncToDisk(w->outl) != OGRERR_NONE) ||
+                (w->sites && OGR_L_SyncToDisk(w->sites) != OGRERR_NONE))) {
     char msg[512];
     gdal_why(w, msg, sizeof msg);
     reach_fail(ctx, REACH_ERR_IO, "cannot finish writing %s: %s", w->dest, msg);
