@@ -130,8 +130,9 @@ struct reach_writer;
 /**
  * Start writing a ring layer to @p path ("-" for GeoJSON on standard
  * output).  The format comes from @p driver (a GDAL short name) or, when NULL,
- * from the extension: .geojson/.json (RFC 7946), .gpkg, .shp, .kml, .fgb,
- * .csv (geometry as WKT).  Everything is written into a temporary folder
+ * from the extension, looked up in GDAL's driver metadata (any vector driver
+ * that can create files: .geojson/.json (RFC 7946), .gpkg, .shp, .kml, .kmz,
+ * .fgb, .csv (geometry as WKT, with .csvt and .prj), .gml, ...).  Everything is written into a temporary folder
  * next to @p path and moved into place by reach_writer_commit(); an
  * existing file is refused unless @p overwrite.  "-" (GeoJSON on standard
  * output) is written to a temporary file as well and copied out by
@@ -146,13 +147,24 @@ struct reach_writer;
  * @p overwrite comes back unchanged.  An existing table is refused unless
  * @p overwrite.
  *
+ * Outlines: every polygon feature is also written as its true boundary
+ * (lines: the polygon's rings minus the parts on lon = +/-180 and lat =
+ * +/-90, so no line is drawn down a cut) with the same fields: a layer
+ * "LAYER_outline" of the same dataset (GeoPackage, PostGIS table
+ * TABLE_outline, GML, a shapefile folder), the sibling file NAME_outline.EXT
+ * (other formats), or in KML a line placemark after each polygon's.  Not
+ * for "-" or a device/pipe (one stream).
+ *
  * Styles: when <data dir>/styles/LAYER.qml exists (a QGIS style; see
  * data/styles), a GeoPackage gets it in its layer_styles table as the
- * layer's default style, a shapefile gets it as NAME.qml beside NAME.shp,
- * and KML placemarks get its colours (outline and fill) and a name (field
- * "Name": "Belgorod: KN-23 885 km"); a categorized style is narrowed to the
- * categories the layer holds.  A rings GeoPackage also gets a point layer
- * "sites" (name, lat, lon), with styles/sites.qml.
+ * layer's default style, a PostGIS table in public.layer_styles, other file
+ * formats as NAME.qml beside NAME.EXT (inside a folder dataset LAYER.qml),
+ * and KML placemarks get its colours (fill on the polygon, outline on the
+ * line placemark) and a name (field "Name": "Belgorod: KN-23 885 km"); the
+ * outlines get styles/LAYER_outline.qml the same ways; a categorized style
+ * is narrowed to the categories the layer holds.  A rings GeoPackage also
+ * gets a point layer "sites" (name, lat, lon), a PostGIS write a table
+ * TABLE_sites, with styles/sites.qml.
  *
  * @return REACH_OK; REACH_ERR_ARG for an unknown format; REACH_ERR_IO when the
  *   folder cannot be written or the file exists.  On success caller is
