@@ -157,8 +157,8 @@ static const char *driver_for(const char *path, char *why, size_t size) {
     return NULL;
   }
   if (!best)
-    snprintf(why, size, "no GDAL vector driver here can write '%s' files (GDAL %s)",
-             strrchr(base, '.'), GDALVersionInfo("RELEASE_NAME"));
+    snprintf(why, size, "no GDAL vector driver here can write '%s' files (GDAL %s)", dot,
+             GDALVersionInfo("RELEASE_NAME"));
   return best;
 }
 
@@ -422,6 +422,9 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
      * its own sidecars and style */
     const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
     const char *dot = strrchr(base, '.');
+    /* a zipped shapefile keeps its double extension: NAME_outline.shp.zip */
+    size_t blen = strlen(base);
+    if (blen > 8 && !strcasecmp(base + blen - 8, ".shp.zip")) dot = base + blen - 8;
     const char *ext = dot && dot != base ? dot : "";
     size_t k = 0;
     const int nset = (int)(sizeof w->setbuf / sizeof w->setbuf[0]);
@@ -467,7 +470,10 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     }
     /* SQLite checks its own writes (and is much faster on a plain path);
      * the other drivers write through the checking VSI handler */
-    w->checked = !w->gpkg;
+    /* a zipped shapefile (.shz, .shp.zip) is recompressed at the close,
+     * which the checking handler cannot serve: a plain path, like SQLite's */
+    w->checked = !w->gpkg && !(w->shp && (strlen(ext) >= 4 && (!strcasecmp(ext + strlen(ext) - 4, ".zip") ||
+                                                               !strcasecmp(ext, ".shz"))));
     if (w->gpkg) snprintf(w->st.main, sizeof w->st.main, "out.gpkg");
     tmpfile = reach_stage_gdal_path(&w->st, reach_stage_main(&w->st), w->checked);
     target = tmpfile;
