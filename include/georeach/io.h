@@ -182,6 +182,7 @@ struct reach_query_feature {
   int in_range;
   double target_lat, target_lon;
   double tof_s; /**< ballistic flight time; NAN: null */
+  const char *source; /**< "source": the catalogue citation of the range, "" or NULL */
 };
 
 /**

@@ -228,7 +228,7 @@ static const struct field query_fields[] = {
     {"site", F_TEXT, 80},     {"missile", F_TEXT, 40},  {"target", F_TEXT, 80},
     {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
     {"range_km", F_REAL, 0},  {"min_km", F_REAL, 0},    {"margin_km", F_REAL, 0},
-    {"in_range", F_INT, 0},   {"tof_s", F_REAL, 0}};
+    {"in_range", F_INT, 0},   {"tof_s", F_REAL, 0},     {"source", F_TEXT, 254}};
 static const struct field coverage_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},   {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
@@ -864,6 +864,7 @@ enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
     OGR_F_SetFieldNull(feat, ix[10]);
   else
     OGR_F_SetFieldDouble(feat, ix[10], q->tof_s);
+  OGR_F_SetFieldString(feat, ix[11], q->source ? q->source : "");
   OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
   OGR_G_SetPoint_2D(pt, 0, q->target_lon, q->target_lat);
   OGR_F_SetGeometryDirectly(feat, pt);
