@@ -162,6 +162,21 @@ check("rings.qml" in got and "rings_outline.qml" in got and "rings_outline.shp" 
       and not os.path.exists(os.path.join(d, "shpdir.qml")),
       "-f 'ESRI Shapefile' -o shpdir: styles and outline inside the folder (%s)" % got)
 
+# sources on the other layers made from a catalogue missile
+for cmd, name in ((["basket", "--target", "Kyiv", "--target", "Lviv", "--missile", "KN-23"], "basket.gpkg"),
+                  (["query", "--site", "Belgorod", "--missile", "KN-23,Iskander-M", "--target", "Kyiv"],
+                   "query.gpkg")):
+    path = os.path.join(d, name)
+    r = georeach(*(cmd + ["-o", path]))
+    got = []
+    if r.returncode == 0:
+        ds = ogr.Open(path)
+        got = [(f.GetField("missile"), f.GetField("source")) for f in ds.GetLayer(0)]
+        ds = None
+    cat = {"KN-23": "885 km", "Iskander-M": "500 km"}
+    check(got and all(s and cat[m] in s for m, s in got),
+          "%s: source, the catalogue's citation, on every feature (%s)" % (name, got))
+
 import shutil  # noqa: E402
 shutil.rmtree(work, True)
 done()
