@@ -56,7 +56,7 @@ try:
     from qgis.core import (QgsApplication, QgsCoordinateReferenceSystem, QgsExpression,
                            QgsExpressionContext, QgsExpressionContextUtils, QgsMapRendererSequentialJob,
                            QgsMapSettings, QgsRectangle, QgsVectorLayer, Qgis)
-    from qgis.core import QgsSingleSymbolRenderer
+    from qgis.core import QgsSingleSymbolRenderer, QgsSymbolLayer
     from qgis.PyQt.QtCore import QSize, Qt
     from qgis.PyQt.QtGui import QColor, QImage
 except ImportError as e:
@@ -324,6 +324,18 @@ def main():
         outl = seam_layers(outs[ext], ext)[1]
         check(outl.isValid() and outl.featureCount() == n,
               "rings%s: the outline layer opens with a line per ring (%d)" % (ext, outl.featureCount()))
+        if ext in STYLED and outl.renderer() and outl.renderer().type() == "categorizedSymbol":
+            # low/high bands dashed: the outline style's data-defined line
+            # style, evaluated by QGIS on a low-band feature
+            cats = outl.renderer().categories()
+            props = [c.symbol().symbolLayer(0).dataDefinedProperties() for c in cats]
+            low = [f for f in outl.getFeatures() if f["band"] == "low"]
+            ctx = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(outl))
+            ctx.setFeature(low[0] if low else next(outl.getFeatures()))
+            got = [p.value(QgsSymbolLayer.PropertyStrokeStyle, ctx) for p in props]
+            check(low and all(p.isActive(QgsSymbolLayer.PropertyStrokeStyle) for p in props)
+                  and set(got) == {"dash"},
+                  "rings%s: the outline style dashes the low band (%s)" % (ext, got))
         lyrs = [outl, layers[ext]]
         if ext == ".gpkg":
             lyrs = [sites, outl, layers[ext]]

@@ -22,7 +22,7 @@
             <Option type="Map">
               <Option type="QString" name="name" value=""/>
               <Option type="Map" name="properties">
-                <Option type="Map" name="strokeStyle">
+                <Option type="Map" name="outlineStyle">
                   <Option type="bool" name="active" value="true"/>
                   <Option type="QString" name="expression" value="CASE WHEN &quot;band&quot; IN ('low', 'high') THEN 'dash' ELSE 'dash' END"/>
                   <Option type="int" name="type" value="3"/>
