@@ -25,7 +25,7 @@
     <symbols>
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
-          <prop k="color" v="74,85,104,40"/>
+          <prop k="color" v="74,85,104,24"/>
           <prop k="style" v="solid"/>
           <prop k="outline_color" v="74,85,104,255"/>
           <prop k="outline_style" v="no"/>
