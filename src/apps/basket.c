@@ -106,7 +106,8 @@ const struct app_command app_basket = {
     "each azimuth from the target it ends where a launch reaches the target\n"
     "exactly, on the turning Earth (found by the secant method, to 0.1 mm).\n",
     "Fields: targets missile band min_km range_km mode (all/any) within tol_m\n"
-    "err_m area_km2.  One feature per missile (and band).\n"
+    "err_m area_km2 source.  One feature per missile (and band), and its\n"
+    "outline (see georeach rings --help).\n"
     "\n"
     "Exit status: 0 ok, 1 bad data or file, 2 bad command line.\n"
     "\n"
