@@ -461,6 +461,9 @@ def seams():
             if not (check(fill.isValid() and outline.isValid(),
                           "%s: QGIS opens the fill and the outline layer" % tag)):
                 continue
+            check(fill.crs().authid() == "EPSG:4326" and outline.crs().authid() == "EPSG:4326",
+                  "%s: QGIS reads the CRS, EPSG:4326, of both layers (%s, %s)"
+                  % (tag, fill.crs().authid(), outline.crs().authid()))
             check(fill.featureCount() == nfeat and outline.featureCount() == nfeat,
                   "%s: %d fill, %d outline features (%d)" % (tag, fill.featureCount(),
                                                              outline.featureCount(), nfeat))
