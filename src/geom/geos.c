@@ -190,7 +190,7 @@ static enum reach_status geos_true_boundary(struct reach_ctx *ctx, const struct 
                                             struct reach_lines *out) {
   GEOSContextHandle_t h = ctx->geos;
   memset(out, 0, sizeof *out);
-  if (!g->npolys) return REACH_OK;
+  if (!g->npolys || !g->npoints) return REACH_OK;
   /* A segment on a cut line has both ends on it: a region with no vertex on
    * lon = +/-180 or lat = +/-90 (most rings) is its own boundary, each ring
    * one closed line, with no overlay (scripts/bench write: the overlay
