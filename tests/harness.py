@@ -291,10 +291,12 @@ def read_features(path, layer=None):
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     out = []
     for f in lyr:
+        g = f.GetGeometryRef()
+        if g is not None and g.GetDimension() == 1:
+            continue  # a KML's outline placemarks: the boundary lines of the rings
         props = {}
         for i, n in enumerate(names):
             props[n] = f.GetField(i) if f.IsFieldSetAndNotNull(i) else None
-        g = f.GetGeometryRef()
         sg = None
         if g is not None:
             g = g.Clone()

@@ -282,6 +282,8 @@ def read_polygons(path, layer=None, where=None, field=None):
     geoms = []
     for f in lyr:
         g = f.GetGeometryRef()
+        if g is not None and g.GetDimension() == 1:
+            continue  # a KML's outline placemarks (boundary lines), not rings
         val = None
         if field is not None:
             i = f.GetFieldIndex(field)
@@ -350,7 +352,7 @@ def read_sites(path, layer=None, where=None):
     lat, lon = [], []
     for f in lyr:
         g = f.GetGeometryRef()
-        if g is None:
+        if g is None or g.GetDimension() == 1:
             continue
         g = g.Clone()
         if ct is not None:

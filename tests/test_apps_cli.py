@@ -150,7 +150,7 @@ with tempfile.TemporaryDirectory() as d:
         p.stdout.close()
         err = p.stderr.read().decode()
         p.wait()
-        check(p.returncode == -signal.SIGPIPE and err == "" and sorted(os.listdir(d)) == ["q.json", "q_query_lines.json"],
+        check(p.returncode == -signal.SIGPIPE and err == "" and sorted(os.listdir(d)) == ["q.json", "q.qml", "q_query_lines.json"],
               "%s | head -c 100: killed by SIGPIPE (status %s), nothing on stderr (%r), nothing left (%s)"
               % (args[0], p.returncode, err[:200], os.listdir(d)))
 

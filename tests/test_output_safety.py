@@ -370,8 +370,14 @@ def rounding():
 
 # every format leaves exactly its own files (no temporary file moved in)
 def only_outputs():
-    want = {"geojson": ["r.geojson"], "gpkg": ["r.gpkg"], "kml": ["r.kml"], "fgb": ["r.fgb"],
-            "csv": ["r.csv"], "shp": ["r.cpg", "r.dbf", "r.prj", "r.qml", "r.shp", "r.shx"]}
+    # a one-layer format gets its outline as the sibling r_outline.EXT, and
+    # every file format but GeoPackage and KML its .qml styles beside it
+    def with_outline(*exts):
+        return sorted(["r" + e for e in exts] + ["r_outline" + e for e in exts])
+    want = {"geojson": with_outline(".geojson", ".qml"), "gpkg": ["r.gpkg"], "kml": ["r.kml"],
+            "kmz": ["r.kmz"], "fgb": with_outline(".fgb", ".qml"),
+            "csv": with_outline(".csv", ".csvt", ".prj", ".qml"), "gml": ["r.gml", "r.qml", "r.xsd"],
+            "shp": with_outline(".cpg", ".dbf", ".prj", ".qml", ".shp", ".shx")}
     for ext, files in want.items():
         d = folder("only_" + ext)
         r = run(["rings"] + RING + ["-o", os.path.join(d, "r." + ext)])

@@ -246,6 +246,49 @@ try:
     check(ok_gr, "ST_Area(geography) vs georeach area_km2: within the edge-lens bound and < 1e-6 "
           "(worst %.1e)" % worst_gr)
 
+    # outlines, sites and styles beside the rings table (issue 16)
+    ol = psql("SELECT missile, source, GeometryType(geom), ST_NumGeometries(geom) FROM rings_outline "
+              "ORDER BY ogc_fid")
+    check(len(ol) == 8 and all(x[2] == "MULTILINESTRING" for x in ol)
+          and [x[0] for x in ol[:2]] == ["KN-23", "Iskander-M"],
+          "table rings_outline: a MultiLineString per ring, same order (%s)" % [x[:1] + x[2:] for x in ol[:2]])
+    src_rows = psql("SELECT DISTINCT missile, source FROM rings ORDER BY 1")
+    check(len(src_rows) == 2 and all(x[1] for x in src_rows),
+          "rings.source: the catalogue citation on every ring (%s)" % [x[1][:40] for x in src_rows])
+    st = psql("SELECT name, ST_X(geom), ST_Y(geom) FROM rings_sites ORDER BY ogc_fid")
+    check([x[0] for x in st] == [x[0] for x in sites]
+          and all(abs(float(a[1]) - b[2]) < 1e-9 and abs(float(a[2]) - b[1]) < 1e-9 for a, b in zip(st, sites)),
+          "table rings_sites: the 4 launch sites as points (%s)" % [x[0] for x in st])
+    ls = psql("SELECT f_table_catalog, f_table_schema, f_table_name, f_geometry_column, useasdefault, "
+              "length(styleqml::text) > 500 FROM layer_styles ORDER BY id")
+    check([x[2] for x in ls] == ["rings", "rings_outline", "rings_sites"]
+          and all(x[0] == "georeach" and x[1] == "public" and x[3] == "geom" and x[4] == "t" and x[5] == "t"
+                  for x in ls),
+          "layer_styles: default QGIS styles of rings, rings_outline, rings_sites (%s)" % ls)
+    try:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from qgis.core import QgsApplication, QgsVectorLayer
+        have_qgis = True
+    except ImportError:
+        have_qgis = False
+        print("     (QGIS's Python bindings missing: the styles are not opened in QGIS)")
+    if have_qgis:
+        qapp = QgsApplication([], False)
+        qapp.initQgis()
+        got = {}
+        for t in ("rings", "rings_outline", "rings_sites"):
+            lyr = QgsVectorLayer("host=127.0.0.1 port=%d dbname=georeach user=postgres "
+                                 "table=\"public\".\"%s\" (geom)" % (PORT, t), t, "postgres")
+            got[t] = (lyr.isValid(), lyr.renderer().type() if lyr.renderer() else None,
+                      [c.value() for c in lyr.renderer().categories()]
+                      if lyr.renderer() and lyr.renderer().type() == "categorizedSymbol" else None)
+            lyr = None
+        check(got["rings"] == (True, "categorizedSymbol", ["KN-23", "Iskander-M"])
+              and got["rings_outline"] == (True, "categorizedSymbol", ["KN-23", "Iskander-M"])
+              and got["rings_sites"][:2] == (True, "singleSymbol"),
+              "QGIS opens rings, rings_outline, rings_sites with their styles from layer_styles (%s)" % got)
+        qapp.exitQgis()
+
     # reprojected sites; table names; several tables without tables=
     r = georeach("rings", "--sites", "%s tables=launch_sites_3857" % PG, "--missile", "KN-23",
                  "-o", "%s tables=public.rings_3857" % PG, "-q")

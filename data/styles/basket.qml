@@ -4,6 +4,10 @@
      Written by georeach with GeoPackage (layer_styles) and shapefile (.qml)
      output, and the source of the KML colours; see rings.qml for how the
      categories of a categorized style are used.  Edit freely. -->
+<!-- Fills only: the edges of these polygons include the cuts at +/-180 and
+     the pole lines, which are not boundaries.  The boundary is drawn by the
+     layer basket_outline (styles/basket_outline.qml), which georeach writes
+     beside this one; outline_color here still gives KML its line colour. -->
 <qgis version="3.22.0" styleCategories="Symbology|Labeling" labelsEnabled="1">
   <renderer-v2 type="categorizedSymbol" attr="missile" symbollevels="0" enableorderby="0" forceraster="0">
     <categories>
@@ -12,10 +16,10 @@
     <symbols>
       <symbol type="fill" name="0" alpha="1" clip_to_extent="1" force_rhr="0">
         <layer class="SimpleFill" enabled="1" locked="0" pass="0">
-          <prop k="color" v="74,85,104,72"/>
+          <prop k="color" v="74,85,104,40"/>
           <prop k="style" v="solid"/>
           <prop k="outline_color" v="74,85,104,255"/>
-          <prop k="outline_style" v="dash"/>
+          <prop k="outline_style" v="no"/>
           <prop k="outline_width" v="0.6"/>
           <prop k="outline_width_unit" v="MM"/>
           <prop k="joinstyle" v="round"/>

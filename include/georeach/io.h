@@ -210,6 +210,8 @@ struct reach_feature {
   double tof_s;        /**< "tof_s", an isochrone's flight time, written
                             only by a writer given reach_writer_add_tof_field();
                             <= 0 or NaN: null */
+  const char *source;  /**< "source": the catalogue citation of the range
+                            (a missile's), "" or NULL when none */
 };
 
 struct reach_writer;
@@ -217,8 +219,9 @@ struct reach_writer;
 /**
  * Start writing a ring layer to @p path ("-" for GeoJSON on standard
  * output).  The format comes from @p driver (a GDAL short name) or, when NULL,
- * from the extension: .geojson/.json (RFC 7946), .gpkg, .shp, .kml, .fgb,
- * .csv (geometry as WKT).  Everything is written into a temporary folder
+ * from the extension, looked up in GDAL's driver metadata (any vector driver
+ * that can create files: .geojson/.json (RFC 7946), .gpkg, .shp, .kml, .kmz,
+ * .fgb, .csv (geometry as WKT, with .csvt and .prj), .gml, ...).  Everything is written into a temporary folder
  * next to @p path and moved into place by reach_writer_commit(); an
  * existing file is refused unless @p overwrite.  "-" (GeoJSON on standard
  * output) is written to a temporary file as well and copied out by
@@ -233,13 +236,24 @@ struct reach_writer;
  * @p overwrite comes back unchanged.  An existing table is refused unless
  * @p overwrite.
  *
+ * Outlines: every polygon feature is also written as its true boundary
+ * (lines: the polygon's rings minus the parts on lon = +/-180 and lat =
+ * +/-90, so no line is drawn down a cut) with the same fields: a layer
+ * "LAYER_outline" of the same dataset (GeoPackage, PostGIS table
+ * TABLE_outline, GML, a shapefile folder), the sibling file NAME_outline.EXT
+ * (other formats), or in KML a line placemark after each polygon's.  Not
+ * for "-" or a device/pipe (one stream).
+ *
  * Styles: when <data dir>/styles/LAYER.qml exists (a QGIS style; see
  * data/styles), a GeoPackage gets it in its layer_styles table as the
- * layer's default style, a shapefile gets it as NAME.qml beside NAME.shp,
- * and KML placemarks get its colours (outline and fill) and a name (field
- * "Name": "Belgorod: KN-23 885 km"); a categorized style is narrowed to the
- * categories the layer holds.  A rings GeoPackage also gets a point layer
- * "sites" (name, lat, lon), with styles/sites.qml.
+ * layer's default style, a PostGIS table in public.layer_styles, other file
+ * formats as NAME.qml beside NAME.EXT (inside a folder dataset LAYER.qml),
+ * and KML placemarks get its colours (fill on the polygon, outline on the
+ * line placemark) and a name (field "Name": "Belgorod: KN-23 885 km"); the
+ * outlines get styles/LAYER_outline.qml the same ways; a categorized style
+ * is narrowed to the categories the layer holds.  A rings GeoPackage also
+ * gets a point layer "sites" (name, lat, lon), a PostGIS write a table
+ * TABLE_sites, with styles/sites.qml.
  *
  * @return REACH_OK; REACH_ERR_ARG for an unknown format; REACH_ERR_IO when the
  *   folder cannot be written or the file exists.  On success caller is
@@ -257,6 +271,7 @@ struct reach_query_feature {
   int in_range;
   double target_lat, target_lon;
   double tof_s; /**< ballistic flight time; NAN: null */
+  const char *source; /**< "source": the catalogue citation of the range, "" or NULL */
 };
 
 /**
@@ -283,6 +298,7 @@ struct reach_basket_feature {
   int any;             /**< 0: reaches all targets, 1: at least one */
   const char *within;  /**< territory clipped to, "" for none */
   double tol_m, err_m, area_km2;
+  const char *source;  /**< the catalogue citation of the range, "" or NULL */
 };
 
 /** Like reach_writer_open(), for a layer "basket" of launch baskets. */
@@ -409,6 +425,7 @@ struct reach_radial_feature {
   double min_km, range_km;     /**< "min_km" (where it starts), "range_km" */
   double az_deg;               /**< "az_deg", initial azimuth at the site */
   double tol_m, err_m;         /**< "tol_m", "err_m" (chord error achieved) */
+  const char *source;          /**< "source": the catalogue's citation of the range, or NULL */
 };
 
 /** Append a radial to a writer from reach_writer_open_beside(.., "radials", ..). */

@@ -44,6 +44,9 @@ struct reach_ring_def {
                             CLI gives it the catalogue range with the Earth
                             not turning, omega 0, whose reach is exactly the
                             circle); NULL: tof_s NaN */
+  const char *source;  /**< written to "source": the catalogue's citation of
+                            this range (nominal, low or high); may be NULL
+                            (empty) */
 };
 
 /** What to write. */

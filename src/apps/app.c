@@ -222,6 +222,7 @@ enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app) {
     double r3[3] = {m->range_km, o->band ? lo : NAN, o->band ? hi : NAN};
     const char *b3[3] = {"nominal", "low", "high"};
     const char *k3[3] = {m->range_kind, m->low_kind, m->high_kind};
+    const char *s3[3] = {m->source, m->low_source, m->high_source};
     for (int k = 0; k < 3 && !st; k++) {
       if (!(r3[k] > 0) || (k > 0 && r3[k] == m->range_km)) continue;
       if (n == APP_MAXRINGS) {
@@ -231,7 +232,8 @@ enum reach_status app_weapons(struct reach_ctx *ctx, struct reach_app *app) {
       double r0 = o->have_min ? o->min_m : m->min_km * 1000;
       if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
       app->defs[n++] = (struct reach_ring_def){
-          .range_m = r3[k] * 1000, .min_range_m = r0, .missile = m->name, .band = b3[k], .kind = k3[k]};
+          .range_m = r3[k] * 1000, .min_range_m = r0, .missile = m->name, .band = b3[k], .kind = k3[k],
+          .source = s3[k]};
     }
   }
   free(copy);

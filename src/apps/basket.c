@@ -69,7 +69,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
       struct reach_basket_feature bf = {names, d->missile, d->band, d->min_range_m / 1000,
                                         d->range_m / 1000, o->any,
                                         o->within ? terr_label : "", o->tol_m, err,
-                                        area < 0 ? 0 : area / 1e6};
+                                        area < 0 ? 0 : area / 1e6, d->source};
       st = reach_writer_add_basket(ctx, w, &bf, &acc);
     }
     reach_geom_clear(&acc);
@@ -121,7 +121,8 @@ const struct app_command app_basket = {
     "each azimuth from the target it ends where a launch reaches the target\n"
     "exactly, on the turning Earth (found by the secant method, to 0.1 mm).\n",
     "Fields: targets missile band min_km range_km mode (all/any) within tol_m\n"
-    "err_m area_km2.  One feature per missile (and band).\n"
+    "err_m area_km2 source.  One feature per missile (and band), and its\n"
+    "outline (see georeach rings --help).\n"
     "The targets go beside it as a point layer 'targets' (name lat lon): in\n"
     "the same file for .gpkg, .kmz and PostGIS (table basket_targets), else\n"
     "as OUT_targets.EXT\n"

@@ -176,7 +176,7 @@ static int query_row(const struct reach_query_row *r, void *data) {
   default: {
     struct reach_query_feature f = {site, missile, t->name, dist, r->az_deg, r->baz_deg,
                                     rng, mn, margin, r->in_range, t->lat_deg, t->lon_deg,
-                                    r->tof_s};
+                                    r->tof_s, w->source};
     enum reach_status st = reach_writer_add_query(q->ctx, q->w, &f);
     if (st == REACH_OK && q->lines) {
       /* the geodesic from the site to the target, to --tolerance */

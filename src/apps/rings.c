@@ -85,7 +85,7 @@ static enum reach_status write_radials(struct reach_ctx *ctx, struct reach_app *
         if (st != REACH_OK) break;
         struct reach_radial_feature f = {s->name, s->lat_deg, s->lon_deg, d->missile,
                                          d->band, d->min_range_m / 1000, d->range_m / 1000,
-                                         az, tol_m, err};
+                                         az, tol_m, err, d->source};
         st = reach_writer_add_radial(ctx, rw, &f, &lines);
         reach_lines_clear(&lines);
       }
@@ -268,7 +268,12 @@ const struct app_command app_rings = {
     "20003.93 km (half a meridian) is the whole Earth.\n",
     "Fields: site site_lat site_lon missile band min_km range_km az_from az_to\n"
     "        tol_m err_m area_km2 (geodesic area on the ellipsoid) kind (of the\n"
-    "        catalogue figure: official, government estimate, ...).\n"
+    "        catalogue figure: official, government estimate, ...) source (the\n"
+    "        catalogue's citation of the range).\n"
+    "Outlines: polygons are styled as fills; their true boundary (no line\n"
+    "along a cut at +/-180 or a pole line) is the line layer LAYER_outline\n"
+    "(.gpkg, PostGIS, .gml), the file OUT_outline.EXT (other formats), or a\n"
+    "line placemark after each polygon (.kml, .kmz).\n"
     "Radials (--radials): layer 'radials', fields site site_lat site_lon\n"
     "        missile band min_km range_km az_deg tol_m err_m; in the same\n"
     "        file for .gpkg, .kmz (LIBKML) and PostGIS (table TABLE_radials),\n"
@@ -279,9 +284,13 @@ const struct app_command app_rings = {
     "row its own values (the command line's where a cell is empty; then the\n"
     "--range or --missile may be left out); --union/--count give one\n"
     "coverage per weapon.\n"
+    "Formats: any GDAL vector driver, by extension (.gpkg .geojson .shp .kml\n"
+    ".kmz .fgb .csv .gml ...) or -f DRIVER.\n"
     "Styles: a .gpkg carries a QGIS style per layer (colours per missile,\n"
-    "labels 'KN-23 885 km') and a layer 'sites'; a .shp gets OUT.qml; a .kml\n"
-    "colours and names each placemark (from data/styles/*.qml, editable).\n"
+    "labels 'KN-23 885 km') and a layer 'sites'; PostGIS the same in\n"
+    "layer_styles and a table TABLE_sites; other files get OUT.qml and\n"
+    "OUT_outline.qml; a .kml colours and names each placemark (from\n"
+    "data/styles/*.qml, editable).\n"
     "A PostGIS table (default name: rings, coverage or overlap) is written in\n"
     "one transaction: on any error or interruption nothing is left, and a\n"
     "table replaced with --overwrite comes back.\n"

@@ -230,3 +230,19 @@ const char *reach_ctx_data_dir(struct reach_ctx *ctx) {
 }
 
 const char *reach_proj_version(void) { return proj_info().version; }
+
+void reach_lines_clear(struct reach_lines *l) {
+  if (!l) return;
+  free(l->line_start);
+  free(l->xy);
+  memset(l, 0, sizeof *l);
+}
+
+enum reach_status reach_true_boundary(struct reach_ctx *ctx, const struct reach_geom *g,
+                                      struct reach_lines *out) {
+  if (!ctx->true_boundary) {
+    memset(out, 0, sizeof *out);
+    return reach_fail(ctx, REACH_ERR_ARG, "no geometry engine in this context");
+  }
+  return ctx->true_boundary(ctx, g, out);
+}

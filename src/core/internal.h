@@ -6,6 +6,7 @@
 #include <geodesic.h>
 #include "georeach/context.h"
 #include "georeach/geom.h"
+#include "georeach/line.h" /* struct reach_lines, reach_lines_clear() (core/context.c) */
 
 #define REACH_ERRMSG_LEN 1024
 
@@ -37,6 +38,11 @@ struct reach_ctx {
   void *geos;            /* GEOSContextHandle_t, attached by geom/geos.c (also
                             the owner of slot REACH_SLOT_GEOS); only src/geom/
                             looks inside */
+  /* The true boundary of a written region (geom/geos.c, attached with the
+   * GEOS handle so that io, which may not use geom, can draw outlines):
+   * see reach_true_boundary(). */
+  enum reach_status (*true_boundary)(struct reach_ctx *ctx, const struct reach_geom *g,
+                                     struct reach_lines *out);
   struct reach_unit units[8];
   /* What upper layers attach (a GEOS handle, the gazetteer, the countries):
    * core frees them in reverse slot order without knowing what they are. */
@@ -51,6 +57,16 @@ struct reach_ctx {
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
 };
+
+/* The true boundary of @p g, a region as every writer gets it (cut at
+ * +/-180 into pieces that meet on the antimeridian, caps closed along the
+ * pole lines lat = +/-90): its rings minus the parts lying on lon = +/-180
+ * or lat = +/-90, merged into lines -- what an outline should draw (circles,
+ * radials, territory edges), with no stroke down a cut.  Computed by GEOS in
+ * src/geom (through ctx->true_boundary, set by reach_ctx_new()).  Caller
+ * clears @p out with reach_lines_clear(); REACH_ERR_NOMEM or a GEOS error. */
+enum reach_status reach_true_boundary(struct reach_ctx *ctx, const struct reach_geom *g,
+                                      struct reach_lines *out);
 
 /* A context with the ellipsoid and units only: reach_ctx_new() (geom/geos.c)
  * attaches the GEOS handle to it.  NULL if memory or PROJ failed. */

@@ -147,7 +147,7 @@ static enum reach_status write_batch(struct reach_ctx *ctx, const struct reach_r
                               job->tolerance_m,
                               t->ring.err_m,
                               t->ring.area_m2 / 1e6,
-                              d->kind, d->tof_max_s};
+                              d->kind, d->tof_max_s, d->source};
     st = reach_writer_add(ctx, out, &f, &t->ring.geom);
   }
   for (size_t i = 0; i < b->n; i++) reach_ring_clear(&b->tasks[i].ring);
@@ -717,7 +717,8 @@ enum reach_status reach_rings_union(struct reach_ctx *ctx,
       struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
                                 d->range_m / 1000, job->sector, job->az_from_deg,
                                 job->az_to_deg, job->tolerance_m, err,
-                                reach_geom_area_m2(ctx, &all) / 1e6, NULL, d->tof_max_s};
+                                reach_geom_area_m2(ctx, &all) / 1e6, NULL, d->tof_max_s,
+                                d->source};
       st = reach_writer_add_coverage(ctx, w, &f, (long)job->nsites, &all);
       reach_geom_clear(&all);
       for (size_t i = 0; i < job->nsites && st == REACH_OK; i++)
@@ -771,7 +772,7 @@ enum reach_status reach_rings_count(struct reach_ctx *ctx,
       struct reach_feature f = {"", 0, 0, d->missile, d->band, d->min_range_m / 1000,
                                 d->range_m / 1000, job->sector, job->az_from_deg,
                                 job->az_to_deg, job->tolerance_m, err,
-                                bands[b].area_m2 / 1e6, NULL, 0};
+                                bands[b].area_m2 / 1e6, NULL, 0, d->source};
       st = reach_writer_add_overlap(ctx, w, &f, (long)job->nsites, bands[b].count,
                                     bands[b].at_least, &bands[b].geom);
       if (st == REACH_OK && !step(progress, data, p1))
@@ -985,7 +986,7 @@ enum reach_status reach_rings_from_area(struct reach_ctx *ctx,
     if (st == REACH_OK) {
       struct reach_feature f = {label, 0, 0, d->missile, d->band, 0,
                                 d->range_m / 1000, 0, 0, 0, job->tolerance_m, err,
-                                reach_geom_area_m2(ctx, &all) / 1e6, NULL, 0};
+                                reach_geom_area_m2(ctx, &all) / 1e6, NULL, 0, d->source};
       st = reach_writer_add_area(ctx, w, &f, (long)n, &all);
       reach_geom_clear(&all);
     }

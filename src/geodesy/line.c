@@ -57,13 +57,6 @@ struct builder {
   int open; /* a part is being written */
 };
 
-void reach_lines_clear(struct reach_lines *l) {
-  if (!l) return;
-  free(l->line_start);
-  free(l->xy);
-  memset(l, 0, sizeof *l);
-}
-
 static void at(const struct path *p, double s, struct vertex *v, double *azi) {
   double a = 0;
   v->s = s;

@@ -1,6 +1,7 @@
 /* The GEOS handle of a context and the converters between reach_geom and
  * GEOS: the library's one GEOS boundary. */
 #define GEOS_USE_ONLY_R_API
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include "geom/geos.h"
 
 static void geos_notice(const char *fmt, ...) { (void)fmt; }
+static enum reach_status geos_true_boundary(struct reach_ctx *ctx, const struct reach_geom *g,
+                                            struct reach_lines *out);
 
 /* GEOS errors end up in the context's message; the handle's user data is the
  * context itself. */
@@ -40,6 +43,7 @@ struct reach_ctx *reach_ctx_new(void) {
   GEOSContext_setErrorMessageHandler_r(h, geos_error, ctx);
   reach_ctx_slot_set(ctx, REACH_SLOT_GEOS, h, geos_free);
   ctx->geos = h;
+  ctx->true_boundary = geos_true_boundary;
   return ctx;
 }
 
@@ -128,4 +132,99 @@ struct reach_ctx *reach_ctx_worker(const struct reach_ctx *parent) {
     return NULL;
   }
   return ctx;
+}
+
+/* The lines a cut or a pole closure can lie on: lon = -180, lon = 180,
+ * lat = 90, lat = -90 across the whole plate carree. */
+static GEOSGeometry *cut_lines(GEOSContextHandle_t h) {
+  static const double xy[4][4] = {
+      {-180, -90, -180, 90}, {180, -90, 180, 90}, {-180, 90, 180, 90}, {-180, -90, 180, -90}};
+  GEOSGeometry *lines[4] = {NULL, NULL, NULL, NULL};
+  for (int i = 0; i < 4; i++) {
+    GEOSCoordSequence *cs = GEOSCoordSeq_copyFromBuffer_r(h, xy[i], 2, 0, 0);
+    if (!cs || !(lines[i] = GEOSGeom_createLineString_r(h, cs))) {
+      destroy_all(h, lines, (size_t)i);
+      return NULL;
+    }
+  }
+  GEOSGeometry *ml = GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, lines, 4);
+  if (!ml) destroy_all(h, lines, 4);
+  return ml;
+}
+
+/* Append the line strings of @p g (a LineString or a collection of them)
+ * to @p out; 0 when memory runs out. */
+static int take_lines(GEOSContextHandle_t h, const GEOSGeometry *g, struct reach_lines *out) {
+  int n = GEOSGetNumGeometries_r(h, g);
+  for (int i = 0; i < n; i++) {
+    const GEOSGeometry *part = GEOSGetGeometryN_r(h, g, i);
+    int t = GEOSGeomTypeId_r(h, part);
+    if (t == GEOS_MULTILINESTRING || t == GEOS_GEOMETRYCOLLECTION) {
+      if (part != g && !take_lines(h, part, out)) return 0;
+      continue;
+    }
+    if (t != GEOS_LINESTRING) continue;
+    const GEOSCoordSequence *cs = GEOSGeom_getCoordSeq_r(h, part);
+    unsigned np = 0;
+    if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &np) || np < 2) continue;
+    double *xy = realloc(out->xy, 2 * (out->npoints + np) * sizeof(double));
+    if (!xy) return 0;
+    out->xy = xy;
+    size_t *ls = realloc(out->line_start, (out->nlines + 2) * sizeof(size_t));
+    if (!ls) return 0;
+    out->line_start = ls;
+    if (out->nlines == 0) ls[0] = 0;
+    if (!GEOSCoordSeq_copyToBuffer_r(h, cs, xy + 2 * out->npoints, 0, 0)) return 0;
+    out->npoints += np;
+    ls[++out->nlines] = out->npoints;
+  }
+  return 1;
+}
+
+/* The rings minus the cut lines: an overlay of lines on lines (GEOS's
+ * OverlayNG in floating precision keeps every input vertex; only the
+ * points where a ring leaves a cut line are noded, and they are vertices
+ * already), then merged so that a circle cut at +/-180 is two lines, not
+ * hundreds of pieces. */
+static enum reach_status geos_true_boundary(struct reach_ctx *ctx, const struct reach_geom *g,
+                                            struct reach_lines *out) {
+  GEOSContextHandle_t h = ctx->geos;
+  memset(out, 0, sizeof *out);
+  if (!g->npolys || !g->npoints) return REACH_OK;
+  /* A segment on a cut line has both ends on it: a region with no vertex on
+   * lon = +/-180 or lat = +/-90 (most rings) is its own boundary, each ring
+   * one closed line, with no overlay (scripts/bench write: the overlay
+   * tripled the cost of writing small features). */
+  int touches = 0;
+  for (size_t k = 0; k < g->npoints && !touches; k++)
+    touches = fabs(g->xy[2 * k]) == 180 || fabs(g->xy[2 * k + 1]) == 90;
+  if (!touches) {
+    out->xy = malloc(2 * g->npoints * sizeof(double));
+    out->line_start = malloc((g->nrings + 1) * sizeof(size_t));
+    if (!out->xy || !out->line_start) {
+      reach_lines_clear(out);
+      return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    }
+    memcpy(out->xy, g->xy, 2 * g->npoints * sizeof(double));
+    memcpy(out->line_start, g->ring_start, (g->nrings + 1) * sizeof(size_t));
+    out->nlines = g->nrings;
+    out->npoints = g->npoints;
+    return REACH_OK;
+  }
+  GEOSGeometry *mp = reach_geom_to_geos(ctx, g);
+  GEOSGeometry *b = mp ? GEOSBoundary_r(h, mp) : NULL;
+  GEOSGeometry *cut = b ? cut_lines(h) : NULL;
+  GEOSGeometry *d = cut ? GEOSDifference_r(h, b, cut) : NULL;
+  GEOSGeometry *m = d ? GEOSLineMerge_r(h, d) : NULL;
+  int ok = m && take_lines(h, m, out);
+  GEOSGeometry *all[] = {mp, b, cut, d, m};
+  destroy_all(h, all, 5);
+  if (!ok) {
+    reach_lines_clear(out);
+    if (m) return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");
+    char why[REACH_ERRMSG_LEN]; /* the GEOS handler's message, copied: reach_fail rewrites it */
+    snprintf(why, sizeof why, "%s", *ctx->msg ? ctx->msg : "GEOS failed");
+    return reach_fail(ctx, REACH_ERR_DATA, "cannot trace the outline: %s", why);
+  }
+  return REACH_OK;
 }

@@ -62,6 +62,7 @@
   X(CPLStrdup) \
   X(CSLDestroy) \
   X(CSLSetNameValue) \
+  X(CSLTokenizeString2) \
   X(GDALAllRegister) \
   X(GDALClose) \
   X(GDALCreate) \
@@ -77,7 +78,9 @@
   X(GDALDatasetTestCapability) \
   X(GDALFlushCache) \
   X(GDALGetDatasetDriver) \
+  X(GDALGetDriver) \
   X(GDALGetDriverByName) \
+  X(GDALGetDriverCount) \
   X(GDALGetDriverShortName) \
   X(GDALGetMetadataItem) \
   X(GDALOpenEx) \
@@ -94,6 +97,7 @@
   X(OGR_FD_GetFieldIndex) \
   X(OGR_FD_GetGeomFieldCount) \
   X(OGR_FD_GetGeomType) \
+  X(OGR_F_Clone) \
   X(OGR_F_Create) \
   X(OGR_F_Destroy) \
   X(OGR_F_GetFID) \
@@ -109,6 +113,7 @@
   X(OGR_F_SetFieldInteger64) \
   X(OGR_F_SetFieldNull) \
   X(OGR_F_SetFieldString) \
+  X(OGR_F_SetFrom) \
   X(OGR_F_SetGeometryDirectly) \
   X(OGR_F_SetStyleString) \
   X(OGR_Fld_Create) \
@@ -122,6 +127,7 @@
   X(OGR_GT_Flatten) \
   X(OGR_G_AddGeometryDirectly) \
   X(OGR_G_CreateGeometry) \
+  X(OGR_G_DestroyGeometry) \
   X(OGR_G_ExportToIsoWkb) \
   X(OGR_G_GetEnvelope) \
   X(OGR_G_GetGeometryCount) \
@@ -343,6 +349,11 @@ char ** CSLSetNameValue(char ** a0, const char * a1, const char * a2) {
   return ((char **(*)(char **, const char *, const char *))gdal_fn[F_CSLSetNameValue])(a0, a1, a2);
 }
 
+char ** CSLTokenizeString2(const char * a0, const char * a1, int a2) {
+  L();
+  return ((char **(*)(const char *, const char *, int))gdal_fn[F_CSLTokenizeString2])(a0, a1, a2);
+}
+
 void GDALAllRegister(void) {
   L();
   ((void(*)(void))gdal_fn[F_GDALAllRegister])();
@@ -418,9 +429,19 @@ GDALDriverH GDALGetDatasetDriver(GDALDatasetH a0) {
   return ((GDALDriverH(*)(GDALDatasetH))gdal_fn[F_GDALGetDatasetDriver])(a0);
 }
 
+GDALDriverH GDALGetDriver(int a0) {
+  L();
+  return ((GDALDriverH(*)(int))gdal_fn[F_GDALGetDriver])(a0);
+}
+
 GDALDriverH GDALGetDriverByName(const char * a0) {
   L();
   return ((GDALDriverH(*)(const char *))gdal_fn[F_GDALGetDriverByName])(a0);
+}
+
+int GDALGetDriverCount(void) {
+  L();
+  return ((int(*)(void))gdal_fn[F_GDALGetDriverCount])();
 }
 
 const char * GDALGetDriverShortName(GDALDriverH a0) {
@@ -503,6 +524,11 @@ OGRwkbGeometryType OGR_FD_GetGeomType(OGRFeatureDefnH a0) {
   return ((OGRwkbGeometryType(*)(OGRFeatureDefnH))gdal_fn[F_OGR_FD_GetGeomType])(a0);
 }
 
+OGRFeatureH OGR_F_Clone(OGRFeatureH a0) {
+  L();
+  return ((OGRFeatureH(*)(OGRFeatureH))gdal_fn[F_OGR_F_Clone])(a0);
+}
+
 OGRFeatureH OGR_F_Create(OGRFeatureDefnH a0) {
   L();
   return ((OGRFeatureH(*)(OGRFeatureDefnH))gdal_fn[F_OGR_F_Create])(a0);
@@ -578,6 +604,11 @@ void OGR_F_SetFieldString(OGRFeatureH a0, int a1, const char * a2) {
   ((void(*)(OGRFeatureH, int, const char *))gdal_fn[F_OGR_F_SetFieldString])(a0, a1, a2);
 }
 
+OGRErr OGR_F_SetFrom(OGRFeatureH a0, OGRFeatureH a1, int a2) {
+  L();
+  return ((OGRErr(*)(OGRFeatureH, OGRFeatureH, int))gdal_fn[F_OGR_F_SetFrom])(a0, a1, a2);
+}
+
 OGRErr OGR_F_SetGeometryDirectly(OGRFeatureH a0, OGRGeometryH a1) {
   L();
   return ((OGRErr(*)(OGRFeatureH, OGRGeometryH))gdal_fn[F_OGR_F_SetGeometryDirectly])(a0, a1);
@@ -641,6 +672,11 @@ OGRErr OGR_G_AddGeometryDirectly(OGRGeometryH a0, OGRGeometryH a1) {
 OGRGeometryH OGR_G_CreateGeometry(OGRwkbGeometryType a0) {
   L();
   return ((OGRGeometryH(*)(OGRwkbGeometryType))gdal_fn[F_OGR_G_CreateGeometry])(a0);
+}
+
+void OGR_G_DestroyGeometry(OGRGeometryH a0) {
+  L();
+  ((void(*)(OGRGeometryH))gdal_fn[F_OGR_G_DestroyGeometry])(a0);
 }
 
 OGRErr OGR_G_ExportToIsoWkb(OGRGeometryH a0, OGRwkbByteOrder a1, unsigned char * a2) {

@@ -63,25 +63,105 @@ struct reach_writer {
   int istyle;                 /* the field it is categorized on, or -1 */
   int itof;                   /* "tof_s" (isochrones), or -1 */
   OGRLayerH sites;            /* GeoPackage: the "sites" point layer */
+  /* Outlines (seam-free drawing): every polygon feature also gets its true
+   * boundary as lines (reach_true_boundary(): no segment on lon = +/-180 or
+   * along a pole line), and the polygons' styles draw fills only.  Where
+   * the lines go: */
+  int outline;                /* 0: none (points, "-"); 1: layer outl */
+  int kml_lines;              /* KML: a line placemark after each polygon's */
+  int outl_same_ds;           /* outl is a layer of ds, else of outds */
+  int outl_made;              /* outl created (lazily, with the main layer's fields) */
+  GDALDatasetH outds;         /* single-layer formats: the sibling NAME_outline.EXT */
+  OGRLayerH outl;
+  int outl_txn;               /* outds is in a transaction */
+  char outl_file[300];        /* the sibling's name in the staging folder */
+  char outl_table[300];       /* PG: the outline table */
+  char pg_schema[256];
+  char sites_table[300];      /* PG: the sites table */
+  struct reach_style *outl_style;
+  int outl_istyle;
+  char setbuf[48][32];        /* the sidecars of this output, built at open */
+  const char *setp[49];
+  char qml_dir[300];          /* a folder dataset (shapefile folder): sidecars in it */
+  const char *drv_name;
+  char **lco;                 /* the main layer's creation options, for the outline's */
+  char layer_name[300];       /* the main layer's name */
   struct reach_style *sites_style;
   char last_site[REACH_NAME_LEN];
   double last_lat, last_lon;
   int beside;                 /* a layer in another writer's dataset (ds NULL) */
 };
 
+/* Where two or more GDAL drivers claim an extension, the one georeach
+ * writes it with (GDAL's KML driver for .kml: its output is post-processed
+ * for fills, see kml_fills(); LIBKML for .kmz). */
 static const struct {
   const char *ext, *driver;
-} formats[] = {{".geojson", "GeoJSON"}, {".json", "GeoJSON"},
-               {".gpkg", "GPKG"},       {".shp", "ESRI Shapefile"},
-               {".kml", "KML"},         {".fgb", "FlatGeobuf"},
-               {".csv", "CSV"}};
+} preferred[] = {{"json", "GeoJSON"}, {"kml", "KML"},       {"kmz", "LIBKML"},
+                 {"gdb", "OpenFileGDB"}, {"xml", "GML"},   {"txt", "CSV"}};
 
-static const char *driver_for(const char *path) {
-  const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
-  if (!dot || (slash && dot < slash)) return NULL;
-  for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-    if (strcasecmp(dot, formats[i].ext) == 0) return formats[i].driver;
-  return NULL;
+/* The vector driver that can create @p path, from GDAL's own driver
+ * metadata (GDAL_DMD_EXTENSIONS of every driver with DCAP_VECTOR and
+ * DCAP_CREATE; the longest matching extension wins, so ".shp.zip" beats
+ * ".zip").  NULL with *why set when none (or, with no preference above,
+ * several) can. */
+static const char *driver_for(const char *path, char *why, size_t size) {
+  const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+  const char *dot = strchr(base, '.');
+  *why = 0;
+  if (!dot || !dot[1]) {
+    snprintf(why, size, "'%s' has no extension", path);
+    return NULL;
+  }
+  const char *best = NULL, *best_ext = NULL;
+  size_t best_len = 0;
+  int count = 0; /* drivers claiming the longest extension found */
+  char names[200] = "";
+  for (int pass = 0; pass < 2; pass++) /* 0: the longest extension; 1: who claims it */
+    for (int i = 0; i < GDALGetDriverCount(); i++) {
+      GDALDriverH d = GDALGetDriver(i);
+      if (!GDALGetMetadataItem(d, GDAL_DCAP_VECTOR, NULL) ||
+          !GDALGetMetadataItem(d, GDAL_DCAP_CREATE, NULL))
+        continue;
+      const char *exts = GDALGetMetadataItem(d, GDAL_DMD_EXTENSIONS, NULL);
+      char **tok = CSLTokenizeString2(exts ? exts : "", " ", 0);
+      size_t len = strlen(base);
+      for (char **t = tok; t && *t; t++) {
+        size_t n = strlen(*t);
+        if (n + 1 > len || base[len - n - 1] != '.' || strcasecmp(base + len - n, *t) != 0)
+          continue;
+        if (pass == 0) {
+          if (n > best_len) best_len = n, best_ext = base + len - n;
+          continue;
+        }
+        if (n != best_len) continue;
+        const char *name = GDALGetDriverShortName(d);
+        int pref = 0;
+        for (size_t k = 0; k < sizeof preferred / sizeof preferred[0]; k++)
+          if (!strcasecmp(*t, preferred[k].ext) && !strcmp(name, preferred[k].driver)) pref = 1;
+        if (pref) {
+          best = name, count = 1;
+          snprintf(names, sizeof names, "%s", name);
+          pass = 2; /* done */
+          break;
+        }
+        if (count++ == 0) best = name;
+        size_t l = strlen(names);
+        snprintf(names + l, sizeof names - l, "%s%s", l ? ", " : "", name);
+        break;
+      }
+      CSLDestroy(tok);
+      if (pass == 2) break;
+    }
+  if (count > 1) {
+    snprintf(why, size, "several GDAL drivers write '.%s' (%s): name one with --format",
+             best_ext, names);
+    return NULL;
+  }
+  if (!best)
+    snprintf(why, size, "no GDAL vector driver here can write '%s' files (GDAL %s)", dot,
+             GDALVersionInfo("RELEASE_NAME"));
+  return best;
 }
 
 /* Why GDAL failed, in one line: the first write error the checking VSI
@@ -114,6 +194,8 @@ static void gdal_why(const struct reach_writer *w, char *buf, size_t size) {
 static void writer_free(struct reach_writer *w) {
   if (!w) return;
   reach_style_free(w->style);
+  reach_style_free(w->outl_style);
+  CSLDestroy(w->lco);
   reach_style_free(w->sites_style);
   free(w->dest);
   free(w);
@@ -123,6 +205,8 @@ void reach_writer_abort(struct reach_writer *w) {
   if (!w) return;
   /* PG: nothing was committed; a dropped old table comes back */
   if (w->ds && w->in_txn) GDALDatasetRollbackTransaction(w->ds);
+  if (w->outds && w->outl_txn) GDALDatasetRollbackTransaction(w->outds);
+  if (w->outds) GDALClose(w->outds);
   if (w->ds) GDALClose(w->ds);
   if (w->staged) reach_stage_abort(&w->st);
   w->staged = 0;
@@ -141,28 +225,29 @@ static const struct field ring_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},     {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0},  {"az_to", F_REAL, 0},
     {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},    {"area_km2", F_REAL, 0},
-    {"kind", F_TEXT, 20}};
+    {"kind", F_TEXT, 20},    {"source", F_TEXT, 254}};
 static const struct field query_fields[] = {
     {"site", F_TEXT, 80},     {"missile", F_TEXT, 40},  {"target", F_TEXT, 80},
     {"dist_km", F_REAL, 0},   {"az_deg", F_REAL, 0},    {"baz_deg", F_REAL, 0},
     {"range_km", F_REAL, 0},  {"min_km", F_REAL, 0},    {"margin_km", F_REAL, 0},
     {"in_range", F_BOOL, 0},  {"tof_s", F_REAL, 0},   {"target_lat", F_REAL, 0},
-    {"target_lon", F_REAL, 0}};
+    {"target_lon", F_REAL, 0}, {"source", F_TEXT, 254}};
 static const struct field coverage_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},   {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
     {"sites", F_INT, 0},     {"tol_m", F_REAL, 0},   {"err_m", F_REAL, 0},
-    {"area_km2", F_REAL, 0}, {"from_area", F_TEXT, 80}};
+    {"area_km2", F_REAL, 0}, {"from_area", F_TEXT, 80}, {"source", F_TEXT, 254}};
 static const struct field overlap_fields[] = {
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},    {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_from", F_REAL, 0}, {"az_to", F_REAL, 0},
     {"sites", F_INT, 0},     {"count", F_INT, 0},    {"at_least", F_INT, 0},
-    {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},   {"area_km2", F_REAL, 0}};
+    {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},   {"area_km2", F_REAL, 0},
+    {"source", F_TEXT, 254}};
 static const struct field basket_fields[] = {
     {"targets", F_TEXT, 254}, {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},
     {"min_km", F_REAL, 0},    {"range_km", F_REAL, 0}, {"mode", F_TEXT, 3},
     {"within", F_TEXT, 80},   {"tol_m", F_REAL, 0},    {"err_m", F_REAL, 0},
-    {"area_km2", F_REAL, 0}};
+    {"area_km2", F_REAL, 0},  {"source", F_TEXT, 254}};
 
 /* Connect to PostgreSQL for writing: "PG:<libpq connection> [tables=NAME]"
  * writes table NAME ([schema.]table), else a table named after the layer.
@@ -247,22 +332,30 @@ static enum reach_status writer_driver(struct reach_ctx *ctx, const char *path,
     return reach_fail(ctx, REACH_ERR_ARG,
                       "write to PostgreSQL with -o 'PG:dbname=... [tables=NAME]', not "
                       "--format %s", driver);
+  char why_fmt[400] = "";
   const char *drv_name = to_stdout ? "GeoJSON" : pg ? "PostgreSQL" : driver ? driver
-                                                                          : driver_for(path);
+                                     : driver_for(path, why_fmt, sizeof why_fmt);
   if (!drv_name)
     return reach_fail(ctx, REACH_ERR_ARG,
-                      "cannot tell the format of '%s' from its extension (use "
-                      ".geojson, .gpkg, .shp, .kml, .fgb or .csv, or --format)",
-                      path);
+                      "cannot tell the format of '%s' from its extension: %s (use an "
+                      "extension of a GDAL vector driver, such as .gpkg, .geojson, .shp, "
+                      ".kml, .kmz, .fgb, .gml or .csv, or --format)",
+                      path, why_fmt);
   GDALDriverH drv = GDALGetDriverByName(drv_name);
   if (!drv || !GDALGetMetadataItem(drv, GDAL_DCAP_CREATE, NULL) ||
       !GDALGetMetadataItem(drv, GDAL_DCAP_VECTOR, NULL))
     return reach_fail(ctx, REACH_ERR_ARG,
                       "GDAL cannot write vector format '%s'", drv_name);
-  *name = drv_name;
+  /* a database or web service other than PostgreSQL takes a connection,
+   * which cannot be staged or written in one transaction here */
+  if (!pg && GDALGetMetadataItem(drv, GDAL_DMD_CONNECTION_PREFIX, NULL))
+    return reach_fail(ctx, REACH_ERR_ARG,
+                      "--format %s writes to a server, which georeach cannot write "
+                      "atomically; of the servers only PostgreSQL (-o PG:...) is written",
+                      drv_name);
+  *name = GDALGetDriverShortName(drv);
   return REACH_OK;
 }
-
 enum reach_status reach_writer_check(struct reach_ctx *ctx, const char *path,
                                      const char *driver, int overwrite) {
   reach_gdal_init();
@@ -295,6 +388,12 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   w->kml = !strcmp(drv_name, "LIBKML") || !strcmp(drv_name, "KML");
   w->kml_fills = !strcmp(drv_name, "KML");
   w->kml_name = -1;
+  w->outl_istyle = -1;
+  w->drv_name = drv_name;
+  w->outline = gtype == wkbMultiPolygon && !to_stdout;
+  w->kml_lines = w->outline && w->kml;
+  w->outl_same_ds = w->gpkg || pg || !strcmp(drv_name, "GML") || !strcmp(drv_name, "SQLite") ||
+                    !strcmp(drv_name, "OpenFileGDB");
   const char *target;
   char *tmpfile = NULL;
   char table[256] = "", schema[256] = "";
@@ -305,6 +404,28 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
       return st;
     }
     target = NULL;
+    snprintf(w->sites_table, sizeof w->sites_table, "%s_sites", table);
+    if (gtype != wkbPoint) {
+      char q[600];
+      snprintf(q, sizeof q, "%s%s%s", schema, *schema ? "." : "", w->sites_table);
+      if (GDALDatasetGetLayerByName(w->ds, q) && !overwrite) {
+        reach_writer_abort(w);
+        return reach_fail(ctx, REACH_ERR_IO,
+                          "table %s (the launch sites) exists; use --overwrite to replace it", q);
+      }
+    }
+    if (w->outline) {
+      snprintf(w->outl_table, sizeof w->outl_table, "%s_outline", table);
+      snprintf(w->pg_schema, sizeof w->pg_schema, "%s", schema);
+      w->outl_same_ds = 1;
+      char q[600];
+      snprintf(q, sizeof q, "%s%s%s", schema, *schema ? "." : "", w->outl_table);
+      if (GDALDatasetGetLayerByName(w->ds, q) && !overwrite) {
+        reach_writer_abort(w);
+        return reach_fail(ctx, REACH_ERR_IO,
+                          "table %s (the outlines) exists; use --overwrite to replace it", q);
+      }
+    }
   } else {
     /* Everything is staged (stage.c): a hidden folder beside the
      * destination, or in $TMPDIR for "-", a device or a FIFO, which get
@@ -316,7 +437,42 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
                                           ".aih", ".atx", ".ixs", ".mxs", ".qpj", ".shp.xml",
                                           "+.aux.xml", NULL};
     static const char *const gpkg_set[] = {"+-wal", "+-shm", "+-journal", NULL};
-    w->set = w->shp ? shp_set : w->gpkg ? gpkg_set : NULL;
+    static const char *const csv_set[] = {".csvt", ".prj", NULL};
+    static const char *const gml_set[] = {".xsd", NULL};
+    /* the sidecars: the format's own, a style NAME.qml, and for polygons
+     * written to a single-layer format the outline NAME_outline.EXT with
+     * its own sidecars and style */
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    /* a zipped shapefile keeps its double extension: NAME_outline.shp.zip */
+    size_t blen = strlen(base);
+    if (blen > 8 && !strcasecmp(base + blen - 8, ".shp.zip")) dot = base + blen - 8;
+    const char *ext = dot && dot != base ? dot : "";
+    size_t k = 0;
+    const int nset = (int)(sizeof w->setbuf / sizeof w->setbuf[0]);
+#define ADD_SET(...) \
+  do { if ((int)k < nset) snprintf(w->setbuf[k++], sizeof w->setbuf[0], __VA_ARGS__); } while (0)
+    const char *const *own = w->shp ? shp_set : w->gpkg ? gpkg_set
+                            : !strcmp(drv_name, "CSV") ? csv_set
+                            : !strcmp(drv_name, "GML") ? gml_set : NULL;
+    for (const char *const *o = own; o && *o; o++) ADD_SET("%s", *o);
+    if (!w->gpkg && !w->kml) ADD_SET(".qml");
+    if (w->outline && !w->kml_lines && !w->outl_same_ds && strlen(ext) < 16) {
+      ADD_SET("_outline%s", ext);
+      ADD_SET("_outline.qml");
+      for (const char *const *o = own; o && *o; o++)
+        if ((*o)[0] == '.' && strcmp(*o, ".qml") != 0) ADD_SET("_outline%s", *o);
+    }
+#undef ADD_SET
+    for (size_t i = 0; i < k; i++) w->setp[i] = w->setbuf[i];
+    w->setp[k] = NULL;
+    w->set = k ? w->setp : NULL;
+    if (w->outline && !w->kml_lines && !w->outl_same_ds) {
+      /* the sibling's name in the staging folder: the destination's stem */
+      snprintf(w->outl_file, sizeof w->outl_file, "%.*s_outline%s",
+               (int)((dot && dot != base ? dot : base + strlen(base)) - base), base, ext);
+      if (strlen(base) > 200) w->outline = 0; /* no room for the suffix: no outline */
+    }
     w->overwrite = overwrite;
     enum reach_status st = reach_stage_open(ctx, path, overwrite, w->set, &w->st);
     if (st != REACH_OK) {
@@ -336,7 +492,10 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     }
     /* SQLite checks its own writes (and is much faster on a plain path);
      * the other drivers write through the checking VSI handler */
-    w->checked = !w->gpkg;
+    /* a zipped shapefile (.shz, .shp.zip) is recompressed at the close,
+     * which the checking handler cannot serve: a plain path, like SQLite's */
+    w->checked = !w->gpkg && !(w->shp && (strlen(ext) >= 4 && (!strcasecmp(ext + strlen(ext) - 4, ".zip") ||
+                                                               !strcasecmp(ext, ".shz"))));
     if (w->gpkg) snprintf(w->st.main, sizeof w->st.main, "out.gpkg");
     tmpfile = reach_stage_gdal_path(&w->st, reach_stage_main(&w->st), w->checked);
     target = tmpfile;
@@ -383,7 +542,10 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   } else if (w->gpkg) {
     lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "NO"); /* built at the commit: gpkg_index() */
   } else if (!strcmp(drv_name, "CSV")) {
+    /* NAME.csvt (the column types) and NAME.prj (the CRS), which GDAL and
+     * QGIS read back with the WKT geometry column */
     lco = CSLSetNameValue(lco, "GEOMETRY", "AS_WKT");
+    if (!(w->staged && w->st.through)) lco = CSLSetNameValue(lco, "CREATE_CSVT", "YES");
   } else if (!strcmp(drv_name, "FlatGeobuf") && w->staged) {
     /* its spatial index is built from a temporary file: in the staging
      * folder (removed with it), by its plain path: GDAL 3.6's plugin
@@ -407,7 +569,8 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
     if (overwrite) lco = CSLSetNameValue(lco, "OVERWRITE", "YES");
   }
   w->lyr = GDALDatasetCreateLayer(w->ds, pg ? table : layer, srs, gtype, lco);
-  CSLDestroy(lco);
+  w->lco = lco;
+  snprintf(w->layer_name, sizeof w->layer_name, "%s", pg ? table : layer);
   OSRDestroySpatialReference(srs);
   int ok = w->lyr != NULL;
   for (int i = 0; ok && i < nfields; i++) {
@@ -451,9 +614,23 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
   if (!pg && GDALDatasetTestCapability(w->ds, ODsCTransactions) &&
       GDALDatasetStartTransaction(w->ds, FALSE) == OGRERR_NONE)
     w->in_txn = 1;
-  if (w->gpkg || w->shp || w->kml) {
+  if (w->staged && w->st.through && !w->kml_lines) w->outline = 0; /* one file only */
+  if (w->staged && !w->st.through) {
+    /* a driver that made a folder (a shapefile folder, FlatGeobuf without
+     * .fgb): its layers, the outline among them, and their styles go in it */
+    struct stat sb;
+    if (fstatat(w->st.tmpfd, reach_stage_main(&w->st), &sb, 0) == 0 && S_ISDIR(sb.st_mode)) {
+      w->outl_same_ds = 1;
+      snprintf(w->qml_dir, sizeof w->qml_dir, "%s", reach_stage_main(&w->st));
+    }
+  }
+  if (!to_stdout) {
+    char oname[64];
+    snprintf(oname, sizeof oname, "%s_outline", layer);
     enum reach_status st = reach_style_load(ctx, layer, &w->style);
-    if (st == REACH_OK && w->gpkg) st = reach_style_load(ctx, "sites", &w->sites_style);
+    if (st == REACH_OK && (w->gpkg || w->pg))
+      st = reach_style_load(ctx, "sites", &w->sites_style);
+    if (st == REACH_OK && w->outline) st = reach_style_load(ctx, oname, &w->outl_style);
     if (st != REACH_OK) {
       reach_writer_abort(w);
       return st;
@@ -507,7 +684,7 @@ static const char *field_text(OGRFeatureH feat, const char *name) {
  * placemark's <Style>; GDAL's KML driver keeps the PEN only, for lines and
  * polygons, and the fill is added by kml_fills()). */
 static void kml_feature(struct reach_writer *w, OGRFeatureH feat,
-                        const struct reach_style_colours *c) {
+                        const struct reach_style_colours *c, int fill_only) {
   /* text fields: OGR returns their stored strings, all valid at once */
   char label[512] = "";
   const char *target = field_text(feat, "target"), *missile = field_text(feat, "missile");
@@ -536,12 +713,16 @@ static void kml_feature(struct reach_writer *w, OGRFeatureH feat,
     snprintf(style, sizeof style, "SYMBOL(c:#%02X%02X%02X%02X,s:%.2fpx)", ic[0], ic[1], ic[2],
              255, 2.835 * scale);
   } else {
+    /* fill_only: the outline is a line placemark of its own (kml_line()),
+     * and the polygon's own edges -- cuts at +/-180 and pole lines among
+     * them -- are drawn fully transparent, 0 px wide */
+    unsigned char la = fill_only ? 0 : l[3];
     snprintf(style, sizeof style, "BRUSH(fc:#%02X%02X%02X%02X);PEN(c:#%02X%02X%02X%02X,w:%.1fpx)",
-             f[0], f[1], f[2], f[3], l[0], l[1], l[2], l[3], c->width_px);
+             f[0], f[1], f[2], f[3], l[0], l[1], l[2], la, fill_only ? 0.0 : c->width_px);
     /* KML colours are aabbggrr; the KML driver writes the outline's in
      * upper case */
     char line[9], fill[9];
-    snprintf(line, sizeof line, "%02X%02X%02X%02X", l[3], l[2], l[1], l[0]);
+    snprintf(line, sizeof line, "%02X%02X%02X%02X", la, l[2], l[1], l[0]);
     snprintf(fill, sizeof fill, "%02x%02x%02x%02x", f[3], f[2], f[1], f[0]);
     size_t i = 0;
     while (i < w->nfills && strcmp(w->fills[i][0], line) != 0) i++;
@@ -554,16 +735,131 @@ static void kml_feature(struct reach_writer *w, OGRFeatureH feat,
   OGR_F_SetStyleString(feat, style);
 }
 
+/* The outline layer, made at the first feature (so that it has every
+ * field of the main layer, tof_s included): a layer "<layer>_outline" of
+ * the same dataset (GeoPackage, PostGIS, GML, a shapefile folder) or the
+ * sibling file NAME_outline.EXT (formats of one layer a file), in the same
+ * staging folder and moved into place with the rest. */
+static enum reach_status outline_open(struct reach_ctx *ctx, struct reach_writer *w) {
+  if (w->outl_made)
+    return w->outl ? REACH_OK : reach_fail(ctx, REACH_ERR_IO, "cannot create the outline "
+                                           "layer of %s", w->dest);
+  w->outl_made = 1;
+  GDALDatasetH ds = w->ds;
+  CPLErrorReset();
+  if (!w->outl_same_ds) {
+    char *path = reach_stage_gdal_path(&w->st, w->outl_file, w->checked);
+    /* FlatGeobuf's temporary file needs the plain path (see writer_open) */
+    w->outds = GDALCreate(GDALGetDriverByName(w->drv_name), path, 0, 0, 0, GDT_Unknown, NULL);
+    CPLFree(path);
+    ds = w->outds;
+  }
+  char name[320];
+  snprintf(name, sizeof name, "%s_outline", w->layer_name);
+  OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+  OSRImportFromEPSG(srs, 4326);
+  OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+  w->outl = ds ? GDALDatasetCreateLayer(ds, name, srs, wkbMultiLineString, w->lco) : NULL;
+  OSRDestroySpatialReference(srs);
+  OGRFeatureDefnH defn = OGR_L_GetLayerDefn(w->lyr);
+  for (int i = 0; w->outl && i < OGR_FD_GetFieldCount(defn); i++)
+    if (OGR_L_CreateField(w->outl, OGR_FD_GetFieldDefn(defn, i), TRUE) != OGRERR_NONE)
+      w->outl = NULL;
+  if (!w->outl) {
+    char why[512];
+    gdal_why(w, why, sizeof why);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot create the outline layer of %s: %s",
+                      w->dest, why);
+  }
+  if (w->outds && GDALDatasetTestCapability(w->outds, ODsCTransactions) &&
+      GDALDatasetStartTransaction(w->outds, FALSE) == OGRERR_NONE)
+    w->outl_txn = 1;
+  const char *attr = reach_style_attr(w->outl_style);
+  if (attr) w->outl_istyle = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(w->outl), attr);
+  return REACH_OK;
+}
+
+static OGRGeometryH lines_to_ogr(const struct reach_lines *l) {
+  OGRGeometryH ml = OGR_G_CreateGeometry(wkbMultiLineString);
+  for (size_t i = 0; i < l->nlines; i++) {
+    OGRGeometryH ls = OGR_G_CreateGeometry(wkbLineString);
+    size_t k0 = l->line_start[i], k1 = l->line_start[i + 1];
+    OGR_G_SetPoints(ls, (int)(k1 - k0), l->xy + 2 * k0, 2 * sizeof(double), l->xy + 2 * k0 + 1,
+                    2 * sizeof(double), NULL, 0);
+    OGR_G_AddGeometryDirectly(ml, ls);
+  }
+  return ml;
+}
+
+/* The outline feature of a polygon feature: its fields, the true boundary
+ * of @p geom; NULL with the context's error set on failure. */
+static OGRFeatureH outline_feature(struct reach_ctx *ctx, struct reach_writer *w,
+                                   OGRFeatureH feat, const struct reach_geom *geom) {
+  struct reach_lines l;
+  if (reach_true_boundary(ctx, geom, &l) != REACH_OK) return NULL;
+  OGRGeometryH ml = lines_to_ogr(&l);
+  reach_lines_clear(&l);
+  OGRFeatureH line;
+  if (w->kml_lines) {
+    line = OGR_F_Clone(feat);
+  } else {
+    if (outline_open(ctx, w) != REACH_OK) {
+      OGR_G_DestroyGeometry(ml);
+      return NULL;
+    }
+    line = OGR_F_Create(OGR_L_GetLayerDefn(w->outl));
+    OGR_F_SetFrom(line, feat, TRUE);
+  }
+  OGR_F_SetGeometryDirectly(line, ml);
+  return line;
+}
+
+/* A KML outline placemark: the name of its polygon's, the line colour and
+ * width of its category. */
+static void kml_line(struct reach_writer *w, OGRFeatureH line,
+                     const struct reach_style_colours *c) {
+  (void)w;
+  if (!c) return;
+  const unsigned char *l = c->line;
+  char style[96];
+  snprintf(style, sizeof style, "PEN(c:#%02X%02X%02X%02X,w:%.1fpx)", l[0], l[1], l[2], l[3],
+           c->width_px);
+  OGR_F_SetStyleString(line, style);
+}
+
 static enum reach_status add_feature(struct reach_ctx *ctx, struct reach_writer *w,
-                                     OGRFeatureH feat) {
+                                     OGRFeatureH feat, const struct reach_geom *geom) {
   const struct reach_style_colours *c = NULL;
   if (w->istyle >= 0) /* note the feature's category (for the QML, KML) */
     c = reach_style_value(w->style, OGR_F_IsFieldSetAndNotNull(feat, w->istyle)
                                         ? OGR_F_GetFieldAsString(feat, w->istyle) : "");
-  if (w->kml) kml_feature(w, feat, c);
+  if (w->kml) kml_feature(w, feat, c, w->kml_lines && geom);
+  OGRFeatureH line = NULL; /* after kml_feature: a KML line takes the name */
+  if (w->outline && geom) {
+    line = outline_feature(ctx, w, feat, geom);
+    if (!line) {
+      OGR_F_Destroy(feat);
+      return ctx->status != REACH_OK ? ctx->status : REACH_ERR_IO;
+    }
+  }
   CPLErrorReset();
   OGRErr e = OGR_L_CreateFeature(w->lyr, feat);
   OGR_F_Destroy(feat);
+  if (line && e == OGRERR_NONE) {
+    /* after its polygon: in KML the line placemark follows the fill's */
+    if (w->kml_lines) {
+      kml_line(w, line, c);
+      OGRGeometryH g = OGR_F_GetGeometryRef(line);
+      if (g && !OGR_G_IsEmpty(g)) e = OGR_L_CreateFeature(w->lyr, line);
+    } else {
+      if (w->outl_istyle >= 0)
+        reach_style_value(w->outl_style, OGR_F_IsFieldSetAndNotNull(line, w->outl_istyle)
+                                             ? OGR_F_GetFieldAsString(line, w->outl_istyle)
+                                             : "");
+      e = OGR_L_CreateFeature(w->outl, line);
+    }
+  }
+  if (line) OGR_F_Destroy(line);
   if (e != OGRERR_NONE) {
     char why[512];
     gdal_why(w, why, sizeof why);
@@ -608,10 +904,11 @@ enum reach_status reach_writer_add_query(struct reach_ctx *ctx,
     OGR_F_SetFieldDouble(feat, ix[10], q->tof_s);
   OGR_F_SetFieldDouble(feat, ix[11], q->target_lat);
   OGR_F_SetFieldDouble(feat, ix[12], q->target_lon);
+  OGR_F_SetFieldString(feat, ix[13], q->source ? q->source : "");
   OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
   OGR_G_SetPoint_2D(pt, 0, q->target_lon, q->target_lat);
   OGR_F_SetGeometryDirectly(feat, pt);
-  return add_feature(ctx, w, feat);
+  return add_feature(ctx, w, feat, NULL);
 }
 
 enum reach_status reach_writer_open_overlap(struct reach_ctx *ctx, const char *path,
@@ -671,9 +968,10 @@ static enum reach_status add_coverage(struct reach_ctx *ctx, struct reach_writer
   OGR_F_SetFieldDouble(feat, ix[8], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[9], f->area_km2);
   OGR_F_SetFieldString(feat, ix[10], from_area);
+  OGR_F_SetFieldString(feat, ix[11], f->source ? f->source : "");
   set_tof(w, feat, f->tof_s);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
-  return add_feature(ctx, w, feat);
+  return add_feature(ctx, w, feat, geom);
 }
 
 enum reach_status reach_writer_add_coverage(struct reach_ctx *ctx,
@@ -704,8 +1002,9 @@ enum reach_status reach_writer_add_overlap(struct reach_ctx *ctx,
   OGR_F_SetFieldDouble(feat, ix[9], f->tol_m);
   OGR_F_SetFieldDouble(feat, ix[10], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
+  OGR_F_SetFieldString(feat, ix[12], f->source ? f->source : "");
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
-  return add_feature(ctx, w, feat);
+  return add_feature(ctx, w, feat, geom);
 }
 
 enum reach_status reach_writer_add_basket(struct reach_ctx *ctx,
@@ -724,8 +1023,9 @@ enum reach_status reach_writer_add_basket(struct reach_ctx *ctx,
   OGR_F_SetFieldDouble(feat, ix[7], b->tol_m);
   OGR_F_SetFieldDouble(feat, ix[8], b->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[9], b->area_km2);
+  OGR_F_SetFieldString(feat, ix[10], b->source ? b->source : "");
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
-  return add_feature(ctx, w, feat);
+  return add_feature(ctx, w, feat, geom);
 }
 
 static OGRGeometryH to_ogr(const struct reach_geom *g) {
@@ -746,7 +1046,8 @@ static OGRGeometryH to_ogr(const struct reach_geom *g) {
 
 enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writer *w,
                                         const struct reach_site *site) {
-  if (!w->gpkg || !w->lyr || wkbFlatten(OGR_FD_GetGeomType(OGR_L_GetLayerDefn(w->lyr))) == wkbPoint)
+  if (!(w->gpkg || w->pg) || !w->lyr ||
+      wkbFlatten(OGR_FD_GetGeomType(OGR_L_GetLayerDefn(w->lyr))) == wkbPoint)
     return REACH_OK;
   /* rings come site by site: one point per run of rings of one site */
   if (w->sites && !strcmp(site->name, w->last_site) && site->lat_deg == w->last_lat &&
@@ -762,7 +1063,10 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
     OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
     /* its R-tree is built at the commit, as the main layer's (gpkg_index) */
     char *slco[] = {(char *)"SPATIAL_INDEX=NO", NULL};
-    w->sites = GDALDatasetCreateLayer(w->ds, "sites", srs, wkbPoint, slco);
+    /* PostGIS: a table TABLE_sites beside the rings table, with its options
+     * (schema, geometry column "geom", GiST index, --overwrite) */
+    w->sites = GDALDatasetCreateLayer(w->ds, w->pg ? w->sites_table : "sites", srs, wkbPoint,
+                                      w->pg ? w->lco : slco);
     OSRDestroySpatialReference(srs);
     static const struct field site_fields[] = {
         {"name", F_TEXT, REACH_NAME_LEN}, {"lat", F_REAL, 0}, {"lon", F_REAL, 0}};
@@ -802,7 +1106,7 @@ enum reach_status reach_writer_add_site(struct reach_ctx *ctx, struct reach_writ
 enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w,
                                    const struct reach_feature *f,
                                    const struct reach_geom *geom) {
-  if (w->gpkg) {
+  if (w->gpkg || w->pg) {
     struct reach_site s;
     memset(&s, 0, sizeof s);
     snprintf(s.name, sizeof s.name, "%s", f->site ? f->site : "");
@@ -831,9 +1135,10 @@ enum reach_status reach_writer_add(struct reach_ctx *ctx, struct reach_writer *w
   OGR_F_SetFieldDouble(feat, ix[10], f->err_m + w->round_m);
   OGR_F_SetFieldDouble(feat, ix[11], f->area_km2);
   OGR_F_SetFieldString(feat, ix[12], f->kind ? f->kind : "");
+  OGR_F_SetFieldString(feat, ix[13], f->source ? f->source : "");
   set_tof(w, feat, f->tof_s);
   OGR_F_SetGeometryDirectly(feat, to_ogr(geom));
-  return add_feature(ctx, w, feat);
+  return add_feature(ctx, w, feat, geom);
 }
 
 /* Some drivers (GeoJSON, KML) do not report a failed write: a checked
@@ -871,8 +1176,9 @@ static enum reach_status verify_written(struct reach_ctx *ctx,
  * (not NULL) and the table and geometry column names match the layer's. */
 static enum reach_status gpkg_styles(struct reach_ctx *ctx, struct reach_writer *w) {
   struct { OGRLayerH lyr; struct reach_style *style; } layers[] = {
-      {w->lyr, w->style}, {w->sites, w->sites_style}};
-  if (!w->style && !(w->sites && w->sites_style)) return REACH_OK;
+      {w->lyr, w->style}, {w->sites, w->sites_style}, {w->outl, w->outl_style}};
+  if (!w->style && !(w->sites && w->sites_style) && !(w->outl && w->outl_style))
+    return REACH_OK;
   static const struct { const char *name; OGRFieldType type; int width; } cols[] = {
       {"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256},
       {"f_table_name", OFTString, 256},    {"f_geometry_column", OFTString, 256},
@@ -917,20 +1223,71 @@ static enum reach_status gpkg_styles(struct reach_ctx *ctx, struct reach_writer 
   return REACH_OK;
 }
 
-/* A shapefile's QGIS style: NAME.qml beside NAME.shp (QGIS loads it as the
- * layer's default style), written into the hidden folder with the rest. */
-static enum reach_status qml_sidecar(struct reach_ctx *ctx, struct reach_writer *w) {
-  if (!w->style) return REACH_OK;
-  char *qml = reach_style_qml(w->style);
-  /* the stem of the destination's name (CPLGetBasename() of a path past
-   * 2048 bytes would be "") */
-  const char *dot = strrchr(w->st.name, '.');
-  char *stem = CPLStrdup(w->st.name);
-  if (dot) stem[dot - w->st.name] = 0;
-  char *qmlname = CPLStrdup(CPLSPrintf("%s.qml", stem));
-  CPLFree(stem);
-  char *path = reach_stage_gdal_path(&w->st, qmlname, 1);
-  CPLFree(qmlname);
+/* PostGIS: the QGIS styles of the tables written (the polygons, their
+ * outlines, the sites) as rows of public.layer_styles, the table QGIS
+ * itself keeps styles in (created, with QGIS's columns, when missing),
+ * useAsDefault true: QGIS applies them when a table is opened.  In the
+ * write's transaction: rolled back with it.  Rows georeach wrote before for
+ * the same tables are replaced. */
+static enum reach_status pg_styles(struct reach_ctx *ctx, struct reach_writer *w) {
+  struct { OGRLayerH lyr; struct reach_style *style; const char *table; } layers[] = {
+      {w->lyr, w->style, w->layer_name}, {w->outl, w->outl_style, w->outl_table},
+      {w->sites, w->sites_style, w->sites_table}};
+  static const char create[] =
+      "CREATE TABLE IF NOT EXISTS public.layer_styles (id serial PRIMARY KEY, "
+      "f_table_catalog varchar, f_table_schema varchar, f_table_name varchar, "
+      "f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, "
+      "useasdefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, "
+      "ui xml, update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)";
+  CPLErrorReset();
+  OGRLayerH r = GDALDatasetExecuteSQL(w->ds, create, NULL, NULL);
+  if (r) GDALDatasetReleaseResultSet(w->ds, r);
+  int ok = CPLGetLastErrorType() < CE_Failure;
+  const char *schema = *w->pg_schema ? w->pg_schema : NULL;
+  for (size_t i = 0; ok && i < sizeof layers / sizeof layers[0]; i++) {
+    if (!layers[i].lyr || !layers[i].style || !*layers[i].table) continue;
+    char *qml = reach_style_qml(layers[i].style);
+    /* dollar quoting: a style holds quotes of every kind, never this tag */
+    if (!qml || strstr(qml, "$georeach_qml$")) {
+      CPLFree(qml);
+      continue;
+    }
+    const char *geom = OGR_L_GetGeometryColumn(layers[i].lyr);
+    char *sql = CPLStrdup(CPLSPrintf(
+        "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database() AND "
+        "f_table_schema = %s AND f_table_name = '%s' AND description LIKE 'georeach %%'; "
+        "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+        "f_geometry_column, stylename, styleqml, useasdefault, description) VALUES "
+        "(current_database(), %s%s%s, '%s', '%s', '%s', $georeach_qml$%s$georeach_qml$, true, "
+        "'georeach %s: default style of %s, from %s')",
+        schema ? CPLSPrintf("'%s'", schema) : "current_schema()", layers[i].table,
+        schema ? "'" : "", schema ? schema : "current_schema()", schema ? "'" : "",
+        layers[i].table, geom && *geom ? geom : "geom", layers[i].table, qml, reach_version(),
+        layers[i].table, "data/styles"));
+    CPLFree(qml);
+    r = GDALDatasetExecuteSQL(w->ds, sql, NULL, NULL);
+    if (r) GDALDatasetReleaseResultSet(w->ds, r);
+    CPLFree(sql);
+    ok = CPLGetLastErrorType() < CE_Failure;
+  }
+  if (!ok) {
+    char why[512];
+    gdal_why(w, why, sizeof why);
+    return reach_fail(ctx, REACH_ERR_IO, "cannot write the layer styles to %s: %s", w->dest,
+                      why);
+  }
+  return REACH_OK;
+}
+
+/* A QGIS style file in the staging folder: @p name ("NAME.qml" beside
+ * NAME.EXT, which QGIS loads as the default style of a file layer, or
+ * "FOLDER/LAYER.qml" inside a folder dataset), moved into place with the
+ * rest. */
+static enum reach_status write_qml(struct reach_ctx *ctx, struct reach_writer *w,
+                                   struct reach_style *style, const char *name) {
+  if (!style) return REACH_OK;
+  char *qml = reach_style_qml(style);
+  char *path = reach_stage_gdal_path(&w->st, name, 1);
   VSILFILE *fp = VSIFOpenL(path, "wb");
   size_t len = qml ? strlen(qml) : 0;
   int ok = fp && qml && VSIFWriteL(qml, 1, len, fp) == len;
@@ -941,6 +1298,33 @@ static enum reach_status qml_sidecar(struct reach_ctx *ctx, struct reach_writer 
     return reach_fail(ctx, REACH_ERR_IO, "cannot write the style beside %s: %s", w->dest,
                       strerror(errno));
   return REACH_OK;
+}
+
+/* The stem of a file name (up to its last dot) with @p suffix; CPLFree(). */
+static char *stem_with(const char *file, const char *suffix) {
+  const char *dot = strrchr(file, '.');
+  return CPLStrdup(CPLSPrintf("%.*s%s", (int)(dot && dot != file ? dot - file : (long)strlen(file)),
+                              file, suffix));
+}
+
+/* The .qml sidecars of file formats without a style table (all but
+ * GeoPackage, KML and PostGIS): NAME.qml and NAME_outline.qml, or inside a
+ * folder dataset LAYER.qml and LAYER_outline.qml.  A GML (several layers in
+ * one file, one NAME.qml for all) gets the polygons' style only. */
+static enum reach_status qml_sidecars(struct reach_ctx *ctx, struct reach_writer *w) {
+  char *main, *outl = NULL;
+  if (*w->qml_dir) {
+    main = CPLStrdup(CPLSPrintf("%s/%s.qml", w->qml_dir, w->layer_name));
+    if (w->outl) outl = CPLStrdup(CPLSPrintf("%s/%s_outline.qml", w->qml_dir, w->layer_name));
+  } else {
+    main = stem_with(w->st.name, ".qml");
+    if (w->outl && *w->outl_file) outl = stem_with(w->outl_file, ".qml");
+  }
+  enum reach_status st = write_qml(ctx, w, w->style, main);
+  if (st == REACH_OK && outl) st = write_qml(ctx, w, w->outl_style, outl);
+  CPLFree(main);
+  CPLFree(outl);
+  return st;
 }
 
 /* GDAL's KML driver leaves polygons unfilled (<PolyStyle><fill>0</fill>
@@ -997,8 +1381,8 @@ static enum reach_status kml_fills(struct reach_ctx *ctx, struct reach_writer *w
  * ~20-30% less this way.  Same tables, triggers and gpkg_extensions rows
  * as GDAL's own (it is GDAL's CreateSpatialIndex()). */
 static enum reach_status gpkg_index(struct reach_ctx *ctx, struct reach_writer *w) {
-  OGRLayerH layers[2] = {w->lyr, w->sites};
-  for (int i = 0; i < 2; i++) {
+  OGRLayerH layers[3] = {w->lyr, w->sites, w->outl};
+  for (int i = 0; i < 3; i++) {
     if (!layers[i]) continue;
     char sql[600];
     snprintf(sql, sizeof sql, "SELECT CreateSpatialIndex('%s', '%s')", OGR_L_GetName(layers[i]),
@@ -1024,6 +1408,14 @@ static enum reach_status gpkg_index(struct reach_ctx *ctx, struct reach_writer *
 
 enum reach_status reach_writer_commit(struct reach_ctx *ctx,
                                       struct reach_writer *w) {
+  /* no feature: the outline layer still exists, empty, as the main one */
+  if (w->outline && !w->kml_lines) {
+    enum reach_status st = outline_open(ctx, w);
+    if (st != REACH_OK) {
+      reach_writer_abort(w);
+      return st;
+    }
+  }
   CPLErrorReset();
   if (w->beside) { /* the main writer's commit finishes it */
     enum reach_status st = REACH_OK;
@@ -1038,7 +1430,16 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
   }
   /* PG: the table's deferred creation and the end of its COPY belong in the
    * transaction too */
-  if (w->pg && OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE) {
+  if (w->pg) {
+    enum reach_status st = pg_styles(ctx, w);
+    if (st != REACH_OK) {
+      reach_writer_abort(w);
+      return st;
+    }
+  }
+  if (w->pg && (OGR_L_SyncToDisk(w->lyr) != OGRERR_NONE ||
+                (w->outl && OGR_L_SyncToDisk(w->outl) != OGRERR_NONE) ||
+                (w->sites && OGR_L_SyncToDisk(w->sites) != OGRERR_NONE))) {
     char msg[512];
     gdal_why(w, msg, sizeof msg);
     reach_fail(ctx, REACH_ERR_IO, "cannot finish writing %s: %s", w->dest, msg);
@@ -1085,8 +1486,31 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
     writer_free(w);
     return REACH_OK;
   }
-  if (w->shp || w->kml_fills) {
-    enum reach_status st = w->shp ? qml_sidecar(ctx, w) : kml_fills(ctx, w);
+  if (w->outds) {
+    CPLErrorReset();
+    if (w->outl_txn && GDALDatasetCommitTransaction(w->outds) != OGRERR_NONE)
+      CPLError(CE_Failure, CPLE_FileIO, "commit failed");
+    w->outl_txn = 0;
+    GDALClose(w->outds);
+    w->outds = NULL;
+    if (CPLGetLastErrorType() >= CE_Failure) {
+      char msg[512];
+      gdal_why(w, msg, sizeof msg);
+      reach_fail(ctx, REACH_ERR_IO, "cannot finish writing the outlines of %s: %s", w->dest,
+                 msg);
+      reach_writer_abort(w);
+      return REACH_ERR_IO;
+    }
+  }
+  if (!w->gpkg && !w->kml && !w->st.through) { /* a device or pipe takes one file */
+    enum reach_status st = qml_sidecars(ctx, w);
+    if (st != REACH_OK) {
+      reach_writer_abort(w);
+      return st;
+    }
+  }
+  if (w->kml_fills) {
+    enum reach_status st = kml_fills(ctx, w);
     if (st != REACH_OK) {
       reach_writer_abort(w);
       return st;
@@ -1113,14 +1537,14 @@ static const struct field radial_fields[] = {
     {"site", F_TEXT, 80},    {"site_lat", F_REAL, 0}, {"site_lon", F_REAL, 0},
     {"missile", F_TEXT, 40}, {"band", F_TEXT, 8},     {"min_km", F_REAL, 0},
     {"range_km", F_REAL, 0}, {"az_deg", F_REAL, 0},   {"tol_m", F_REAL, 0},
-    {"err_m", F_REAL, 0}};
+    {"err_m", F_REAL, 0},    {"source", F_TEXT, 254}};
 static const struct field query_line_fields[] = {
     {"site", F_TEXT, 80},       {"missile", F_TEXT, 40},    {"target", F_TEXT, 80},
     {"dist_km", F_REAL, 0},     {"az_deg", F_REAL, 0},      {"baz_deg", F_REAL, 0},
     {"range_km", F_REAL, 0},    {"min_km", F_REAL, 0},      {"margin_km", F_REAL, 0},
     {"in_range", F_BOOL, 0},    {"tof_s", F_REAL, 0},       {"target_lat", F_REAL, 0},
     {"target_lon", F_REAL, 0},  {"site_lat", F_REAL, 0},    {"site_lon", F_REAL, 0},
-    {"tol_m", F_REAL, 0},       {"err_m", F_REAL, 0}};
+    {"tol_m", F_REAL, 0},       {"err_m", F_REAL, 0},       {"source", F_TEXT, 254}};
 static const struct field point_fields[] = {
     {"name", F_TEXT, REACH_NAME_LEN}, {"lat", F_REAL, 0}, {"lon", F_REAL, 0}};
 
@@ -1256,18 +1680,6 @@ enum reach_status reach_writer_open_beside(struct reach_ctx *ctx, struct reach_w
   return REACH_OK;
 }
 
-static OGRGeometryH lines_ogr(const struct reach_lines *g) {
-  OGRGeometryH m = OGR_G_CreateGeometry(wkbMultiLineString);
-  for (size_t i = 0; i < g->nlines; i++) {
-    OGRGeometryH ls = OGR_G_CreateGeometry(wkbLineString);
-    size_t k0 = g->line_start[i], k1 = g->line_start[i + 1];
-    OGR_G_SetPoints(ls, (int)(k1 - k0), g->xy + 2 * k0, 2 * sizeof(double), g->xy + 2 * k0 + 1,
-                    2 * sizeof(double), NULL, 0);
-    OGR_G_AddGeometryDirectly(m, ls);
-  }
-  return m;
-}
-
 enum reach_status reach_writer_add_radial(struct reach_ctx *ctx, struct reach_writer *w,
                                           const struct reach_radial_feature *f,
                                           const struct reach_lines *geom) {
@@ -1283,8 +1695,9 @@ enum reach_status reach_writer_add_radial(struct reach_ctx *ctx, struct reach_wr
   OGR_F_SetFieldDouble(feat, ix[7], f->az_deg);
   OGR_F_SetFieldDouble(feat, ix[8], f->tol_m);
   OGR_F_SetFieldDouble(feat, ix[9], f->err_m + w->round_m);
-  OGR_F_SetGeometryDirectly(feat, lines_ogr(geom));
-  return add_feature(ctx, w, feat);
+  OGR_F_SetFieldString(feat, ix[10], f->source ? f->source : "");
+  OGR_F_SetGeometryDirectly(feat, lines_to_ogr(geom));
+  return add_feature(ctx, w, feat, NULL);
 }
 
 enum reach_status reach_writer_add_query_line(struct reach_ctx *ctx, struct reach_writer *w,
@@ -1304,8 +1717,9 @@ enum reach_status reach_writer_add_query_line(struct reach_ctx *ctx, struct reac
   const double p[6] = {q->target_lat, q->target_lon, site_lat, site_lon, tol_m,
                        err_m + w->round_m};
   for (int k = 0; k < 6; k++) OGR_F_SetFieldDouble(feat, ix[11 + k], p[k]);
-  OGR_F_SetGeometryDirectly(feat, lines_ogr(geom));
-  return add_feature(ctx, w, feat);
+  OGR_F_SetFieldString(feat, ix[17], q->source ? q->source : "");
+  OGR_F_SetGeometryDirectly(feat, lines_to_ogr(geom));
+  return add_feature(ctx, w, feat, NULL);
 }
 
 enum reach_status reach_writer_add_point(struct reach_ctx *ctx, struct reach_writer *w,
@@ -1317,5 +1731,5 @@ enum reach_status reach_writer_add_point(struct reach_ctx *ctx, struct reach_wri
   OGRGeometryH pt = OGR_G_CreateGeometry(wkbPoint);
   OGR_G_SetPoint_2D(pt, 0, lon_deg, lat_deg);
   OGR_F_SetGeometryDirectly(feat, pt);
-  return add_feature(ctx, w, feat);
+  return add_feature(ctx, w, feat, NULL);
 }

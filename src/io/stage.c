@@ -432,7 +432,13 @@ static enum reach_status stage_prepare(struct reach_ctx *ctx, const char *path, 
     struct stat sb;
     if (fstatat(st->dirfd, st->name, &sb, 0) == 0) {
       if (S_ISDIR(sb.st_mode)) {
-        reach_fail(ctx, REACH_ERR_IO, "%s is a folder, not a file", path);
+        /* a folder cannot be swapped for another in one atomic rename (a
+         * rename onto a non-empty folder fails), so a folder output (a
+         * shapefile folder, a .gdb) is only ever written under a new name */
+        reach_fail(ctx, REACH_ERR_IO, "%s is a folder%s", path,
+                   overwrite ? ": a folder is never replaced, --overwrite or not (it cannot "
+                               "be done atomically); remove it first"
+                             : ", not a file");
         goto fail;
       }
       if (same_as_fd(&sb, STDOUT_FILENO) || same_as_fd(&sb, STDERR_FILENO)) {

@@ -166,12 +166,12 @@ def main():
     # ------------------------------------------------ one ring, every format
     for ext, drivers, has_crs, winding in FORMATS:
         tag = "fiji" + ext
-        path = os.path.join(scratch, "fiji" + ext)
+        path = os.path.join(scratch, "fiji_" + ext[1:] + ext)
         p = t.georeach([fiji_site, "--range=1500km", "-o", path])
         if not t.ran(tag, p, path):
             continue
         if ext == ".shp":
-            side = [os.path.exists(os.path.join(scratch, "fiji" + s)) for s in (".dbf", ".shx", ".prj")]
+            side = [os.path.exists(os.path.join(scratch, "fiji_shp" + s)) for s in (".dbf", ".shx", ".prj")]
             rep.check("%s.sidecar_files" % tag, all(side), ".dbf/.shx/.prj present: %s" % side)
         out = t.check_ring_file(tag, path, drivers, has_crs, winding, FIJI, FIJI_R)
         if out:
@@ -236,7 +236,7 @@ def main():
     want = {"Belgorod": (50.6, 36.6), "Fiji": (-17.7, 178.0)}
     for ext in (".gpkg", ".geojson", ".shp"):
         tag = "sites_csv" + ext
-        path = os.path.join(scratch, "two" + ext)
+        path = os.path.join(scratch, "two_" + ext[1:] + ext)
         p = t.georeach(["--sites", sites_csv, "--range", "885km", "-o", path])
         if not t.ran(tag, p, path):
             continue
@@ -322,7 +322,7 @@ def main():
         f.write('name,lat,lon\n"%s",50.6,36.6\n"%s",-17.7,178.0\n' % (names[0], names[1].replace('"', '""')))
     for ext in (".geojson", ".gpkg", ".shp", ".kml", ".fgb", ".csv"):
         tag = "names_utf8_quotes" + ext
-        path = os.path.join(scratch, "odd" + ext)
+        path = os.path.join(scratch, "odd_" + ext[1:] + ext)
         p = t.georeach(["--sites", odd, "--range=885km", "-o", path])
         if t.ran(tag, p, path):
             feats, _, _, _ = C.read_features(path)
@@ -352,7 +352,7 @@ def main():
     # ------------------------------------------------ --overwrite
     for ext in (".geojson", ".gpkg", ".shp"):
         tag = "overwrite" + ext
-        path = os.path.join(scratch, "ow" + ext)
+        path = os.path.join(scratch, "ow_" + ext[1:] + ext)
         p = t.georeach([fiji_site, "--range=1500km", "-o", path])
         if not t.ran(tag + ".first", p, path):
             continue
