@@ -152,7 +152,8 @@ static int query_row(const struct reach_query_row *r, void *data) {
       fwrite(line, 1, (size_t)(b - line), out);
     }
     if (q->ballistic) fprintf(out, ",%.3f", r->tof_s);
-    putc('\n', out);
+    putc(',', out);
+    app_csv_field(out, w->source ? w->source : "", 1);
     break;
   case AS_JSON:
     fprintf(out, "%s\n {\"site\": ", q->rows ? "," : "");
@@ -171,6 +172,8 @@ static int query_row(const struct reach_query_row *r, void *data) {
       if (isnan(r->tof_s)) fputs(", \"tof_s\": null", out);
       else fprintf(out, ", \"tof_s\": %.3f", r->tof_s);
     }
+    fputs(", \"source\": ", out);
+    app_json_string(out, w->source ? w->source : "");
     putc('}', out);
     break;
   default: {
@@ -502,7 +505,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   if (fmt == AS_CSV)
     fprintf(out,
             "site,missile,target,target_lat,target_lon,dist_km,az_deg,baz_deg,range_km,min_km,"
-            "margin_km,in_range%s\n",
+            "margin_km,in_range%s,source\n",
             s->tof ? ",tof_s" : "");
   if (fmt == AS_JSON) fputc('[', out);
   /* per-row weapons: each run of sites of one weapon is queried alone */
@@ -643,7 +646,8 @@ const struct app_command app_query = {
     "and PostGIS),\n"
     "and with --model ballistic tof_s: the flight time of the minimum-energy\n"
     "flight to the target when in range, else of the longest flight that way\n"
-    "(free flight from burnout, no boost phase).\n"
+    "(free flight from burnout, no boost phase), and last source (the\n"
+    "catalogue's citation of the range; empty for --range; not in the table).\n"
     "\n"
     "--targets cities: the bundled GeoNames places (15,000+ people), filtered\n"
     "by --min-population N and --country UA,PL,...  -o writes through GDAL\n"
