@@ -119,6 +119,20 @@ class Picture:
             shares.append(ok.mean())
         return best(shares) if shares else 0.0
 
+    def stroke(self, lat, lon, colour, under):
+        """Whether a stroke of colour crosses the 5x5 window at the point: some
+        pixel at least 40% of the way from the nearest of the colours under it
+        to the stroke's (an antialiased 1-pixel line on a pixel boundary
+        shows at half strength in two columns)."""
+        c, r = self.pixel(lat, lon)
+        win = self.px[max(int(r) - 2, 0):int(r) + 3, max(int(c) - 2, 0):int(c) + 3].reshape(-1, 3)
+        best = 0.0
+        for p in win:
+            base = min(under, key=lambda b: float(np.sum((p - b) ** 2)))
+            d = colour - base
+            best = max(best, float(np.dot(p - base, d) / max(np.dot(d, d), 1e-9)))
+        return best >= 0.4
+
     def tinted(self, colour):
         return [self.alpha * colour + (1 - self.alpha) * self.land,
                 self.alpha_sea * colour + (1 - self.alpha_sea) * self.ocean]
@@ -405,11 +419,48 @@ def main():
         check(p.returncode == 0 and "skipped 2 features" in p.stderr,
               "layer: a null geometry and a collection skipped and counted (%s)" % p.stderr.strip())
 
+        # --radials: the stroke of each radial at points along its geodesic
+        # (pyproj forward problem), in the colour printed for the missile; a
+        # sector keeps only the radials inside it; none drawn without it
+        site = (64.73, 177.51)  # Anadyr: the radials cross +/-180
+        for args, azs, label in ((["--radials", "12"], [30.0 * k for k in range(12)], "12 radials"),
+                                 (["--radials", "8", "--azimuth", "200:340"], [225.0, 270.0, 315.0],
+                                  "sector 200:340, 8 radials"),
+                                 ([], [30.0 * k for k in range(12)], "no --radials")):
+            out = os.path.join(d, "radials.png")
+            info = run_map(out, "--site", "Anadyr=%r,%r" % site, "--missile", "KN-23", *args)
+            if not check(info["rc"] == 0, "radials (%s): %s" % (label, why(info))):
+                continue
+            pic = Picture(out, info)
+            line = info["colours"][0]
+            hits = tot = 0
+            for az in azs:
+                for frac in (0.3, 0.5, 0.7, 0.9):
+                    lon, lat, _ = GEOD.fwd(site[1], site[0], az, frac * 885e3)
+                    if not pic.on_map(lat, lon):
+                        continue
+                    tot += 1
+                    hits += pic.stroke(lat, lon, line, pic.tinted(line))
+            if args:
+                check(tot >= 8 and hits == tot,
+                      "radials (%s): the stroke on the geodesic at %d of %d probes" % (label, hits, tot))
+            else:
+                check(tot >= 8 and hits <= tot // 8,
+                      "no --radials: no stroke along the would-be radials (%d of %d probes)" % (hits, tot))
+            if "--azimuth" in args:
+                off = 0
+                for az in (0.0, 45.0, 90.0, 135.0, 180.0):
+                    lon, lat, _ = GEOD.fwd(site[1], site[0], az, 0.5 * 885e3)
+                    off += pic.stroke(lat, lon, line, pic.tinted(line) + [pic.land, pic.ocean])
+                check(off == 0, "radials outside the sector 200:340 not drawn (%d of 5 seen)" % off)
+
         # refusals
         for args, what in ((["--sites", JAN, "--missile", "KN-23,Iskander-M", "--count"], "one range"),
                            (["--site", "Belgorod", "--from-area", "KP", "--range", "500km"], "--from-area"),
                            (["--sites", JAN, "--range", "500km", "--count", "--each"], "--each"),
-                           (["--layer", os.path.join(d, "nothing.gpkg")], "--layer")):
+                           (["--layer", os.path.join(d, "nothing.gpkg")], "--layer"),
+                           (["--from-area", "KP", "--range", "500km", "--radials", "4"], "--from-area"),
+                           (["--target", "Kyiv", "--missile", "KN-23", "--radials", "4"], "--radials")):
             p = subprocess.run([BIN, "map", *args, "-o", os.path.join(d, "x.png")], capture_output=True, text=True)
             rc_want = 1 if what == "--layer" else 2
             check(p.returncode == rc_want and what in p.stderr and not os.path.exists(os.path.join(d, "x.png")),

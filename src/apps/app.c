@@ -445,3 +445,12 @@ void reach_app_version(struct reach_ctx *ctx, FILE *out) {
           reach_geos_version(), reach_gdal_version());
   if (ctx) fprintf(out, "data: %s\n", reach_ctx_data_dir(ctx));
 }
+
+int app_in_sector(int sector, double az_from, double az_to, double az) {
+  if (!sector) return 1;
+  double width = az_to - az_from;
+  if (width > 360 - 1e-12 && width < 360 + 1e-12) return 1;
+  width = fmod(fmod(width, 360) + 360, 360);
+  double d = fmod(fmod(az - az_from, 360) + 360, 360);
+  return d <= width + 1e-9;
+}

@@ -233,4 +233,8 @@ void app_json_string(FILE *out, const char *v);
 /* Interruption: the library's "interrupted" message with its status. */
 enum reach_status app_interrupted(struct reach_ctx *ctx);
 
+/* Whether azimuth az (degrees) lies in the sector az_from..az_to,
+ * clockwise as rings draw it; sector 0: every azimuth does. */
+int app_in_sector(int sector, double az_from, double az_to, double az);
+
 #endif

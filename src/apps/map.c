@@ -157,6 +157,32 @@ static enum reach_status add_rings(struct reach_ctx *ctx, struct reach_app *app,
   return st;
 }
 
+/* The radials of entry k (--radials): geodesics from each site out along
+ * the given azimuths, from the minimum range to the range, within the
+ * sector, in the entry's colour; cut at +/-180 and the poles like the
+ * radials 'rings' writes (src/geodesy/line.c). */
+static enum reach_status add_radials(struct reach_ctx *ctx, struct reach_app *app,
+                                     struct reach_map *map, const struct entry *e, size_t k) {
+  const struct app_opts *o = &app->o;
+  const struct reach_ring_def *d = e->def;
+  enum reach_status st = REACH_OK;
+  for (size_t i = 0; i < e->npts && st == REACH_OK; i++)
+    for (size_t j = 0; j < o->nradials && st == REACH_OK; j++) {
+      double az = o->radials_deg[j];
+      if (!app_in_sector(e->sector, e->az_from, e->az_to, az)) continue;
+      struct reach_lines l = {0};
+      double err = 0;
+      st = reach_line_radial(ctx, e->pts[i].lat_deg, e->pts[i].lon_deg, az, d->min_range_m,
+                             d->range_m, e->tol_m, &l, &err);
+      for (size_t p = 0; st == REACH_OK && p < l.nlines; p++)
+        st = reach_map_add_line(ctx, map, l.xy + 2 * l.line_start[p],
+                                l.line_start[p + 1] - l.line_start[p],
+                                reach_map_colour((int)k), dashed(d));
+      reach_lines_clear(&l);
+    }
+  return st;
+}
+
 /* Overlap counts of an entry: the bands reached by 1, 2 and 3 or more sites
  * (with --min-count K: K or more) in the ramp, each level one region. */
 static enum reach_status add_counts(struct reach_ctx *ctx, struct reach_app *app,
@@ -360,6 +386,10 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
                                           : "give --union or --count, not both");
   if (o->min_count && !o->count) return app_usage(ctx, app, "--min-count goes with --count");
   if (basket && o->count) return app_usage(ctx, app, "--count goes with sites, not targets");
+  if (o->nradials && (area || basket || o->model))
+    return app_usage(ctx, app, "--radials are drawn from sites, along geodesic circles' radii: "
+                               "not with %s", area ? "--from-area" : basket ? "targets alone "
+                               "(a launch basket)" : "--model ballistic");
   if (o->each && (area || o->count || o->dissolve || basket))
     return app_usage(ctx, app, "--each goes with the rings of sites, not with --%s",
                      area ? "from-area" : o->count ? "count" : o->dissolve ? "union" : "target");
@@ -676,6 +706,8 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     } else {
       st = add_rings(ctx, app, map, &ents[k], k, label);
     }
+    if (st == REACH_OK && o->nradials && !basket && !o->area)
+      st = add_radials(ctx, app, map, &ents[k], k);
     if (st == REACH_OK && empty && !o->quiet)
       app_note(app, "%s: no launch point reaches %s%s%s", label,
                o->any ? "any target" : "all the targets", o->within ? " within " : "",
@@ -766,13 +798,13 @@ const struct app_command app_map = {
     "map",
     G_SITES | G_TARGETS | G_POINTS | G_BASKET | G_WEAPONS | G_RINGLIST | G_CATALOGUE |
         G_MODEL | G_SECTOR | G_TOL | G_UNION | G_COUNT | G_AREA | G_FILE | G_MAP | G_QUIET |
-        G_HELP | G_INFILE | G_ROWPARAM,
+        G_HELP | G_INFILE | G_ROWPARAM | G_RADIALS,
     "a map picture (PNG, SVG, PDF) of rings or baskets",
     "Usage: georeach map (--site POINT ... | --sites FILE | --from-area AREA |\n"
     "                     --target POINT ... | --targets FILE | --layer FILE ...)\n"
     "                    (--range DIST | --rings DIST,DIST,... |\n"
     "                     --missile NAME[,NAME...] [--band] [--catalogue FILE])\n"
-    "                    [--min-range DIST] [--azimuth FROM:TO]\n"
+    "                    [--min-range DIST] [--azimuth FROM:TO] [--radials N|AZ,...]\n"
     "                    [--union | --each | --count [--min-count K]]\n"
     "                    [--any] [--within COUNTRY[,COUNTRY...]|FILE]\n"
     "                    [--projection auto|aeqd|world|globe|PROJ] [--title TEXT]\n"

@@ -47,17 +47,6 @@ static enum reach_status prepare(struct reach_ctx *ctx, struct reach_app *app) {
   return app_points(ctx, app, "--site", o->site_texts, o->nsite_texts, &app->pts, &app->npts);
 }
 
-/* Whether azimuth az lies in the sector from..to (clockwise, as rings);
- * sector 0: every azimuth does. */
-static int in_sector(int sector, double az_from, double az_to, double az) {
-  if (!sector) return 1;
-  double width = az_to - az_from;
-  if (width > 360 - 1e-12 && width < 360 + 1e-12) return 1;
-  width = fmod(fmod(width, 360) + 360, 360);
-  double d = fmod(fmod(az - az_from, 360) + 360, 360);
-  return d <= width + 1e-9;
-}
-
 /* The radials of every site and ring (layer "radials", see --radials); with
  * per-row weapons (specs) each site's own rings, sector and tolerance. */
 static enum reach_status write_radials(struct reach_ctx *ctx, struct reach_app *app,
@@ -77,7 +66,7 @@ static enum reach_status write_radials(struct reach_ctx *ctx, struct reach_app *
       const struct reach_ring_def *d = &defs[k];
       for (size_t j = 0; j < o->nradials && st == REACH_OK; j++) {
         double az = o->radials_deg[j];
-        if (!in_sector(sector, az_from, az_to, az)) continue;
+        if (!app_in_sector(sector, az_from, az_to, az)) continue;
         struct reach_lines lines;
         double err = 0;
         st = reach_line_radial(ctx, s->lat_deg, s->lon_deg, az, d->min_range_m, d->range_m,
