@@ -30,7 +30,7 @@ from harness import BIN, DATA, REPO, check, done, read_features  # noqa: E402
 if not BIN:
     print("usage: test_python.py PATH/TO/georeach")
     sys.exit(2)
-os.environ["GEOREACH_LIBRARY"] = os.path.join(os.path.dirname(BIN), "libgeoreach.so.1")
+os.environ["GEOREACH_LIBRARY"] = os.path.join(os.path.dirname(BIN), "libgeoreach.so")
 sys.path.insert(0, os.path.join(REPO, "python"))
 import georeach  # noqa: E402
 

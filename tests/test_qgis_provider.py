@@ -59,7 +59,7 @@ if not BIN:
 ART = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else
                       os.path.join(os.path.dirname(BIN), "tests", "artifacts"))
 os.makedirs(ART, exist_ok=True)
-LIB = os.path.join(os.path.dirname(BIN), "libgeoreach.so.1")
+LIB = os.path.join(os.path.dirname(BIN), "libgeoreach.so")
 os.environ["GEOREACH_LIBRARY"] = LIB
 sys.path.insert(0, "/usr/share/qgis/python/plugins")
 sys.path.insert(0, os.path.join(REPO, "qgis"))
@@ -294,12 +294,11 @@ check(os.listdir(os.path.join(work, "cancel")) == ["whole.gpkg"] and
 
 # ------------------------------------------------- loaded into the project ----
 # As the toolbox runs it: the output layer (not the GeoPackage's first one)
-# is added to the project, styled: a GeoPackage with the style the command
-# wrote (a category per missile); a GeoJSON output, which carries no style,
-# with the command's template data/styles/rings.qml (its one fallback
-# category and the labels; opened by itself it has QGIS's single symbol).
+# is added to the project, styled as the command wrote it (a category per
+# missile): a GeoPackage from its layer_styles, a GeoJSON from the NAME.qml
+# beside it, which Processing does not read by itself.
 
-for ext, want in ((".gpkg", ["Iskander-M", "KN-23"]), (".geojson", [""])):
+for ext, want in ((".gpkg", ["Iskander-M", "KN-23"]), (".geojson", ["Iskander-M", "KN-23"])):
     out = os.path.join(work, "loaded" + ext)
     r = processing.runAndLoadResults("georeach:rings", {"SITES": mem["sites"], "MISSILE": "KN-23,Iskander-M",
                                                         "OUTPUT": out})
@@ -310,8 +309,9 @@ for ext, want in ((".gpkg", ["Iskander-M", "KN-23"]), (".geojson", [""])):
           "runAndLoadResults to %s: the rings layer is in the project, styled (%s, categories %s, labels on)" % (
               ext, rend, cats))
 plain_json = QgsVectorLayer(os.path.join(work, "loaded.geojson"), "plain", "ogr")
-check(plain_json.renderer().type() == "singleSymbol",
-      "the same GeoJSON opened by itself has no style (so the style above is the provider's)")
+check(plain_json.renderer().type() == "categorizedSymbol" and
+      os.path.exists(os.path.join(work, "loaded.qml")),
+      "the same GeoJSON opened by itself takes the command's loaded.qml too")
 
 # ---------------------------------------------------------- qgis_process ----
 zip_path = os.path.join(work, "plugin.zip")
@@ -354,7 +354,7 @@ check(pr.returncode == 0 and diff is None,
 env["GEOREACH_LIBRARY"] = "/nonexistent/libgeoreach.so.1"
 pr = qp("run", "georeach:rings", "--", "POINT=36.6,50.6 [EPSG:4326]", "MISSILE=KN-23",
         "OUTPUT=" + os.path.join(work, "nolib.gpkg"))
-check(pr.returncode != 0 and "libgeoreach.so.1 is missing" in pr.stdout + pr.stderr and
+check(pr.returncode != 0 and "libgeoreach is missing" in pr.stdout + pr.stderr and
       "/nonexistent/libgeoreach.so.1" in pr.stdout + pr.stderr and not os.path.exists(os.path.join(work, "nolib.gpkg")),
       "without the library (GEOREACH_LIBRARY=/nonexistent) the run fails saying what is missing")
 del env["GEOREACH_LIBRARY"]

@@ -16,7 +16,9 @@ import ctypes.util
 import os
 import threading
 
-SONAME = "libgeoreach.so.1"
+# the build tree's unversioned link to libgeoreach.so.N: the module calls only
+# the apps API, whose functions take opaque pointers, on any ABI version N
+SONAME = "libgeoreach.so"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # int (*reach_progress_fn)(double done, const char *message, void *data)
@@ -107,7 +109,7 @@ def lib():
                 break
             else:
                 raise ImportError("georeach: libgeoreach not found; tried: %s.  Set "
-                                  "GEOREACH_LIBRARY=/path/to/%s" % ("; ".join(tried) or "nothing", SONAME))
+                                  "GEOREACH_LIBRARY=/path/to/libgeoreach.so.N" % ("; ".join(tried) or "nothing"))
     return _lib
 
 

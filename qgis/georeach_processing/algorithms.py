@@ -30,7 +30,9 @@ _POST_PROCESSORS = []
 
 
 class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
-    """Applies the command's .qml to an output loaded without a style."""
+    """Gives an output loaded without a style the one the command wrote
+    beside it (NAME.qml; Processing does not read it when it loads a result),
+    else the command's template .qml."""
 
     def __init__(self, qml):
         super().__init__()
@@ -39,6 +41,10 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802 (QGIS's name)
         renderer = layer.renderer() if hasattr(layer, "renderer") else None
         if renderer is not None and renderer.type() == "singleSymbol":
+            _, ok = layer.loadDefaultStyle()
+            if ok and layer.renderer().type() != "singleSymbol":
+                layer.triggerRepaint()
+                return
             msg, ok = layer.loadNamedStyle(self.qml)
             if not ok:
                 feedback.reportError("style %s: %s" % (self.qml, msg))
@@ -211,7 +217,7 @@ class GeoreachAlgorithm(QgsProcessingAlgorithm):
             georeach.version()  # loads the library
         except ImportError as e:
             raise QgsProcessingException(
-                "georeach: the Python module or libgeoreach.so.1 is missing (%s); install georeach "
+                "georeach: the Python module or libgeoreach is missing (%s); install georeach "
                 "(cmake --install) or set GEOREACH_LIBRARY" % e) from None
         path = self.output_path(p, context)
 
