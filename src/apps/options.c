@@ -626,6 +626,10 @@ static const struct {
     {G_MAP, "Picture"},                {G_QUIET | G_HELP, "Messages"},
 };
 
+/* The option NAME[0 .. len) names: the exact one, else the one it is a
+ * prefix of.  Of several, the one every other extends wins (--tol is
+ * --tolerance, not --tolerance-field; --mis is --missile): the column
+ * options added later must not break the shortenings people typed before. */
 static const struct app_option *find_long(const struct reach_app *app, const char *name,
                                           size_t len, int *ambiguous) {
   const struct app_option *hit = NULL;
@@ -635,7 +639,13 @@ static const struct app_option *find_long(const struct reach_app *app, const cha
     const struct app_option *o = &options[i];
     if (!(o->group & app->cmd->groups) || strncmp(o->name, name, len) != 0) continue;
     if (strlen(o->name) == len) return o; /* exact beats a prefix */
-    if (!hit || hit->set != o->set || hit->at != o->at) n++; /* --catalog(ue) */
+    if (hit && hit->set == o->set && hit->at == o->at) continue; /* --catalog(ue) */
+    if (hit && strncmp(o->name, hit->name, strlen(hit->name)) == 0) continue; /* extends hit */
+    if (hit && strncmp(hit->name, o->name, strlen(o->name)) == 0) { /* hit extends o */
+      hit = o;
+      continue;
+    }
+    n++;
     hit = o;
   }
   *ambiguous = n > 1;

@@ -86,13 +86,14 @@ enum reach_status app_site_spec(struct reach_ctx *ctx, struct reach_app *app,
                       o->band ? m->range_high_km : NAN};
       const char *b3[3] = {"nominal", "low", "high"};
       const char *k3[3] = {m->range_kind, m->low_kind, m->high_kind};
+      const char *s3[3] = {m->source, m->low_source, m->high_source};
       for (int k = 0; k < 3; k++) {
         if (!(r3[k] > 0) || (k > 0 && r3[k] == m->range_km)) continue;
         double r0 = !isnan(row_min) ? row_min : o->have_min ? o->min_m : m->min_km * 1000;
         if (r0 >= r3[k] * 1000) r0 = 0; /* a low band below the minimum */
         out->defs[out->ndefs++] = (struct reach_ring_def){
             .range_m = r3[k] * 1000, .min_range_m = r0, .missile = m->name, .band = b3[k],
-            .kind = k3[k]};
+            .kind = k3[k], .source = s3[k]};
       }
     }
   } else if (site->has & REACH_SITE_RANGE) {
