@@ -151,7 +151,7 @@ int main(int argc, char **argv) {
     CHECK(fgets(line, sizeof line, f) && !strncmp(line, "site,missile,target,target_lat,target_lon,dist_km", 48),
           "csv header: %s", line);
     CHECK(fgets(row, sizeof row, f) && strstr(row, ",50.450000,30.520000,") &&
-              strstr(row, ",true\n"), "one row, in range, with the target: %s", row);
+              strstr(row, ",true,\n"), "one row, in range, with the target: %s", row);
     CHECK(notes.n == 0, "-q: no notes (%d)", notes.n);
   }
   reach_app_free(app);

@@ -145,12 +145,13 @@ int app_spec_same(const struct app_spec *a, const struct app_spec *b);
 enum reach_status app_site_spec(struct reach_ctx *ctx, struct reach_app *app,
                                 const struct reach_site *site, const char *file,
                                 struct app_spec *out);
-/* Read every site of @p r into app->pts with its spec (*specs, one per
- * site, freed with app_spec_free() and free()); bad rows skipped and
- * counted with --skip-bad. */
+/* Read every site of @p r into app->pts with its spec when the file has
+ * columns of parameters (*specs, one per site, freed with app_spec_free()
+ * and free()), else *specs NULL (one weapon for all); bad rows skipped with
+ * --skip-bad, and the skipped rows (the reader's too) noted unless -q. */
 enum reach_status app_read_rows(struct reach_ctx *ctx, struct reach_app *app,
                                 struct reach_sites_reader *r, const char *file,
-                                struct app_spec **specs, size_t *skipped);
+                                struct app_spec **specs);
 
 extern const struct app_command app_rings, app_query, app_basket, app_map, app_missiles,
     app_locate;

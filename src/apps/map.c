@@ -561,24 +561,13 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
   size_t nents = 0, nsites_read = 0;
   if (file && !basket) {
     /* each site's own weapon when the file has columns for it */
-    size_t skipped = 0;
     struct reach_sites_options so = app_sites_options(app, 1);
     struct reach_sites_reader *r = NULL;
     if ((st = reach_sites_open_with(ctx, file, &so, &r))) goto done;
-    if (!(st = app_rows_needed(ctx, app, r)))
-      st = app_read_rows(ctx, app, r, file, &specs, &skipped);
+    if (!(st = app_rows_needed(ctx, app, r))) st = app_read_rows(ctx, app, r, file, &specs);
     if (!st) nsites_read = app->npts;
-    if (!st && !reach_sites_params(r)) { /* one weapon for all */
-      for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
-      free(specs);
-      specs = NULL;
-    }
-    skipped += reach_sites_skipped(r);
     reach_sites_close(r);
     if (st) goto done;
-    if (skipped && !o->quiet)
-      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
-               app_shown_path(file));
   } else if (file) {
     size_t skipped = 0;
     struct reach_sites_options so = app_sites_options(app, 0);

@@ -403,25 +403,15 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     /* each site's own weapon when the file has columns for it */
     struct reach_sites_options so = app_sites_options(app, 1);
     struct reach_sites_reader *r = NULL;
-    size_t skipped = 0;
     if ((st = reach_sites_open_with(ctx, o->sites_file, &so, &r))) goto done;
     if (!(st = app_rows_needed(ctx, app, r)) && reach_sites_params(r) &&
         (o->nearest || s->tof))
       st = app_usage(ctx, app, "%s has columns of parameters per row (missile, range, ...): "
                      "not with --nearest or flight times (--tof, --model ballistic)",
                      app_shown_path(o->sites_file));
-    if (!st) st = app_read_rows(ctx, app, r, o->sites_file, &specs, &skipped);
-    if (!st && !reach_sites_params(r)) { /* one weapon for all: the usual paths */
-      for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
-      free(specs);
-      specs = NULL;
-    }
-    skipped += reach_sites_skipped(r);
+    if (!st) st = app_read_rows(ctx, app, r, o->sites_file, &specs);
     reach_sites_close(r);
     if (st) goto done;
-    if (skipped && !o->quiet)
-      app_note(app, "skipped %zu bad row%s of %s", skipped, skipped == 1 ? "" : "s",
-               app_shown_path(o->sites_file));
   }
   if (cities(o)) {
     if ((st = city_targets(ctx, app, s))) goto done;

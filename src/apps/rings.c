@@ -165,18 +165,10 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     /* each row its own weapon: all sites are read first */
     if (reach_sites_params(reader)) streaming = 0;
     if (!streaming) {
-      size_t skipped = 0;
-      st = app_read_rows(ctx, app, reader, o->sites_file, &specs, &skipped);
-      if (!st && !reach_sites_params(reader)) { /* one weapon for all */
-        for (size_t i = 0; i < app->npts; i++) app_spec_free(&specs[i]);
-        free(specs);
-        specs = NULL;
-      }
-      skipped += reach_sites_skipped(reader);
+      st = app_read_rows(ctx, app, reader, o->sites_file, &specs);
       reach_sites_close(reader);
       reader = NULL;
       if (st) goto done;
-      skipped_note(app, skipped, o->sites_file);
     }
   }
   st = o->dissolve || o->area ? reach_writer_open_coverage(ctx, o->out, o->format, o->overwrite, &w)

@@ -128,9 +128,10 @@ enum reach_status app_site_spec(struct reach_ctx *ctx, struct reach_app *app,
 
 enum reach_status app_read_rows(struct reach_ctx *ctx, struct reach_app *app,
                                 struct reach_sites_reader *r, const char *file,
-                                struct app_spec **specs_out, size_t *skipped) {
+                                struct app_spec **specs_out) {
   struct reach_site *out = NULL;
-  size_t count = 0, cap = 0, got = 0;
+  size_t count = 0, cap = 0, got = 0, nskipped = 0;
+  size_t *skipped = &nskipped;
   enum reach_status st = REACH_OK;
   *specs_out = NULL;
   do {
@@ -174,6 +175,15 @@ enum reach_status app_read_rows(struct reach_ctx *ctx, struct reach_app *app,
   free(app->pts);
   app->pts = out;
   app->npts = kept;
+  if (!reach_sites_params(r)) { /* one weapon for all: the usual paths */
+    for (size_t i = 0; i < kept; i++) app_spec_free(&specs[i]);
+    free(specs);
+    specs = NULL;
+  }
   *specs_out = specs;
+  nskipped += reach_sites_skipped(r);
+  if (nskipped && !app->o.quiet)
+    app_note(app, "skipped %zu bad row%s of %s", nskipped, nskipped == 1 ? "" : "s",
+             app_shown_path(file));
   return REACH_OK;
 }
