@@ -373,16 +373,18 @@ static enum reach_status place_find(struct reach_ctx *ctx, const char *query, in
       snprintf(sugg + l, sizeof sugg - l, "%s%s,%s", l ? ", " : "",
                gz_name(g, s[k]), gz_country(g, s[k]));
     }
+    /* a base closer than the places comes first */
+    char with_base[1024];
+    const char *shown = sugg;
     if (bs != SIZE_MAX && bsd <= limit && (s[0] == SIZE_MAX || bsd <= sd[0])) {
-      char tmp[400];
-      snprintf(tmp, sizeof tmp, "%s,%s%s%s", g->b[bs].name, g->b[bs].country,
+      snprintf(with_base, sizeof with_base, "%s,%s%s%s", g->b[bs].name, g->b[bs].country,
                *sugg ? ", " : "", sugg);
-      snprintf(sugg, sizeof sugg, "%s", tmp);
+      shown = with_base;
     }
     return reach_fail(ctx, REACH_ERR_ARG,
                       "unknown place '%s'%s%s%s (places of 15,000 people or "
                       "more and the bases of data/bases.csv; or give LAT,LON)", query,
-                      *sugg ? "; did you mean " : "", sugg, *sugg ? "?" : "");
+                      *shown ? "; did you mean " : "", shown, *shown ? "?" : "");
   }
   if (best == SIZE_MAX) { /* bases only: the first in the file */
     if (strict && count > 1)
