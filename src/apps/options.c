@@ -542,7 +542,8 @@ static const struct app_option options[] = {
      "outline per missile and range when there are several\n"
      "sites, the union of their rings)"},
     {"layer", 0, G_MAP, "FILE", add_text, AT(layers),
-     "also draw the first layer of FILE (any vector file:\n"
+     "also draw the first layer of FILE (another one:\n"
+     "'FILE|layername=NAME'; any vector file:\n"
      "a GeoPackage, GeoJSON, shapefile ... from georeach or\n"
      "QGIS; repeat for several): polygons coloured by\n"
      "count (the ramp), else by missile (bands low/high\n"

@@ -5,6 +5,7 @@
 #include <proj.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dlfcn.h>
@@ -84,50 +85,82 @@ void reach_clear_error(struct reach_ctx *ctx) {
 }
 
 
-/* Read a, f of WGS84 and the metre factors of the linear units the command
- * line accepts from PROJ's database, so that no constant is typed twice. */
-static int load_from_proj(struct reach_ctx *ctx) {
+/* WGS84's a and f and the metre factors of the linear units the command
+ * line accepts come from PROJ, so that no constant is typed twice; each is
+ * read once per process (contexts are made per thread).  The ellipsoid
+ * from PROJ's built-in definition ("+ellps=WGS84"), which needs no
+ * database; the units from PROJ's database, on the first distance parsed:
+ * opening proj.db costs a run ~6 ms, which a what-if by place names (the
+ * range from the catalogue) never pays. */
+static double g_a, g_f;
+static int g_ellps_ok;
+static pthread_once_t g_ellps_once = PTHREAD_ONCE_INIT;
+
+static void load_ellipsoid(void) {
+  PJ_CONTEXT *pj = proj_context_create();
+  if (!pj) return;
+  proj_log_level(pj, PJ_LOG_NONE);
+  PJ *crs = proj_create(pj, "+proj=longlat +ellps=WGS84 +no_defs +type=crs");
+  PJ *ell = crs ? proj_get_ellipsoid(pj, crs) : NULL;
+  double a = 0, invf = 0;
+  if (ell && proj_ellipsoid_get_parameters(pj, ell, &a, NULL, NULL, &invf) && a > 0 &&
+      invf > 0) {
+    g_a = a;
+    g_f = 1 / invf;
+    g_ellps_ok = 1;
+  }
+  proj_destroy(ell);
+  proj_destroy(crs);
+  proj_context_destroy(pj);
+}
+
+static struct reach_unit g_units[8];
+static int g_nunits, g_units_ok;
+static pthread_once_t g_units_once = PTHREAD_ONCE_INIT;
+
+static void load_units(void) {
   static const struct {
     const char *abbr;
     const char *code; /* EPSG unit of measure */
   } wanted[] = {{"m", "9001"},  {"km", "9036"}, {"mi", "9093"},
                 {"nmi", "9030"}, {"ft", "9002"}};
   PJ_CONTEXT *pj = proj_context_create();
-  int ok = 0, n = 0;
-  if (!pj) return 0;
+  int n = 0, ok = pj != NULL;
+  if (!pj) return;
   proj_log_level(pj, PJ_LOG_NONE);
-  PJ *ell = proj_create_from_database(pj, "EPSG", "7030", PJ_CATEGORY_ELLIPSOID,
-                                      0, NULL);
-  double a = 0, invf = 0;
-  if (ell && proj_ellipsoid_get_parameters(pj, ell, &a, NULL, NULL, &invf) &&
-      a > 0 && invf > 0) {
-    ctx->a = a;
-    ctx->f = 1 / invf;
-    ok = 1;
-  }
-  proj_destroy(ell);
-  PROJ_UNIT_INFO **list =
-      proj_get_units_from_database(pj, "EPSG", "linear", 0, &n);
-  for (size_t w = 0; ok && w < sizeof wanted / sizeof wanted[0]; w++) {
+  PROJ_UNIT_INFO **list = proj_get_units_from_database(pj, "EPSG", "linear", 0, &n);
+  for (size_t w = 0; w < sizeof wanted / sizeof wanted[0]; w++) {
     double f = 0;
     for (int i = 0; list && i < n; i++)
       if (strcmp(list[i]->code, wanted[w].code) == 0) f = list[i]->conv_factor;
     if (!(f > 0)) ok = 0;
-    ctx->units[ctx->nunits].abbr = wanted[w].abbr;
-    ctx->units[ctx->nunits++].to_m = f;
+    g_units[g_nunits].abbr = wanted[w].abbr;
+    g_units[g_nunits++].to_m = f;
   }
   proj_unit_list_destroy(list);
   proj_context_destroy(pj);
-  return ok;
+  g_units_ok = ok;
+}
+
+int reach_ctx_units(struct reach_ctx *ctx) {
+  if (ctx->nunits) return 1;
+  pthread_once(&g_units_once, load_units);
+  if (!g_units_ok) return 0;
+  memcpy(ctx->units, g_units, sizeof g_units);
+  ctx->nunits = g_nunits;
+  return 1;
 }
 
 struct reach_ctx *reach_ctx_alloc(void) {
   struct reach_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) return NULL;
-  if (!load_from_proj(ctx)) {
+  pthread_once(&g_ellps_once, load_ellipsoid);
+  if (!g_ellps_ok) {
     free(ctx);
     return NULL;
   }
+  ctx->a = g_a;
+  ctx->f = g_f;
   geod_init(&ctx->g, ctx->a, ctx->f);
   ctx->b = ctx->a * (1 - ctx->f);
   ctx->e2 = ctx->f * (2 - ctx->f);

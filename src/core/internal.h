@@ -68,6 +68,10 @@ struct reach_ctx {
 enum reach_status reach_true_boundary(struct reach_ctx *ctx, const struct reach_geom *g,
                                       struct reach_lines *out);
 
+/* Fill ctx->units (the linear units of distances) from PROJ's database on
+ * first use; 0 when the database cannot be read. */
+int reach_ctx_units(struct reach_ctx *ctx);
+
 /* A context with the ellipsoid and units only: reach_ctx_new() (geom/geos.c)
  * attaches the GEOS handle to it.  NULL if memory or PROJ failed. */
 struct reach_ctx *reach_ctx_alloc(void);

@@ -68,6 +68,9 @@ enum reach_status reach_parse_distance(struct reach_ctx *ctx, const char *text,
   while (ul > 0 && isspace((unsigned char)u[ul - 1])) ul--;
   const char *unit = ul ? u : default_unit;
   if (!ul) ul = strlen(default_unit);
+  if (!reach_ctx_units(ctx))
+    return reach_fail(ctx, REACH_ERR_IO, "cannot read the units of '%s': PROJ's database "
+                      "(proj.db) is missing or unreadable", Q(text));
   for (int i = 0; i < ctx->nunits; i++) {
     if (strlen(ctx->units[i].abbr) == ul &&
         strncmp(ctx->units[i].abbr, unit, ul) == 0) {

@@ -271,6 +271,15 @@ static void gz_place(const struct reach_gazetteer *g, size_t i, struct reach_pla
   out->lat_deg = c->lat_deg;
   out->lon_deg = c->lon_deg;
 }
+/* Whether the keys "|a|b|...|" hold key "|k|" (length klen): a match starts
+ * at a '|', so only those are compared (strchr is vectorised; the lookup
+ * scans every place of the gazetteer, 24,000 for each name). */
+static int has_key(const char *keys, const char *key, size_t klen) {
+  for (const char *p = keys; (p = strchr(p, '|')) != NULL; p++)
+    if (p[1] == key[1] && strncmp(p, key, klen) == 0) return 1;
+  return 0;
+}
+
 
 /* reach_place_find(), and *kind: the kind of base ("air base") when the
  * place taken is one of data/bases.csv, NULL for a city. */
@@ -301,10 +310,11 @@ static enum reach_status place_find(struct reach_ctx *ctx, const char *query, in
   reach_name_key(name, norm, sizeof norm);
   if (!*norm) return reach_fail(ctx, REACH_ERR_ARG, "'%s' is not a place name", query);
   snprintf(key, sizeof key, "|%s|", norm);
+  size_t klen = strlen(key);
   size_t count = 0, best = SIZE_MAX;
   for (size_t i = 0; i < g->n; i++) {
     if (*cc && strcmp(gz_country(g, i), cc) != 0) continue;
-    if (!strstr(gz_keys(g, i), key)) continue;
+    if (!has_key(gz_keys(g, i), key, klen)) continue;
     count++;
     if (best == SIZE_MAX || gz_population(g, i) > gz_population(g, best)) best = i;
   }
@@ -317,7 +327,7 @@ static enum reach_status place_find(struct reach_ctx *ctx, const char *query, in
   if (best != SIZE_MAX) gz_place(g, best, &city);
   for (size_t i = 0; i < g->nb; i++) {
     if (*cc && strcmp(g->b[i].country, cc) != 0) continue;
-    if (!strstr(g->bkeys[i], key)) continue;
+    if (!has_key(g->bkeys[i], key, klen)) continue;
     if (best != SIZE_MAX) {
       double d_m = 0;
       geod_inverse(&ctx->g, city.lat_deg, city.lon_deg, g->b[i].lat_deg,

@@ -40,7 +40,11 @@ int reach_hash_file(const char *path, unsigned long long *h, unsigned long long 
     size_t i = 0;
     for (; i + 8 <= got; i += 8) {
       unsigned long long w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      memcpy(&w, buf + i, 8); /* the same little-endian word, one load */
+#else
       for (int k = 7; k >= 0; k--) w = w << 8 | buf[i + (size_t)k];
+#endif
       x = (x ^ w) * 0x100000001B3ULL;
     }
     for (; i < got; i++) x = (x ^ buf[i]) * 0x100000001B3ULL;
