@@ -125,7 +125,7 @@ static void load_units(void) {
   } wanted[] = {{"m", "9001"},  {"km", "9036"}, {"mi", "9093"},
                 {"nmi", "9030"}, {"ft", "9002"}};
   PJ_CONTEXT *pj = proj_context_create();
-  int n = 0, ok = pj != NULL;
+  int n = 0, ok = 1;
   if (!pj) return;
   proj_log_level(pj, PJ_LOG_NONE);
   PROJ_UNIT_INFO **list = proj_get_units_from_database(pj, "EPSG", "linear", 0, &n);

@@ -1457,13 +1457,7 @@ enum reach_status reach_writer_commit(struct reach_ctx *ctx,
   w->in_txn = 0;
   if (w->gpkg) {
     enum reach_status st = gpkg_index(ctx, w);
-    if (st != REACH_OK) {
-      reach_writer_abort(w);
-      return st;
-    }
-  }
-  if (w->gpkg) {
-    enum reach_status st = gpkg_styles(ctx, w);
+    if (st == REACH_OK) st = gpkg_styles(ctx, w);
     if (st != REACH_OK) {
       reach_writer_abort(w);
       return st;
