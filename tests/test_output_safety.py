@@ -345,27 +345,45 @@ def map_memory():
 
 
 # 14. the GeoJSON's rounding is counted in err_m (an upper bound of the
-# true error of what is written)
+# true error of what is written), and stays within 1e-3 of the tolerance:
+# coordinates printed to the decimals it needs (7 at 10 m, 8 at 1 m, 9 at
+# 0.1 m), no more
 def rounding():
-    d = folder("round")
-    g, j = os.path.join(d, "r.gpkg"), os.path.join(d, "r.geojson")
-    for p in (g, j):
-        run(["rings", "--site", "50.6,36.6", "--range", "885km", "--tol", "1", "-o", p])
-    dg, dj = ogr.Open(g), ogr.Open(j)  # kept open while their features are read
-    fg = dg.GetLayer(0).GetNextFeature()
-    fj = dj.GetLayer(0).GetNextFeature()
-    added = fj.GetField("err_m") - fg.GetField("err_m")
-    def ring(f):
-        m = ogr.ForceToMultiPolygon(f.GetGeometryRef().Clone())
-        return m.GetGeometryRef(0).GetGeometryRef(0).GetPoints()
-    pg, pj = ring(fg), ring(fj)
+    import json
     import math
-    worst = max(math.hypot((a[0] - b[0]) * 111320 * math.cos(math.radians(a[1])),
-                           (a[1] - b[1]) * 111700) for a, b in zip(pg, pj)) if len(pg) == len(pj) else 1e9
-    check(len(pg) == len(pj) and 0 <= worst <= added,
-          "rounding: GeoJSON vertices within the err_m it adds (worst %.3g m, added %.3g m)"
-          % (worst, added))
-    check(added < 1e-3, "rounding: the rounding bound is a tiny fraction of the tolerance (%.3g m)" % added)
+    import re
+    for tol, decimals in (("10", 7), ("1", 8), ("0.1", 9)):
+        d = folder("round" + tol)
+        g, j = os.path.join(d, "r.gpkg"), os.path.join(d, "r.geojson")
+        for p in (g, j):
+            run(["rings", "--site", "50.6,36.6", "--range", "885km", "--tol", tol, "-o", p])
+        dg, dj = ogr.Open(g), ogr.Open(j)  # kept open while their features are read
+        fg = dg.GetLayer(0).GetNextFeature()
+        fj = dj.GetLayer(0).GetNextFeature()
+        added = fj.GetField("err_m") - fg.GetField("err_m")
+
+        def ring(f):
+            m = ogr.ForceToMultiPolygon(f.GetGeometryRef().Clone())
+            return m.GetGeometryRef(0).GetGeometryRef(0).GetPoints()
+        pg, pj = ring(fg), ring(fj)
+        worst = max(math.hypot((a[0] - b[0]) * 111320 * math.cos(math.radians(a[1])),
+                               (a[1] - b[1]) * 111700) for a, b in zip(pg, pj)) if len(pg) == len(pj) else 1e9
+        check(len(pg) == len(pj) and 0 <= worst <= added,
+              "rounding --tol %s: GeoJSON vertices within the err_m it adds (worst %.3g m, added %.3g m)"
+              % (tol, worst, added))
+        check(0 < added <= 1e-3 * float(tol),
+              "rounding --tol %s: the rounding bound is within 1e-3 of the tolerance (%.3g m)"
+              % (tol, added))
+        # the digits printed: d + 3 significant figures, so the longitudes
+        # here (36-48 E, two integer digits) have d + 1 decimals at most, and
+        # some have exactly that (not fewer than the rounding claims)
+        with open(j) as fh:
+            doc = json.load(fh)
+        text = json.dumps(doc["features"][0]["geometry"]["coordinates"])
+        most = max(len(m) for m in re.findall(r"\[\d+\.(\d+),", text.replace("[ ", "[")))
+        check(most == decimals + 1,
+              "rounding --tol %s: longitudes of two digits printed with up to %d decimals (got %d)"
+              % (tol, decimals + 1, most))
 
 
 # every format leaves exactly its own files (no temporary file moved in)

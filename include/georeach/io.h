@@ -264,6 +264,17 @@ enum reach_status reach_writer_open(struct reach_ctx *ctx, const char *path,
                                     const char *driver, int overwrite,
                                     struct reach_writer **w);
 
+/**
+ * The finest tolerance (metres) of the features the writers opened after
+ * this call will get: text formats (GeoJSON) print coordinates to the
+ * precision it needs, rounding them by at most 1e-3 of it (7 decimals of a
+ * degree at 10 m, 9 at 0.1 m), which each feature's err_m includes.  0 (the
+ * default): REACH_TOLERANCE_MIN_M, the finest there is.  A feature of a
+ * finer tolerance than this still gets an honest err_m, but its rounding
+ * may take more than 1e-3 of its tolerance.
+ */
+void reach_ctx_set_write_tolerance(struct reach_ctx *ctx, double tol_m);
+
 /** One row of a what-if query (see query.h), with the target's position. */
 struct reach_query_feature {
   const char *site, *missile, *target;

@@ -20,6 +20,9 @@
 #include "georeach/context.h"
 #include "georeach/io.h"
 
+/* absent from builds before it (scripts/bench write --build OLD) */
+#pragma weak reach_ctx_set_write_tolerance
+
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -40,6 +43,8 @@ int main(int argc, char **argv) {
   struct reach_geom g = {1, poly_start, 1, ring_start, (size_t)v + 1, xy};
   struct reach_writer *w;
   double t0 = now();
+  /* as the commands do: GeoJSON prints the digits TOL_M needs */
+  if (reach_ctx_set_write_tolerance) reach_ctx_set_write_tolerance(ctx, tol);
   if (reach_writer_open(ctx, out, NULL, 1, &w) != REACH_OK) {
     fprintf(stderr, "write_cost: %s\n", reach_errmsg(ctx));
     return 1;

@@ -48,6 +48,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     if (i) strcat(names, "; ");
     strcat(names, app->pts[i].name);
   }
+  reach_ctx_set_write_tolerance(ctx, o->tol_m);
   if ((st = reach_writer_open_basket(ctx, o->out, o->format, o->overwrite, &w))) goto done;
   /* the targets as points beside the baskets (standard output: the
    * baskets only) */

@@ -449,7 +449,9 @@ static const struct app_option options[] = {
      "edge, read as a straight line in lon/lat as GeoJSON\n"
      "and QGIS read it, lies within DIST of the true\n"
      "boundary; vertices are added where curvature needs\n"
-     "them.  The achieved error is written in err_m"},
+     "them.  The achieved error is written in err_m\n"
+     "(GeoJSON: coordinates rounded to within 1/1000 of\n"
+     "it, 7 decimals at 10m, the rounding in err_m)"},
     /* output */
     {"output", 'o', G_FILE, "OUT", set_text, AT(out),
      "layers: .geojson (RFC 7946) .gpkg .shp .kml .fgb .csv\n"

@@ -440,6 +440,7 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
     if ((st = reach_stream_open(ctx, o->out, o->overwrite, &stream))) goto done;
     out = reach_stream_file(stream);
   } else if (o->out || fmt == AS_GEOJSON) {
+    reach_ctx_set_write_tolerance(ctx, o->tol_m); /* the lines' (GeoJSON's digits) */
     if ((st = reach_writer_open_query(ctx, o->out ? o->out : "-", o->format, o->overwrite, &w)))
       goto done;
     /* -o FILE: the site-to-target geodesics beside the points (standard

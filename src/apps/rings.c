@@ -111,8 +111,8 @@ static enum reach_status run_rows(struct reach_ctx *ctx, struct reach_app *app,
     }
     return st;
   }
-  struct reach_site *group = malloc(n * sizeof *group);
-  char *done = calloc(n, 1);
+  struct reach_site *group = malloc((n ? n : 1) * sizeof *group); /* n = 0: no rows */
+  char *done = calloc(n ? n : 1, 1);
   if (!group || !done) {
     free(group);
     free(done);
@@ -171,6 +171,14 @@ static enum reach_status run(struct reach_ctx *ctx, struct reach_app *app) {
       if (st) goto done;
     }
   }
+  /* GeoJSON prints the digits the finest tolerance needs: a tolerance
+   * column's finest, or (streamed, not yet read) the finest there is */
+  double finest = o->tol_m;
+  if (specs)
+    for (size_t i = 0; i < app->npts; i++) finest = fmin(finest, specs[i].tol_m);
+  else if (reader && (reach_sites_params(reader) & REACH_SITE_TOLERANCE))
+    finest = 0;
+  reach_ctx_set_write_tolerance(ctx, finest);
   st = o->dissolve || o->area ? reach_writer_open_coverage(ctx, o->out, o->format, o->overwrite, &w)
        : o->count             ? reach_writer_open_overlap(ctx, o->out, o->format, o->overwrite, &w)
                               : reach_writer_open(ctx, o->out, o->format, o->overwrite, &w);

@@ -54,9 +54,30 @@ struct reach_ctx {
   void *interrupt_data;
   reach_notice_fn notice;       /* reach_ctx_set_notice() */
   void *notice_data;
+  double write_tol_m;            /* reach_ctx_set_write_tolerance(); 0: the finest */
   enum reach_status status;
   char msg[REACH_ERRMSG_LEN];
 };
+
+/* The decimals of a degree a text format (GeoJSON) prints for a tolerance:
+ * rounding to 10^-d degree moves a vertex by at most 0.5e-d degree in each
+ * axis, <= 0.5e-d * (pi/180) * 6399594 m (the largest radius of curvature of
+ * WGS84, at the poles) * sqrt(2) = 7.9e4 * 10^-d m (reach_text_round_m()),
+ * kept within 1e-3 of the tolerance (as the spectral circle's check): d = 7
+ * at 10 m (7.9 mm), 8 at 1 m, 9 at 0.1 m (the finest tolerance); 7 to 14.
+ * The ring kernel drops what rounding to 10^-d would make invalid
+ * (reach_geom_drop_unrepresentable()); the writer prints d decimals of a
+ * longitude (d + 3 significant figures) and adds the rounding to err_m. */
+static inline double reach_text_round_m(int d) {
+  double step = 1;
+  for (int i = 0; i < d; i++) step /= 10;
+  return 0.5 * step * (3.14159265358979323846 / 180) * 6399594.0 * 1.4142135623730951;
+}
+static inline int reach_text_decimals(double tol_m) {
+  int d = 7;
+  while (d < 14 && !(reach_text_round_m(d) <= 1e-3 * tol_m)) d++;
+  return d;
+}
 
 /* The true boundary of @p g, a region as every writer gets it (cut at
  * +/-180 into pieces that meet on the antimeridian, caps closed along the
@@ -107,7 +128,17 @@ struct reach_pts {
   double *xy;
   size_t n, cap;
 };
-int reach_pts_push(struct reach_pts *p, double lon, double lat);
+/* Room for at least @p need points; 0 when memory runs out. */
+int reach_pts_reserve(struct reach_pts *p, size_t need);
+/* Append a point (inline: rings push every vertex two or three times on
+ * their way to a geometry); 0 when memory runs out. */
+static inline int reach_pts_push(struct reach_pts *p, double lon, double lat) {
+  if (p->n == p->cap && !reach_pts_reserve(p, p->n + 1)) return 0;
+  p->xy[2 * p->n] = lon;
+  p->xy[2 * p->n + 1] = lat;
+  p->n++;
+  return 1;
+}
 void reach_pts_free(struct reach_pts *p);
 
 /* Area between a latitude and the equator per radian of longitude, m^2. */

@@ -3,17 +3,14 @@
 
 #include "core/internal.h"
 
-int reach_pts_push(struct reach_pts *p, double lon, double lat) {
-  if (p->n == p->cap) {
-    size_t cap = p->cap ? 2 * p->cap : 256;
-    double *xy = realloc(p->xy, 2 * cap * sizeof *xy);
-    if (!xy) return 0;
-    p->xy = xy;
-    p->cap = cap;
-  }
-  p->xy[2 * p->n] = lon;
-  p->xy[2 * p->n + 1] = lat;
-  p->n++;
+int reach_pts_reserve(struct reach_pts *p, size_t need) {
+  if (need <= p->cap) return 1;
+  size_t cap = p->cap ? 2 * p->cap : 256;
+  if (cap < need) cap = need;
+  double *xy = realloc(p->xy, 2 * cap * sizeof *xy);
+  if (!xy) return 0;
+  p->xy = xy;
+  p->cap = cap;
   return 1;
 }
 

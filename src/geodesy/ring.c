@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fastmath.h"
 #include "core/internal.h"
 #include "georeach/ring.h"
 #include "georeach/ballistic.h"
@@ -45,12 +46,15 @@
 #define RADIAL_HMIN_M 1e-6
 #define MEAN_RADIUS_M 6371008.8
 #define POLE_GAP_DEG 2e-7
-/* Narrowest slit (or sector) kept apart at GeoJSON's precision, metres. */
-#define SLIT_MIN_M 0.005
+/* Narrowest slit (or sector) kept apart at GeoJSON's precision, metres:
+ * 5 mm, or 8 times the rounding of the decimals the tolerance gets
+ * (reach_text_decimals(): 6 cm at 10 m), so that two radials' vertices,
+ * each moved by at most the rounding, stay apart. */
+static double slit_min_m(double tol_m) {
+  return fmax(0.005, 8 * reach_text_round_m(reach_text_decimals(tol_m)));
+}
 /* err_m's margin over the controller's estimates, see straddle(). */
 #define ERR_MARGIN 1.01
-/* The coarsest precision any writer rounds coordinates to (GeoJSON). */
-#define REACH_COARSEST_STEP_DEG 1e-9
 
 enum curve_kind { ARC, ANTI, RADIAL, VAR };
 
@@ -104,12 +108,13 @@ static double dist(const struct reach_ctx *ctx, double lat1, double lon1,
  * seam at +/-180, none at the poles).  Sampled exactly with the direct
  * problem at n equal azimuths and extended by its trigonometric interpolant,
  * it matches the direct problem to ~1e-8 m with n = 24 at every range up to
- * the antipodal zone, with n = 16 below 2,000 km and to 2e-7 m with n = 12
- * at 885 km (measured at 4,096 azimuths, GEOMETRY.md); one evaluation costs
- * a fifth of a geod_direct.
+ * the antipodal zone, with n = 16 below 2,000 km, to 2e-7 m with n = 12 and
+ * to 1-9 mm with n = 8 at 885 km (measured at 4,096 azimuths, GEOMETRY.md);
+ * one evaluation, with the table-driven sine and arctangents of
+ * core/fastmath.h, costs about a sixth of a geod_direct (perf: 70 ns).
  * Each circle's interpolant is checked against the direct problem at
- * azimuths between samples, where its error peaks, and n doubled until the
- * check passes (SPEC_NMAX: then exact calls). */
+ * azimuths between samples, where its error peaks, and n grown until the
+ * check passes (spec_setup; SPEC_NMAX: then exact calls). */
 static void arc_vec(const struct reach_ctx *ctx, const struct curve *c, double az,
                     double v[3]) {
   double lat, lon;
@@ -126,7 +131,8 @@ static void arc_vec(const struct reach_ctx *ctx, const struct curve *c, double a
  * grows as j eps, ~1e-14 at the largest n. */
 static void spec_eval(const struct spectral *sp, double az, double v[3],
                       double dv[3]) {
-  double th = (az - sp->az0) * DEG, c1 = cos(th), s1 = sin(th);
+  double th = (az - sp->az0) * DEG, c1, s1;
+  reach_fm_sincos(th, &s1, &c1);
   double c2 = c1 * c1 - s1 * s1, s2 = 2 * s1 * c1;
   int h = sp->n / 2; /* even: n is a multiple of 4 */
   double v0 = sp->coef[0][0] / 2, v1 = sp->coef[1][0] / 2, v2 = sp->coef[2][0] / 2;
@@ -136,7 +142,6 @@ static void spec_eval(const struct spectral *sp, double az, double v[3],
   for (int j = 1; j < h; j += 2) {
     const double *A0 = &sp->coef[0][2 * (size_t)j], *A1 = &sp->coef[1][2 * (size_t)j],
                  *A2 = &sp->coef[2][2 * (size_t)j];
-    double w = j + 1 == h ? 0.5 : 1; /* the Nyquist term counts half */
     /* j odd */
     v0 += A0[0] * ca + A0[1] * sa;
     v1 += A1[0] * ca + A1[1] * sa;
@@ -145,12 +150,12 @@ static void spec_eval(const struct spectral *sp, double az, double v[3],
     d1 += j * (A1[1] * ca - A1[0] * sa);
     d2 += j * (A2[1] * ca - A2[0] * sa);
     /* j + 1, even */
-    v0 += w * (A0[2] * cb + A0[3] * sb);
-    v1 += w * (A1[2] * cb + A1[3] * sb);
-    v2 += w * (A2[2] * cb + A2[3] * sb);
-    d0 += w * (j + 1) * (A0[3] * cb - A0[2] * sb);
-    d1 += w * (j + 1) * (A1[3] * cb - A1[2] * sb);
-    d2 += w * (j + 1) * (A2[3] * cb - A2[2] * sb);
+    v0 += A0[2] * cb + A0[3] * sb;
+    v1 += A1[2] * cb + A1[3] * sb;
+    v2 += A2[2] * cb + A2[3] * sb;
+    d0 += (j + 1) * (A0[3] * cb - A0[2] * sb);
+    d1 += (j + 1) * (A1[3] * cb - A1[2] * sb);
+    d2 += (j + 1) * (A2[3] * cb - A2[2] * sb);
     double t = ca * c2 - sa * s2;
     sa = sa * c2 + ca * s2;
     ca = t;
@@ -212,19 +217,27 @@ static void spec_fit(const struct reach_ctx *ctx, const struct curve *c,
         A += f[k][m] * ct[q];
         B += f[k][m] * st[q];
       }
-      sp->coef[k][2 * (size_t)j] = 2 * A / n;
+      /* the Nyquist term counts half: halved here, not at every vertex */
+      sp->coef[k][2 * (size_t)j] = (j == n / 2 ? 1 : 2) * A / n;
       sp->coef[k][2 * (size_t)j + 1] = j == n / 2 ? 0 : 2 * B / n;
     }
   }
 }
 
 /* Set up c's interpolant for a ring of tolerance tol_m: the error allowed at
- * the checks is 1e-4 of the tolerance (1e-5 m at the finest), so that the
- * circle it traces is the true one for every purpose of the error budget.
- * GEOREACH_TEST_SPECTRAL_N (tests only) forces the first n (0: exact
- * calls, no interpolant). */
+ * the checks is 1e-3 of the tolerance (1e-4 m at the finest).  The checks
+ * fall between samples, where the error peaks; the largest error over 2,048
+ * azimuths was at most 1.5 times the checks' (ranges 1 km to 19,000 km,
+ * latitudes 0 to 89.9, tests/test_ring_spectral.py measures it), and twice
+ * the checks' is added to the ring's err_m (trace()).  With 1e-4 of the
+ * tolerance, 885 km rings needed 12 samples; with 1e-3 (at 10 m: 1 cm,
+ * measured 1 to 9 mm with 8 samples) 8 do, which a third fewer terms to
+ * sum at every vertex.  The samples grow 8, 12, 16, 32, ... until the check
+ * passes.  GEOREACH_TEST_SPECTRAL_N (tests only) forces the first n (0:
+ * exact calls, no interpolant). */
+#define SPEC_CHECK_REL 1e-3
 static void spec_setup(const struct reach_ctx *ctx, struct curve *c, double tol_m) {
-  int n = c->r <= 1.0e6 ? 12 : c->r <= 2.0e6 ? 16 : 24;
+  int n = c->r <= 1.0e6 ? 8 : c->r <= 2.0e6 ? 16 : 24;
   const char *force = getenv("GEOREACH_TEST_SPECTRAL_N");
   if (force && *force) {
     n = atoi(force);
@@ -237,10 +250,10 @@ static void spec_setup(const struct reach_ctx *ctx, struct curve *c, double tol_
   /* Sample 0 off north, so that no sample of a circle through a pole lands
    * on it. */
   c->sp.az0 = 1.2345678;
-  for (; n <= SPEC_NMAX; n *= 2) {
+  for (; n <= SPEC_NMAX; n = n < 16 ? n + 4 : 2 * n) {
     spec_fit(ctx, c, &c->sp, n);
     double e = spec_check(ctx, c, &c->sp, 4);
-    if (e <= 1e-4 * tol_m) {
+    if (e <= SPEC_CHECK_REL * tol_m) {
       c->sp.err_m = e;
       return;
     }
@@ -255,18 +268,27 @@ static void spec_sample(const struct spectral *sp, double clon, double az,
                         struct sample *s) {
   double v[3], dv[3];
   spec_eval(sp, az, v, dv);
-  double rho2 = v[0] * v[0] + v[1] * v[1], rho = sqrt(rho2);
-  double inv_nv = 1 / sqrt(rho2 + v[2] * v[2]);
-  s->lat = atan2(v[2], rho) / DEG;
-  double lon = clon + atan2(v[1], v[0]) / DEG;
+  /* |v| is 1 to the interpolant's accuracy (~1e-10 relatively at the
+   * finest check): v's components serve as the sines and cosines of the
+   * latitude and the longitude (the metric factors they feed need 1e-6),
+   * and the tangent is taken in the east and north directions scaled by
+   * rho, which the normal's normalisation removes: one square root and one
+   * division fewer per vertex than normalising v first. */
+  double x = v[0], y = v[1], z = v[2];
+  double rho2 = x * x + y * y, rho = sqrt(rho2);
+  s->lat = reach_fm_atan2(z, rho) * (180 / M_PI); /* (not / DEG: a division */
+  double lon = clon + reach_fm_atan2(y, x) * (180 / M_PI); /* the loop waited on) */
   if (lon > 180) lon -= 360;
   else if (lon < -180) lon += 360;
   s->lon = lon;
-  double inv_rho = rho > 0 ? 1 / rho : 0;
-  double cl = rho > 0 ? v[0] * inv_rho : 1, sl = v[1] * inv_rho;
-  double sphi = v[2] * inv_nv, cphi = rho * inv_nv;
-  double te = cl * dv[1] - sl * dv[0];
-  double tn = cphi * dv[2] - sphi * (cl * dv[0] + sl * dv[1]);
+  double te, tn; /* the tangent east and north, times rho */
+  if (rho > 0) {
+    te = x * dv[1] - y * dv[0];
+    tn = rho2 * dv[2] - z * (x * dv[0] + y * dv[1]);
+  } else { /* on a pole: east is +y, north -x (the longitude's convention) */
+    te = dv[1];
+    tn = -z * dv[0];
+  }
   /* the normal is the tangent turned 90 degrees anticlockwise */
   double tl2 = te * te + tn * tn;
   if (tl2 > 0) {
@@ -279,8 +301,8 @@ static void spec_sample(const struct spectral *sp, double clon, double az,
   }
   s->dir = NAN; /* only sd, cd are used */
   s->t = az;
-  s->sphi = sphi;
-  s->cphi = cphi;
+  s->sphi = z;
+  s->cphi = rho;
 }
 
 int reach_spectral_circle(const struct reach_ctx *ctx, double lat_deg,
@@ -404,8 +426,11 @@ static double var_r(const struct reach_ctx *ctx, const struct curve *c, double t
   return var_r_side(ctx, c, t, NULL);
 }
 
-static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
-                 struct sample *s) {
+/* The point of c at parameter t.  exact: an ARC's point from the direct
+ * problem even where it has an interpolant (the ends of a piece: a sector's
+ * corners are exact, and a closed ring closes on the same vertex). */
+static void eval_at(const struct reach_ctx *ctx, const struct curve *c, double t,
+                    struct sample *s, int exact) {
   double azi2 = 0;
   s->t = t;
   s->side = 0;
@@ -421,7 +446,7 @@ static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
     break;
   }
   case ARC:
-    if (c->sp.n) {
+    if (c->sp.n && !exact) {
       spec_sample(&c->sp, c->clon, t, s);
       return; /* trigonometry done */
     }
@@ -441,6 +466,11 @@ static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
   s->cd = cos(s->dir * DEG);
   s->sphi = sin(s->lat * DEG);
   s->cphi = cos(s->lat * DEG);
+}
+
+static void eval(const struct reach_ctx *ctx, const struct curve *c, double t,
+                 struct sample *s) {
+  eval_at(ctx, c, t, s, 0);
 }
 
 /* Exact distance of a lon/lat point from the true piece. */
@@ -545,6 +575,9 @@ struct traced {
   struct vinfo *v;
   size_t vcap;
   double errmax; /* exact errors of the slow edges */
+  double curve_err; /* how far the curve traced may be from the true one
+                       (the spectral circle's, twice its checks'), added to
+                       every edge's error */
   int (*cancelled)(void *data); /* the context's */
   void *cancel_data;
   unsigned polls;  /* steps since cancelled() was last asked */
@@ -613,9 +646,9 @@ static int pair_sag(const struct reach_ctx *ctx, const struct curve *c,
   double dy = (a->lat - 2 * b->lat + cc->lat) / 8;
   if (fabs(dx) > 0.05 || fabs(dy) > 0.05) return 0;
   double sp = b->sphi;
-  double w = sqrt(1 - ctx->e2 * sp * sp);
-  double east = dx * DEG * ctx->a / w * b->cphi;
-  double north = dy * DEG * ctx->a * (1 - ctx->e2) / (w * w * w);
+  double iw = 1 / sqrt(1 - ctx->e2 * sp * sp); /* one division, not two */
+  double east = dx * DEG * ctx->a * iw * b->cphi;
+  double north = dy * DEG * ctx->a * (1 - ctx->e2) * (iw * iw * iw);
   *e = east * b->sd + north * b->cd;
   return 1;
 }
@@ -661,13 +694,15 @@ static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
                  double slow_target, struct traced *out) {
   struct sample a, b, cc, m1, m2;
   double dirn = t1 >= t0 ? 1 : -1, span = fabs(t1 - t0), done = 0;
-  eval(ctx, c, t0, &a);
+  eval_at(ctx, c, t0, &a, 1);
   if (out->p.n == 0) {
     if (!traced_push(out, &a, 1)) return 0;
   } else {
     a.lon = unroll(a.lon, out->p.xy[2 * (out->p.n - 1)]);
     out->v[out->p.n - 1].corner = 1;
   }
+  if (c->kind == ARC && c->sp.n && 2 * c->sp.err_m > out->curve_err)
+    out->curve_err = 2 * c->sp.err_m;
   double h = hmax; /* one edge; a step is two */
   int have_b = 0, have_c = 0;
   /* The sag rate (sag / h^2, metres) at the middle vertex of the last step,
@@ -699,7 +734,10 @@ static int trace(const struct reach_ctx *ctx, const struct curve *c, double t0,
       kink_at_c = 0;
     }
     if (!have_c) {
-      eval(ctx, c, done + 2 * h >= span ? t1 : t0 + dirn * (done + 2 * h), &cc);
+      if (done + 2 * h >= span)
+        eval_at(ctx, c, t1, &cc, 1);
+      else
+        eval(ctx, c, t0 + dirn * (done + 2 * h), &cc);
     }
     if (!have_b) eval(ctx, c, t0 + dirn * (done + h), &b);
     int sa = a_kink ? b.side : a.side;
@@ -887,6 +925,8 @@ static double straddle(const struct reach_ctx *ctx, struct traced *t) {
   double worst = t->errmax;
   double *d = calloc(n ? n : 1, sizeof *d);
   if (!d) return NAN;
+  /* degrees per metre north (times w^3) and east (times w / cos phi) */
+  const double inv_m = 1 / (ctx->a * (1 - ctx->e2) * DEG), inv_a = 1 / (ctx->a * DEG);
   /* (indices wrapped by hand: an integer division per vertex was a tenth
    * of this function) */
   for (size_t j = 0; j < n; j++) {
@@ -912,15 +952,15 @@ static double straddle(const struct reach_ctx *ctx, struct traced *t) {
     const struct vinfo *vi = &t->v[j]; /* the vertex as traced */
     double sp = vi->sphi;
     double w = sqrt(1 - ctx->e2 * sp * sp);
-    t->p.xy[2 * j + 1] += d[j] * vi->cd * w * w * w / (ctx->a * (1 - ctx->e2)) / DEG;
-    t->p.xy[2 * j] += d[j] * vi->sd * w / (ctx->a * vi->cphi) / DEG;
+    t->p.xy[2 * j + 1] += d[j] * vi->cd * w * w * w * inv_m;
+    t->p.xy[2 * j] += d[j] * vi->sd * w * inv_a / vi->cphi;
   }
   free(d);
   /* The estimates above are first order in the edge's turn (a chord of a
    * circle turning h radians sags h^2/16 more, relatively, than its second
    * difference says) and the exact ones are sampled: 1 % keeps err_m above
    * what is measured along every edge (0.15 % was seen on 1 km sectors). */
-  return worst * ERR_MARGIN;
+  return worst * ERR_MARGIN + t->curve_err;
 }
 
 /* Total change of longitude round a closed vertex list (closing edge
@@ -1344,17 +1384,19 @@ static struct reach_region *sector_region(struct reach_ctx *ctx,
   struct traced t = {0};
   struct reach_region *reg = NULL;
   double worst = NAN, widened_m = 0;
-  /* A sector, or the slit of one nearly full, narrower than SLIT_MIN_M where
-   * it is narrowest (away from the centre) cannot be written at GeoJSON's
-   * 1e-9 degrees (0.1 mm): its two radials round onto each other.  It is
-   * widened to SLIT_MIN_M there, and err_m counts the move. */
+  /* A sector, or the slit of one nearly full, narrower than slit_min_m()
+   * where it is narrowest (away from the centre) cannot be written at
+   * GeoJSON's precision (1e-7 degrees at 10 m, 1e-9 at 0.1 m): its two
+   * radials round onto each other.  It is widened to slit_min_m() there,
+   * and err_m counts the move. */
   struct reach_ring_spec sw = *s;
   {
     double gap = fmin(W, 360 - W) * DEG;
     double m_R = MEAN_RADIUS_M * sin(R / MEAN_RADIUS_M);
     double m_min = R0 > 0 ? fmin(m_R, MEAN_RADIUS_M * sin(R0 / MEAN_RADIUS_M)) : m_R;
-    if (m_min > 0 && gap * m_min < SLIT_MIN_M) {
-      double g2 = SLIT_MIN_M / m_min;
+    double slit_m = slit_min_m(s->tolerance_m);
+    if (m_min > 0 && gap * m_min < slit_m) {
+      double g2 = slit_m / m_min;
       if (g2 < M_PI) {
         W = W < 180 ? g2 / DEG : 360 - g2 / DEG;
         sw.az_to_deg = A + W;
@@ -1429,15 +1471,17 @@ enum reach_status reach_ring_build(struct reach_ctx *ctx,
     return ctx->status;
   }
   reach_region_free(ctx, reg);
-  /* A ring or hole too small for GeoJSON's 1e-9 degrees (the hole round the
+  /* A ring or hole too small for the degrees GeoJSON prints at this
+   * tolerance (reach_text_decimals(): 1e-7 at 10 m; the hole round the
    * antipode a few micrometres short of the antipodal distance) would be
    * written as a self-intersecting ring: dropped here when it is within
    * half the tolerance across, and counted in err_m (its diameter bounds
    * the error of leaving it out).  A longer sliver (a sector under 1e-6
    * degrees wide over 1,000 km) is kept: valid at full precision, not in
    * GeoJSON. */
-  double dropped_m = 0;
-  if (!reach_geom_drop_unrepresentable(ctx, &out->geom, REACH_COARSEST_STEP_DEG,
+  double dropped_m = 0, step_deg = 1;
+  for (int i = reach_text_decimals(s.tolerance_m); i > 0; i--) step_deg /= 10;
+  if (!reach_geom_drop_unrepresentable(ctx, &out->geom, step_deg,
                                        0.5 * s.tolerance_m, &dropped_m)) {
     reach_geom_clear(&out->geom);
     return reach_fail(ctx, REACH_ERR_NOMEM, "out of memory");

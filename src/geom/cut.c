@@ -472,7 +472,7 @@ static int on_same_cut(double x0, double y0, double x1, double y1) {
 static int add_ring(struct geom_builder *b, const double *in, size_t n,
                     int ccw) {
   struct reach_pts p = {0};
-  int ok = 1;
+  int ok = reach_pts_reserve(&p, n + 1);
   for (size_t i = 0; ok && i < n; i++) {
     double x = snap(snap(in[2 * i], 180), -180);
     double y = snap(snap(in[2 * i + 1], 90), -90);
@@ -516,7 +516,9 @@ static int add_ring(struct geom_builder *b, const double *in, size_t n,
   for (size_t i = 0; i + 1 < p.n; i++)
     a2 += p.xy[2 * i] * p.xy[2 * i + 3] - p.xy[2 * i + 2] * p.xy[2 * i + 1];
   int reverse = (a2 > 0) != (ccw > 0);
-  if (!push_index(&b->ring_start, &b->nrings, &b->rcap, b->pts.n)) ok = 0;
+  if (!push_index(&b->ring_start, &b->nrings, &b->rcap, b->pts.n) ||
+      !reach_pts_reserve(&b->pts, b->pts.n + p.n))
+    ok = 0;
   for (size_t i = 0; ok && i < p.n; i++) {
     size_t k = reverse ? p.n - 1 - i : i;
     ok = reach_pts_push(&b->pts, p.xy[2 * k], p.xy[2 * k + 1]);
@@ -630,7 +632,8 @@ int reach_geom_drop_unrepresentable(struct reach_ctx *ctx, struct reach_geom *g,
         double ax = xy[2 * i] - xy[0], ay = xy[2 * i + 1] - xy[1];
         double bx = xy[2 * i + 2] - xy[0], by = xy[2 * i + 3] - xy[1];
         a2 += ax * by - bx * ay;
-        per += sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay));
+        per += fabs(bx - ax) + fabs(by - ay); /* >= the length: the test below errs
+                                                  towards checking */
       }
       if (per > 0 && fabs(a2) / per >= 1000 * step_deg) continue;
       int v = valid_rounded(h, xy, n, step_deg);

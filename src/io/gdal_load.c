@@ -44,6 +44,7 @@
   X(CPLDestroyXMLNode) \
   X(CPLError) \
   X(CPLErrorReset) \
+  X(CPLGetConfigOption) \
   X(CPLGetLastErrorMsg) \
   X(CPLGetLastErrorType) \
   X(CPLGetThreadLocalConfigOption) \
@@ -137,6 +138,7 @@
   X(OGR_G_GetX) \
   X(OGR_G_GetY) \
   X(OGR_G_IsEmpty) \
+  X(OGR_G_RemoveGeometry) \
   X(OGR_G_SetPoint_2D) \
   X(OGR_G_SetPoints) \
   X(OGR_G_Transform) \
@@ -262,6 +264,11 @@ void CPLDestroyXMLNode(CPLXMLNode * a0) {
 void CPLErrorReset(void) {
   L();
   ((void(*)(void))gdal_fn[F_CPLErrorReset])();
+}
+
+const char * CPLGetConfigOption(const char * a0, const char * a1) {
+  L();
+  return ((const char *(*)(const char *, const char *))gdal_fn[F_CPLGetConfigOption])(a0, a1);
 }
 
 const char * CPLGetLastErrorMsg(void) {
@@ -722,6 +729,11 @@ double OGR_G_GetY(OGRGeometryH a0, int a1) {
 int OGR_G_IsEmpty(OGRGeometryH a0) {
   L();
   return ((int(*)(OGRGeometryH))gdal_fn[F_OGR_G_IsEmpty])(a0);
+}
+
+OGRErr OGR_G_RemoveGeometry(OGRGeometryH a0, int a1, int a2) {
+  L();
+  return ((OGRErr(*)(OGRGeometryH, int, int))gdal_fn[F_OGR_G_RemoveGeometry])(a0, a1, a2);
 }
 
 void OGR_G_SetPoint_2D(OGRGeometryH a0, int a1, double a2, double a3) {
