@@ -564,7 +564,7 @@ static enum reach_status writer_open(struct reach_ctx *ctx, const char *path,
      * the layer; readers take GeoJSON as WGS 84 lon/lat). */
     int d = reach_text_decimals(ctx->write_tol_m > 0 ? ctx->write_tol_m
                                                      : REACH_TOLERANCE_MIN_M);
-    char sig[8];
+    char sig[16];
     snprintf(sig, sizeof sig, "%d", d + 3);
     lco = CSLSetNameValue(lco, "SIGNIFICANT_FIGURES", sig);
     w->round_m = reach_text_round_m(d);
