@@ -68,10 +68,14 @@ struct reach_ctx {
  * The ring kernel drops what rounding to 10^-d would make invalid
  * (reach_geom_drop_unrepresentable()); the writer prints d decimals of a
  * longitude (d + 3 significant figures) and adds the rounding to err_m. */
-static inline double reach_text_round_m(int d) {
+static inline double reach_text_step_deg(int d) {
   double step = 1;
   for (int i = 0; i < d; i++) step /= 10;
-  return 0.5 * step * (3.14159265358979323846 / 180) * 6399594.0 * 1.4142135623730951;
+  return step;
+}
+static inline double reach_text_round_m(int d) {
+  return 0.5 * reach_text_step_deg(d) * (3.14159265358979323846 / 180) * 6399594.0 *
+         1.4142135623730951;
 }
 static inline int reach_text_decimals(double tol_m) {
   int d = 7;
